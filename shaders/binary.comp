@@ -1,0 +1,40 @@
+#version 450
+// binary: out = a OP b with NumPy broadcasting over up to 4 dimensions.
+// The host passes the output shape and each input's element strides, with
+// stride 0 on broadcast dimensions; the op is specialization constant 3.
+#include "common.glsl"
+
+layout(constant_id = 3) const uint OP = 0;
+layout(std430, set = 0, binding = 0) readonly buffer A { float a[]; };
+layout(std430, set = 0, binding = 1) readonly buffer B { float b[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer O { float o[]; };
+layout(push_constant) uniform P {
+    uint n;
+    uint shape[4];
+    uint sa[4];
+    uint sb[4];
+} p;
+
+void main() {
+    uint i = flat_id();
+    if (i >= p.n) return;
+    uint rem = i, ia = 0, ib = 0;
+    for (int d = 3; d >= 0; d--) {
+        uint c = rem % p.shape[d];
+        rem /= p.shape[d];
+        ia += c * p.sa[d];
+        ib += c * p.sb[d];
+    }
+    float x = a[ia], y = b[ib], r;
+    switch (OP) {
+    case 0: r = x + y; break;
+    case 1: r = x - y; break;
+    case 2: r = x * y; break;
+    case 3: r = x / y; break;
+    case 4: r = max(x, y); break;
+    case 5: r = min(x, y); break;
+    case 6: r = pow(x, y); break;
+    default: r = x; break;
+    }
+    o[i] = r;
+}

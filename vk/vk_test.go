@@ -1,0 +1,184 @@
+package vk_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/shaders"
+	"github.com/sdevk/sdevk/vk"
+)
+
+func fillKernel(t *testing.T, d *vk.Device, local uint32) *vk.Kernel {
+	t.Helper()
+	code, err := shaders.SPIRV("fill")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := d.Kernel(vk.KernelSpec{Name: "fill", SPIRV: code, Bindings: 1, Writes: []int{0}, PushBytes: 8, Local: [3]uint32{local, 1, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestUploadDownloadBothPaths(t *testing.T) {
+	for _, staging := range []bool{false, true} {
+		d := vktest.Open(t, vk.Options{ForceStaging: staging})
+		if staging && d.HostMapped() {
+			t.Fatal("ForceStaging left buffers host-mapped")
+		}
+		for _, n := range []int{0, 1, 7, 1000} {
+			b, err := d.NewBufferF32(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := make([]float32, n)
+			for i := range in {
+				in[i] = float32(i)*0.5 - 3
+			}
+			if err := b.Upload(in); err != nil {
+				t.Fatal(err)
+			}
+			out := make([]float32, n)
+			if err := b.Download(out); err != nil {
+				t.Fatal(err)
+			}
+			for i := range in {
+				if in[i] != out[i] {
+					t.Fatalf("staging=%v n=%d: element %d = %v, want %v", staging, n, i, out[i], in[i])
+				}
+			}
+			b.Free()
+		}
+	}
+}
+
+func TestSubAllocatorReusesBlocks(t *testing.T) {
+	d := vktest.Open(t, vk.Options{})
+	var bufs []*vk.Buffer
+	for i := 0; i < 100; i++ {
+		b, err := d.NewBufferF32(1000 + i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bufs = append(bufs, b)
+	}
+	if s := d.Memory(); s.Blocks != 1 {
+		t.Errorf("100 small buffers used %d device allocations, want 1", s.Blocks)
+	}
+	for _, b := range bufs {
+		b.Free()
+	}
+	if s := d.Memory(); s.InUse != 0 {
+		t.Errorf("after freeing everything %d bytes are in use", s.InUse)
+	}
+}
+
+func TestOversizedBufferIsRefused(t *testing.T) {
+	d := vktest.Open(t, vk.Options{})
+	lim := d.Info.Limits.MaxStorageBufferRange
+	if _, err := d.NewBuffer(lim + 4); err == nil {
+		t.Fatalf("a buffer over maxStorageBufferRange (%d) was accepted", lim)
+	}
+}
+
+// A dispatch larger than maxComputeWorkGroupCount[0] groups spills into y.
+func TestTwoDimensionalGrid(t *testing.T) {
+	d := vktest.Open(t, vk.Options{})
+	k := fillKernel(t, d, 64)
+	n := int(d.Info.Limits.MaxWorkgroupCount[0])*64 + 77
+	g := k.Groups(n)
+	if g[1] < 2 {
+		t.Fatalf("grid %v for %d elements is not 2-D", g, n)
+	}
+	b, _ := d.NewBufferF32(n)
+	defer b.Free()
+	seq, err := d.NewSequence(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seq.Destroy()
+	seq.Begin()
+	seq.Fill(b, 0)
+	if err := seq.Dispatch(k, g, vk.Push(uint32(n), float32(2.5)), b); err != nil {
+		t.Fatal(err)
+	}
+	seq.End()
+	if err := seq.Submit(); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float32, n)
+	b.Download(out)
+	for _, i := range []int{0, 1, n / 2, n - 1} {
+		if out[i] != 2.5 {
+			t.Fatalf("element %d = %v, want 2.5", i, out[i])
+		}
+	}
+}
+
+// Independent dispatches get no barrier; dependent ones do; a recorded
+// sequence replays with new push-free inputs.
+func TestBarriersOnlyOnDependencies(t *testing.T) {
+	d := vktest.Open(t, vk.Options{})
+	k := fillKernel(t, d, 64)
+	a, _ := d.NewBufferF32(100)
+	b, _ := d.NewBufferF32(100)
+	seq, _ := d.NewSequence(true)
+	defer seq.Destroy()
+	seq.Begin()
+	seq.Dispatch(k, k.Groups(100), vk.Push(uint32(100), float32(1)), a)
+	seq.Dispatch(k, k.Groups(100), vk.Push(uint32(100), float32(2)), b) // independent
+	seq.Dispatch(k, k.Groups(50), vk.Push(uint32(50), float32(3)), a)   // write after write
+	seq.End()
+	if n, bars := seq.Stats(); n != 3 || bars != 1 {
+		t.Errorf("recorded %d dispatches and %d barriers, want 3 and 1", n, bars)
+	}
+	for rep := 0; rep < 3; rep++ {
+		if err := seq.Submit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := make([]float32, 100)
+	a.Download(out)
+	if out[0] != 3 || out[49] != 3 || out[50] != 1 {
+		t.Errorf("a = %v %v %v, want 3 3 1", out[0], out[49], out[50])
+	}
+	tm, err := seq.Timings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tm) != 3 {
+		t.Errorf("got %d timings, want 3", len(tm))
+	}
+}
+
+func TestPipelineCacheIsReused(t *testing.T) {
+	dir := t.TempDir()
+	d := vktest.Open(t, vk.Options{CacheDir: dir})
+	fillKernel(t, d, 32)
+	path := d.PipelineCache().Path
+	d.Close()
+	st, err := os.Stat(path)
+	if err != nil || st.Size() == 0 {
+		t.Fatalf("pipeline cache not written at %s: %v", path, err)
+	}
+	d2 := vktest.Open(t, vk.Options{CacheDir: dir})
+	if got := d2.PipelineCache().LoadedBytes; got != int(st.Size()) {
+		t.Errorf("reopened device loaded %d cache bytes, want %d", got, st.Size())
+	}
+}
+
+func TestDeviceSelection(t *testing.T) {
+	devs, err := vk.Enumerate()
+	if err != nil {
+		t.Skipf("no Vulkan: %v", err)
+	}
+	d := vktest.Open(t, vk.Options{Device: "0"})
+	if d.Info.Name != devs[0].Name {
+		t.Errorf("--device 0 opened %q, want %q", d.Info.Name, devs[0].Name)
+	}
+	if _, err := vk.Open(vk.Options{Device: "no-such-gpu"}); err == nil {
+		t.Error("an unknown device name was accepted")
+	}
+}
