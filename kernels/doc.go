@@ -1,0 +1,16 @@
+// Package kernels wraps each compute shader of shaders/ in a typed Go call:
+// it owns the push-constant layout, the dispatch geometry and the choice of
+// variant per device (CPU-type devices such as lavapipe want large register
+// blocks and no shared memory; GPUs want shared-memory tiles), and it holds
+// the pure-Go reference (float64 accumulation) that every shader is tested
+// against.
+//
+// A Lib is created once per device; its methods record into a vk.Sequence and
+// never submit, so callers (the graph executor, the samplers, the benchmarks)
+// batch as many dispatches per submit as they like.
+//
+// Adding a kernel: write shaders/NAME.comp (see shaders' conventions), run
+// ./build.sh shaders, add a method here that builds its KernelSpec and push
+// constants, a reference function in ref_*.go, and a case in the table of
+// kernels_test.go with sizes that are not multiples of the workgroup size.
+package kernels

@@ -1,0 +1,170 @@
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/sdevk/sdevk/vk"
+)
+
+// UnaryOp selects the function of the unary kernel (specialization constant).
+type UnaryOp uint32
+
+// The unary ops; the numbers are the shader's switch cases in unary.comp.
+const (
+	Identity UnaryOp = iota
+	Exp
+	Log
+	Sqrt
+	Tanh
+	Sigmoid
+	Softplus
+	SiLU
+	ReLU
+	ELU
+	GELU
+	Square
+	Reciprocal
+	Neg
+	Abs
+	Sin
+	Cos
+)
+
+var unaryNames = [...]string{"identity", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "silu", "relu", "elu", "gelu", "square", "reciprocal", "neg", "abs", "sin", "cos"}
+
+func (op UnaryOp) String() string {
+	if int(op) < len(unaryNames) {
+		return unaryNames[op]
+	}
+	return fmt.Sprintf("unary(%d)", uint32(op))
+}
+
+// Unary records y[i] = op(alpha*x[i] + beta) for i < n. gamma is the op's
+// parameter (ELU's alpha). Identity with alpha, beta is scale-and-shift.
+func (l *Lib) Unary(seq *vk.Sequence, op UnaryOp, x, y *vk.Buffer, n int, alpha, beta, gamma float32) error {
+	if err := checkLen("unary "+op.String(), "x", x, n); err != nil {
+		return err
+	}
+	if err := checkLen("unary "+op.String(), "y", y, n); err != nil {
+		return err
+	}
+	k, err := l.kernel1D("unary", 2, []int{1}, 16, uint32(op))
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(k, k.Groups(n), vk.Push(uint32(n), alpha, beta, gamma), x, y)
+}
+
+// Fill records y[i] = v for i < n.
+func (l *Lib) Fill(seq *vk.Sequence, y *vk.Buffer, n int, v float32) error {
+	if err := checkLen("fill", "y", y, n); err != nil {
+		return err
+	}
+	k, err := l.kernel1D("fill", 1, []int{0}, 8)
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(k, k.Groups(n), vk.Push(uint32(n), v), y)
+}
+
+// BinaryOp selects the function of the binary kernel.
+type BinaryOp uint32
+
+// The binary ops; the numbers are the shader's switch cases in binary.comp.
+const (
+	Add BinaryOp = iota
+	Sub
+	Mul
+	Div
+	Max
+	Min
+	Pow
+)
+
+var binaryNames = [...]string{"add", "sub", "mul", "div", "max", "min", "pow"}
+
+func (op BinaryOp) String() string {
+	if int(op) < len(binaryNames) {
+		return binaryNames[op]
+	}
+	return fmt.Sprintf("binary(%d)", uint32(op))
+}
+
+// MaxBroadcastDims is the rank the binary kernel broadcasts over.
+const MaxBroadcastDims = 4
+
+// BroadcastStrides returns the output shape and the element strides of a and
+// b (0 along broadcast dimensions), right-aligned to MaxBroadcastDims, with
+// NumPy's rules. It is shared by the kernel and its reference.
+func BroadcastStrides(aShape, bShape []int) (out, sa, sb [MaxBroadcastDims]int, err error) {
+	if len(aShape) > MaxBroadcastDims || len(bShape) > MaxBroadcastDims {
+		return out, sa, sb, fmt.Errorf("kernels: broadcast of %v and %v: rank above %d", aShape, bShape, MaxBroadcastDims)
+	}
+	pad := func(s []int) [MaxBroadcastDims]int {
+		var p [MaxBroadcastDims]int
+		for i := range p {
+			p[i] = 1
+		}
+		copy(p[MaxBroadcastDims-len(s):], s)
+		return p
+	}
+	pa, pb := pad(aShape), pad(bShape)
+	strideA, strideB := 1, 1
+	for d := MaxBroadcastDims - 1; d >= 0; d-- {
+		switch {
+		case pa[d] == pb[d]:
+			out[d] = pa[d]
+		case pa[d] == 1:
+			out[d] = pb[d]
+		case pb[d] == 1:
+			out[d] = pa[d]
+		default:
+			return out, sa, sb, fmt.Errorf("kernels: shapes %v and %v do not broadcast", aShape, bShape)
+		}
+		if pa[d] != 1 {
+			sa[d] = strideA
+		}
+		if pb[d] != 1 {
+			sb[d] = strideB
+		}
+		strideA *= pa[d]
+		strideB *= pb[d]
+	}
+	return out, sa, sb, nil
+}
+
+// Binary records out = a op b with broadcasting of aShape against bShape.
+func (l *Lib) Binary(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, aShape, bShape []int) error {
+	shape, sa, sb, err := BroadcastStrides(aShape, bShape)
+	if err != nil {
+		return err
+	}
+	n := shape[0] * shape[1] * shape[2] * shape[3]
+	name := "binary " + op.String()
+	if err := checkLen(name, "a", a, prod(aShape)); err != nil {
+		return err
+	}
+	if err := checkLen(name, "b", b, prod(bShape)); err != nil {
+		return err
+	}
+	if err := checkLen(name, "out", out, n); err != nil {
+		return err
+	}
+	k, err := l.kernel1D("binary", 3, []int{2}, 52, uint32(op))
+	if err != nil {
+		return err
+	}
+	push := vk.Push(uint32(n),
+		shape[0], shape[1], shape[2], shape[3],
+		sa[0], sa[1], sa[2], sa[3],
+		sb[0], sb[1], sb[2], sb[3])
+	return seq.Dispatch(k, k.Groups(n), push, a, b, out)
+}
+
+func prod(s []int) int {
+	p := 1
+	for _, v := range s {
+		p *= v
+	}
+	return p
+}

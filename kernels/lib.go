@@ -1,0 +1,53 @@
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/sdevk/sdevk/shaders"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// Lib records sdevk's kernels on one device.
+type Lib struct {
+	Dev *vk.Device
+	// CPU selects the variants tuned for CPU-type devices.
+	CPU bool
+	// Local1D is the workgroup width of 1-D elementwise kernels.
+	Local1D uint32
+}
+
+// New prepares the kernels of dev. Pipelines are compiled on first use.
+func New(dev *vk.Device) *Lib {
+	l := &Lib{Dev: dev, CPU: dev.Info.IsCPU(), Local1D: 256}
+	if l.CPU {
+		// lavapipe runs a workgroup as SIMD lanes of one thread: 64 keeps the
+		// groups many enough to spread over the cores.
+		l.Local1D = 64
+	}
+	if max := dev.Info.Limits.MaxWorkgroupInvocations; l.Local1D > max {
+		l.Local1D = max
+	}
+	return l
+}
+
+// kernel compiles (once) the named shader with the given layout.
+func (l *Lib) kernel(name string, bindings int, writes []int, push uint32, local [3]uint32, consts ...uint32) (*vk.Kernel, error) {
+	code, err := shaders.SPIRV(name)
+	if err != nil {
+		return nil, err
+	}
+	return l.Dev.Kernel(vk.KernelSpec{Name: name, SPIRV: code, Bindings: bindings, Writes: writes, PushBytes: push, Local: local, Consts: consts})
+}
+
+// kernel1D compiles a 1-D shader with the library's workgroup width.
+func (l *Lib) kernel1D(name string, bindings int, writes []int, push uint32, consts ...uint32) (*vk.Kernel, error) {
+	return l.kernel(name, bindings, writes, push, [3]uint32{l.Local1D, 1, 1}, consts...)
+}
+
+// checkLen fails when a buffer is too short for n float32 values.
+func checkLen(kernel, what string, b *vk.Buffer, n int) error {
+	if b.Len() < n {
+		return fmt.Errorf("kernels: %s: %s holds %d values, needs %d", kernel, what, b.Len(), n)
+	}
+	return nil
+}
