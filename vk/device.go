@@ -85,7 +85,7 @@ func Open(opts Options) (*Device, error) {
 		in.destroy()
 		return nil, err
 	}
-	idx, err := choose(devices, opts.Device)
+	idx, err := Choose(devices, opts.Device)
 	if err != nil {
 		in.destroy()
 		return nil, err

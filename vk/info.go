@@ -250,9 +250,9 @@ func enumerate(in *instance) ([]DeviceInfo, error) {
 	return out, nil
 }
 
-// choose picks a device: by index or case-insensitive name substring when
+// Choose picks a device: by index or case-insensitive name substring when
 // want is set, else the best type (discrete > integrated > virtual > CPU).
-func choose(devices []DeviceInfo, want string) (int, error) {
+func Choose(devices []DeviceInfo, want string) (int, error) {
 	want = strings.TrimSpace(want)
 	if want == "" {
 		best := 0

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/sdevk/sdevk/vk"
+)
+
+func init() {
+	register("info", "list the Vulkan devices, their limits and memory, and which one is selected", runInfo)
+}
+
+func runInfo(args []string, stdout io.Writer) error {
+	fs := newFlags("info")
+	asJSON := fs.Bool("json", false, "print JSON")
+	device := fs.String("device", "", "device index or part of its name (default $SDEVK_DEVICE, else the best)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	devices, err := vk.Enumerate()
+	if err != nil {
+		return err
+	}
+	want := *device
+	if want == "" {
+		want = os.Getenv("SDEVK_DEVICE")
+	}
+	sel, err := vk.Choose(devices, want)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	devices[sel].Selected = true
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"devices": devices, "selected": sel})
+	}
+	for _, d := range devices {
+		mark := " "
+		if d.Selected {
+			mark = "*"
+		}
+		fmt.Fprintf(stdout, "%s %s\n", mark, d.Summary())
+		fmt.Fprintf(stdout, "    vendor 0x%04x device 0x%04x, driver %s %s\n", d.VendorID, d.DeviceID, d.Driver, d.DriverInfo)
+		fmt.Fprintf(stdout, "    subgroup size %d, shader fp16 %v, 16-bit storage %v, unified memory %v\n", d.SubgroupSize, d.FP16, d.Storage16, d.UMA)
+		l := d.Limits
+		fmt.Fprintf(stdout, "    shared memory %d KiB, workgroup size %v (at most %d invocations), workgroup count %v\n",
+			l.MaxSharedMemoryBytes>>10, l.MaxWorkgroupSize, l.MaxWorkgroupInvocations, l.MaxWorkgroupCount)
+		fmt.Fprintf(stdout, "    storage buffer range %d MiB, push constants %d bytes, timestamp period %g ns\n",
+			l.MaxStorageBufferRange>>20, l.MaxPushConstantsBytes, l.TimestampPeriodNs)
+		for i, h := range d.Heaps {
+			local := ""
+			if h.DeviceLocal {
+				local = " device-local"
+			}
+			fmt.Fprintf(stdout, "    heap %d: %.1f GiB%s\n", i, float64(h.Bytes)/(1<<30), local)
+		}
+		for i, t := range d.MemoryTypes {
+			fmt.Fprintf(stdout, "    memory type %d: heap %d, %s\n", i, t.Heap, strings.Join(t.Flags, " "))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, checks that the committed
+# SPIR-V matches the shader sources, vets, and runs every test with the Vulkan
+# validation layer on (any validation message fails the test that caused it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh test
+./build.sh check
+go vet ./...
+export SDEVK_VALIDATE=1
+go test -count=1 -timeout 20m ./... "$@"
