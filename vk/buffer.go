@@ -15,6 +15,7 @@ type Buffer struct {
 	offset uint64
 	size   uint64 // bytes the caller asked for
 	alloc  uint64 // bytes reserved (at least 4, so empty tensors still bind)
+	view   bool   // a View: its memory belongs to another buffer
 }
 
 // NewBuffer reserves bytes of device memory. Contents are undefined.
@@ -44,7 +45,7 @@ func (b *Buffer) Len() int { return int(b.size / 4) }
 
 // Free returns the buffer's memory to the allocator.
 func (b *Buffer) Free() {
-	if b == nil || b.blk == nil {
+	if b == nil || b.blk == nil || b.view {
 		return
 	}
 	b.dev.mem.release(b.blk, b.offset, b.alloc)

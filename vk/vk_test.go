@@ -182,3 +182,42 @@ func TestDeviceSelection(t *testing.T) {
 		t.Error("an unknown device name was accepted")
 	}
 }
+
+func TestArenaViews(t *testing.T) {
+	d := vktest.Open(t, vk.Options{})
+	k := fillKernel(t, d, 64)
+	al := d.ViewAlign()
+	arena, err := d.NewArena(4 * al)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer arena.Free()
+	v1, err := arena.View(0, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := arena.View(al, 40)
+	if _, err := arena.View(4, 8); err == nil {
+		t.Error("a misaligned view was accepted")
+	}
+	seq, _ := d.NewSequence(false)
+	defer seq.Destroy()
+	seq.Begin()
+	seq.Dispatch(k, k.Groups(10), vk.Push(uint32(10), float32(1)), v1)
+	seq.Dispatch(k, k.Groups(10), vk.Push(uint32(10), float32(2)), v2)
+	seq.End()
+	if _, bars := seq.Stats(); bars != 0 {
+		t.Errorf("disjoint views got %d barriers", bars)
+	}
+	seq.Submit()
+	out := make([]float32, 10)
+	v2.Download(out)
+	if out[9] != 2 {
+		t.Errorf("view 2 holds %v, want 2", out[9])
+	}
+	v1.Free() // a no-op for views
+	v1.Download(out)
+	if out[0] != 1 {
+		t.Errorf("view 1 holds %v, want 1", out[0])
+	}
+}
