@@ -28,9 +28,10 @@ const (
 	Abs
 	Sin
 	Cos
+	Step
 )
 
-var unaryNames = [...]string{"identity", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "silu", "relu", "elu", "gelu", "square", "reciprocal", "neg", "abs", "sin", "cos"}
+var unaryNames = [...]string{"identity", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "silu", "relu", "elu", "gelu", "square", "reciprocal", "neg", "abs", "sin", "cos", "step"}
 
 func (op UnaryOp) String() string {
 	if int(op) < len(unaryNames) {
@@ -79,9 +80,10 @@ const (
 	Max
 	Min
 	Pow
+	Equal
 )
 
-var binaryNames = [...]string{"add", "sub", "mul", "div", "max", "min", "pow"}
+var binaryNames = [...]string{"add", "sub", "mul", "div", "max", "min", "pow", "equal"}
 
 func (op BinaryOp) String() string {
 	if int(op) < len(binaryNames) {

@@ -49,6 +49,10 @@ func UnaryRef(op UnaryOp, x []float64, alpha, beta, gamma float64) []float64 {
 			r = math.Sin(v)
 		case Cos:
 			r = math.Cos(v)
+		case Step:
+			if v > 0 {
+				r = 1
+			}
 		}
 		y[i] = r
 	}
@@ -87,6 +91,10 @@ func BinaryRef(op BinaryOp, a, b []float64, aShape, bShape []int) ([]float64, er
 			out[i] = math.Min(x, y)
 		case Pow:
 			out[i] = math.Pow(x, y)
+		case Equal:
+			if x == y {
+				out[i] = 1
+			}
 		}
 	}
 	return out, nil

@@ -34,6 +34,7 @@ void main() {
     case 4: r = max(x, y); break;
     case 5: r = min(x, y); break;
     case 6: r = pow(x, y); break;
+    case 7: r = x == y ? 1.0 : 0.0; break;
     default: r = x; break;
     }
     o[i] = r;

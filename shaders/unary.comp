@@ -34,6 +34,7 @@ void main() {
     case 14: r = abs(v); break;
     case 15: r = sin(v); break;
     case 16: r = cos(v); break;
+    case 17: r = v > 0.0 ? 1.0 : 0.0; break;                  // Heaviside step
     default: r = v; break;
     }
     y[i] = r;
