@@ -1,0 +1,241 @@
+package checkpoint
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/nlpodyssey/safetensors"
+)
+
+// Format names the layout of the metadata; it changes when that does.
+const Format = "sdevk-checkpoint-1"
+
+const (
+	keyFormat   = "format"
+	keyChecksum = "sha256"
+	// keyScalars lists rank-0 tensors, which the safetensors library stores
+	// with shape [1].
+	keyScalars = "scalars"
+)
+
+// Tensor is one float32 array.
+type Tensor struct {
+	Shape []int
+	Data  []float32
+}
+
+// Checkpoint is what one file holds.
+type Checkpoint struct {
+	Tensors map[string]Tensor
+	// Meta holds the caller's string metadata (step, seed, config, ...).
+	Meta map[string]string
+}
+
+// New returns an empty checkpoint.
+func New() *Checkpoint {
+	return &Checkpoint{Tensors: map[string]Tensor{}, Meta: map[string]string{}}
+}
+
+func f32bytes(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
+}
+
+// checksum hashes names, shapes and data in name order.
+func (c *Checkpoint) checksum() string {
+	names := make([]string, 0, len(c.Tensors))
+	for n := range c.Tensors {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		t := c.Tensors[n]
+		fmt.Fprintf(h, "%s%v;", n, t.Shape)
+		h.Write(f32bytes(t.Data))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Save writes c to path atomically.
+func Save(path string, c *Checkpoint) error {
+	views := map[string]safetensors.TensorView{}
+	var scalars []string
+	for name, t := range c.Tensors {
+		n := 1
+		shape := make([]uint64, len(t.Shape))
+		if len(t.Shape) == 0 {
+			shape = []uint64{1}
+			scalars = append(scalars, name)
+		}
+		for i, d := range t.Shape {
+			if d < 0 {
+				return fmt.Errorf("checkpoint: %s: tensor %q has shape %v", path, name, t.Shape)
+			}
+			shape[i] = uint64(d)
+			n *= d
+		}
+		if n != len(t.Data) {
+			return fmt.Errorf("checkpoint: %s: tensor %q has %d values for shape %v", path, name, len(t.Data), t.Shape)
+		}
+		v, err := safetensors.NewTensorView(safetensors.F32, shape, f32bytes(t.Data))
+		if err != nil {
+			return fmt.Errorf("checkpoint: %s: tensor %q: %w", path, name, err)
+		}
+		views[name] = v
+	}
+	meta := map[string]string{}
+	for k, v := range c.Meta {
+		meta[k] = v
+	}
+	meta[keyFormat] = Format
+	meta[keyChecksum] = c.checksum()
+	if len(scalars) > 0 {
+		sort.Strings(scalars)
+		js, _ := json.Marshal(scalars)
+		meta[keyScalars] = string(js)
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	fail := func(err error) error {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("checkpoint: writing %s: %w", path, err)
+	}
+	if err := safetensors.SerializeToWriter(views, meta, tmp); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+// ErrCorrupt is wrapped by Load's errors for files that fail the checks.
+var ErrCorrupt = errors.New("corrupted or not an sdevk checkpoint")
+
+// Load reads and verifies the checkpoint at path.
+func Load(path string) (*Checkpoint, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	st, err := safetensors.Deserialize(raw)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %s: %w (%v)", path, ErrCorrupt, err)
+	}
+	_, md, err := safetensors.ReadMetadata(raw)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %s: %w (%v)", path, ErrCorrupt, err)
+	}
+	c := New()
+	for k, v := range md.Metadata() {
+		c.Meta[k] = v
+	}
+	if c.Meta[keyFormat] != Format {
+		return nil, fmt.Errorf("checkpoint: %s: %w (format %q, want %q)", path, ErrCorrupt, c.Meta[keyFormat], Format)
+	}
+	for _, nt := range st.Tensors() {
+		v := nt.TensorView
+		if v.DType() != safetensors.F32 {
+			return nil, fmt.Errorf("checkpoint: %s: tensor %q is %s, want F32", path, nt.Name, v.DType())
+		}
+		shape := make([]int, len(v.Shape()))
+		for i, d := range v.Shape() {
+			shape[i] = int(d)
+		}
+		data := v.Data()
+		vals := make([]float32, len(data)/4)
+		for i := range vals {
+			vals[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
+		}
+		c.Tensors[nt.Name] = Tensor{Shape: shape, Data: vals}
+	}
+	if js, ok := c.Meta[keyScalars]; ok {
+		var scalars []string
+		if err := json.Unmarshal([]byte(js), &scalars); err != nil {
+			return nil, fmt.Errorf("checkpoint: %s: %w (bad scalar list)", path, ErrCorrupt)
+		}
+		for _, n := range scalars {
+			if t, ok := c.Tensors[n]; ok {
+				t.Shape = []int{}
+				c.Tensors[n] = t
+			}
+		}
+	}
+	want := c.Meta[keyChecksum]
+	delete(c.Meta, keyChecksum)
+	delete(c.Meta, keyFormat)
+	delete(c.Meta, keyScalars)
+	if got := c.checksum(); got != want {
+		return nil, fmt.Errorf("checkpoint: %s: %w (checksum mismatch)", path, ErrCorrupt)
+	}
+	return c, nil
+}
+
+// Name is the file name of the checkpoint of step within a run directory.
+func Name(runDir string, step int) string {
+	return filepath.Join(runDir, "checkpoints", fmt.Sprintf("ckpt-%08d.safetensors", step))
+}
+
+// Resolve returns path itself when it is a file, else the latest checkpoint
+// of the run directory path.
+func Resolve(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("checkpoint: %w", err)
+	}
+	if !st.IsDir() {
+		return path, nil
+	}
+	files, _ := filepath.Glob(filepath.Join(path, "checkpoints", "ckpt-*.safetensors"))
+	if len(files) == 0 {
+		return "", fmt.Errorf("checkpoint: %s holds no checkpoints/ckpt-*.safetensors", path)
+	}
+	sort.Strings(files)
+	return files[len(files)-1], nil
+}
+
+// Equal reports whether two checkpoints hold identical tensors and metadata.
+func Equal(a, b *Checkpoint) bool {
+	if len(a.Tensors) != len(b.Tensors) || len(a.Meta) != len(b.Meta) {
+		return false
+	}
+	for k, v := range a.Meta {
+		if b.Meta[k] != v {
+			return false
+		}
+	}
+	for n, t := range a.Tensors {
+		u, ok := b.Tensors[n]
+		if !ok || fmt.Sprint(t.Shape) != fmt.Sprint(u.Shape) || !bytes.Equal(f32bytes(t.Data), f32bytes(u.Data)) {
+			return false
+		}
+	}
+	return true
+}
