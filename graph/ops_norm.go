@@ -1,0 +1,138 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+)
+
+// GroupNorm normalises x[N,C,...] over each of groups groups of C/groups
+// channels and all spatial positions, then applies the per-channel affine
+// map gamma*x + beta (gamma and beta of shape [C]; either may be nil). eps
+// is added to the variance (PyTorch uses 1e-5, score_sde 1e-6).
+func GroupNorm(x, gamma, beta *Node, groups int, eps float64) *Node {
+	y := GroupNormalize(x, groups, eps)
+	if len(x.shape) < 2 {
+		return y
+	}
+	cs := make([]int, len(x.shape)-1) // [C, 1, 1, ...]
+	for i := range cs {
+		cs[i] = 1
+	}
+	cs[0] = x.shape[1]
+	if gamma != nil {
+		y = Mul(y, Reshape(gamma, cs...))
+	}
+	if beta != nil {
+		y = Add(y, Reshape(beta, cs...))
+	}
+	return y
+}
+
+// GroupNormalize is GroupNorm without the affine map: one fused op.
+func GroupNormalize(x *Node, groups int, eps float64) *Node {
+	return x.graph.build(OpGroupNorm, GroupNormAttr{Groups: groups, Eps: eps}, x)
+}
+
+// GroupNormGrad is the gradient of GroupNormalize at x for the output
+// gradient gy, one fused op (Grad builds it; exported for tests and
+// benchmarks).
+func GroupNormGrad(x, gy *Node, groups int, eps float64) *Node {
+	return graphOf(x, gy).build(OpGroupNormGrad, GroupNormAttr{Groups: groups, Eps: eps}, x, gy)
+}
+
+func inferGroupNorm(attr any, in []Shape) (Shape, error) {
+	a := attr.(GroupNormAttr)
+	x := in[0]
+	if len(x) < 2 || a.Groups < 1 || x[1]%a.Groups != 0 || a.Eps < 0 {
+		return nil, fmt.Errorf("%d groups (eps %g) for input %v", a.Groups, a.Eps, x)
+	}
+	for _, s := range in[1:] {
+		if !s.Equal(x) {
+			return nil, fmt.Errorf("shapes %v and %v differ", x, s)
+		}
+	}
+	return x.Clone(), nil
+}
+
+// groupStats returns the mean and 1/sqrt(var+eps) of one group.
+func groupStats(x []float64, eps float64) (mean, rstd float64) {
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	var v2 float64
+	for _, v := range x {
+		v2 += (v - mean) * (v - mean)
+	}
+	return mean, 1 / math.Sqrt(v2/float64(len(x))+eps)
+}
+
+// The elements of one (sample, group) pair are contiguous in NCHW order.
+func forwardGroupNorm(_ *runCtx, n *Node, in []tensor, out []float64) {
+	a := n.attr.(GroupNormAttr)
+	x := in[0].data
+	m := len(x) / (n.shape[0] * a.Groups)
+	for o := 0; o < len(x); o += m {
+		xs := x[o : o+m]
+		mean, r := groupStats(xs, a.Eps)
+		if n.kind == OpGroupNorm {
+			for i, v := range xs {
+				out[o+i] = (v - mean) * r
+			}
+			continue
+		}
+		// gx = r (gy - mean(gy) - xhat mean(gy xhat))
+		gy := in[1].data[o : o+m]
+		var mg, mgx float64
+		for i, v := range xs {
+			mg += gy[i]
+			mgx += gy[i] * (v - mean) * r
+		}
+		mg /= float64(m)
+		mgx /= float64(m)
+		for i, v := range xs {
+			out[o+i] = r * (gy[i] - mg - (v-mean)*r*mgx)
+		}
+	}
+}
+
+// groupNormComposite builds GroupNormalize from primitive ops.
+func groupNormComposite(n *Node, in []*Node) *Node {
+	a := n.attr.(GroupNormAttr)
+	x := in[0]
+	xg := Reshape(x, x.shape[0], a.Groups, -1)
+	d := Sub(xg, ReduceMean(xg, []int{2}, true))
+	v := ReduceMean(Square(d), []int{2}, true)
+	return Reshape(Div(d, Sqrt(AddScalar(v, a.Eps))), x.shape...)
+}
+
+// gradComposite builds the VJP of the composite of fused op fwd as
+// primitive ops: the composite of a fused gradient op such as
+// GroupNormGrad, whose own VJP then follows by differentiating it again.
+func gradComposite(fwd OpKind, attr any, ins []*Node, gy *Node) []*Node {
+	probe := &Node{graph: gy.graph, kind: fwd, attr: attr, inputs: ins}
+	y := registry[fwd].composite(probe, ins)
+	gs, err := VJP([]*Node{y}, []*Node{gy}, ins)
+	if err != nil {
+		gy.graph.setErr(err)
+		return make([]*Node, len(ins))
+	}
+	return gs
+}
+
+func init() {
+	register(OpGroupNorm, opDef{arity: 1, infer: inferGroupNorm, forward: forwardGroupNorm,
+		vjp: func(n, gy *Node, _ []bool) []*Node {
+			x := n.inputs[0]
+			a := n.attr.(GroupNormAttr)
+			return []*Node{GroupNormGrad(x, gy, a.Groups, a.Eps)}
+		},
+		composite: groupNormComposite,
+	})
+	register(OpGroupNormGrad, opDef{arity: 2, infer: inferGroupNorm, forward: forwardGroupNorm,
+		vjp: vjpViaComposite,
+		composite: func(n *Node, in []*Node) *Node {
+			return gradComposite(OpGroupNorm, n.attr, in[:1], in[1])[0]
+		},
+	})
+}

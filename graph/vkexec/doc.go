@@ -1,0 +1,18 @@
+// Package vkexec runs graphs on a Vulkan device.
+//
+// Compile turns the outputs of a graph into a Program: graph.Compile prunes
+// dead nodes and plans the intermediates into one arena by liveness, each op
+// is lowered to the kernels of package kernels (the variant chosen for the
+// device), and the whole program is recorded once into a vk.Sequence. Run
+// then only writes the fed inputs and the run state (seed, step) into device
+// buffers and re-submits the recorded commands: no per-node host work, no
+// re-recording. Only the values a caller reads back cross to the host.
+//
+// Parameters live in a ParamStore on the device, shared by every program of
+// an Executor (a training step and a sampler use the same weights) and
+// updated in place by the fused optimiser kernels.
+//
+// Lowering an op: add a function to the table in lower.go that records the
+// op's kernels given the op's input and output buffers. Ops without a
+// lowering make Compile fail with an error naming the op.
+package vkexec

@@ -1,0 +1,196 @@
+package vkexec
+
+import (
+	"fmt"
+
+	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/kernels"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// Executor compiles graphs for one device and owns their parameters.
+type Executor struct {
+	Lib    *kernels.Lib
+	Params *ParamStore
+}
+
+// New returns an executor on dev with an empty parameter store.
+func New(dev *vk.Device) *Executor {
+	return &Executor{Lib: kernels.New(dev), Params: NewParamStore(dev)}
+}
+
+// Program is a compiled, recorded graph.
+type Program struct {
+	exec    *Executor
+	Program *graph.Program
+	arena   *vk.Buffer
+	bufs    map[*graph.Node]*vk.Buffer
+	inputs  map[string]*graph.Node
+	owned   []*vk.Buffer // leaf buffers this program allocated
+	state   *vk.Buffer   // run state read by random kernels: seed lo, seed hi, step
+	seq     *vk.Sequence
+}
+
+// Compile plans, lowers and records the graph computing outputs.
+func (e *Executor) Compile(outputs ...*graph.Node) (*Program, error) {
+	dev := e.Lib.Dev
+	gp, err := graph.Compile(&graph.PlanOptions{Align: int(dev.ViewAlign())}, outputs...)
+	if err != nil {
+		return nil, err
+	}
+	p := &Program{exec: e, Program: gp, bufs: map[*graph.Node]*vk.Buffer{}, inputs: map[string]*graph.Node{}}
+	ok := false
+	defer func() {
+		if !ok {
+			p.Release()
+		}
+	}()
+	for _, n := range gp.Steps {
+		if lowerings[n.Kind()] == nil {
+			return nil, fmt.Errorf("vkexec: op %v has no Vulkan lowering yet", n)
+		}
+	}
+	if p.state, err = dev.NewBuffer(16); err != nil {
+		return nil, err
+	}
+	p.owned = append(p.owned, p.state)
+	if err := p.bindLeaves(); err != nil {
+		return nil, err
+	}
+	if p.arena, err = dev.NewArena(uint64(gp.Plan.ArenaBytes)); err != nil {
+		return nil, fmt.Errorf("vkexec: arena of %d bytes: %w", gp.Plan.ArenaBytes, err)
+	}
+	for _, b := range gp.Plan.Buffers {
+		v, err := p.arena.View(uint64(b.Offset), uint64(b.Bytes))
+		if err != nil {
+			return nil, fmt.Errorf("vkexec: %v: %w", b.Node, err)
+		}
+		p.bufs[b.Node] = v
+	}
+	if p.seq, err = dev.NewSequence(false); err != nil {
+		return nil, err
+	}
+	if err := p.record(); err != nil {
+		return nil, err
+	}
+	ok = true
+	return p, nil
+}
+
+// bindLeaves gives every Input and Const a buffer of its own and every Param
+// its store buffer.
+func (p *Program) bindLeaves() error {
+	dev := p.exec.Lib.Dev
+	for _, n := range p.Program.Leaves {
+		switch n.Kind() {
+		case graph.OpParam:
+			b := p.exec.Params.Buffer(n.Name())
+			if b == nil {
+				return fmt.Errorf("vkexec: param %q has no value in the store", n.Name())
+			}
+			if !p.exec.Params.Shape(n.Name()).Equal(n.Shape()) {
+				return fmt.Errorf("vkexec: param %q is %v in the store but %v in the graph", n.Name(), p.exec.Params.Shape(n.Name()), n.Shape())
+			}
+			p.bufs[n] = b
+		case graph.OpInput, graph.OpConst:
+			b, err := dev.NewBufferF32(n.Shape().Size())
+			if err != nil {
+				return fmt.Errorf("vkexec: %v: %w", n, err)
+			}
+			p.owned = append(p.owned, b)
+			p.bufs[n] = b
+			if n.Kind() == graph.OpInput {
+				p.inputs[n.Name()] = n
+				continue
+			}
+			vals := n.Attr().(graph.ConstAttr).Values
+			f := make([]float32, len(vals))
+			for i, v := range vals {
+				f[i] = float32(v)
+			}
+			if err := b.Upload(f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (p *Program) record() error {
+	if err := p.seq.Begin(); err != nil {
+		return err
+	}
+	r := &recorder{lib: p.exec.Lib, seq: p.seq, state: p.state}
+	for _, n := range p.Program.Steps {
+		in := make([]*vk.Buffer, len(n.Inputs()))
+		for i, x := range n.Inputs() {
+			in[i] = p.bufs[x]
+		}
+		if err := lowerings[n.Kind()](r, n, in, p.bufs[n]); err != nil {
+			return fmt.Errorf("vkexec: recording %v: %w", n, err)
+		}
+	}
+	return p.seq.End()
+}
+
+// SetInput writes the value of the Input node called name for the next runs.
+func (p *Program) SetInput(name string, values []float32) error {
+	n, ok := p.inputs[name]
+	if !ok {
+		return fmt.Errorf("vkexec: the program has no input %q", name)
+	}
+	if len(values) != n.Shape().Size() {
+		return fmt.Errorf("vkexec: input %q takes %d values (shape %v), got %d", name, n.Shape().Size(), n.Shape(), len(values))
+	}
+	return p.bufs[n].Upload(values)
+}
+
+// InputBuffer returns the device buffer of the Input called name, for callers
+// that fill it on the device.
+func (p *Program) InputBuffer(name string) *vk.Buffer {
+	if n, ok := p.inputs[name]; ok {
+		return p.bufs[n]
+	}
+	return nil
+}
+
+// Run executes the recorded program once; seed and step key its random draws.
+func (p *Program) Run(seed uint64, step uint32) error {
+	if err := p.state.UploadU32([]uint32{uint32(seed), uint32(seed >> 32), step, 0}); err != nil {
+		return err
+	}
+	return p.seq.Submit()
+}
+
+// Read copies the value of node n (an output, or any leaf) to the host.
+func (p *Program) Read(n *graph.Node) ([]float32, error) {
+	b, ok := p.bufs[n]
+	if !ok {
+		return nil, fmt.Errorf("vkexec: %v is not part of the program", n)
+	}
+	if b, isStep := p.Program.Plan.Buffer(n); isStep && b.Last < len(p.Program.Steps) {
+		return nil, fmt.Errorf("vkexec: %v is an intermediate whose memory is reused; compile it as an output", n)
+	}
+	out := make([]float32, n.Shape().Size())
+	return out, b.Download(out)
+}
+
+// Buffer returns the device buffer holding node n's value.
+func (p *Program) Buffer(n *graph.Node) *vk.Buffer { return p.bufs[n] }
+
+// Plan returns the memory plan of the program.
+func (p *Program) Plan() *graph.Plan { return p.Program.Plan }
+
+// Release frees the program's device objects (not the parameters).
+func (p *Program) Release() {
+	if p.seq != nil {
+		p.seq.Destroy()
+	}
+	for _, b := range p.owned {
+		b.Free()
+	}
+	if p.arena != nil {
+		p.arena.Free()
+	}
+	p.owned, p.arena, p.seq = nil, nil, nil
+}

@@ -1,0 +1,88 @@
+package vkexec
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/vk"
+)
+
+func toF32(v []float64) []float32 {
+	f := make([]float32, len(v))
+	for i := range v {
+		f[i] = float32(v[i])
+	}
+	return f
+}
+
+func randv(r *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = 2*r.Float64() - 1
+	}
+	return v
+}
+
+// compare runs outputs on the device and on the reference executor with the
+// same inputs and parameters.
+func compare(t *testing.T, e *Executor, ref *graph.Reference, feeds graph.Feeds, rel, abs float64, outputs ...*graph.Node) *Program {
+	t.Helper()
+	for name, v := range ref.Params {
+		n := outputs[0].Graph().Lookup(name)
+		if err := e.Params.Set(name, n.Shape(), toF32(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := e.Compile(outputs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Release)
+	for n, v := range feeds {
+		if err := p.SetInput(n.Name(), toF32(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Run(ref.Seed, ref.Step); err != nil {
+		t.Fatal(err)
+	}
+	want, err := ref.Run(feeds, outputs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range outputs {
+		got, err := p.Read(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vktest.Close(t, o.String(), got, want[i], rel, abs)
+	}
+	return p
+}
+
+func TestElementwiseGraph(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	e := New(dev)
+	r := rand.New(rand.NewPCG(5, 6))
+	g := graph.New()
+	x := g.Input("x", 64, 37)
+	b := g.Param("b", 37)
+	y := graph.Add(x, b)
+	acts := []*graph.Node{graph.SiLU(y), graph.Tanh(y), graph.Softplus(y), graph.GELU(y), graph.ELU(y, 0.5),
+		graph.Sigmoid(y), graph.Scale(y, -2), graph.Square(y), graph.Exp(y), graph.ReLU(y)}
+	z := acts[0]
+	for _, a := range acts[1:] {
+		z = graph.Add(z, a)
+	}
+	z = graph.Div(graph.Mul(z, x), graph.AddScalar(graph.Square(x), 1))
+	z = graph.Reshape(z, 64*37)
+	ref := graph.NewReference()
+	ref.Params["b"] = randv(r, 37)
+	feeds := graph.Feeds{x: randv(r, 64*37)}
+	p := compare(t, e, ref, feeds, 1e-5, 1e-5, z)
+	if p.Plan().ArenaBytes >= p.Plan().SumBytes {
+		t.Errorf("planned arena %d bytes is not below the unplanned sum %d", p.Plan().ArenaBytes, p.Plan().SumBytes)
+	}
+}
