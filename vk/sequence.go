@@ -19,7 +19,7 @@ type Sequence struct {
 	fence     vk.Fence
 	pools     []vk.DescriptorPool
 	poolLeft  int
-	sets      map[string]vk.DescriptorSet
+	sets      map[setKey]vk.DescriptorSet
 	recording bool
 	recorded  bool
 	pending   bool
@@ -38,11 +38,28 @@ type Sequence struct {
 
 const setsPerPool = 256
 
+// maxSetBindings bounds the bindings of a reusable descriptor set; kernels
+// with more get a set of their own per dispatch.
+const maxSetBindings = 12
+
+type bindingKey struct {
+	blk         *block
+	off, length uint64
+}
+
+// setKey identifies a descriptor set by its layout and bound ranges.
+type setKey struct {
+	layout *layout
+	n      int
+	bufs   [maxSetBindings]bindingKey
+	unique int // non-zero: never shared
+}
+
 // NewSequence creates an empty sequence. With profile, each dispatch is
 // bracketed by timestamps (when the queue supports them) and Timings reports
 // GPU time per dispatch after a submit.
 func (d *Device) NewSequence(profile bool) (*Sequence, error) {
-	s := &Sequence{dev: d, sets: map[string]vk.DescriptorSet{}}
+	s := &Sequence{dev: d, sets: map[setKey]vk.DescriptorSet{}}
 	alloc := vk.CommandBufferAllocateInfo{SType: vk.StructureTypeCommandBufferAllocateInfo, CommandPool: d.cmdPool, Level: vk.CommandBufferLevelPrimary, CommandBufferCount: 1}
 	cmds := make([]vk.CommandBuffer, 1)
 	if r := vk.AllocateCommandBuffers(d.handle, &alloc, cmds); r != vk.Success {
@@ -93,7 +110,7 @@ func (s *Sequence) Begin() error {
 	if len(s.pools) > 0 {
 		s.poolLeft = setsPerPool * len(s.pools)
 	}
-	s.sets = map[string]vk.DescriptorSet{}
+	s.sets = map[setKey]vk.DescriptorSet{}
 	s.written, s.read, s.rawDirty = nil, nil, false
 	s.labels, s.dispatches, s.barriers = nil, 0, 0
 	bi := vk.CommandBufferBeginInfo{SType: vk.StructureTypeCommandBufferBeginInfo}
@@ -110,7 +127,14 @@ func (s *Sequence) Begin() error {
 // allocSet returns a descriptor set for the kernel's layout bound to bufs,
 // reusing an identical one recorded earlier in this sequence.
 func (s *Sequence) allocSet(k *Kernel, bufs []*Buffer) (vk.DescriptorSet, error) {
-	key := fmt.Sprint(k.layout, bufs)
+	key := setKey{layout: k.layout, n: len(bufs)}
+	if len(bufs) > maxSetBindings {
+		key.unique = len(s.sets) + 1
+	} else {
+		for i, b := range bufs {
+			key.bufs[i] = bindingKey{b.blk, b.offset, b.alloc}
+		}
+	}
 	if set, ok := s.sets[key]; ok {
 		return set, nil
 	}
