@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages sdevk needs, when they are missing.
 #   scripts/deps.sh        what running sdevk needs (Vulkan loader and a driver)
+#   scripts/deps.sh viewer also the X11 headers the windowed viewer builds with
 #   scripts/deps.sh test   also what the test suite needs (shader compiler,
-#                          validator, validation layers, Xvfb for the viewer test)
+#                          validator, validation layers, X11 headers and Xvfb
+#                          for the viewer test)
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -euo pipefail
 runtime=(libvulkan1 mesa-vulkan-drivers)
-testing=(glslc spirv-tools vulkan-validationlayers xvfb xauth)
+testing=(glslc spirv-tools vulkan-validationlayers xvfb xauth imagemagick)
+# The windowed viewer (go build -tags viewer) links X11 through GLFW.
+viewer=(libx11-dev libxrandr-dev libxinerama-dev libxcursor-dev libxi-dev libxxf86vm-dev)
 want=("${runtime[@]}")
-[ "${1:-}" = test ] && want+=("${testing[@]}")
+case "${1:-}" in
+  test) want+=("${testing[@]}" "${viewer[@]}") ;;
+  viewer) want+=("${viewer[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

@@ -9,3 +9,6 @@ scripts/deps.sh test
 go vet ./...
 export SDEVK_VALIDATE=1
 go test -count=1 -timeout 20m ./... "$@"
+# The windowed viewer, on a virtual X server (24-bit: lavapipe offers no
+# surface formats at 16).
+xvfb-run -a -s "-screen 0 1024x768x24" go test -count=1 -tags viewer -run Window ./viewer/
