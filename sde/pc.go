@@ -1,0 +1,89 @@
+package sde
+
+import "fmt"
+
+// PCOptions configures PCSample. The zero value is not useful; start from
+// DefaultPCOptions.
+type PCOptions struct {
+	Predictor Predictor
+	Corrector Corrector
+	// SNR is the corrector's signal-to-noise ratio r (score_sde 0.16).
+	SNR float64
+	// NStepsEach is the number of corrector steps per time step (1).
+	NStepsEach int
+	// Eps is the final time; 0 selects the SDE's DefaultEps.
+	Eps float64
+	// Denoise returns the last predictor's noise-free x_mean (score_sde's
+	// noise_removal) instead of x.
+	Denoise bool
+	// ProbabilityFlow makes the predictor follow the probability-flow ODE.
+	ProbabilityFlow bool
+}
+
+// DefaultPCOptions returns score_sde's defaults for s: reverse diffusion +
+// Langevin for VE, Euler-Maruyama without corrector for VP and sub-VP,
+// snr 0.16, one corrector step, denoising on.
+func DefaultPCOptions(s SDE) PCOptions {
+	o := PCOptions{Predictor: EulerMaruyama, Corrector: CorrectorNone, SNR: 0.16, NStepsEach: 1, Denoise: true}
+	if s.Kind() == KindVE {
+		o.Predictor, o.Corrector = ReverseDiffusionPredictor, LangevinCorrector
+	}
+	return o
+}
+
+// PCSample runs the predictor-corrector sampler in place on x (N*D values,
+// initialised by the caller, usually with PriorSample) over the time grid
+// linspace(T, eps, s.N()): at each time, NStepsEach corrector steps then one
+// predictor step. It returns the number of batch score evaluations, which is
+// s.N() (NStepsEach + 1) when both a predictor and a corrector are set.
+func PCSample(s SDE, x []float64, d int, score ScoreFunc, normal Normal, o PCOptions) (nfe int, err error) {
+	if d <= 0 || len(x)%d != 0 {
+		return 0, fmt.Errorf("sde: batch of %d values is not a whole number of %d-dim points", len(x), d)
+	}
+	eps := o.Eps
+	if eps == 0 {
+		eps = s.DefaultEps()
+	}
+	if o.Corrector != CorrectorNone && o.NStepsEach < 1 {
+		return 0, fmt.Errorf("sde: corrector %v needs n_steps_each >= 1, got %d", o.Corrector, o.NStepsEach)
+	}
+	n := len(x)
+	xMean := make([]float64, n)
+	sc := make([]float64, n)
+	z := make([]float64, n)
+	dt := -s.T() / float64(s.N())
+	for _, t := range Linspace(s.T(), eps, s.N()) {
+		if o.Corrector != CorrectorNone {
+			for k := 0; k < o.NStepsEach; k++ {
+				score(x, t, sc)
+				nfe++
+				normal(z)
+				if _, err := CorrectorStep(o.Corrector, s, x, xMean, sc, z, d, t, o.SNR); err != nil {
+					return nfe, err
+				}
+			}
+		}
+		if o.Predictor != PredictorNone {
+			score(x, t, sc)
+			nfe++
+			if !o.ProbabilityFlow {
+				normal(z)
+			} else {
+				clear(z)
+			}
+			if err := PredictorStep(o.Predictor, s, x, xMean, sc, z, t, dt, o.ProbabilityFlow); err != nil {
+				return nfe, err
+			}
+		}
+	}
+	if o.Denoise {
+		copy(x, xMean)
+	}
+	return nfe, nil
+}
+
+// EMSample is the Euler-Maruyama sampler: PCSample with the Euler-Maruyama
+// predictor and no corrector.
+func EMSample(s SDE, x []float64, d int, score ScoreFunc, normal Normal, denoise bool) (int, error) {
+	return PCSample(s, x, d, score, normal, PCOptions{Predictor: EulerMaruyama, Denoise: denoise, NStepsEach: 1})
+}
