@@ -10,8 +10,9 @@
 //	counter = (index / 4, step, stream, 0)
 //	x       = Philox4x32_10(counter, key)[index % 4]
 //
-// Uniform values are (x>>8 + 0.5) / 2^24, strictly inside (0, 1) and exact in
-// float32. Normal values come from Box-Muller on the lane pairs (0,1) and (2,3)
+// Uniform values are (x>>8 + 0.5) / 2^24, strictly inside (0, 1) in float64;
+// rounded to float32 (as the device stores them) values from 0.5 up fall
+// halfway between two floats, round to even, and the top word gives 1.0. Normal values come from Box-Muller on the lane pairs (0,1) and (2,3)
 // of a block: lane 2p+0 is r cos(2 pi u1), lane 2p+1 is r sin(2 pi u1) with
 // r = sqrt(-2 ln u0). Rademacher values are +1 when the top bit of x is set,
 // otherwise -1.

@@ -1,0 +1,84 @@
+package kernels
+
+import (
+	"testing"
+
+	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/vk"
+)
+
+const benchFloats = 16 << 20
+
+// benchSeq records rec once and re-submits it b.N times (bytes > 0), or
+// submits it once (bytes == 0, to set up inputs).
+func benchSeq(b *testing.B, dev *vk.Device, bytes int64, rec func(seq *vk.Sequence) error) {
+	b.Helper()
+	seq, err := dev.NewSequence(false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer seq.Destroy()
+	if err := seq.Begin(); err != nil {
+		b.Fatal(err)
+	}
+	if err := rec(seq); err != nil {
+		b.Fatal(err)
+	}
+	if err := seq.End(); err != nil {
+		b.Fatal(err)
+	}
+	if err := seq.Submit(); err != nil { // warm-up
+		b.Fatal(err)
+	}
+	if bytes == 0 {
+		return
+	}
+	b.SetBytes(bytes)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := seq.Submit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchBuf(b *testing.B, dev *vk.Device, n int) *vk.Buffer {
+	b.Helper()
+	buf, err := dev.NewBufferF32(n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(buf.Free)
+	return buf
+}
+
+// BenchmarkAXPBYPCZ: y = a x + b g + c z over 16M floats; bytes are the
+// three streams read plus the one written.
+func BenchmarkAXPBYPCZ(b *testing.B) {
+	l := New(vktest.Open(b, vk.Options{}))
+	x, g, z, y := benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats)
+	benchSeq(b, l.Dev, 0, func(seq *vk.Sequence) error {
+		for _, buf := range []*vk.Buffer{x, g, z} {
+			seq.Fill(buf, 0x3f800000)
+		}
+		return nil
+	})
+	benchSeq(b, l.Dev, 4*4*benchFloats, func(seq *vk.Sequence) error {
+		return l.AXPBYPCZ(seq, y, x, g, z, benchFloats, 0.5, -0.25, 2)
+	})
+}
+
+// BenchmarkCopyBuffer: vkCmdCopyBuffer of 16M floats, the memory reference;
+// bytes are the stream read plus the one written.
+func BenchmarkCopyBuffer(b *testing.B) {
+	dev := vktest.Open(b, vk.Options{})
+	src, dst := benchBuf(b, dev, benchFloats), benchBuf(b, dev, benchFloats)
+	benchSeq(b, dev, 0, func(seq *vk.Sequence) error {
+		seq.Fill(src, 0x3f800000)
+		return nil
+	})
+	benchSeq(b, dev, 2*4*benchFloats, func(seq *vk.Sequence) error {
+		seq.Copy(dst, src)
+		return nil
+	})
+}

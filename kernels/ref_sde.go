@@ -1,0 +1,38 @@
+package kernels
+
+import (
+	"math"
+
+	"github.com/sdevk/sdevk/rng"
+)
+
+// LinCombRef is the float64 reference of LinComb for one row of
+// coefficients c (len(vectors)+2 values) and the noise key.
+func LinCombRef(n int, c []float64, noise bool, key rng.Key, vectors ...[]float64) []float64 {
+	z := make([]float64, n)
+	if noise {
+		rng.Normal(z, key)
+	}
+	nv := len(vectors)
+	y := make([]float64, n)
+	for i := range y {
+		acc := c[nv+1] + c[nv]*z[i]
+		for j, v := range vectors {
+			acc += c[j] * v[i]
+		}
+		y[i] = acc
+	}
+	return y
+}
+
+// LangevinSNRRef is the float64 reference of LangevinSNR.
+func LangevinSNRRef(gradSq, noiseSq []float64, alpha, snr float64) [4]float64 {
+	var g, z float64
+	for i := range gradSq {
+		g += math.Sqrt(gradSq[i])
+		z += math.Sqrt(noiseSq[i])
+	}
+	r := snr * z / g
+	eps := 2 * alpha * r * r
+	return [4]float64{1, eps, math.Sqrt(2 * eps), 0}
+}

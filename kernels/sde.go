@@ -1,0 +1,91 @@
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/sdevk/sdevk/vk"
+)
+
+// MaxLinComb is the number of vectors LinComb combines.
+const MaxLinComb = 8
+
+// SDEState is the layout of the small uint32 buffer that sampler kernels
+// share: word 0 is the step counter (the row of the coefficient table, and
+// the Philox step of the noise), words 1 and 2 the seed.
+const SDEStateWords = 4
+
+// Coef says where LinComb reads its coefficients: at
+// coef[row*Stride + Col + j], row = the state's counter when Stride > 0, else
+// 0. Coefficient j < len(vectors) weighs vector j; the next one weighs the
+// noise and the one after is a constant term.
+type Coef struct {
+	Buf    *vk.Buffer
+	Col    int
+	Stride int
+}
+
+// LinComb records y = sum_j c_j v_j + c_noise z + c_const over n elements,
+// with z drawn from Philox (key: the state's seed, stream, Philox step = the
+// state's counter; element i is rng.Normal's element i) when noise is set.
+// y may be one of the vectors (an in-place update).
+func (l *Lib) LinComb(seq *vk.Sequence, y *vk.Buffer, n int, c Coef, state *vk.Buffer, noise bool, stream uint32, vectors ...*vk.Buffer) error {
+	if len(vectors) > MaxLinComb {
+		return fmt.Errorf("kernels: lincomb of %d vectors; at most %d", len(vectors), MaxLinComb)
+	}
+	if err := checkLen("lincomb", "y", y, n); err != nil {
+		return err
+	}
+	for i, v := range vectors {
+		if err := checkLen("lincomb", fmt.Sprintf("vector %d", i), v, n); err != nil {
+			return err
+		}
+	}
+	if err := checkLen("lincomb", "state", state, 3); err != nil {
+		return err
+	}
+	if c.Col < 0 || c.Stride < 0 || (c.Stride == 0 && c.Buf.Len() < c.Col+len(vectors)+2) {
+		return fmt.Errorf("kernels: lincomb: coefficients at column %d of a %d-value buffer", c.Col, c.Buf.Len())
+	}
+	flag := uint32(0)
+	if noise {
+		flag = 1
+	}
+	k, err := l.kernel1D("sde_lincomb", 3+MaxLinComb, []int{0}, 16, uint32(len(vectors)), flag)
+	if err != nil {
+		return err
+	}
+	bufs := []*vk.Buffer{y, c.Buf, state}
+	for j := 0; j < MaxLinComb; j++ {
+		if j < len(vectors) {
+			bufs = append(bufs, vectors[j])
+		} else {
+			bufs = append(bufs, y) // unread: the shader loops to NV only
+		}
+	}
+	return seq.Dispatch(k, k.Groups((n+3)/4), vk.Push(uint32(n), uint32(c.Col), uint32(c.Stride), stream), bufs...)
+}
+
+// Advance records state.counter += 1.
+func (l *Lib) Advance(seq *vk.Sequence, state *vk.Buffer) error {
+	k, err := l.kernel("sde_advance", 1, []int{0}, 0, [3]uint32{1, 1, 1})
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(k, [3]uint32{1, 1, 1}, nil, state)
+}
+
+// LangevinSNR records the Langevin corrector's step size from per-sample
+// squared norms of the score (gradSq) and of the noise (noiseSq) over a batch
+// of b samples: eps = 2 alpha (snr mean||z|| / mean||s||)^2, with alpha at
+// coef[counter*stride + alphaCol]; it writes (1, eps, sqrt(2 eps), 0) at
+// coef[out], the coefficients of LinComb(x, s) with noise.
+func (l *Lib) LangevinSNR(seq *vk.Sequence, gradSq, noiseSq *vk.Buffer, b int, state, coef *vk.Buffer, stride, alphaCol, out int, snr float32) error {
+	if err := checkLen("langevin snr", "coef", coef, out+4); err != nil {
+		return err
+	}
+	k, err := l.kernel("sde_snr", 4, []int{3}, 20, [3]uint32{64, 1, 1})
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(k, [3]uint32{1, 1, 1}, vk.Push(uint32(b), uint32(stride), uint32(alphaCol), uint32(out), snr), gradSq, noiseSq, state, coef)
+}
