@@ -14,6 +14,28 @@ type Lib struct {
 	CPU bool
 	// Local1D is the workgroup width of 1-D elementwise kernels.
 	Local1D uint32
+
+	scratch *vk.Buffer
+}
+
+// ReduceScratch returns a scratch buffer big enough for any Reduce,
+// allocated on first use and freed with Close. Reductions recorded into one
+// sequence may share it: the sequence orders them.
+func (l *Lib) ReduceScratch() (*vk.Buffer, error) {
+	if l.scratch == nil {
+		b, err := l.Dev.NewBufferF32(MaxReduceScratch)
+		if err != nil {
+			return nil, err
+		}
+		l.scratch = b
+	}
+	return l.scratch, nil
+}
+
+// Close frees the library's buffers (not the device).
+func (l *Lib) Close() {
+	l.scratch.Free()
+	l.scratch = nil
 }
 
 // New prepares the kernels of dev. Pipelines are compiled on first use.

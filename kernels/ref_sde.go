@@ -8,10 +8,15 @@ import (
 
 // LinCombRef is the float64 reference of LinComb for one row of
 // coefficients c (len(vectors)+2 values) and the noise key.
-func LinCombRef(n int, c []float64, noise bool, key rng.Key, vectors ...[]float64) []float64 {
+func LinCombRef(n int, c []float64, noise Noise, key rng.Key, vectors ...[]float64) []float64 {
 	z := make([]float64, n)
-	if noise {
+	switch noise {
+	case NormalNoise:
 		rng.Normal(z, key)
+	case UniformNoise:
+		rng.Uniform(z, key)
+	case RademacherNoise:
+		rng.Rademacher(z, key)
 	}
 	nv := len(vectors)
 	y := make([]float64, n)

@@ -24,11 +24,22 @@ type Coef struct {
 	Stride int
 }
 
+// Noise selects the random term of LinComb.
+type Noise uint32
+
+// The noise kinds; the numbers are sde_lincomb.comp's NOISE codes.
+const (
+	NoNoise         Noise = iota
+	NormalNoise           // rng.Normal
+	UniformNoise          // rng.Uniform
+	RademacherNoise       // rng.Rademacher
+)
+
 // LinComb records y = sum_j c_j v_j + c_noise z + c_const over n elements,
 // with z drawn from Philox (key: the state's seed, stream, Philox step = the
-// state's counter; element i is rng.Normal's element i) when noise is set.
-// y may be one of the vectors (an in-place update).
-func (l *Lib) LinComb(seq *vk.Sequence, y *vk.Buffer, n int, c Coef, state *vk.Buffer, noise bool, stream uint32, vectors ...*vk.Buffer) error {
+// state's counter; element i is element i of the rng function of the same
+// kind). y may be one of the vectors (an in-place update).
+func (l *Lib) LinComb(seq *vk.Sequence, y *vk.Buffer, n int, c Coef, state *vk.Buffer, noise Noise, stream uint32, vectors ...*vk.Buffer) error {
 	if len(vectors) > MaxLinComb {
 		return fmt.Errorf("kernels: lincomb of %d vectors; at most %d", len(vectors), MaxLinComb)
 	}
@@ -46,11 +57,10 @@ func (l *Lib) LinComb(seq *vk.Sequence, y *vk.Buffer, n int, c Coef, state *vk.B
 	if c.Col < 0 || c.Stride < 0 || (c.Stride == 0 && c.Buf.Len() < c.Col+len(vectors)+2) {
 		return fmt.Errorf("kernels: lincomb: coefficients at column %d of a %d-value buffer", c.Col, c.Buf.Len())
 	}
-	flag := uint32(0)
-	if noise {
-		flag = 1
+	if noise > RademacherNoise {
+		return fmt.Errorf("kernels: lincomb: unknown noise %d", noise)
 	}
-	k, err := l.kernel1D("sde_lincomb", 3+MaxLinComb, []int{0}, 16, uint32(len(vectors)), flag)
+	k, err := l.kernel1D("sde_lincomb", 3+MaxLinComb, []int{0}, 16, uint32(len(vectors)), uint32(noise))
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ func TestLinComb(t *testing.T) {
 	const seed = 0x1234_5678_9abc
 	for _, nv := range []int{0, 1, 2, 5, 8} {
 		for _, n := range []int{1, 6, 259, 1001} {
-			for _, noise := range []bool{false, true} {
+			for _, noise := range []Noise{NoNoise, NormalNoise, UniformNoise, RademacherNoise} {
 				vecs := make([][]float64, nv)
 				bufs := make([]*vk.Buffer, nv)
 				for j := range vecs {
@@ -61,7 +61,7 @@ func TestLinCombReplayAdvances(t *testing.T) {
 	}
 	defer seq.Destroy()
 	seq.Begin()
-	if err := l.LinComb(seq, x, n, Coef{Buf: coef, Stride: 3}, state, true, 2, x); err != nil {
+	if err := l.LinComb(seq, x, n, Coef{Buf: coef, Stride: 3}, state, NormalNoise, 2, x); err != nil {
 		t.Fatal(err)
 	}
 	l.Advance(seq, state)
@@ -71,7 +71,7 @@ func TestLinCombReplayAdvances(t *testing.T) {
 		if err := seq.Submit(); err != nil {
 			t.Fatal(err)
 		}
-		want = LinCombRef(n, table[3*s:3*s+3], true, rng.Key{Seed: 5, Stream: 2, Step: uint32(s)}, want)
+		want = LinCombRef(n, table[3*s:3*s+3], NormalNoise, rng.Key{Seed: 5, Stream: 2, Step: uint32(s)}, want)
 	}
 	vktest.Close(t, "replayed lincomb", download(t, x, n), want, 1e-5, 1e-5)
 	got := make([]uint32, 1)

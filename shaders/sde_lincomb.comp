@@ -11,8 +11,9 @@
 // regenerated (for instance once to measure its norm, once to apply it).
 // Each invocation handles one Philox block: elements 4t .. 4t+3.
 //
-// Specialization: 3 = NV (0..8 vectors), 4 = NOISE (0 or 1). Unused vector
-// bindings must still be bound (to any buffer).
+// Specialization: 3 = NV (0..8 vectors), 4 = NOISE (0 none, 1 normal,
+// 2 uniform, 3 Rademacher: the draws of rng.Normal, rng.Uniform and
+// rng.Rademacher). Unused vector bindings must still be bound (to any buffer).
 #include "common.glsl"
 #include "philox.glsl"
 
@@ -52,9 +53,15 @@ void main() {
     uint counter = state[0];
     uint base = (p.stride > 0u ? counter * p.stride : 0u) + p.col;
     vec4 z = vec4(0.0);
-    if (NOISE == 1u) {
+    if (NOISE != 0u) {
         uvec4 w = philox4x32_10(uvec4(t, counter, p.stream, 0u), uvec2(state[1], state[2]));
-        z = vec4(philox_normal_pair(w.x, w.y), philox_normal_pair(w.z, w.w));
+        if (NOISE == 1u) {
+            z = vec4(philox_normal_pair(w.x, w.y), philox_normal_pair(w.z, w.w));
+        } else if (NOISE == 2u) {
+            z = vec4(philox_uniform(w.x), philox_uniform(w.y), philox_uniform(w.z), philox_uniform(w.w));
+        } else {
+            z = vec4((w >> 31u) * 2u) - 1.0;
+        }
     }
     float cn = coef[base + NV], cc = coef[base + NV + 1u];
     for (uint l = 0u; l < 4u; l++) {

@@ -13,6 +13,23 @@ type recorder struct {
 	lib   *kernels.Lib
 	seq   *vk.Sequence
 	state *vk.Buffer
+	unit  *vk.Buffer
+	temps []*vk.Buffer
+}
+
+// temp returns a scratch buffer of n floats that lives as long as the program.
+func (r *recorder) temp(n int) (*vk.Buffer, error) {
+	b, err := r.lib.Dev.NewBufferF32(n)
+	if err != nil {
+		return nil, err
+	}
+	r.temps = append(r.temps, b)
+	return b, nil
+}
+
+// draw records a random draw of the run's seed and step into out.
+func (r *recorder) draw(noise kernels.Noise, stream uint32, out *vk.Buffer, n int) error {
+	return r.lib.LinComb(r.seq, out, n, kernels.Coef{Buf: r.unit}, r.state, noise, stream)
 }
 
 // lowering records the kernels computing n from its input buffers into out.
@@ -60,6 +77,107 @@ func init() {
 			return fmt.Errorf("reshape of %d bytes into %d", in[0].Size(), out.Size())
 		}
 		r.seq.Copy(out, in[0])
+		return nil
+	}
+}
+
+func init() {
+	for kind, noise := range map[graph.OpKind]kernels.Noise{
+		graph.OpRandNormal: kernels.NormalNoise, graph.OpRandUniform: kernels.UniformNoise,
+		graph.OpRandRademacher: kernels.RademacherNoise,
+	} {
+		noise := noise
+		lowerings[kind] = func(r *recorder, n *graph.Node, _ []*vk.Buffer, out *vk.Buffer) error {
+			return r.draw(noise, n.Attr().(graph.RandAttr).Stream, out, n.Shape().Size())
+		}
+	}
+	lowerings[graph.OpDropout] = lowerDropout
+	lowerings[graph.OpReduceSum] = lowerReduce(kernels.ReduceSum, false)
+	lowerings[graph.OpReduceMean] = lowerReduce(kernels.ReduceSum, true)
+	lowerings[graph.OpReduceMax] = lowerReduce(kernels.ReduceMax, false)
+}
+
+// lowerDropout: keep = step(u - rate) for the stream's uniform draw u, then
+// x * keep / (1 - rate).
+func lowerDropout(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+	a := n.Attr().(graph.DropoutAttr)
+	size := n.Shape().Size()
+	u, err := r.temp(size)
+	if err != nil {
+		return err
+	}
+	if err := r.draw(kernels.UniformNoise, a.Stream, u, size); err != nil {
+		return err
+	}
+	if err := r.lib.Unary(r.seq, kernels.Step, u, u, size, 1, float32(-a.Rate), 0); err != nil {
+		return err
+	}
+	shape := n.Shape()
+	if err := r.lib.Binary(r.seq, kernels.Mul, in[0], u, out, shape, shape); err != nil {
+		return err
+	}
+	return r.lib.Unary(r.seq, kernels.Identity, out, out, size, float32(1/(1-a.Rate)), 0, 0)
+}
+
+// lowerReduce reduces over the attribute's axes: one dispatch when they are
+// adjacent, else one per run of adjacent axes, last first, through temporaries.
+func lowerReduce(op kernels.ReduceOp, mean bool) lowering {
+	return func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+		a := n.Attr().(graph.ReduceAttr)
+		shape := n.Inputs()[0].Shape().Clone()
+		scratch, err := r.lib.ReduceScratch()
+		if err != nil {
+			return err
+		}
+		count := 1
+		for _, ax := range a.Axes {
+			count *= shape[ax]
+		}
+		src := in[0]
+		axes := append([]int(nil), a.Axes...)
+		if len(axes) == 0 {
+			r.seq.Copy(out, src)
+			return nil
+		}
+		for len(axes) > 0 {
+			// The last run of adjacent axes.
+			hi := axes[len(axes)-1]
+			lo := hi
+			k := len(axes) - 1
+			for k > 0 && axes[k-1] == lo-1 {
+				k--
+				lo--
+			}
+			axes = axes[:k]
+			outer, axis, inner := 1, 1, 1
+			for i, d := range shape {
+				switch {
+				case i < lo:
+					outer *= d
+				case i <= hi:
+					axis *= d
+				default:
+					inner *= d
+				}
+			}
+			for i := lo; i <= hi; i++ {
+				shape[i] = 1
+			}
+			dst := out
+			if len(axes) > 0 {
+				if dst, err = r.temp(outer * inner); err != nil {
+					return err
+				}
+			}
+			scale := float32(1)
+			if mean && len(axes) == 0 {
+				scale = float32(1 / float64(count))
+			}
+			if err := r.lib.Reduce(r.seq, op, src, dst, scratch, outer, axis, inner, scale); err != nil {
+				return err
+			}
+			src = dst
+		}
 		return nil
 	}
 }

@@ -27,7 +27,8 @@ type Program struct {
 	bufs    map[*graph.Node]*vk.Buffer
 	inputs  map[string]*graph.Node
 	owned   []*vk.Buffer // leaf buffers this program allocated
-	state   *vk.Buffer   // run state read by random kernels: seed lo, seed hi, step
+	state   *vk.Buffer   // run state (kernels.SDEStateWords): step, seed lo, seed hi
+	unit    *vk.Buffer   // the coefficients (1, 0) that turn LinComb into a plain draw
 	seq     *vk.Sequence
 }
 
@@ -50,10 +51,16 @@ func (e *Executor) Compile(outputs ...*graph.Node) (*Program, error) {
 			return nil, fmt.Errorf("vkexec: op %v has no Vulkan lowering yet", n)
 		}
 	}
-	if p.state, err = dev.NewBuffer(16); err != nil {
+	if p.state, err = dev.NewBufferF32(kernels.SDEStateWords); err != nil {
 		return nil, err
 	}
-	p.owned = append(p.owned, p.state)
+	if p.unit, err = dev.NewBufferF32(2); err != nil {
+		return nil, err
+	}
+	p.owned = append(p.owned, p.state, p.unit)
+	if err := p.unit.Upload([]float32{1, 0}); err != nil {
+		return nil, err
+	}
 	if err := p.bindLeaves(); err != nil {
 		return nil, err
 	}
@@ -120,7 +127,8 @@ func (p *Program) record() error {
 	if err := p.seq.Begin(); err != nil {
 		return err
 	}
-	r := &recorder{lib: p.exec.Lib, seq: p.seq, state: p.state}
+	r := &recorder{lib: p.exec.Lib, seq: p.seq, state: p.state, unit: p.unit}
+	defer func() { p.owned = append(p.owned, r.temps...) }()
 	for _, n := range p.Program.Steps {
 		in := make([]*vk.Buffer, len(n.Inputs()))
 		for i, x := range n.Inputs() {
@@ -156,7 +164,7 @@ func (p *Program) InputBuffer(name string) *vk.Buffer {
 
 // Run executes the recorded program once; seed and step key its random draws.
 func (p *Program) Run(seed uint64, step uint32) error {
-	if err := p.state.UploadU32([]uint32{uint32(seed), uint32(seed >> 32), step, 0}); err != nil {
+	if err := p.state.UploadU32([]uint32{step, uint32(seed), uint32(seed >> 32), 0}); err != nil {
 		return err
 	}
 	return p.seq.Submit()

@@ -86,3 +86,25 @@ func TestElementwiseGraph(t *testing.T) {
 		t.Errorf("planned arena %d bytes is not below the unplanned sum %d", p.Plan().ArenaBytes, p.Plan().SumBytes)
 	}
 }
+
+func TestReductionsAndRandomGraph(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	e := New(dev)
+	r := rand.New(rand.NewPCG(7, 8))
+	g := graph.New()
+	x := g.Input("x", 3, 4, 5, 6)
+	outs := []*graph.Node{
+		graph.ReduceSum(x, []int{1}, false),
+		graph.ReduceMean(x, []int{1, 2}, true),
+		graph.ReduceMax(x, []int{0, 3}, false),
+		graph.ReduceSum(x, []int{0, 2}, true),
+		graph.ReduceMean(x, []int{0, 1, 2, 3}, false),
+		g.RandNormal(3, 5, 7),
+		g.RandUniform(4, 9),
+		g.RandRademacher(5, 3),
+		graph.Dropout(x, 0.3, 11),
+	}
+	ref := graph.NewReference()
+	ref.Seed, ref.Step = 99, 4
+	compare(t, e, ref, graph.Feeds{x: randv(r, 3*4*5*6)}, 2e-5, 2e-5, outs...)
+}

@@ -1,0 +1,176 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sdevk/sdevk/vk"
+)
+
+// AttentionShape is the shape of graph.Attention's operands: q, k, v and
+// the output are [N, C, L] (L = H*W spatial positions, channel-major), and
+// head h owns channels [h d, (h+1) d) with d = C / Heads. The scores are
+// scaled by 1/sqrt(d).
+type AttentionShape struct {
+	N, C, L, Heads int
+}
+
+// HeadDim is d = C / Heads.
+func (s AttentionShape) HeadDim() int { return s.C / s.Heads }
+
+// Size is N*C*L, the length of q, k, v, the output and each gradient.
+func (s AttentionShape) Size() int { return s.N * s.C * s.L }
+
+// RowLen is N*Heads*L, the length of the saved logsumexp and of the
+// backward's delta scratch.
+func (s AttentionShape) RowLen() int { return s.N * s.Heads * s.L }
+
+// FLOPs is the forward's floating-point operation count (2 matmuls of
+// 2 N C L^2 each), the figure benchmarks divide by.
+func (s AttentionShape) FLOPs() float64 {
+	return 4 * float64(s.N) * float64(s.C) * float64(s.L) * float64(s.L)
+}
+
+func (s AttentionShape) check() error {
+	if s.N < 1 || s.C < 1 || s.L < 1 || s.Heads < 1 || s.C%s.Heads != 0 {
+		return fmt.Errorf("kernels: attention: %d heads for [N %d, C %d, L %d] (need C divisible by heads)", s.Heads, s.N, s.C, s.L)
+	}
+	return nil
+}
+
+// attnVariant is the dispatch geometry of the attention kernels on a device:
+// local invocations per group, rows (or key columns) per invocation, and
+// keys per shared-memory tile (0: no shared memory).
+type attnVariant struct {
+	local, rows, tile uint32
+}
+
+func (l *Lib) attnVariant(d int) attnVariant {
+	if l.CPU {
+		// lavapipe: registers instead of shared memory and barriers; several
+		// rows per invocation reuse each K/V load (loads per FMA set the
+		// speed), about 128 floats of q per invocation; small groups keep
+		// the groups many.
+		rows := uint32(128 / d)
+		if rows > 8 {
+			rows = 8
+		}
+		if rows < 1 {
+			rows = 1
+		}
+		return attnVariant{local: 16, rows: rows}
+	}
+	local := uint32(64)
+	if max := l.Dev.Info.Limits.MaxWorkgroupInvocations; local > max {
+		local = max
+	}
+	// dkv stages Q and gy tiles plus two floats per row.
+	shared := uint32(l.Dev.Info.Limits.MaxSharedMemoryBytes)
+	if shared == 0 {
+		shared = 16 << 10
+	}
+	tile := shared / (4 * (2*uint32(d) + 2))
+	if tile > 64 {
+		tile = 64
+	}
+	if tile < 1 {
+		tile = 1
+	}
+	return attnVariant{local: local, rows: 1, tile: tile}
+}
+
+func (l *Lib) attnKernel(name string, d int, writes []int, bindings int) (*vk.Kernel, attnVariant, error) {
+	av := l.attnVariant(d)
+	k, err := l.kernel(name, bindings, writes, 16, [3]uint32{av.local, 1, 1}, uint32(d), av.rows, av.tile)
+	return k, av, err
+}
+
+func (l *Lib) attnGrid(name string, s AttentionShape, av attnVariant) ([3]uint32, []byte, error) {
+	per := int(av.local * av.rows)
+	groups := [3]uint32{uint32((s.L + per - 1) / per), uint32(s.N * s.Heads), 1}
+	if lim := l.Dev.Info.Limits.MaxWorkgroupCount[1]; groups[1] > lim {
+		return groups, nil, fmt.Errorf("kernels: %s: N*heads = %d exceeds the device's %d workgroups along y", name, groups[1], lim)
+	}
+	push := vk.Push(uint32(s.L), uint32(s.C), uint32(s.Heads), float32(1/math.Sqrt(float64(s.HeadDim()))))
+	return groups, push, nil
+}
+
+func checkLens(kernel string, n int, bufs map[string]*vk.Buffer) error {
+	for what, b := range bufs {
+		if b == nil {
+			return fmt.Errorf("kernels: %s: %s is nil", kernel, what)
+		}
+		if err := checkLen(kernel, what, b, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AttentionForward records graph.Attention: for each head,
+// o[:, i] = sum_j softmax_j(q[:, i] . k[:, j] / sqrt(d)) v[:, j], fused with
+// an online softmax that never stores the L x L scores. It also saves
+// lse[n, h, i] = log sum_j exp(q[:, i] . k[:, j] / sqrt(d)) ([N, Heads, L],
+// natural log) for AttentionBackward. q, k, v, o hold s.Size() values.
+func (l *Lib) AttentionForward(seq *vk.Sequence, q, k, v, o, lse *vk.Buffer, s AttentionShape) error {
+	const name = "attention forward"
+	if err := s.check(); err != nil {
+		return err
+	}
+	if err := checkLens(name, s.Size(), map[string]*vk.Buffer{"q": q, "k": k, "v": v, "o": o}); err != nil {
+		return err
+	}
+	if err := checkLen(name, "lse", lse, s.RowLen()); err != nil {
+		return err
+	}
+	kern, av, err := l.attnKernel("attention_fwd", s.HeadDim(), []int{3, 4}, 5)
+	if err != nil {
+		return err
+	}
+	groups, push, err := l.attnGrid(name, s, av)
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(kern, groups, push, q, k, v, o, lse)
+}
+
+// AttentionBackward records the gradients of graph.Attention for the output
+// gradient gy (graph.AttentionGrad, as three buffers dq, dk, dv of
+// s.Size() values). o and lse are AttentionForward's outputs for the same
+// q, k, v (an executor that did not keep them records AttentionForward into
+// scratch first); the probabilities are recomputed from lse, FlashAttention-2
+// style. delta is scratch of s.RowLen() values (it receives gy_i . o_i).
+// Two dispatches, one owning query rows (dq) and one owning key columns
+// (dk, dv), so every output has a single writer: deterministic, no atomics.
+func (l *Lib) AttentionBackward(seq *vk.Sequence, q, k, v, o, lse, gy, dq, dk, dv, delta *vk.Buffer, s AttentionShape) error {
+	const name = "attention backward"
+	if err := s.check(); err != nil {
+		return err
+	}
+	if err := checkLens(name, s.Size(), map[string]*vk.Buffer{"q": q, "k": k, "v": v, "o": o, "gy": gy, "dq": dq, "dk": dk, "dv": dv}); err != nil {
+		return err
+	}
+	if err := checkLens(name, s.RowLen(), map[string]*vk.Buffer{"lse": lse, "delta": delta}); err != nil {
+		return err
+	}
+	kq, av, err := l.attnKernel("attention_bwd_dq", s.HeadDim(), []int{6, 7}, 8)
+	if err != nil {
+		return err
+	}
+	groups, push, err := l.attnGrid(name, s, av)
+	if err != nil {
+		return err
+	}
+	if err := seq.Dispatch(kq, groups, push, q, k, v, o, lse, gy, dq, delta); err != nil {
+		return err
+	}
+	kkv, av, err := l.attnKernel("attention_bwd_dkv", s.HeadDim(), []int{6, 7}, 8)
+	if err != nil {
+		return err
+	}
+	groups, push, err = l.attnGrid(name, s, av)
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(kkv, groups, push, q, k, v, lse, gy, delta, dk, dv)
+}

@@ -1,0 +1,105 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/vk"
+)
+
+var attentionShapes = []AttentionShape{
+	{N: 2, C: 6, L: 37, Heads: 2},  // d = 3
+	{N: 1, C: 16, L: 70, Heads: 1}, // d = 16, L over one tile
+	{N: 3, C: 8, L: 5, Heads: 4},   // d = 2, L below the group
+	{N: 1, C: 40, L: 33, Heads: 2}, // d = 20
+	{N: 1, C: 48, L: 19, Heads: 1}, // d = 48
+}
+
+// TestAttention checks both variants (CPU-type registers and GPU-type
+// shared-memory tiles) of the forward and backward against the float64
+// reference, and that the backward is bit-for-bit repeatable.
+func TestAttention(t *testing.T) {
+	l := testLib(t)
+	cpu := l.CPU
+	defer func() { l.CPU = cpu }()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, variant := range []bool{true, false} {
+		l.CPU = variant
+		for _, s := range attentionShapes {
+			n := s.Size()
+			q, k, v, gy := randn(rng, n, 1.5, 0), randn(rng, n, 1.5, 0), randn(rng, n, 1, 0), randn(rng, n, 1, 0)
+			wantO, wantLSE := AttentionRef(q, k, v, s)
+			wdq, wdk, wdv := AttentionGradRef(q, k, v, gy, s)
+			qb, kb, vb, gb := upload(t, l, q), upload(t, l, k), upload(t, l, v), upload(t, l, gy)
+			ob, lb := newBuf(t, l, n), newBuf(t, l, s.RowLen())
+			dqb, dkb, dvb, db := newBuf(t, l, n), newBuf(t, l, n), newBuf(t, l, n), newBuf(t, l, s.RowLen())
+			run(t, l, func(seq *vk.Sequence) error {
+				if err := l.AttentionForward(seq, qb, kb, vb, ob, lb, s); err != nil {
+					return err
+				}
+				return l.AttentionBackward(seq, qb, kb, vb, ob, lb, gb, dqb, dkb, dvb, db, s)
+			})
+			name := "cpu"
+			if !variant {
+				name = "tiled"
+			}
+			vktest.Close(t, name+" o", download(t, ob, n), wantO, 1e-4, 1e-5)
+			vktest.Close(t, name+" lse", download(t, lb, s.RowLen()), wantLSE, 1e-5, 1e-5)
+			dq1, dk1, dv1 := download(t, dqb, n), download(t, dkb, n), download(t, dvb, n)
+			vktest.Close(t, name+" dq", dq1, wdq, 1e-3, 1e-4)
+			vktest.Close(t, name+" dk", dk1, wdk, 1e-3, 1e-4)
+			vktest.Close(t, name+" dv", dv1, wdv, 1e-3, 1e-4)
+			run(t, l, func(seq *vk.Sequence) error {
+				return l.AttentionBackward(seq, qb, kb, vb, ob, lb, gb, dqb, dkb, dvb, db, s)
+			})
+			for i, b := range []*vk.Buffer{dqb, dkb, dvb} {
+				again := download(t, b, n)
+				first := [][]float32{dq1, dk1, dv1}[i]
+				for j := range again {
+					if math.Float32bits(again[j]) != math.Float32bits(first[j]) {
+						t.Fatalf("%s %v: gradient %d differs between runs at %d", name, s, i, j)
+					}
+				}
+			}
+		}
+	}
+	if err := l.AttentionForward(nil, nil, nil, nil, nil, nil, AttentionShape{N: 1, C: 6, L: 4, Heads: 4}); err == nil {
+		t.Error("6 channels were split into 4 heads")
+	}
+}
+
+// TestAttentionGradRef checks the reference gradient against central
+// differences of the reference forward.
+func TestAttentionGradRef(t *testing.T) {
+	s := AttentionShape{N: 1, C: 4, L: 5, Heads: 2}
+	rng := rand.New(rand.NewPCG(7, 8))
+	n := s.Size()
+	in := [3][]float64{randn(rng, n, 1, 0), randn(rng, n, 1, 0), randn(rng, n, 1, 0)}
+	gy := randn(rng, n, 1, 0)
+	dq, dk, dv := AttentionGradRef(in[0], in[1], in[2], gy, s)
+	grads := [3][]float64{dq, dk, dv}
+	loss := func() float64 {
+		o, _ := AttentionRef(in[0], in[1], in[2], s)
+		t := 0.0
+		for i := range o {
+			t += o[i] * gy[i]
+		}
+		return t
+	}
+	const h = 1e-6
+	for a := range in {
+		for i := range in[a] {
+			x := in[a][i]
+			in[a][i] = x + h
+			up := loss()
+			in[a][i] = x - h
+			down := loss()
+			in[a][i] = x
+			if fd := (up - down) / (2 * h); math.Abs(fd-grads[a][i]) > 1e-6*(1+math.Abs(fd)) {
+				t.Errorf("input %d[%d]: gradient %g, finite difference %g", a, i, grads[a][i], fd)
+			}
+		}
+	}
+}
