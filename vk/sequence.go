@@ -298,6 +298,21 @@ func (s *Sequence) Copy(dst, src *Buffer) {
 	vk.CmdCopyBuffer(s.cmd, src.blk.buffer, dst.blk.buffer, 1, []vk.BufferCopy{region})
 }
 
+// CopyRegion records a copy of bytes [srcOff, srcOff+n) of src to
+// [dstOff, dstOff+n) of dst. Offsets need only 4-byte alignment.
+func (s *Sequence) CopyRegion(dst *Buffer, dstOff uint64, src *Buffer, srcOff uint64, n uint64) error {
+	if srcOff+n > src.size || dstOff+n > dst.size {
+		return fmt.Errorf("vulkan: copy of %d bytes from %d (of %d) to %d (of %d) is out of range", n, srcOff, src.size, dstOff, dst.size)
+	}
+	if n == 0 {
+		return nil
+	}
+	s.track([]*Buffer{src}, []*Buffer{dst})
+	region := vk.BufferCopy{SrcOffset: vk.DeviceSize(src.offset + srcOff), DstOffset: vk.DeviceSize(dst.offset + dstOff), Size: vk.DeviceSize(n)}
+	vk.CmdCopyBuffer(s.cmd, src.blk.buffer, dst.blk.buffer, 1, []vk.BufferCopy{region})
+	return nil
+}
+
 // Fill records setting every 32-bit word of b to value.
 func (s *Sequence) Fill(b *Buffer, value uint32) {
 	if b.size < 4 {

@@ -181,3 +181,84 @@ func lowerReduce(op kernels.ReduceOp, mean bool) lowering {
 		return nil
 	}
 }
+
+func init() {
+	lowerings[graph.OpFourierEmbed] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+		h := n.Inputs()[1].Shape().Size()
+		return r.lib.FourierEmbed(r.seq, in[0], in[1], out, n.Inputs()[0].Shape().Size(), h)
+	}
+	lowerings[graph.OpAttention] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+		s := attentionShape(n)
+		lse, err := r.temp(s.RowLen())
+		if err != nil {
+			return err
+		}
+		return r.lib.AttentionForward(r.seq, in[0], in[1], in[2], out, lse, s)
+	}
+	lowerings[graph.OpAttentionGrad] = lowerAttentionGrad
+}
+
+func attentionShape(n *graph.Node) kernels.AttentionShape {
+	q := n.Inputs()[0].Shape()
+	l := 1
+	for _, d := range q[2:] {
+		l *= d
+	}
+	return kernels.AttentionShape{N: q[0], C: q[1], L: l, Heads: n.Attr().(graph.AttentionAttr).Heads}
+}
+
+// lowerAttentionGrad recomputes the forward (its output and log-sum-exp are
+// not graph values) and writes dq, dk, dv into the stacked [3, ...] output.
+func lowerAttentionGrad(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+	s := attentionShape(n)
+	size := s.Size()
+	var bufs [6]*vk.Buffer // o, dq, dk, dv of size, then lse, delta of RowLen
+	for i := range bufs {
+		m := size
+		if i >= 4 {
+			m = s.RowLen()
+		}
+		b, err := r.temp(m)
+		if err != nil {
+			return err
+		}
+		bufs[i] = b
+	}
+	o, dq, dk, dv, lse, delta := bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], bufs[5]
+	if err := r.lib.AttentionForward(r.seq, in[0], in[1], in[2], o, lse, s); err != nil {
+		return err
+	}
+	if err := r.lib.AttentionBackward(r.seq, in[0], in[1], in[2], o, lse, in[3], dq, dk, dv, delta, s); err != nil {
+		return err
+	}
+	for i, g := range []*vk.Buffer{dq, dk, dv} {
+		if err := r.seq.CopyRegion(out, uint64(4*i*size), g, 0, uint64(4*size)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func init() {
+	lowerings[graph.OpTranspose] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+		return r.lib.Transpose(r.seq, in[0], out, n.Inputs()[0].Shape(), n.Attr().(graph.TransposeAttr).Perm)
+	}
+	lowerings[graph.OpSlice] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+		a := n.Attr().(graph.SliceAttr)
+		return r.lib.Slice(r.seq, in[0], out, n.Inputs()[0].Shape(), a.Start, a.End)
+	}
+	lowerings[graph.OpPad] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+		a := n.Attr().(graph.PadAttr)
+		return r.lib.Pad(r.seq, in[0], out, n.Inputs()[0].Shape(), a.Before, a.After)
+	}
+	lowerings[graph.OpConcat] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+		shapes := make([][]int, len(in))
+		for i, x := range n.Inputs() {
+			shapes[i] = x.Shape()
+		}
+		return r.lib.Concat(r.seq, in, out, shapes, n.Attr().(graph.ConcatAttr).Axis)
+	}
+	lowerings[graph.OpBroadcastTo] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+		return r.lib.BroadcastTo(r.seq, in[0], out, n.Inputs()[0].Shape(), n.Shape())
+	}
+}

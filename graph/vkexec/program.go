@@ -32,8 +32,21 @@ type Program struct {
 	seq     *vk.Sequence
 }
 
+// Options adjust Compile.
+type Options struct {
+	// Bind gives Input nodes (by name) device buffers of the caller's instead
+	// of buffers of their own: a sampler binds its state x to the score
+	// network's input, so no copy is needed.
+	Bind map[string]*vk.Buffer
+}
+
 // Compile plans, lowers and records the graph computing outputs.
 func (e *Executor) Compile(outputs ...*graph.Node) (*Program, error) {
+	return e.CompileWith(Options{}, outputs...)
+}
+
+// CompileWith is Compile with options.
+func (e *Executor) CompileWith(opts Options, outputs ...*graph.Node) (*Program, error) {
 	dev := e.Lib.Dev
 	gp, err := graph.Compile(&graph.PlanOptions{Align: int(dev.ViewAlign())}, outputs...)
 	if err != nil {
@@ -61,7 +74,7 @@ func (e *Executor) Compile(outputs ...*graph.Node) (*Program, error) {
 	if err := p.unit.Upload([]float32{1, 0}); err != nil {
 		return nil, err
 	}
-	if err := p.bindLeaves(); err != nil {
+	if err := p.bindLeaves(opts.Bind); err != nil {
 		return nil, err
 	}
 	if p.arena, err = dev.NewArena(uint64(gp.Plan.ArenaBytes)); err != nil {
@@ -86,9 +99,17 @@ func (e *Executor) Compile(outputs ...*graph.Node) (*Program, error) {
 
 // bindLeaves gives every Input and Const a buffer of its own and every Param
 // its store buffer.
-func (p *Program) bindLeaves() error {
+func (p *Program) bindLeaves(bind map[string]*vk.Buffer) error {
 	dev := p.exec.Lib.Dev
 	for _, n := range p.Program.Leaves {
+		if b, ok := bind[n.Name()]; ok && n.Kind() == graph.OpInput {
+			if b.Len() < n.Shape().Size() {
+				return fmt.Errorf("vkexec: the buffer bound to input %q holds %d values, needs %d", n.Name(), b.Len(), n.Shape().Size())
+			}
+			p.bufs[n] = b
+			p.inputs[n.Name()] = n
+			continue
+		}
 		switch n.Kind() {
 		case graph.OpParam:
 			b := p.exec.Params.Buffer(n.Name())
@@ -127,7 +148,17 @@ func (p *Program) record() error {
 	if err := p.seq.Begin(); err != nil {
 		return err
 	}
-	r := &recorder{lib: p.exec.Lib, seq: p.seq, state: p.state, unit: p.unit}
+	if err := p.RecordInto(p.seq); err != nil {
+		return err
+	}
+	return p.seq.End()
+}
+
+// RecordInto records the program's kernels into seq, a sequence of the
+// caller's (a sampling loop records the score network once per step). The
+// random draws use the program's run state (SetRunState).
+func (p *Program) RecordInto(seq *vk.Sequence) error {
+	r := &recorder{lib: p.exec.Lib, seq: seq, state: p.state, unit: p.unit}
 	defer func() { p.owned = append(p.owned, r.temps...) }()
 	for _, n := range p.Program.Steps {
 		in := make([]*vk.Buffer, len(n.Inputs()))
@@ -138,7 +169,7 @@ func (p *Program) record() error {
 			return fmt.Errorf("vkexec: recording %v: %w", n, err)
 		}
 	}
-	return p.seq.End()
+	return nil
 }
 
 // SetInput writes the value of the Input node called name for the next runs.
@@ -162,9 +193,14 @@ func (p *Program) InputBuffer(name string) *vk.Buffer {
 	return nil
 }
 
+// SetRunState sets the seed and step that key the program's random draws.
+func (p *Program) SetRunState(seed uint64, step uint32) error {
+	return p.state.UploadU32([]uint32{step, uint32(seed), uint32(seed >> 32), 0})
+}
+
 // Run executes the recorded program once; seed and step key its random draws.
 func (p *Program) Run(seed uint64, step uint32) error {
-	if err := p.state.UploadU32([]uint32{step, uint32(seed), uint32(seed >> 32), 0}); err != nil {
+	if err := p.SetRunState(seed, step); err != nil {
 		return err
 	}
 	return p.seq.Submit()
@@ -176,7 +212,7 @@ func (p *Program) Read(n *graph.Node) ([]float32, error) {
 	if !ok {
 		return nil, fmt.Errorf("vkexec: %v is not part of the program", n)
 	}
-	if b, isStep := p.Program.Plan.Buffer(n); isStep && b.Last < len(p.Program.Steps) {
+	if pb, isStep := p.Program.Plan.Buffer(n); isStep && pb.Last < len(p.Program.Steps) {
 		return nil, fmt.Errorf("vkexec: %v is an intermediate whose memory is reused; compile it as an output", n)
 	}
 	out := make([]float32, n.Shape().Size())

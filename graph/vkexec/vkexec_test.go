@@ -108,3 +108,43 @@ func TestReductionsAndRandomGraph(t *testing.T) {
 	ref.Seed, ref.Step = 99, 4
 	compare(t, e, ref, graph.Feeds{x: randv(r, 3*4*5*6)}, 2e-5, 2e-5, outs...)
 }
+
+func TestAttentionAndEmbeddingGraph(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	e := New(dev)
+	r := rand.New(rand.NewPCG(9, 10))
+	g := graph.New()
+	q, k, v := g.Input("q", 2, 6, 3, 4), g.Input("k", 2, 6, 3, 4), g.Input("v", 2, 6, 3, 4)
+	gy := g.Input("gy", 2, 6, 3, 4)
+	tt := g.Input("t", 5)
+	w := g.Param("w", 3)
+	att := graph.Attention(q, k, v, 2)
+	grads, err := graph.VJP([]*graph.Node{att}, []*graph.Node{gy}, []*graph.Node{q, k, v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb := graph.FourierEmbed(tt, w)
+	ref := graph.NewReference()
+	ref.Params["w"] = randv(r, 3)
+	n := 2 * 6 * 12
+	feeds := graph.Feeds{q: randv(r, n), k: randv(r, n), v: randv(r, n), gy: randv(r, n), tt: randv(r, 5)}
+	compare(t, e, ref, feeds, 1e-4, 1e-5, append([]*graph.Node{att, emb}, grads...)...)
+}
+
+func TestShapeOpsGraph(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	e := New(dev)
+	r := rand.New(rand.NewPCG(11, 12))
+	g := graph.New()
+	x := g.Input("x", 2, 3, 5)
+	y := g.Input("y", 2, 4, 5)
+	outs := []*graph.Node{
+		graph.Transpose(x, 2, 0, 1),
+		graph.Slice(x, []int{0, 1, 1}, []int{2, 3, 4}),
+		graph.Pad(x, []int{1, 0, 2}, []int{0, 1, 1}),
+		graph.Concat(1, x, y, x),
+		graph.BroadcastTo(g.Input("b", 3, 1), 2, 3, 4),
+	}
+	feeds := graph.Feeds{x: randv(r, 30), y: randv(r, 40), g.Lookup("b"): randv(r, 3)}
+	compare(t, e, graph.NewReference(), feeds, 1e-7, 0, outs...) // exact up to float32 rounding
+}

@@ -1,0 +1,24 @@
+// Package sampling runs the samplers of package sde on a Vulkan device.
+//
+// A sampler keeps its batch x in device memory and records its steps once:
+// the score model's kernels, then one fused update per predictor or
+// corrector step (kernels.LinComb: x = A x + B s + C z with z drawn inline
+// from Philox). Every number that changes from step to step (t, the mean
+// coefficient and std of the marginal, the update coefficients) sits in a
+// coefficient table on the device, one row per step, and a device counter
+// selects the row; the last command of a step advances the counter. A
+// recorded chunk of steps is therefore replayed as is, many steps per
+// submit, with no host work per step. Only the Langevin corrector's step
+// size depends on the batch (its score and noise norms); it is computed on
+// the device too (kernels.LangevinSNR).
+//
+// The update coefficients are not written out per sampler: they are read
+// off the pure-Go reference updates of package sde (sde.PredictorStep,
+// sde.CorrectorStep), which are affine in (x, score, noise) with scalar
+// coefficients, by evaluating them on unit inputs. The device and the
+// reference therefore cannot drift apart.
+//
+// Noise: the prior draw uses Philox stream 0, predictors stream 1 and the
+// k-th corrector step stream 2+k, all at Philox step = the step counter, so a
+// run is a pure function of its seed, whatever the device.
+package sampling

@@ -1,0 +1,288 @@
+package sampling
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sdevk/sdevk/kernels"
+	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// Philox streams of the samplers' noise.
+const (
+	streamPrior     = 0
+	streamPredictor = 1
+	streamCorrector = 2 // + corrector step index
+)
+
+// PCOptions configures PC: sde.PCOptions plus the batch and how many steps
+// each recorded chunk holds.
+type PCOptions struct {
+	sde.PCOptions
+	// Chunk is the number of steps recorded per submit (default 50).
+	Chunk int
+	// OnChunk, when set, is called after each chunk with the steps done so
+	// far; the viewer draws a frame there. The samples are in X.
+	OnChunk func(done int) error
+}
+
+// Result describes a finished run.
+type Result struct {
+	NFE      int
+	Steps    int
+	Duration time.Duration
+	// RecordTime is the host time spent recording commands.
+	RecordTime time.Duration
+}
+
+// Sampler is a batch of samples on the device and the recorded steps that
+// update it.
+type Sampler struct {
+	Lib   *kernels.Lib
+	X     *vk.Buffer // b x d samples
+	B, D  int
+	Sched *Schedule
+	Seed  uint64
+	score Score
+	norms *scoreNorms
+}
+
+func newSampler(lib *kernels.Lib, score Score, b, d int, rows []Row, priorStd float64, seed uint64) (*Sampler, error) {
+	s := &Sampler{Lib: lib, B: b, D: d, score: score, Seed: seed}
+	var err error
+	if s.X, err = lib.Dev.NewBufferF32(b * d); err != nil {
+		return nil, err
+	}
+	if s.Sched, err = NewSchedule(lib.Dev, rows, priorStd, seed); err != nil {
+		s.X.Free()
+		return nil, err
+	}
+	if err := score.Bind(s.X, b, d, s.Sched); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close frees the sampler's device memory (not the score model's executor).
+func (s *Sampler) Close() {
+	s.score.Close()
+	s.norms.close()
+	s.Sched.Close()
+	s.X.Free()
+}
+
+// Samples reads the batch back.
+func (s *Sampler) Samples() ([]float32, error) {
+	out := make([]float32, s.B*s.D)
+	return out, s.X.Download(out)
+}
+
+// recordPrior records x = prior std * z.
+func (s *Sampler) recordPrior(seq *vk.Sequence) error {
+	c := kernels.Coef{Buf: s.Sched.Coef, Col: s.Sched.prior}
+	return s.Lib.LinComb(seq, s.X, s.B*s.D, c, s.Sched.State, kernels.NormalNoise, streamPrior)
+}
+
+// PCRows computes the coefficient table of the PC sampler for s.
+func PCRows(s sde.SDE, o sde.PCOptions) ([]Row, error) {
+	eps := o.Eps
+	if eps == 0 {
+		eps = s.DefaultEps()
+	}
+	ts := sde.Linspace(s.T(), eps, s.N())
+	dt := -s.T() / float64(s.N())
+	rows := make([]Row, len(ts))
+	for i, t := range ts {
+		m, std := s.Marginal(t)
+		r := Row{T: t, Mean: m, Std: std, Alpha: sde.CorrectorAlpha(s, t)}
+		var err error
+		if o.Predictor != sde.PredictorNone {
+			r.Pred, err = affine(func(x, sc, z []float64) error {
+				return sde.PredictorStep(o.Predictor, s, x, make([]float64, 1), sc, z, t, dt, o.ProbabilityFlow)
+			})
+			if err != nil {
+				return nil, err
+			}
+			if o.ProbabilityFlow || (o.Denoise && i == len(ts)-1) {
+				r.Pred[2] = 0 // the noise-free mean
+			}
+		}
+		if o.Corrector == sde.AnnealedLangevinCorrector {
+			r.Corr, err = affine(func(x, sc, z []float64) error {
+				_, err := sde.CorrectorStep(o.Corrector, s, x, make([]float64, 1), sc, z, 1, t, o.SNR)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		rows[i] = r
+	}
+	return rows, nil
+}
+
+// NewPC prepares a predictor-corrector sampler of b points of dimension d.
+func NewPC(lib *kernels.Lib, s sde.SDE, score Score, b, d int, o PCOptions, seed uint64) (*PCSampler, error) {
+	if o.Corrector != sde.CorrectorNone && o.NStepsEach < 1 {
+		return nil, fmt.Errorf("sampling: corrector %v needs n_steps_each >= 1", o.Corrector)
+	}
+	if o.Predictor == sde.PredictorNone && o.Corrector == sde.CorrectorNone {
+		return nil, fmt.Errorf("sampling: neither a predictor nor a corrector")
+	}
+	if o.Denoise && o.Predictor == sde.PredictorNone {
+		return nil, fmt.Errorf("sampling: denoising takes the last predictor's mean; set a predictor")
+	}
+	rows, err := PCRows(s, o.PCOptions)
+	if err != nil {
+		return nil, err
+	}
+	smp, err := newSampler(lib, score, b, d, rows, s.PriorStd(), seed)
+	if err != nil {
+		return nil, err
+	}
+	if o.Corrector == sde.LangevinCorrector {
+		if smp.norms, err = newScoreNorms(lib.Dev, b, d); err != nil {
+			smp.Close()
+			return nil, err
+		}
+	}
+	if o.Chunk <= 0 {
+		o.Chunk = 50
+	}
+	return &PCSampler{Sampler: smp, opts: o}, nil
+}
+
+// PCSampler is the predictor-corrector sampler (and, with no corrector,
+// Euler-Maruyama, reverse diffusion or ancestral sampling).
+type PCSampler struct {
+	*Sampler
+	opts PCOptions
+}
+
+// NFE is the number of score evaluations of a full run.
+func (p *PCSampler) NFE() int {
+	per := 0
+	if p.opts.Predictor != sde.PredictorNone {
+		per++
+	}
+	if p.opts.Corrector != sde.CorrectorNone {
+		per += p.opts.NStepsEach
+	}
+	return p.Sched.Rows * per
+}
+
+// recordSteps records n steps of the loop.
+func (p *PCSampler) recordSteps(seq *vk.Sequence, n int) error {
+	lib, x, size := p.Lib, p.X, p.B*p.D
+	for i := 0; i < n; i++ {
+		if p.opts.Corrector != sde.CorrectorNone {
+			for k := 0; k < p.opts.NStepsEach; k++ {
+				sc, err := p.score.Record(seq)
+				if err != nil {
+					return err
+				}
+				stream := uint32(streamCorrector + k)
+				if p.opts.Corrector == sde.LangevinCorrector {
+					err = recordLangevinSNR(lib, seq, p.Sched, p.norms, x, sc, p.B, p.D, p.opts.SNR, stream)
+				} else {
+					c := kernels.Coef{Buf: p.Sched.Coef, Col: colCorr, Stride: Stride}
+					err = lib.LinComb(seq, x, size, c, p.Sched.State, kernels.NormalNoise, stream, x, sc)
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+		if p.opts.Predictor != sde.PredictorNone {
+			sc, err := p.score.Record(seq)
+			if err != nil {
+				return err
+			}
+			c := kernels.Coef{Buf: p.Sched.Coef, Col: colPred, Stride: Stride}
+			if err := lib.LinComb(seq, x, size, c, p.Sched.State, kernels.NormalNoise, streamPredictor, x, sc); err != nil {
+				return err
+			}
+		}
+		if err := lib.Advance(seq, p.Sched.State); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Run draws the prior and runs every step, Chunk steps per submit.
+func (p *PCSampler) Run() (Result, error) {
+	start := time.Now()
+	var res Result
+	if err := p.Sched.Reset(p.Seed); err != nil {
+		return res, err
+	}
+	chunk := min(p.opts.Chunk, p.Sched.Rows)
+	full, err := p.Lib.Dev.NewSequence(false)
+	if err != nil {
+		return res, err
+	}
+	defer full.Destroy()
+	rec := time.Now()
+	if err := full.Begin(); err != nil {
+		return res, err
+	}
+	if err := p.recordSteps(full, chunk); err != nil {
+		return res, err
+	}
+	if err := full.End(); err != nil {
+		return res, err
+	}
+	res.RecordTime = time.Since(rec)
+	// The prior draw and a final partial chunk are sequences of their own.
+	if err := p.runOnce(func(seq *vk.Sequence) error { return p.recordPrior(seq) }, &res); err != nil {
+		return res, err
+	}
+	done := 0
+	for done+chunk <= p.Sched.Rows {
+		if err := full.Submit(); err != nil {
+			return res, err
+		}
+		done += chunk
+		if p.opts.OnChunk != nil {
+			if err := p.opts.OnChunk(done); err != nil {
+				return res, err
+			}
+		}
+	}
+	if rest := p.Sched.Rows - done; rest > 0 {
+		if err := p.runOnce(func(seq *vk.Sequence) error { return p.recordSteps(seq, rest) }, &res); err != nil {
+			return res, err
+		}
+		if p.opts.OnChunk != nil {
+			if err := p.opts.OnChunk(p.Sched.Rows); err != nil {
+				return res, err
+			}
+		}
+	}
+	res.NFE, res.Steps, res.Duration = p.NFE(), p.Sched.Rows, time.Since(start)
+	return res, nil
+}
+
+// runOnce records a one-off sequence and submits it.
+func (s *Sampler) runOnce(rec func(seq *vk.Sequence) error, res *Result) error {
+	seq, err := s.Lib.Dev.NewSequence(false)
+	if err != nil {
+		return err
+	}
+	defer seq.Destroy()
+	start := time.Now()
+	if err := seq.Begin(); err != nil {
+		return err
+	}
+	if err := rec(seq); err != nil {
+		return err
+	}
+	if err := seq.End(); err != nil {
+		return err
+	}
+	res.RecordTime += time.Since(start)
+	return seq.Submit()
+}

@@ -1,0 +1,129 @@
+package sampling
+
+import (
+	"fmt"
+
+	"github.com/sdevk/sdevk/kernels"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// Columns of a row of the coefficient table.
+const (
+	colZero  = 0 // always 0: the noise weight when a column is broadcast as a constant
+	ColT     = 1 // time t
+	ColMean  = 2 // mean coefficient m(t) of the marginal
+	ColStd   = 3 // std s(t) of the marginal
+	colAlpha = 4 // the Langevin corrector's alpha
+	colPred  = 5 // predictor: A, B, noise, const (x, score)
+	colCorr  = 9 // fixed-step corrector: A, B, noise, const
+	// Stride is the length of a row.
+	Stride = 16
+)
+
+// Row holds one step's numbers.
+type Row struct {
+	T, Mean, Std, Alpha float64
+	Pred, Corr          [4]float64
+}
+
+// Schedule is the coefficient table and the run state on the device.
+type Schedule struct {
+	Coef  *vk.Buffer // rows, then the dynamic region
+	State *vk.Buffer // kernels.SDEStateWords: counter, seed lo, seed hi
+	Rows  int
+	// dyn is the offset of 4 coefficients that kernels write (the Langevin
+	// corrector's), unit that of the constants (1, 0) (a plain noise draw),
+	// prior that of (prior std, 0).
+	dyn, unit, prior int
+}
+
+// NewSchedule uploads rows and sets the state to step 0 of seed.
+func NewSchedule(dev *vk.Device, rows []Row, priorStd float64, seed uint64) (*Schedule, error) {
+	n := len(rows)*Stride + 8
+	table := make([]float32, n)
+	for i, r := range rows {
+		row := table[i*Stride : (i+1)*Stride]
+		row[ColT], row[ColMean], row[ColStd], row[colAlpha] = float32(r.T), float32(r.Mean), float32(r.Std), float32(r.Alpha)
+		for j := 0; j < 4; j++ {
+			row[colPred+j], row[colCorr+j] = float32(r.Pred[j]), float32(r.Corr[j])
+		}
+	}
+	s := &Schedule{Rows: len(rows), dyn: len(rows) * Stride}
+	s.unit, s.prior = s.dyn+4, s.dyn+6
+	table[s.unit], table[s.prior] = 1, float32(priorStd)
+	var err error
+	if s.Coef, err = dev.NewBufferF32(n); err != nil {
+		return nil, err
+	}
+	if s.State, err = dev.NewBufferF32(kernels.SDEStateWords); err != nil {
+		s.Coef.Free()
+		return nil, err
+	}
+	if err := s.Coef.Upload(table); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, s.Reset(seed)
+}
+
+// Reset puts the counter back to step 0 with a new seed.
+func (s *Schedule) Reset(seed uint64) error {
+	return s.State.UploadU32([]uint32{0, uint32(seed), uint32(seed >> 32), 0})
+}
+
+// Counter reads the step counter back (for tests and progress).
+func (s *Schedule) Counter() (int, error) {
+	v := make([]uint32, 1)
+	err := s.State.DownloadU32(v)
+	return int(v[0]), err
+}
+
+// Close frees the table and the state.
+func (s *Schedule) Close() {
+	s.Coef.Free()
+	s.State.Free()
+}
+
+// column returns the LinComb coefficient location of a table column
+// broadcast as a constant (NV = 0: the zero column weighs the noise).
+func (s *Schedule) column(col int) (kernels.Coef, error) {
+	if col < 1 || col >= Stride {
+		return kernels.Coef{}, fmt.Errorf("sampling: column %d", col)
+	}
+	return kernels.Coef{Buf: s.Coef, Col: col - 1, Stride: Stride}, nil
+}
+
+// FillColumn records y[i] = the current row's value of col for i < n (the
+// time input of a score network).
+func (s *Schedule) FillColumn(lib *kernels.Lib, seq *vk.Sequence, y *vk.Buffer, n, col int) error {
+	c, err := s.column(col)
+	if err != nil {
+		return err
+	}
+	return lib.LinComb(seq, y, n, c, s.State, kernels.NoNoise, 0)
+}
+
+// affine reads the coefficients (A, B, C) of an update that is affine in
+// (x, score, z) with scalar weights by applying it to unit inputs; const is
+// the update of all zeros and must be 0.
+func affine(update func(x, score, z []float64) error) ([4]float64, error) {
+	var c [4]float64
+	eval := func(x, s, z float64) (float64, error) {
+		xs := []float64{x}
+		err := update(xs, []float64{s}, []float64{z})
+		return xs[0], err
+	}
+	base, err := eval(0, 0, 0)
+	if err != nil {
+		return c, err
+	}
+	for i, in := range [3][3]float64{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}} {
+		v, err := eval(in[0], in[1], in[2])
+		if err != nil {
+			return c, err
+		}
+		c[i] = v - base
+	}
+	c[3] = base
+	return c, nil
+}
