@@ -262,3 +262,53 @@ func init() {
 		return r.lib.BroadcastTo(r.seq, in[0], out, n.Inputs()[0].Shape(), n.Shape())
 	}
 }
+
+func init() {
+	lowerings[graph.OpMatMul] = lowerMatMul
+	resample := func(up bool) lowering {
+		return func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+			s := n.Inputs()[0].Shape()
+			h, w := s[len(s)-2], s[len(s)-1]
+			planes := s.Size() / (h * w)
+			if up {
+				return r.lib.Upsample2x(r.seq, in[0], out, planes, h, w)
+			}
+			return r.lib.AvgPool2x(r.seq, in[0], out, planes, h, w)
+		}
+	}
+	lowerings[graph.OpUpsample2x] = resample(true)
+	lowerings[graph.OpAvgPool2x] = resample(false)
+}
+
+// lowerMatMul maps a (batched) MatMul to one SGEMM. Leading dimensions of
+// each operand must equal the output's or be absent / all 1 (broadcast with
+// stride 0).
+func lowerMatMul(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+	attr := n.Attr().(graph.MatMulAttr)
+	as, bs, os := n.Inputs()[0].Shape(), n.Inputs()[1].Shape(), n.Shape()
+	m, nn := os[len(os)-2], os[len(os)-1]
+	k := as[len(as)-1]
+	if attr.TransA {
+		k = as[len(as)-2]
+	}
+	batch := os.Size() / (m * nn)
+	stride := func(s graph.Shape) (int, error) {
+		lead := s[:len(s)-2].Size()
+		switch {
+		case lead == 1:
+			return 0, nil
+		case lead == batch && len(s) == len(os):
+			return s[len(s)-2] * s[len(s)-1], nil
+		}
+		return 0, fmt.Errorf("batch dimensions %v of an operand do not map to %v without a copy", s[:len(s)-2], os[:len(os)-2])
+	}
+	sa, err := stride(as)
+	if err != nil {
+		return err
+	}
+	sb, err := stride(bs)
+	if err != nil {
+		return err
+	}
+	return r.lib.Gemm(r.seq, kernels.GemmAuto, attr.TransA, attr.TransB, m, nn, k, 1, in[0], in[1], 0, out, batch, sa, sb, m*nn)
+}

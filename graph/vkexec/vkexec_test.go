@@ -148,3 +148,23 @@ func TestShapeOpsGraph(t *testing.T) {
 	feeds := graph.Feeds{x: randv(r, 30), y: randv(r, 40), g.Lookup("b"): randv(r, 3)}
 	compare(t, e, graph.NewReference(), feeds, 1e-7, 0, outs...) // exact up to float32 rounding
 }
+
+func TestMatMulAndResampleGraph(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	e := New(dev)
+	r := rand.New(rand.NewPCG(13, 14))
+	g := graph.New()
+	a := g.Input("a", 3, 7, 5)
+	b := g.Input("b", 5, 9)
+	c := g.Input("c", 3, 9, 5)
+	img := g.Input("img", 2, 3, 6, 4)
+	outs := []*graph.Node{
+		graph.MatMul(a, b),
+		graph.MatMulT(a, c, false, true),
+		graph.MatMulT(b, a, true, true),
+		graph.Upsample2x(img),
+		graph.AvgPool2x(img),
+	}
+	feeds := graph.Feeds{a: randv(r, 105), b: randv(r, 45), c: randv(r, 135), img: randv(r, 144)}
+	compare(t, e, graph.NewReference(), feeds, 1e-5, 1e-5, outs...)
+}

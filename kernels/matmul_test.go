@@ -1,0 +1,155 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// gemmCase runs one (batched) product through tile t and compares it with
+// GemmRef; the tolerance grows with sqrt(k) (rounding of a k-term sum).
+func gemmCase(t *testing.T, l *Lib, tile GemmTile, rng *rand.Rand, transA, transB bool, m, n, k, batch, sA, sB, sC int, alpha, beta float64) {
+	t.Helper()
+	last := max(batch-1, 0)
+	a := randn(rng, last*sA+m*k, 1, 0)
+	b := randn(rng, last*sB+k*n, 1, 0)
+	c := randn(rng, last*sC+m*n, 1, 0)
+	want := GemmRef(transA, transB, m, n, k, alpha, a, b, beta, c, batch, sA, sB, sC)
+	ab, bb, cb := upload(t, l, a), upload(t, l, b), upload(t, l, c)
+	run(t, l, func(seq *vk.Sequence) error {
+		return l.GemmWithTile(seq, tile, transA, transB, m, n, k, float32(alpha), ab, bb, float32(beta), cb, batch, sA, sB, sC)
+	})
+	tol := 1e-5 * math.Sqrt(float64(k)+1)
+	name := fmt.Sprintf("%v tA=%v tB=%v %dx%dx%d batch %d", tile, transA, transB, m, n, k, batch)
+	vktest.Close(t, name, download(t, cb, len(c)), want, tol, tol)
+}
+
+// gemmTiles are the device's tiles for the three variants.
+func gemmTiles(t *testing.T, l *Lib) []GemmTile {
+	t.Helper()
+	var tiles []GemmTile
+	for _, v := range []GemmVariant{GemmReg, GemmTiled, GemmNaive} {
+		tile, err := l.GemmTileFor(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tiles = append(tiles, tile)
+	}
+	return tiles
+}
+
+var transposes = [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}}
+
+func TestGemm(t *testing.T) {
+	l := testLib(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	// Odd shapes (scalar loads), multiples of 4 that are not multiples of the
+	// tile (vec4 loads with clamped edges), and k % 4 != 0 with vec4 loads
+	// (transA, !transB: 132x72x9).
+	shapes := [][3]int{{1, 1, 1}, {7, 5, 3}, {33, 17, 65}, {64, 64, 64}, {130, 70, 9}, {132, 72, 9}, {36, 20, 12}}
+	for _, tile := range gemmTiles(t, l) {
+		for _, tr := range transposes {
+			for _, s := range shapes {
+				gemmCase(t, l, tile, rng, tr[0], tr[1], s[0], s[1], s[2], 1, 0, 0, 0, 1.25, -0.5)
+			}
+		}
+	}
+	// The fallback tiles (register blocks without subgroup sharing, small
+	// shared-memory tiles), on fewer cases: each combination is a pipeline
+	// to compile.
+	fallbacks := []GemmTile{regTiles[len(regTiles)-1], tiledTiles[len(tiledTiles)-1]}
+	for _, tile := range fallbacks {
+		for _, tr := range [][2]bool{{false, false}, {true, true}} {
+			for _, s := range [][3]int{{33, 17, 65}, {132, 72, 12}} {
+				gemmCase(t, l, tile, rng, tr[0], tr[1], s[0], s[1], s[2], 1, 0, 0, 0, 0.75, 0.5)
+			}
+		}
+	}
+}
+
+func TestGemmBatched(t *testing.T) {
+	l := testLib(t)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, tile := range gemmTiles(t, l) {
+		for _, tr := range transposes {
+			// B broadcast (a shared weight), odd sizes.
+			gemmCase(t, l, tile, rng, tr[0], tr[1], 13, 11, 7, 3, 13*7, 0, 13*11, 0.5, 0)
+			// A broadcast, vec4-aligned sizes, padded strides.
+			gemmCase(t, l, tile, rng, tr[0], tr[1], 20, 12, 8, 3, 0, 12*8+4, 20*12+3, -1, 2)
+		}
+	}
+}
+
+// TestGemmEdges covers k = 0 (C = beta C), beta = 0 over NaNs, the loops over
+// tiles beyond a (lowered) workgroup-count limit, and argument errors.
+func TestGemmEdges(t *testing.T) {
+	l := testLib(t)
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, v := range []GemmVariant{GemmReg, GemmTiled, GemmNaive} {
+		tile, _ := l.GemmTileFor(v)
+		gemmCase(t, l, tile, rng, false, false, 5, 6, 0, 1, 0, 0, 0, 1, 0.5)
+
+		m, n, k := 9, 7, 5
+		a, b := upload(t, l, randn(rng, m*k, 1, 0)), upload(t, l, randn(rng, k*n, 1, 0))
+		nan := make([]float64, m*n)
+		for i := range nan {
+			nan[i] = math.NaN()
+		}
+		cb := upload(t, l, nan)
+		run(t, l, func(seq *vk.Sequence) error {
+			return l.Gemm(seq, v, false, false, m, n, k, 1, a, b, 0, cb, 1, 0, 0, 0)
+		})
+		for i, x := range download(t, cb, m*n) {
+			if math.IsNaN(float64(x)) {
+				t.Fatalf("%v: beta = 0 read C: C[%d] is NaN", v, i)
+			}
+		}
+
+		gemmMaxGroups = 1
+		gemmCase(t, l, tile, rng, true, false, 70, 132, 9, 3, 70*9, 9*132, 70*132, 1, 1)
+		gemmMaxGroups = 0
+	}
+	seq, err := l.Dev.NewSequence(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seq.Destroy()
+	if err := seq.Begin(); err != nil {
+		t.Fatal(err)
+	}
+	small := newBuf(t, l, 10)
+	if err := l.Gemm(seq, GemmAuto, false, false, 4, 4, 4, 1, small, small, 0, small, 1, 0, 0, 0); err == nil {
+		t.Error("Gemm accepted buffers that are too short")
+	}
+	if err := l.Gemm(seq, GemmAuto, false, false, 2, 2, 2, 1, small, small, 0, small, 2, 0, 0, 0); err == nil {
+		t.Error("Gemm accepted a C stride of 0 with batch 2")
+	}
+	if _, err := l.GemmTileFor(GemmVariant(9)); err == nil {
+		t.Error("GemmTileFor accepted an unknown variant")
+	}
+	if err := seq.End(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGemmAuto(t *testing.T) {
+	l := testLib(t)
+	tile, err := l.GemmTileFor(GemmAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := GemmTiled
+	if l.CPU {
+		want = GemmReg
+	}
+	if tile.Variant != want {
+		t.Errorf("GemmAuto on %s (CPU %v) chose %v, want %v", l.Dev.Info.Name, l.CPU, tile, want)
+	}
+	if s := tile.SharedBytes(); s > l.Dev.Info.Limits.MaxSharedMemoryBytes {
+		t.Errorf("tile %v needs %d bytes of shared memory", tile, s)
+	}
+}
