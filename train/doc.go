@@ -1,0 +1,15 @@
+// Package train trains score networks on a Vulkan device.
+//
+// A Trainer builds the training graph once (the objective of package sde on
+// a score network of package model, and the gradient of every trainable
+// parameter by graph.Grad), compiles it with graph/vkexec and records one
+// step into a sequence: the graph, the global gradient norm, Adam (with
+// warm-up and clipping, all on the device) and the EMA of the parameters.
+// Each step then uploads a batch, sets the Philox step, replays the sequence
+// and reads the loss back.
+//
+// A step is a pure function of (seed, step, state): the batch comes from a
+// generator seeded by both, and the device's random draws are keyed by them,
+// so resuming from a checkpoint continues bit for bit like an uninterrupted
+// run.
+package train

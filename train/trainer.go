@@ -1,0 +1,246 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/sdevk/sdevk/data"
+	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/graph/vkexec"
+	"github.com/sdevk/sdevk/kernels"
+	"github.com/sdevk/sdevk/model"
+	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// Config is what a Trainer needs.
+type Config struct {
+	SDE   sde.SDE
+	Net   model.ScoreNet
+	Loss  sde.LossConfig
+	Adam  kernels.AdamConfig
+	LR    float64
+	EMA   float64 // EMA rate (0 disables the EMA)
+	Batch int
+	Data  data.Dataset
+	Seed  uint64
+}
+
+// Trainer owns the parameters, optimiser state and recorded step on one device.
+type Trainer struct {
+	cfg    Config
+	Exec   *vkexec.Executor
+	prog   *vkexec.Program
+	seq    *vk.Sequence
+	loss   *graph.Node
+	params []*graph.Node // trainable, in order
+	grads  []*graph.Node
+	specs  []model.ParamSpec
+	m, v   []*vk.Buffer
+	ema    map[string]*vk.Buffer
+	opt    *vk.Buffer // kernels.OptimStateLen words
+	norm   *vk.Buffer // gradient-norm scratch
+	batch  []float32
+	// Step is the number of steps taken.
+	Step int
+	// HostTime accumulates the host time of Step calls, less the wait for
+	// the device.
+	HostTime time.Duration
+}
+
+// New builds, initialises and records the training step.
+func New(dev *vk.Device, cfg Config) (*Trainer, error) {
+	if cfg.Batch <= 0 {
+		return nil, fmt.Errorf("train: batch size %d", cfg.Batch)
+	}
+	d := cfg.Data.Dim()
+	t := &Trainer{cfg: cfg, Exec: vkexec.New(dev), specs: cfg.Net.Params(), ema: map[string]*vk.Buffer{}}
+	ok := false
+	defer func() {
+		if !ok {
+			t.Close()
+		}
+	}()
+	g := graph.New()
+	x0 := g.Input("x0", cfg.Batch, d)
+	ln, err := sde.BuildLoss(cfg.SDE, cfg.Net, x0, cfg.Loss)
+	if err != nil {
+		return nil, err
+	}
+	t.loss = ln.Loss
+	t.params = model.Trainable(g, t.specs)
+	if t.grads, err = graph.Grad(t.loss, t.params...); err != nil {
+		return nil, err
+	}
+	values, err := model.InitParams32(t.specs, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range g.Params() {
+		if err := t.Exec.Params.Set(p.Name(), p.Shape(), values[p.Name()]); err != nil {
+			return nil, err
+		}
+	}
+	if t.prog, err = t.Exec.Compile(append([]*graph.Node{t.loss}, t.grads...)...); err != nil {
+		return nil, err
+	}
+	lib := t.Exec.Lib
+	partials := 0
+	for _, p := range t.params {
+		n := p.Shape().Size()
+		partials += lib.GradNormPartials(n)
+		for _, list := range []*[]*vk.Buffer{&t.m, &t.v} {
+			b, err := dev.NewBufferF32(n)
+			if err != nil {
+				return nil, err
+			}
+			*list = append(*list, b)
+		}
+		if cfg.EMA > 0 {
+			b, err := dev.NewBufferF32(n)
+			if err != nil {
+				return nil, err
+			}
+			t.ema[p.Name()] = b
+		}
+	}
+	if t.opt, err = dev.NewBufferF32(kernels.OptimStateLen); err != nil {
+		return nil, err
+	}
+	if t.norm, err = dev.NewBufferF32(max(partials, 1)); err != nil {
+		return nil, err
+	}
+	if err := t.resetState(values); err != nil {
+		return nil, err
+	}
+	if err := t.record(); err != nil {
+		return nil, err
+	}
+	t.batch = make([]float32, cfg.Batch*d)
+	ok = true
+	return t, nil
+}
+
+// resetState zeroes the moments, sets the optimiser state to step 0 and the
+// EMA to the parameters.
+func (t *Trainer) resetState(values map[string][]float32) error {
+	for i, p := range t.params {
+		zero := make([]float32, p.Shape().Size())
+		if err := t.m[i].Upload(zero); err != nil {
+			return err
+		}
+		if err := t.v[i].Upload(zero); err != nil {
+			return err
+		}
+		if e := t.ema[p.Name()]; e != nil {
+			if err := e.Upload(values[p.Name()]); err != nil {
+				return err
+			}
+		}
+	}
+	return t.opt.UploadU32(kernels.OptimStateInit(t.cfg.LR))
+}
+
+func (t *Trainer) record() error {
+	seq, err := t.Exec.Lib.Dev.NewSequence(false)
+	if err != nil {
+		return err
+	}
+	t.seq = seq
+	if err := seq.Begin(); err != nil {
+		return err
+	}
+	if err := t.prog.RecordInto(seq); err != nil {
+		return err
+	}
+	var params, grads []*vk.Buffer
+	var lens []int
+	for i, p := range t.params {
+		params = append(params, t.Exec.Params.Buffer(p.Name()))
+		grads = append(grads, t.prog.Buffer(t.grads[i]))
+		lens = append(lens, p.Shape().Size())
+	}
+	lib := t.Exec.Lib
+	if err := lib.AdamStep(seq, t.cfg.Adam, t.opt, t.norm, params, grads, t.m, t.v, lens); err != nil {
+		return err
+	}
+	for i, p := range t.params {
+		if e := t.ema[p.Name()]; e != nil {
+			if err := lib.EMA(seq, params[i], t.opt, e, lens[i], float32(t.cfg.EMA), false); err != nil {
+				return err
+			}
+		}
+	}
+	return seq.End()
+}
+
+// ErrNonFinite is returned by Step when the loss is NaN or infinite; the
+// parameters are then those of the step that produced it.
+type ErrNonFinite struct {
+	Step int
+	Loss float64
+}
+
+func (e ErrNonFinite) Error() string {
+	return fmt.Sprintf("train: the loss became %v at step %d", e.Loss, e.Step)
+}
+
+// batchFor draws the batch of step s: a pure function of the seed and s.
+func (t *Trainer) batchFor(s int) {
+	r := rand.New(rand.NewPCG(t.cfg.Seed, uint64(s)))
+	pts := t.cfg.Data.Sample(t.cfg.Batch, r)
+	for i, v := range pts {
+		t.batch[i] = float32(v)
+	}
+}
+
+// Next runs one training step and returns its loss.
+func (t *Trainer) Next() (float64, error) {
+	start := time.Now()
+	t.batchFor(t.Step)
+	if err := t.prog.SetInput("x0", t.batch); err != nil {
+		return 0, err
+	}
+	if err := t.prog.SetRunState(t.cfg.Seed, uint32(t.Step)); err != nil {
+		return 0, err
+	}
+	if err := t.seq.SubmitAsync(); err != nil {
+		return 0, err
+	}
+	host := time.Since(start)
+	if err := t.seq.Wait(); err != nil {
+		return 0, err
+	}
+	back := time.Now()
+	l, err := t.prog.Read(t.loss)
+	if err != nil {
+		return 0, err
+	}
+	t.HostTime += host + time.Since(back)
+	t.Step++
+	loss := float64(l[0])
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, ErrNonFinite{Step: t.Step, Loss: loss}
+	}
+	return loss, nil
+}
+
+// Close frees everything the trainer allocated on the device.
+func (t *Trainer) Close() {
+	if t.seq != nil {
+		t.seq.Destroy()
+	}
+	if t.prog != nil {
+		t.prog.Release()
+	}
+	for _, b := range append(append([]*vk.Buffer{t.opt, t.norm}, t.m...), t.v...) {
+		b.Free()
+	}
+	for _, b := range t.ema {
+		b.Free()
+	}
+	t.Exec.Lib.Close()
+	t.Exec.Params.Release()
+}
