@@ -50,6 +50,34 @@ const (
 // ErrStepTooSmall is returned when the adaptive step underflows.
 var ErrStepTooSmall = errors.New("sde: RK45 step size became too small")
 
+// RKVectors is the vector arithmetic of an RK45 solve over numbered slots
+// (RKSlots of them, each the length of the state), so that one step-size
+// control (SolveRK45On) drives host slices and device buffers alike.
+type RKVectors interface {
+	// Eval writes f(t, v[y]) into v[dst].
+	Eval(t float64, y, dst int) error
+	// Combine writes v[dst] = v[base] + h sum_j c[j] v[src[j]]; base < 0
+	// means no base term. dst may equal base but no src.
+	Combine(dst, base int, h float64, c []float64, src []int) error
+	// WeightedRMS is sqrt(mean_i (v[e]_i / (atol + rtol max(|v[a]_i|, |v[b]_i|)))^2)
+	// over the state's elements.
+	WeightedRMS(e, a, b int, rtol, atol float64) (float64, error)
+	// Copy writes v[dst] = v[src].
+	Copy(dst, src int) error
+}
+
+// The slots SolveRK45On uses: the state, the seven stages, f at the
+// current point, the proposed state, and two scratch vectors.
+const (
+	RKY     = 0
+	RKK0    = 1 // K[j] is slot RKK0 + j, j < 7
+	RKF     = 8
+	RKYNew  = 9
+	RKTmp   = 10
+	RKErr   = 11
+	RKSlots = 12
+)
+
 // SolveRK45 integrates y from t0 to t1 (either direction) in place with the
 // adaptive Dormand-Prince method, replicating scipy.integrate.solve_ivp's RK45:
 // the same initial step selection, error norm (RMS over the whole state
@@ -57,9 +85,22 @@ var ErrStepTooSmall = errors.New("sde: RK45 step size became too small")
 // step-size control (safety 0.9, factors in [0.2, 10]) and FSAL, hence the
 // same NFE on the same problem up to rounding.
 func SolveRK45(f ODEFunc, t0, t1 float64, y []float64, o RK45Options) (ODEStats, error) {
+	if len(y) == 0 {
+		return ODEStats{}, nil
+	}
+	v := &hostVectors{f: f}
+	for i := range v.s {
+		v.s[i] = make([]float64, len(y))
+	}
+	v.s[RKY] = y
+	return SolveRK45On(v, t0, t1, o)
+}
+
+// SolveRK45On is SolveRK45 on any RKVectors whose slot RKY holds the
+// initial state; the solution is left there.
+func SolveRK45On(v RKVectors, t0, t1 float64, o RK45Options) (ODEStats, error) {
 	var st ODEStats
-	n := len(y)
-	if n == 0 || t0 == t1 {
+	if t0 == t1 {
 		return st, nil
 	}
 	if !(o.RTol > 0) || !(o.ATol > 0) {
@@ -77,20 +118,19 @@ func SolveRK45(f ODEFunc, t0, t1 float64, y []float64, o RK45Options) (ODEStats,
 	if t1 < t0 {
 		dir = -1
 	}
-	eval := func(t float64, yy, dy []float64) { f(t, yy, dy); st.NFE++ }
-
-	var K [7][]float64
-	for i := range K {
-		K[i] = make([]float64, n)
+	eval := func(t float64, y, dst int) error { st.NFE++; return v.Eval(t, y, dst) }
+	if err := eval(t0, RKY, RKF); err != nil {
+		return st, err
 	}
-	fcur := make([]float64, n)
-	ynew := make([]float64, n)
-	tmp := make([]float64, n)
-	eval(t0, y, fcur)
-
 	// Initial step (scipy select_initial_step with the error estimator order 4).
-	h := selectInitialStep(eval, t0, y, fcur, dir, math.Abs(t1-t0), maxStep, 4, o.RTol, o.ATol, tmp, ynew, K[1])
-
+	h, err := selectInitialStep(v, eval, t0, dir, math.Abs(t1-t0), maxStep, 4, o.RTol, o.ATol)
+	if err != nil {
+		return st, err
+	}
+	var k [7]int
+	for j := range k {
+		k[j] = RKK0 + j
+	}
 	t := t0
 	for dir*(t-t1) < 0 {
 		if st.NFE > maxNFE {
@@ -116,39 +156,30 @@ func SolveRK45(f ODEFunc, t0, t1 float64, y []float64, o RK45Options) (ODEStats,
 			hh = tnew - t
 			hAbs = math.Abs(hh)
 
-			copy(K[0], fcur)
+			if err := v.Copy(k[0], RKF); err != nil {
+				return st, err
+			}
 			for s := 1; s < 6; s++ {
-				for i := 0; i < n; i++ {
-					acc := 0.0
-					for j := 0; j < s; j++ {
-						acc += dpA[s][j] * K[j][i]
-					}
-					tmp[i] = y[i] + hh*acc
+				if err := v.Combine(RKTmp, RKY, hh, dpA[s][:s], k[:s]); err != nil {
+					return st, err
 				}
-				eval(t+dpC[s]*hh, tmp, K[s])
-			}
-			for i := 0; i < n; i++ {
-				acc := 0.0
-				for j := 0; j < 6; j++ {
-					acc += dpB[j] * K[j][i]
+				if err := eval(t+dpC[s]*hh, RKTmp, k[s]); err != nil {
+					return st, err
 				}
-				ynew[i] = y[i] + hh*acc
 			}
-			eval(tnew, ynew, K[6])
-
-			// error norm
-			ss := 0.0
-			for i := 0; i < n; i++ {
-				e := 0.0
-				for j := 0; j < 7; j++ {
-					e += dpE[j] * K[j][i]
-				}
-				e *= hh
-				sc := o.ATol + math.Max(math.Abs(y[i]), math.Abs(ynew[i]))*o.RTol
-				r := e / sc
-				ss += r * r
+			if err := v.Combine(RKYNew, RKY, hh, dpB[:], k[:6]); err != nil {
+				return st, err
 			}
-			errNorm := math.Sqrt(ss / float64(n))
+			if err := eval(tnew, RKYNew, k[6]); err != nil {
+				return st, err
+			}
+			if err := v.Combine(RKErr, -1, hh, dpE[:], k[:]); err != nil {
+				return st, err
+			}
+			errNorm, err := v.WeightedRMS(RKErr, RKY, RKYNew, o.RTol, o.ATol)
+			if err != nil {
+				return st, err
+			}
 			if math.IsNaN(errNorm) {
 				return st, fmt.Errorf("sde: RK45 error norm is NaN at t=%g (non-finite drift?)", t)
 			}
@@ -162,8 +193,12 @@ func SolveRK45(f ODEFunc, t0, t1 float64, y []float64, o RK45Options) (ODEStats,
 				}
 				hAbs *= factor
 				t = tnew
-				copy(y, ynew)
-				copy(fcur, K[6])
+				if err := v.Copy(RKY, RKYNew); err != nil {
+					return st, err
+				}
+				if err := v.Copy(RKF, k[6]); err != nil {
+					return st, err
+				}
 				st.Steps++
 				break
 			}
@@ -176,19 +211,16 @@ func SolveRK45(f ODEFunc, t0, t1 float64, y []float64, o RK45Options) (ODEStats,
 	return st, nil
 }
 
-func selectInitialStep(eval func(float64, []float64, []float64), t0 float64, y0, f0 []float64, dir, interval, maxStep float64, order int, rtol, atol float64, scratch, y1, f1 []float64) float64 {
-	for i := range y0 {
-		scratch[i] = atol + math.Abs(y0[i])*rtol
+// selectInitialStep is scipy's select_initial_step; f(t0, y0) is in RKF.
+func selectInitialStep(v RKVectors, eval func(float64, int, int) error, t0, dir, interval, maxStep float64, order int, rtol, atol float64) (float64, error) {
+	d0, err := v.WeightedRMS(RKY, RKY, RKY, rtol, atol)
+	if err != nil {
+		return 0, err
 	}
-	var s0, s1 float64
-	for i := range y0 {
-		a := y0[i] / scratch[i]
-		b := f0[i] / scratch[i]
-		s0 += a * a
-		s1 += b * b
+	d1, err := v.WeightedRMS(RKF, RKY, RKY, rtol, atol)
+	if err != nil {
+		return 0, err
 	}
-	nn := float64(len(y0))
-	d0, d1 := math.Sqrt(s0/nn), math.Sqrt(s1/nn)
 	var h0 float64
 	if d0 < 1e-5 || d1 < 1e-5 {
 		h0 = 1e-6
@@ -196,21 +228,67 @@ func selectInitialStep(eval func(float64, []float64, []float64), t0 float64, y0,
 		h0 = 0.01 * d0 / d1
 	}
 	h0 = math.Min(h0, interval)
-	for i := range y0 {
-		y1[i] = y0[i] + h0*dir*f0[i]
+	// y1 in RKYNew, f1 in RKK0+1, f1 - f0 in RKTmp.
+	if err := v.Combine(RKYNew, RKY, h0*dir, []float64{1}, []int{RKF}); err != nil {
+		return 0, err
 	}
-	eval(t0+h0*dir, y1, f1)
-	s2 := 0.0
-	for i := range y0 {
-		a := (f1[i] - f0[i]) / scratch[i]
-		s2 += a * a
+	if err := eval(t0+h0*dir, RKYNew, RKK0+1); err != nil {
+		return 0, err
 	}
-	d2 := math.Sqrt(s2/nn) / h0
+	if err := v.Combine(RKTmp, RKK0+1, -1, []float64{1}, []int{RKF}); err != nil {
+		return 0, err
+	}
+	d2, err := v.WeightedRMS(RKTmp, RKY, RKY, rtol, atol)
+	if err != nil {
+		return 0, err
+	}
+	d2 /= h0
 	var h1 float64
 	if d1 <= 1e-15 && d2 <= 1e-15 {
 		h1 = math.Max(1e-6, h0*1e-3)
 	} else {
 		h1 = math.Pow(0.01/math.Max(d1, d2), 1/float64(order+1))
 	}
-	return math.Min(math.Min(100*h0, h1), math.Min(interval, maxStep))
+	return math.Min(math.Min(100*h0, h1), math.Min(interval, maxStep)), nil
+}
+
+// hostVectors are RKVectors of float64 slices.
+type hostVectors struct {
+	f ODEFunc
+	s [RKSlots][]float64
+}
+
+func (v *hostVectors) Eval(t float64, y, dst int) error {
+	v.f(t, v.s[y], v.s[dst])
+	return nil
+}
+
+func (v *hostVectors) Combine(dst, base int, h float64, c []float64, src []int) error {
+	out := v.s[dst]
+	for i := range out {
+		acc := 0.0
+		for j, k := range src {
+			acc += c[j] * v.s[k][i]
+		}
+		if base >= 0 {
+			out[i] = v.s[base][i] + h*acc
+		} else {
+			out[i] = h * acc
+		}
+	}
+	return nil
+}
+
+func (v *hostVectors) WeightedRMS(e, a, b int, rtol, atol float64) (float64, error) {
+	ss := 0.0
+	for i, x := range v.s[e] {
+		r := x / (atol + math.Max(math.Abs(v.s[a][i]), math.Abs(v.s[b][i]))*rtol)
+		ss += r * r
+	}
+	return math.Sqrt(ss / float64(len(v.s[e]))), nil
+}
+
+func (v *hostVectors) Copy(dst, src int) error {
+	copy(v.s[dst], v.s[src])
+	return nil
 }

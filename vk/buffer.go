@@ -52,9 +52,6 @@ func (b *Buffer) Free() {
 	b.blk = nil
 }
 
-func (b *Buffer) descriptor() vk.DescriptorBufferInfo {
-	return vk.DescriptorBufferInfo{Buffer: b.blk.buffer, Offset: vk.DeviceSize(b.offset), Range: vk.DeviceSize(b.alloc)}
-}
 
 // overlaps reports whether two buffers share bytes of one VkBuffer.
 func (b *Buffer) overlaps(o *Buffer) bool {

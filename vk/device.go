@@ -62,6 +62,7 @@ type Device struct {
 	kernels       map[string]*Kernel
 	layouts       map[layoutKey]*layout
 	oneShot       *Sequence
+	fns           *deviceFns
 	closed        bool
 	timestampBits uint32
 }
@@ -154,10 +155,17 @@ func (d *Device) createLogical(opts Options) error {
 		PpEnabledExtensionNames: names,
 	}
 	var dev vk.Device
-	if r := vk.CreateDevice(d.pd, &info, nil, &dev); r != vk.Success {
+	var r vk.Result
+	withoutGC(func() { r = vk.CreateDevice(d.pd, &info, nil, &dev) })
+	if r != vk.Success {
 		return fmt.Errorf("vulkan: vkCreateDevice on %s: %s", d.Info.Name, resultString(r))
 	}
 	d.handle = dev
+	fns, err := loadDeviceFns(d.inst.handle, dev)
+	if err != nil {
+		return err
+	}
+	d.fns = fns
 	var q vk.Queue
 	vk.GetDeviceQueue(d.handle, d.family, 0, &q)
 	d.queue = q
@@ -243,7 +251,9 @@ func (d *Device) Surface() vk.Surface { return d.surface }
 func (d *Device) SubmitRaw(info []vk.SubmitInfo, fence vk.Fence) error {
 	d.queueMu.Lock()
 	defer d.queueMu.Unlock()
-	if r := vk.QueueSubmit(d.queue, uint32(len(info)), info, fence); r != vk.Success {
+	var r vk.Result
+	withoutGC(func() { r = vk.QueueSubmit(d.queue, uint32(len(info)), info, fence) })
+	if r != vk.Success {
 		return fmt.Errorf("vulkan: vkQueueSubmit: %s", resultString(r))
 	}
 	return nil

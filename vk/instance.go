@@ -103,7 +103,9 @@ func newInstance(validate bool, extraExtensions []string) (*instance, error) {
 		info.Flags = 0x00000001 // VK_INSTANCE_CREATE_ENUMERATE_PORTABILITY_BIT_KHR
 	}
 	var h vk.Instance
-	if r := vk.CreateInstance(&info, nil, &h); r != vk.Success {
+	var r vk.Result
+	withoutGC(func() { r = vk.CreateInstance(&info, nil, &h) })
+	if r != vk.Success {
 		if r == vk.ErrorIncompatibleDriver {
 			return nil, fmt.Errorf("vulkan: no Vulkan driver found (%s): %s", resultString(r), MissingVulkanHelp)
 		}
@@ -121,7 +123,8 @@ func newInstance(validate bool, extraExtensions []string) (*instance, error) {
 			PfnCallback: onDebugReport,
 		}
 		var callback vk.DebugReportCallback
-		if r := vk.CreateDebugReportCallback(h, &cb, nil, &callback); r != vk.Success {
+		withoutGC(func() { r = vk.CreateDebugReportCallback(h, &cb, nil, &callback) })
+		if r != vk.Success {
 			vk.DestroyInstance(h, nil)
 			return nil, fmt.Errorf("vulkan: creating the validation callback: %s", resultString(r))
 		}

@@ -60,7 +60,9 @@ func (d *Device) layoutFor(bindings int, push uint32) (*layout, error) {
 	l := &layout{}
 	info := vk.DescriptorSetLayoutCreateInfo{SType: vk.StructureTypeDescriptorSetLayoutCreateInfo, BindingCount: uint32(bindings), PBindings: binds}
 	var set vk.DescriptorSetLayout
-	if r := vk.CreateDescriptorSetLayout(d.handle, &info, nil, &set); r != vk.Success {
+	var r vk.Result
+	withoutGC(func() { r = vk.CreateDescriptorSetLayout(d.handle, &info, nil, &set) })
+	if r != vk.Success {
 		return nil, fmt.Errorf("vulkan: vkCreateDescriptorSetLayout: %s", resultString(r))
 	}
 	l.set = set
@@ -70,7 +72,8 @@ func (d *Device) layoutFor(bindings int, push uint32) (*layout, error) {
 		pl.PPushConstantRanges = []vk.PushConstantRange{{StageFlags: vk.ShaderStageFlags(vk.ShaderStageComputeBit), Size: push}}
 	}
 	var pipe vk.PipelineLayout
-	if r := vk.CreatePipelineLayout(d.handle, &pl, nil, &pipe); r != vk.Success {
+	withoutGC(func() { r = vk.CreatePipelineLayout(d.handle, &pl, nil, &pipe) })
+	if r != vk.Success {
 		vk.DestroyDescriptorSetLayout(d.handle, l.set, nil)
 		return nil, fmt.Errorf("vulkan: vkCreatePipelineLayout: %s", resultString(r))
 	}
@@ -126,22 +129,6 @@ func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 	defer vk.DestroyShaderModule(d.handle, module, nil)
 
 	values := append(spec.Local[:], spec.Consts...)
-	entries := make([]vk.SpecializationMapEntry, len(values))
-	for i := range entries {
-		entries[i] = vk.SpecializationMapEntry{ConstantID: uint32(i), Offset: uint32(4 * i), Size: 4}
-	}
-	specInfo := vk.SpecializationInfo{
-		MapEntryCount: uint32(len(entries)), PMapEntries: entries,
-		DataSize: uint(4 * len(values)), PData: unsafe.Pointer(&values[0]),
-	}
-	info := vk.ComputePipelineCreateInfo{
-		SType: vk.StructureTypeComputePipelineCreateInfo,
-		Stage: vk.PipelineShaderStageCreateInfo{
-			SType: vk.StructureTypePipelineShaderStageCreateInfo, Stage: vk.ShaderStageComputeBit,
-			Module: module, PName: cstr("main"), PSpecializationInfo: []vk.SpecializationInfo{specInfo},
-		},
-		Layout: l.pipeline,
-	}
 	k := &Kernel{Spec: spec, dev: d, layout: l}
 	for _, w := range spec.Writes {
 		if w < 0 || w >= spec.Bindings {
@@ -150,12 +137,12 @@ func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 		k.writes |= 1 << uint(w)
 	}
 	start := time.Now()
-	pipelines := make([]vk.Pipeline, 1)
-	if r := vk.CreateComputePipelines(d.handle, d.cache.handle(), 1, []vk.ComputePipelineCreateInfo{info}, nil, pipelines); r != vk.Success {
+	pipeline, r := d.fns.createPipeline(d.handle, d.cache.handle(), module, l.pipeline, values)
+	if r != vk.Success {
 		return nil, fmt.Errorf("vulkan: kernel %s: vkCreateComputePipelines: %s", spec.Name, resultString(r))
 	}
 	d.cache.noteBuild(time.Since(start))
-	k.pipeline = pipelines[0]
+	k.pipeline = pipeline
 	d.kernels[key] = k
 	return k, nil
 }

@@ -146,7 +146,9 @@ func (s *Sequence) allocSet(k *Kernel, bufs []*Buffer) (vk.DescriptorSet, error)
 			PPoolSizes: []vk.DescriptorPoolSize{{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: setsPerPool * 8}},
 		}
 		var pool vk.DescriptorPool
-		if r := vk.CreateDescriptorPool(s.dev.handle, &pi, nil, &pool); r != vk.Success {
+		var r vk.Result
+		withoutGC(func() { r = vk.CreateDescriptorPool(s.dev.handle, &pi, nil, &pool) })
+		if r != vk.Success {
 			return nil, fmt.Errorf("vulkan: vkCreateDescriptorPool: %s", resultString(r))
 		}
 		s.pools = append(s.pools, pool)
@@ -165,14 +167,7 @@ func (s *Sequence) allocSet(k *Kernel, bufs []*Buffer) (vk.DescriptorSet, error)
 		return s.allocSet(k, bufs)
 	}
 	s.poolLeft--
-	writes := make([]vk.WriteDescriptorSet, len(bufs))
-	for i, b := range bufs {
-		writes[i] = vk.WriteDescriptorSet{
-			SType: vk.StructureTypeWriteDescriptorSet, DstSet: set, DstBinding: uint32(i), DescriptorCount: 1,
-			DescriptorType: vk.DescriptorTypeStorageBuffer, PBufferInfo: []vk.DescriptorBufferInfo{b.descriptor()},
-		}
-	}
-	vk.UpdateDescriptorSets(s.dev.handle, uint32(len(writes)), writes, 0, nil)
+	s.dev.fns.updateStorage(s.dev.handle, set, bufs)
 	s.sets[key] = set
 	return set, nil
 }
@@ -207,13 +202,10 @@ func (s *Sequence) hazard(reads, writes []*Buffer) bool {
 
 // Barrier makes every earlier command's writes visible to later commands.
 func (s *Sequence) Barrier() {
-	mb := vk.MemoryBarrier{
-		SType:         vk.StructureTypeMemoryBarrier,
-		SrcAccessMask: vk.AccessFlags(vk.AccessShaderWriteBit | vk.AccessTransferWriteBit),
-		DstAccessMask: vk.AccessFlags(vk.AccessShaderReadBit | vk.AccessShaderWriteBit | vk.AccessTransferReadBit | vk.AccessTransferWriteBit),
-	}
 	stages := vk.PipelineStageFlags(vk.PipelineStageComputeShaderBit | vk.PipelineStageTransferBit)
-	vk.CmdPipelineBarrier(s.cmd, stages, stages, 0, 1, []vk.MemoryBarrier{mb}, 0, nil, 0, nil)
+	s.dev.fns.barrier(s.cmd, stages, stages,
+		vk.AccessFlags(vk.AccessShaderWriteBit|vk.AccessTransferWriteBit),
+		vk.AccessFlags(vk.AccessShaderReadBit|vk.AccessShaderWriteBit|vk.AccessTransferReadBit|vk.AccessTransferWriteBit))
 	s.written, s.read, s.rawDirty = s.written[:0], s.read[:0], false
 	s.barriers++
 }
@@ -294,8 +286,7 @@ func (s *Sequence) Copy(dst, src *Buffer) {
 		return
 	}
 	s.track([]*Buffer{src}, []*Buffer{dst})
-	region := vk.BufferCopy{SrcOffset: vk.DeviceSize(src.offset), DstOffset: vk.DeviceSize(dst.offset), Size: vk.DeviceSize(n)}
-	vk.CmdCopyBuffer(s.cmd, src.blk.buffer, dst.blk.buffer, 1, []vk.BufferCopy{region})
+	s.dev.fns.copyBuffer(s.cmd, src.blk.buffer, dst.blk.buffer, src.offset, dst.offset, n)
 }
 
 // CopyRegion records a copy of bytes [srcOff, srcOff+n) of src to
@@ -308,8 +299,7 @@ func (s *Sequence) CopyRegion(dst *Buffer, dstOff uint64, src *Buffer, srcOff ui
 		return nil
 	}
 	s.track([]*Buffer{src}, []*Buffer{dst})
-	region := vk.BufferCopy{SrcOffset: vk.DeviceSize(src.offset + srcOff), DstOffset: vk.DeviceSize(dst.offset + dstOff), Size: vk.DeviceSize(n)}
-	vk.CmdCopyBuffer(s.cmd, src.blk.buffer, dst.blk.buffer, 1, []vk.BufferCopy{region})
+	s.dev.fns.copyBuffer(s.cmd, src.blk.buffer, dst.blk.buffer, src.offset+srcOff, dst.offset+dstOff, n)
 	return nil
 }
 
@@ -324,8 +314,7 @@ func (s *Sequence) Fill(b *Buffer, value uint32) {
 
 // copyRaw copies between raw VkBuffers (staging), fenced by full barriers.
 func (s *Sequence) copyRaw(src, dst vk.Buffer, srcOff, dstOff, n uint64) {
-	region := vk.BufferCopy{SrcOffset: vk.DeviceSize(srcOff), DstOffset: vk.DeviceSize(dstOff), Size: vk.DeviceSize(n)}
-	vk.CmdCopyBuffer(s.cmd, src, dst, 1, []vk.BufferCopy{region})
+	s.dev.fns.copyBuffer(s.cmd, src, dst, srcOff, dstOff, n)
 	s.rawDirty = true
 }
 
@@ -335,10 +324,9 @@ func (s *Sequence) End() error {
 		return fmt.Errorf("vulkan: End without Begin")
 	}
 	// Make the last writes visible to the host (mapped reads after the fence).
-	hb := vk.MemoryBarrier{SType: vk.StructureTypeMemoryBarrier,
-		SrcAccessMask: vk.AccessFlags(vk.AccessShaderWriteBit | vk.AccessTransferWriteBit), DstAccessMask: vk.AccessFlags(vk.AccessHostReadBit)}
-	vk.CmdPipelineBarrier(s.cmd, vk.PipelineStageFlags(vk.PipelineStageComputeShaderBit|vk.PipelineStageTransferBit),
-		vk.PipelineStageFlags(vk.PipelineStageHostBit), 0, 1, []vk.MemoryBarrier{hb}, 0, nil, 0, nil)
+	s.dev.fns.barrier(s.cmd, vk.PipelineStageFlags(vk.PipelineStageComputeShaderBit|vk.PipelineStageTransferBit),
+		vk.PipelineStageFlags(vk.PipelineStageHostBit),
+		vk.AccessFlags(vk.AccessShaderWriteBit|vk.AccessTransferWriteBit), vk.AccessFlags(vk.AccessHostReadBit))
 	if r := vk.EndCommandBuffer(s.cmd); r != vk.Success {
 		return fmt.Errorf("vulkan: vkEndCommandBuffer: %s", resultString(r))
 	}
@@ -357,9 +345,11 @@ func (s *Sequence) SubmitAsync() error {
 		}
 	}
 	vk.ResetFences(s.dev.handle, 1, []vk.Fence{s.fence})
-	info := []vk.SubmitInfo{{SType: vk.StructureTypeSubmitInfo, CommandBufferCount: 1, PCommandBuffers: []vk.CommandBuffer{s.cmd}}}
-	if err := s.dev.SubmitRaw(info, s.fence); err != nil {
-		return err
+	s.dev.queueMu.Lock()
+	r := s.dev.fns.submit(s.dev.queue, s.cmd, s.fence)
+	s.dev.queueMu.Unlock()
+	if r != vk.Success {
+		return fmt.Errorf("vulkan: vkQueueSubmit: %s", resultString(r))
 	}
 	s.pending = true
 	return nil

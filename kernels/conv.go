@@ -1,0 +1,292 @@
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/sdevk/sdevk/vk"
+)
+
+// Conv2DGeom describes a 2-D convolution as graph.Conv2D computes it: the
+// cross-correlation of x[N,C,H,W] with w[O,C,KH,KW], zero padding Pad and
+// stride Stride (H, W; a zero stride means 1, dilation 1), giving
+// y[N,O,OutH(),OutW()] with OutH = (H + 2 Pad[0] - KH)/Stride[0] + 1.
+type Conv2DGeom struct {
+	N, C, H, W int
+	O, KH, KW  int
+	Stride     [2]int
+	Pad        [2]int
+}
+
+func (g Conv2DGeom) norm() Conv2DGeom {
+	for i := range g.Stride {
+		if g.Stride[i] == 0 {
+			g.Stride[i] = 1
+		}
+	}
+	return g
+}
+
+// OutH is the output height.
+func (g Conv2DGeom) OutH() int { g = g.norm(); return (g.H+2*g.Pad[0]-g.KH)/g.Stride[0] + 1 }
+
+// OutW is the output width.
+func (g Conv2DGeom) OutW() int { g = g.norm(); return (g.W+2*g.Pad[1]-g.KW)/g.Stride[1] + 1 }
+
+// FLOPs is the number of floating-point operations (2 per multiply-add) of
+// the forward convolution, and of each of its two gradients.
+func (g Conv2DGeom) FLOPs() float64 {
+	return 2 * float64(g.N) * float64(g.O) * float64(g.OutH()*g.OutW()) * float64(g.C*g.KH*g.KW)
+}
+
+func (g Conv2DGeom) check(name string) error {
+	g = g.norm()
+	if g.N < 1 || g.C < 1 || g.H < 1 || g.W < 1 || g.O < 1 || g.KH < 1 || g.KW < 1 ||
+		g.Stride[0] < 1 || g.Stride[1] < 1 || g.Pad[0] < 0 || g.Pad[1] < 0 {
+		return fmt.Errorf("kernels: %s: invalid geometry %+v", name, g)
+	}
+	if g.OutH() < 1 || g.OutW() < 1 {
+		return fmt.Errorf("kernels: %s: kernel %dx%d larger than the padded input %dx%d", name, g.KH, g.KW, g.H, g.W)
+	}
+	return nil
+}
+
+// ConvVariant selects a convolution implementation.
+type ConvVariant int
+
+// The variants. ConvAuto picks ConvReg on CPU-type devices and ConvTiled on
+// GPUs. ConvReg falls back to ConvTiled for the data gradient of strided
+// convolutions and of paddings above K-1.
+const (
+	ConvAuto  ConvVariant = iota
+	ConvReg               // register blocks, no shared memory (conv2d_reg*.comp)
+	ConvTiled             // implicit GEMM with shared-memory tiles (conv2d_tiled.comp)
+)
+
+func (l *Lib) convVariant(v ConvVariant) ConvVariant {
+	if v == ConvAuto {
+		if l.CPU {
+			return ConvReg
+		}
+		return ConvTiled
+	}
+	return v
+}
+
+// ConvRegTile is the register block of conv2d_reg.comp: TM output channels
+// x TH rows x TW columns (a multiple of 4) per invocation, Local
+// invocations per workgroup.
+type ConvRegTile struct{ TM, TH, TW, Local uint32 }
+
+// ConvWgradTile is the block of conv2d_reg_wgrad.comp: TO output x TC input
+// channels per invocation, Local invocations per workgroup.
+type ConvWgradTile struct{ TO, TC, Local uint32 }
+
+// ConvTiledTile is the geometry of conv2d_tiled.comp: LX x LY invocations
+// of TM x TN results, BK-deep shared slices.
+type ConvTiledTile struct{ LX, LY, TM, TN, BK uint32 }
+
+func (t ConvTiledTile) shared() uint32 { return 4 * t.BK * (t.LY*t.TM + t.LX*t.TN) }
+
+// The tiles (package variables so that benchmarks can tune them).
+var (
+	ConvRegTileDefault   = ConvRegTile{TM: 16, TH: 1, TW: 4, Local: 64}
+	ConvWgradTileDefault = ConvWgradTile{TO: 8, TC: 4, Local: 8}
+	// GPUs: 64x64 tiles of 256 invocations; the second one fits Vulkan's
+	// guaranteed minimums (128 invocations, 16 KiB) and serves CPU fallbacks.
+	ConvTiledTiles = []ConvTiledTile{{16, 16, 4, 4, 16}, {8, 8, 4, 4, 8}}
+)
+
+func (l *Lib) tiledTile() (ConvTiledTile, error) {
+	lim := l.Dev.Info.Limits
+	cands := ConvTiledTiles
+	if l.CPU {
+		cands = cands[len(cands)-1:]
+	}
+	for _, t := range cands {
+		if t.LX*t.LY <= lim.MaxWorkgroupInvocations && t.LX <= lim.MaxWorkgroupSize[0] && t.LY <= lim.MaxWorkgroupSize[1] && t.shared() <= lim.MaxSharedMemoryBytes {
+			return t, nil
+		}
+	}
+	return ConvTiledTile{}, fmt.Errorf("kernels: no convolution tile fits %s", l.Dev.Info.Name)
+}
+
+func (l *Lib) clampGroups(x, y int) [3]uint32 {
+	lim := l.Dev.Info.Limits.MaxWorkgroupCount
+	return [3]uint32{min(uint32(max(x, 1)), lim[0]), min(uint32(max(y, 1)), lim[1]), 1}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func u32(v ...int) []uint32 {
+	out := make([]uint32, len(v))
+	for i, x := range v {
+		out[i] = uint32(x)
+	}
+	return out
+}
+
+func (l *Lib) convBufs(name string, g Conv2DGeom, x, w, y *vk.Buffer) error {
+	if err := checkLen(name, "x", x, g.N*g.C*g.H*g.W); err != nil {
+		return err
+	}
+	if err := checkLen(name, "w", w, g.O*g.C*g.KH*g.KW); err != nil {
+		return err
+	}
+	return checkLen(name, "y", y, g.N*g.O*g.OutH()*g.OutW())
+}
+
+// Conv2D records y = conv2d(x, w) (+ bias[o] when bias is not nil) with the
+// device's variant (graph.Conv2D; x [N,C,H,W], w [O,C,KH,KW], y
+// [N,O,OutH,OutW]).
+func (l *Lib) Conv2D(seq *vk.Sequence, x, w, bias, y *vk.Buffer, g Conv2DGeom) error {
+	return l.Conv2DWith(seq, ConvAuto, x, w, bias, y, g)
+}
+
+// Conv2DBackData records gx = the gradient of conv2d with respect to x for
+// the output gradient gy (graph.Conv2DBackData, the transposed
+// convolution; gx [N,C,H,W] is overwritten).
+func (l *Lib) Conv2DBackData(seq *vk.Sequence, gy, w, gx *vk.Buffer, g Conv2DGeom) error {
+	return l.Conv2DBackDataWith(seq, ConvAuto, gy, w, gx, g)
+}
+
+// Conv2DBackFilter records gw = the gradient of conv2d with respect to w
+// for input x and output gradient gy (graph.Conv2DBackFilter; gw
+// [O,C,KH,KW] is overwritten). Deterministic.
+func (l *Lib) Conv2DBackFilter(seq *vk.Sequence, x, gy, gw *vk.Buffer, g Conv2DGeom) error {
+	return l.Conv2DBackFilterWith(seq, ConvAuto, x, gy, gw, g)
+}
+
+// Conv2DBiasGrad records gb[o] = the sum of gy[n,o,:,:] over n and the
+// positions (the bias gradient; deterministic).
+func (l *Lib) Conv2DBiasGrad(seq *vk.Sequence, gy, gb *vk.Buffer, g Conv2DGeom) error {
+	const name = "conv2d bias grad"
+	if err := g.check(name); err != nil {
+		return err
+	}
+	hw := g.OutH() * g.OutW()
+	if err := checkLen(name, "gy", gy, g.N*g.O*hw); err != nil {
+		return err
+	}
+	if err := checkLen(name, "gb", gb, g.O); err != nil {
+		return err
+	}
+	k, err := l.kernel("conv2d_bias_grad", 2, []int{1}, 12, [3]uint32{l.reduceLocal(), 1, 1})
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(k, l.Dev.Grid(uint64(g.O), 1), vk.Push(uint32(g.N), uint32(g.O), uint32(hw)), gy, gb)
+}
+
+// Conv2DWith is Conv2D with an explicit variant.
+func (l *Lib) Conv2DWith(seq *vk.Sequence, v ConvVariant, x, w, bias, y *vk.Buffer, g Conv2DGeom) error {
+	const name = "conv2d"
+	g = g.norm()
+	if err := g.check(name); err != nil {
+		return err
+	}
+	if err := l.convBufs(name, g, x, w, y); err != nil {
+		return err
+	}
+	hasBias := bias != nil
+	if hasBias {
+		if err := checkLen(name, "bias", bias, g.O); err != nil {
+			return err
+		}
+	} else {
+		bias = w
+	}
+	if l.convVariant(v) == ConvReg {
+		return l.convReg(seq, x, w, bias, y, g.N, g.C, g.H, g.W, g.O, g.OutH(), g.OutW(), g.KH, g.KW, g.Stride, g.Pad, false, hasBias)
+	}
+	return l.convTiled(seq, 0, w, x, bias, y, g, hasBias)
+}
+
+// Conv2DBackDataWith is Conv2DBackData with an explicit variant.
+func (l *Lib) Conv2DBackDataWith(seq *vk.Sequence, v ConvVariant, gy, w, gx *vk.Buffer, g Conv2DGeom) error {
+	const name = "conv2d backward data"
+	g = g.norm()
+	if err := g.check(name); err != nil {
+		return err
+	}
+	if err := l.convBufs(name, g, gx, w, gy); err != nil {
+		return err
+	}
+	flipOK := g.Stride == [2]int{1, 1} && g.Pad[0] <= g.KH-1 && g.Pad[1] <= g.KW-1
+	if l.convVariant(v) == ConvReg && flipOK {
+		// The stride-1 data gradient is the convolution of gy with the
+		// flipped, transposed kernel and padding K-1-P.
+		pad := [2]int{g.KH - 1 - g.Pad[0], g.KW - 1 - g.Pad[1]}
+		return l.convReg(seq, gy, w, w, gx, g.N, g.O, g.OutH(), g.OutW(), g.C, g.H, g.W, g.KH, g.KW, g.Stride, pad, true, false)
+	}
+	return l.convTiled(seq, 1, w, gy, w, gx, g, false)
+}
+
+// Conv2DBackFilterWith is Conv2DBackFilter with an explicit variant.
+func (l *Lib) Conv2DBackFilterWith(seq *vk.Sequence, v ConvVariant, x, gy, gw *vk.Buffer, g Conv2DGeom) error {
+	const name = "conv2d backward filter"
+	g = g.norm()
+	if err := g.check(name); err != nil {
+		return err
+	}
+	if err := l.convBufs(name, g, x, gw, gy); err != nil {
+		return err
+	}
+	if l.convVariant(v) == ConvReg {
+		t := ConvWgradTileDefault
+		vec := g.Stride[1] == 1 && g.W%4 == 0
+		k, err := l.kernel("conv2d_reg_wgrad", 3, []int{2}, 28, [3]uint32{t.Local, 1, 1},
+			append([]uint32{t.TO, t.TC, 0}, append(u32(g.KH, g.KW, g.Stride[0], g.Stride[1], g.Pad[0], g.Pad[1]), b2u(vec))...)...)
+		if err != nil {
+			return err
+		}
+		groups := l.clampGroups(ceilDiv(ceilDiv(g.C, int(t.TC)), int(t.Local)), ceilDiv(g.O, int(t.TO)))
+		push := vk.Push(uint32(g.N), uint32(g.C), uint32(g.H), uint32(g.W), uint32(g.O), uint32(g.OutH()), uint32(g.OutW()))
+		return seq.Dispatch(k, groups, push, x, gy, gw)
+	}
+	return l.convTiled(seq, 2, gy, x, gy, gw, g, false)
+}
+
+// convReg records conv2d_reg.comp: out[N,M,OH,OW] from in[N,CI,H,W].
+func (l *Lib) convReg(seq *vk.Sequence, in, w, bias, out *vk.Buffer, n, ci, h, wd, m, oh, ow, kh, kw int, stride, pad [2]int, flip, hasBias bool) error {
+	t := ConvRegTileDefault
+	vec := stride[1] == 1 && wd%4 == 0 && t.TW%4 == 0
+	consts := append([]uint32{t.TM, t.TH, t.TW}, u32(kh, kw, stride[0], stride[1], pad[0], pad[1])...)
+	vecw := vec && !flip && ci%4 == 0
+	consts = append(consts, b2u(vec), b2u(flip), b2u(hasBias), b2u(vecw))
+	k, err := l.kernel("conv2d_reg", 4, []int{3}, 28, [3]uint32{t.Local, 1, 1}, consts...)
+	if err != nil {
+		return err
+	}
+	tiles := n * ceilDiv(oh, int(t.TH)) * ceilDiv(ow, int(t.TW))
+	groups := l.clampGroups(ceilDiv(tiles, int(t.Local)), ceilDiv(m, int(t.TM)))
+	push := vk.Push(uint32(n), uint32(ci), uint32(h), uint32(wd), uint32(m), uint32(oh), uint32(ow))
+	return seq.Dispatch(k, groups, push, in, w, bias, out)
+}
+
+// convTiled records conv2d_tiled.comp in the given mode (0 forward, 1 data
+// gradient, 2 weight gradient).
+func (l *Lib) convTiled(seq *vk.Sequence, mode uint32, a, b, bias, out *vk.Buffer, g Conv2DGeom, hasBias bool) error {
+	t, err := l.tiledTile()
+	if err != nil {
+		return err
+	}
+	consts := append([]uint32{t.TM, t.TN, t.BK}, u32(g.KH, g.KW, g.Stride[0], g.Stride[1], g.Pad[0], g.Pad[1])...)
+	consts = append(consts, mode, b2u(hasBias))
+	k, err := l.kernel("conv2d_tiled", 4, []int{3}, 28, [3]uint32{t.LX, t.LY, 1}, consts...)
+	if err != nil {
+		return err
+	}
+	oh, ow := g.OutH(), g.OutW()
+	var gm, gn int
+	switch mode {
+	case 0:
+		gm, gn = g.O, g.N*oh*ow
+	case 1:
+		gm, gn = g.C, g.N*g.H*g.W
+	default:
+		gm, gn = g.O, g.C*g.KH*g.KW
+	}
+	groups := l.clampGroups(ceilDiv(gn, int(t.LX*t.TN)), ceilDiv(gm, int(t.LY*t.TM)))
+	push := vk.Push(uint32(g.N), uint32(g.C), uint32(g.H), uint32(g.W), uint32(g.O), uint32(oh), uint32(ow))
+	return seq.Dispatch(k, groups, push, a, b, bias, out)
+}

@@ -1,0 +1,69 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/vk"
+)
+
+var convCases = []Conv2DGeom{
+	{N: 2, C: 3, H: 5, W: 5, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}},                        // scalar loads
+	{N: 2, C: 3, H: 7, W: 8, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}},                        // vec4 loads
+	{N: 2, C: 5, H: 8, W: 8, O: 17, KH: 3, KW: 3, Stride: [2]int{2, 2}, Pad: [2]int{1, 1}}, // stride 2
+	{N: 2, C: 4, H: 6, W: 6, O: 3, KH: 1, KW: 1},                                           // 1x1
+	{N: 1, C: 2, H: 9, W: 12, O: 5, KH: 5, KW: 5, Pad: [2]int{2, 2}},                       // 5x5
+	{N: 2, C: 3, H: 7, W: 5, O: 4, KH: 3, KW: 3},                                           // no padding
+	{N: 1, C: 2, H: 4, W: 4, O: 3, KH: 1, KW: 1, Pad: [2]int{1, 1}},                        // padding above K-1
+	{N: 2, C: 3, H: 7, W: 8, O: 6, KH: 3, KW: 2, Stride: [2]int{2, 1}, Pad: [2]int{1, 0}},  // mixed
+	{N: 3, C: 6, H: 16, W: 16, O: 20, KH: 3, KW: 3, Pad: [2]int{1, 1}},                     // several workgroups
+	{N: 2, C: 9, H: 5, W: 7, O: 33, KH: 3, KW: 3, Stride: [2]int{1, 3}, Pad: [2]int{1, 2}}, // odd everything
+}
+
+func TestConv2D(t *testing.T) {
+	l := testLib(t)
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, g := range convCases {
+		nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
+		x, w, b, gy := randn(rng, nx, 1, 0), randn(rng, nw, 1, 0), randn(rng, g.O, 1, 0), randn(rng, ny, 1, 0)
+		wantY := Conv2DRef(x, w, b, g)
+		wantY0 := Conv2DRef(x, w, nil, g)
+		wantGX := Conv2DBackDataRef(gy, w, g)
+		wantGW := Conv2DBackFilterRef(x, gy, g)
+		wantGB := Conv2DBiasGradRef(gy, g)
+		xb, wb, bb, gyb := upload(t, l, x), upload(t, l, w), upload(t, l, b), upload(t, l, gy)
+		for _, v := range []ConvVariant{ConvReg, ConvTiled} {
+			name := fmt.Sprintf("%+v variant %d", g, v)
+			yb, y0, gxb, gwb, gbb := newBuf(t, l, ny), newBuf(t, l, ny), newBuf(t, l, nx), newBuf(t, l, nw), newBuf(t, l, g.O)
+			run(t, l, func(seq *vk.Sequence) error {
+				if err := l.Conv2DWith(seq, v, xb, wb, bb, yb, g); err != nil {
+					return err
+				}
+				if err := l.Conv2DWith(seq, v, xb, wb, nil, y0, g); err != nil {
+					return err
+				}
+				if err := l.Conv2DBackDataWith(seq, v, gyb, wb, gxb, g); err != nil {
+					return err
+				}
+				if err := l.Conv2DBackFilterWith(seq, v, xb, gyb, gwb, g); err != nil {
+					return err
+				}
+				return l.Conv2DBiasGrad(seq, gyb, gbb, g)
+			})
+			vktest.Close(t, name+" y", download(t, yb, ny), wantY, 1e-4, 1e-4)
+			vktest.Close(t, name+" y (no bias)", download(t, y0, ny), wantY0, 1e-4, 1e-4)
+			vktest.Close(t, name+" gx", download(t, gxb, nx), wantGX, 1e-4, 1e-4)
+			vktest.Close(t, name+" gw", download(t, gwb, nw), wantGW, 1e-4, 1e-4)
+			vktest.Close(t, name+" gb", download(t, gbb, g.O), wantGB, 1e-4, 1e-4)
+		}
+	}
+	run(t, l, func(seq *vk.Sequence) error {
+		b := newBuf(t, l, 16)
+		if err := l.Conv2D(seq, b, b, nil, b, Conv2DGeom{N: 1, C: 1, H: 2, W: 2, O: 1, KH: 3, KW: 3}); err == nil {
+			t.Error("a kernel larger than the input was accepted")
+		}
+		return nil
+	})
+}

@@ -1,0 +1,139 @@
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/sdevk/sdevk/vk"
+)
+
+// reduceLocal is the (power-of-two) workgroup width of the kernels that
+// reduce within a workgroup: narrow on CPU-type devices, where barriers
+// are costly, wide on GPUs.
+func (l *Lib) reduceLocal() uint32 {
+	w := uint32(256)
+	if l.CPU {
+		w = 64
+	}
+	for w > l.Dev.Info.Limits.MaxWorkgroupInvocations {
+		w /= 2
+	}
+	return w
+}
+
+func (l *Lib) checkGroupNorm(name string, n, c, hw, groups int) error {
+	if n < 0 || c < 1 || hw < 0 || groups < 1 || c%groups != 0 {
+		return fmt.Errorf("kernels: %s: %d groups for %d channels (n %d, %d positions)", name, groups, c, n, hw)
+	}
+	return nil
+}
+
+// GroupNorm records y = (x - mean) * rstd * gamma[c] + beta[c] for x of
+// shape [n, c, hw...] (hw: the product of the spatial dimensions), with
+// mean and rstd = 1/sqrt(var + eps) per (sample, group of c/groups
+// channels), as graph.GroupNorm. gamma and beta ([c]) are both given or both
+// nil (no affine map: graph.GroupNormalize). mean and rstd ([n*groups]),
+// when not nil, receive the statistics for GroupNormBackward.
+func (l *Lib) GroupNorm(seq *vk.Sequence, x, gamma, beta, y, mean, rstd *vk.Buffer, n, c, hw, groups int, eps float32) error {
+	const name = "groupnorm"
+	if err := l.checkGroupNorm(name, n, c, hw, groups); err != nil {
+		return err
+	}
+	if (gamma == nil) != (beta == nil) || (mean == nil) != (rstd == nil) {
+		return fmt.Errorf("kernels: %s: gamma and beta, and mean and rstd, must be given together", name)
+	}
+	size, ng := n*c*hw, n*groups
+	if err := checkLen(name, "x", x, size); err != nil {
+		return err
+	}
+	if err := checkLen(name, "y", y, size); err != nil {
+		return err
+	}
+	affine, save := gamma != nil, mean != nil
+	if affine {
+		if err := checkLen(name, "gamma", gamma, c); err != nil {
+			return err
+		}
+		if err := checkLen(name, "beta", beta, c); err != nil {
+			return err
+		}
+	} else {
+		gamma, beta = x, x
+	}
+	if save {
+		if err := checkLen(name, "mean", mean, ng); err != nil {
+			return err
+		}
+		if err := checkLen(name, "rstd", rstd, ng); err != nil {
+			return err
+		}
+	} else {
+		mean, rstd = y, y
+	}
+	k, err := l.kernel(name, 6, []int{3, 4, 5}, 20, [3]uint32{l.reduceLocal(), 1, 1}, b2u(affine), b2u(save))
+	if err != nil {
+		return err
+	}
+	push := vk.Push(uint32(ng), uint32(groups), uint32(c/groups), uint32(hw), eps)
+	return seq.Dispatch(k, l.Dev.Grid(uint64(ng), 1), push, x, gamma, beta, y, mean, rstd)
+}
+
+// GroupNormBackward records the gradients of GroupNorm for the output
+// gradient gy: dx (when not nil), and dgamma and dbeta ([c], both or
+// neither; they need mean and rstd). mean and rstd are those GroupNorm
+// saved; when nil, dx recomputes them (graph.GroupNormGrad). gamma nil
+// means no affine map (dx of graph.GroupNormalize). Results are
+// deterministic (fixed-order reductions, no atomics).
+func (l *Lib) GroupNormBackward(seq *vk.Sequence, x, gy, gamma, mean, rstd, dx, dgamma, dbeta *vk.Buffer, n, c, hw, groups int, eps float32) error {
+	const name = "groupnorm backward"
+	if err := l.checkGroupNorm(name, n, c, hw, groups); err != nil {
+		return err
+	}
+	if (mean == nil) != (rstd == nil) || (dgamma == nil) != (dbeta == nil) {
+		return fmt.Errorf("kernels: %s: mean and rstd, and dgamma and dbeta, must be given together", name)
+	}
+	if dgamma != nil && mean == nil {
+		return fmt.Errorf("kernels: %s: dgamma and dbeta need the saved mean and rstd", name)
+	}
+	size, ng := n*c*hw, n*groups
+	for _, b := range []struct {
+		what string
+		buf  *vk.Buffer
+		n    int
+	}{{"x", x, size}, {"gy", gy, size}, {"dx", dx, size}, {"gamma", gamma, c}, {"mean", mean, ng}, {"rstd", rstd, ng}, {"dgamma", dgamma, c}, {"dbeta", dbeta, c}} {
+		if b.buf != nil {
+			if err := checkLen(name, b.what, b.buf, b.n); err != nil {
+				return err
+			}
+		}
+	}
+	local := [3]uint32{l.reduceLocal(), 1, 1}
+	if dx != nil {
+		affine, stats := gamma != nil, mean != nil
+		g, m, r := gamma, mean, rstd
+		if !affine {
+			g = x
+		}
+		if !stats {
+			m, r = x, x
+		}
+		k, err := l.kernel("groupnorm_grad", 6, []int{5}, 20, local, b2u(affine), b2u(stats))
+		if err != nil {
+			return err
+		}
+		push := vk.Push(uint32(ng), uint32(groups), uint32(c/groups), uint32(hw), eps)
+		if err := seq.Dispatch(k, l.Dev.Grid(uint64(ng), 1), push, x, gy, g, m, r, dx); err != nil {
+			return err
+		}
+	}
+	if dgamma != nil {
+		k, err := l.kernel("groupnorm_param_grad", 6, []int{4, 5}, 16, local)
+		if err != nil {
+			return err
+		}
+		push := vk.Push(uint32(n), uint32(c), uint32(groups), uint32(hw))
+		if err := seq.Dispatch(k, l.Dev.Grid(uint64(c), 1), push, x, gy, mean, rstd, dgamma, dbeta); err != nil {
+			return err
+		}
+	}
+	return nil
+}

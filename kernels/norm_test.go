@@ -1,0 +1,113 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// The backward reference against central differences of the forward one.
+func TestGroupNormBackwardRefFD(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	n, c, hw, groups, eps := 2, 4, 5, 2, 1e-5
+	x, gy := randn(rng, n*c*hw, 1, 0.3), randn(rng, n*c*hw, 1, 0)
+	gamma, beta := randn(rng, c, 1, 1), randn(rng, c, 1, 0)
+	loss := func(x, gamma, beta []float64) float64 {
+		y, _, _ := GroupNormRef(x, gamma, beta, n, c, hw, groups, eps)
+		s := 0.0
+		for i := range y {
+			s += y[i] * gy[i]
+		}
+		return s
+	}
+	dx, dg, db := GroupNormBackwardRef(x, gy, gamma, n, c, hw, groups, eps)
+	const h = 1e-6
+	check := func(name string, v []float64, grad []float64) {
+		for i := range v {
+			old := v[i]
+			v[i] = old + h
+			lp := loss(x, gamma, beta)
+			v[i] = old - h
+			lm := loss(x, gamma, beta)
+			v[i] = old
+			if fd := (lp - lm) / (2 * h); math.Abs(fd-grad[i]) > 1e-6*(1+math.Abs(fd)) {
+				t.Errorf("%s[%d] = %g, central difference %g", name, i, grad[i], fd)
+			}
+		}
+	}
+	check("dx", x, dx)
+	check("dgamma", gamma, dg)
+	check("dbeta", beta, db)
+}
+
+func TestGroupNorm(t *testing.T) {
+	l := testLib(t)
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, s := range [][4]int{{2, 3, 25, 1}, {2, 4, 49, 2}, {3, 6, 7, 3}, {1, 8, 130, 4}, {2, 4, 1, 4}} {
+		n, c, hw, groups := s[0], s[1], s[2], s[3]
+		const eps = 1e-5
+		size := n * c * hw
+		x, gy := randn(rng, size, 2, 0.5), randn(rng, size, 1, 0)
+		gamma, beta := randn(rng, c, 1, 1), randn(rng, c, 1, 0)
+		for _, affine := range []bool{true, false} {
+			g, b := gamma, beta
+			if !affine {
+				g, b = nil, nil
+			}
+			wy, wm, wr := GroupNormRef(x, g, b, n, c, hw, groups, eps)
+			wdx, wdg, wdb := GroupNormBackwardRef(x, gy, g, n, c, hw, groups, eps)
+			xb, gyb := upload(t, l, x), upload(t, l, gy)
+			var gb, bb *vk.Buffer
+			if affine {
+				gb, bb = upload(t, l, gamma), upload(t, l, beta)
+			}
+			yb, mb, rb := newBuf(t, l, size), newBuf(t, l, n*groups), newBuf(t, l, n*groups)
+			dx1, dx2, dgb, dbb := newBuf(t, l, size), newBuf(t, l, size), newBuf(t, l, c), newBuf(t, l, c)
+			run(t, l, func(seq *vk.Sequence) error {
+				if err := l.GroupNorm(seq, xb, gb, bb, yb, mb, rb, n, c, hw, groups, eps); err != nil {
+					return err
+				}
+				if err := l.GroupNormBackward(seq, xb, gyb, gb, mb, rb, dx1, dgb, dbb, n, c, hw, groups, eps); err != nil {
+					return err
+				}
+				// without saved statistics (graph.GroupNormGrad)
+				return l.GroupNormBackward(seq, xb, gyb, gb, nil, nil, dx2, nil, nil, n, c, hw, groups, eps)
+			})
+			vktest.Close(t, "groupnorm y", download(t, yb, size), wy, 1e-4, 1e-5)
+			vktest.Close(t, "groupnorm mean", download(t, mb, n*groups), wm, 1e-5, 1e-6)
+			vktest.Close(t, "groupnorm rstd", download(t, rb, n*groups), wr, 1e-4, 1e-6)
+			vktest.Close(t, "groupnorm dx", download(t, dx1, size), wdx, 1e-3, 1e-4)
+			vktest.Close(t, "groupnorm dx (recomputed stats)", download(t, dx2, size), wdx, 1e-3, 1e-4)
+			vktest.Close(t, "groupnorm dgamma", download(t, dgb, c), wdg, 1e-4, 1e-4)
+			vktest.Close(t, "groupnorm dbeta", download(t, dbb, c), wdb, 1e-4, 1e-4)
+
+			// Deterministic: a second run gives the same bits.
+			first := download(t, dgb, c)
+			firstDx := download(t, dx1, size)
+			run(t, l, func(seq *vk.Sequence) error {
+				return l.GroupNormBackward(seq, xb, gyb, gb, mb, rb, dx1, dgb, dbb, n, c, hw, groups, eps)
+			})
+			again, againDx := download(t, dgb, c), download(t, dx1, size)
+			for i := range first {
+				if first[i] != again[i] {
+					t.Fatalf("dgamma[%d] differs between runs: %g, %g", i, first[i], again[i])
+				}
+			}
+			for i := range firstDx {
+				if firstDx[i] != againDx[i] {
+					t.Fatalf("dx[%d] differs between runs", i)
+				}
+			}
+		}
+	}
+	run(t, l, func(seq *vk.Sequence) error {
+		b := newBuf(t, l, 64)
+		if err := l.GroupNorm(seq, b, nil, nil, b, nil, nil, 1, 6, 4, 4, 1e-5); err == nil {
+			t.Error("4 groups of 6 channels were accepted")
+		}
+		return nil
+	})
+}
