@@ -41,3 +41,12 @@ func LangevinSNRRef(gradSq, noiseSq []float64, alpha, snr float64) [4]float64 {
 	eps := 2 * alpha * r * r
 	return [4]float64{1, eps, math.Sqrt(2 * eps), 0}
 }
+
+// RKScaledRef is the float64 reference of RKScaled.
+func RKScaledRef(e, a, b []float64, rtol, atol float64) []float64 {
+	y := make([]float64, len(e))
+	for i := range e {
+		y[i] = e[i] / (atol + rtol*math.Max(math.Abs(a[i]), math.Abs(b[i])))
+	}
+	return y
+}

@@ -99,3 +99,18 @@ func (l *Lib) LangevinSNR(seq *vk.Sequence, gradSq, noiseSq *vk.Buffer, b int, s
 	}
 	return seq.Dispatch(k, [3]uint32{1, 1, 1}, vk.Push(uint32(b), uint32(stride), uint32(alphaCol), uint32(out), snr), gradSq, noiseSq, state, coef)
 }
+
+// RKScaled records y = e / (atol + rtol max(|a|, |b|)) over n elements: the
+// terms of the RK45 error norm.
+func (l *Lib) RKScaled(seq *vk.Sequence, e, a, b, y *vk.Buffer, n int, rtol, atol float32) error {
+	for _, x := range []*vk.Buffer{e, a, b, y} {
+		if err := checkLen("rk scaled", "a buffer", x, n); err != nil {
+			return err
+		}
+	}
+	k, err := l.kernel1D("rk_scaled", 4, []int{3}, 12)
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(k, k.Groups(n), vk.Push(uint32(n), rtol, atol), e, a, b, y)
+}

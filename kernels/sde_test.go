@@ -99,3 +99,16 @@ func TestLangevinSNR(t *testing.T) {
 		vktest.Close(t, "snr", download(t, coef, 10)[6:], want[:], 1e-5, 1e-9)
 	}
 }
+
+func TestRKScaled(t *testing.T) {
+	l := testLib(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1, 65, 1000} {
+		e, a, b := randn(r, n, 1, 0), randn(r, n, 3, 0), randn(r, n, 3, 0)
+		y := newBuf(t, l, n)
+		run(t, l, func(seq *vk.Sequence) error {
+			return l.RKScaled(seq, upload(t, l, e), upload(t, l, a), upload(t, l, b), y, n, 1e-3, 1e-5)
+		})
+		vktest.Close(t, "rk scaled", download(t, y, n), RKScaledRef(e, a, b, 1e-3, 1e-5), 1e-5, 0)
+	}
+}

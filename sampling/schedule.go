@@ -33,37 +33,61 @@ type Schedule struct {
 	Rows  int
 	// dyn is the offset of 4 coefficients that kernels write (the Langevin
 	// corrector's), unit that of the constants (1, 0) (a plain noise draw),
-	// prior that of (prior std, 0).
-	dyn, unit, prior int
+	// prior that of (prior std, 0), extra that of the caller's area.
+	dyn, unit, prior, extra int
+	table                   []float32 // host copy
 }
 
 // NewSchedule uploads rows and sets the state to step 0 of seed.
 func NewSchedule(dev *vk.Device, rows []Row, priorStd float64, seed uint64) (*Schedule, error) {
-	n := len(rows)*Stride + 8
-	table := make([]float32, n)
-	for i, r := range rows {
-		row := table[i*Stride : (i+1)*Stride]
-		row[ColT], row[ColMean], row[ColStd], row[colAlpha] = float32(r.T), float32(r.Mean), float32(r.Std), float32(r.Alpha)
-		for j := 0; j < 4; j++ {
-			row[colPred+j], row[colCorr+j] = float32(r.Pred[j]), float32(r.Corr[j])
-		}
+	s, err := newSchedule(dev, len(rows), 0, priorStd, seed)
+	if err != nil {
+		return nil, err
 	}
-	s := &Schedule{Rows: len(rows), dyn: len(rows) * Stride}
-	s.unit, s.prior = s.dyn+4, s.dyn+6
-	table[s.unit], table[s.prior] = 1, float32(priorStd)
+	if err := s.write(rows, nil); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newSchedule allocates a table of maxRows rows, the constants and extra
+// floats that write may fill (adaptive solvers rewrite the table per batch
+// of commands).
+func newSchedule(dev *vk.Device, maxRows, extra int, priorStd float64, seed uint64) (*Schedule, error) {
+	s := &Schedule{Rows: maxRows, dyn: maxRows * Stride}
+	s.unit, s.prior, s.extra = s.dyn+4, s.dyn+6, s.dyn+8
+	s.table = make([]float32, s.extra+extra)
+	s.table[s.unit], s.table[s.prior] = 1, float32(priorStd)
 	var err error
-	if s.Coef, err = dev.NewBufferF32(n); err != nil {
+	if s.Coef, err = dev.NewBufferF32(len(s.table)); err != nil {
 		return nil, err
 	}
 	if s.State, err = dev.NewBufferF32(kernels.SDEStateWords); err != nil {
 		s.Coef.Free()
 		return nil, err
 	}
-	if err := s.Coef.Upload(table); err != nil {
+	if err := s.Coef.Upload(s.table); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, s.Reset(seed)
+}
+
+// write fills the first len(rows) rows and the extra area, and uploads them.
+func (s *Schedule) write(rows []Row, extra []float32) error {
+	if len(rows) > s.Rows || s.extra+len(extra) > len(s.table) {
+		return fmt.Errorf("sampling: %d rows and %d extra values overflow the table", len(rows), len(extra))
+	}
+	for i, r := range rows {
+		row := s.table[i*Stride : (i+1)*Stride]
+		row[ColT], row[ColMean], row[ColStd], row[colAlpha] = float32(r.T), float32(r.Mean), float32(r.Std), float32(r.Alpha)
+		for j := 0; j < 4; j++ {
+			row[colPred+j], row[colCorr+j] = float32(r.Pred[j]), float32(r.Corr[j])
+		}
+	}
+	copy(s.table[s.extra:], extra)
+	return s.Coef.Upload(s.table[:s.extra+len(extra)])
 }
 
 // Reset puts the counter back to step 0 with a new seed.
