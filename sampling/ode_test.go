@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sdevk/sdevk/data"
+	"github.com/sdevk/sdevk/graph/vkexec"
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/rng"
@@ -96,4 +97,42 @@ func mean(v []float64) float64 {
 		s += x
 	}
 	return s / float64(len(v))
+}
+
+// A network score (here the exact Gaussian score as a graph) gives the
+// exact log-density through its graph divergence, exact or Hutchinson.
+func TestNetLikelihood(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	lib := kernels.New(dev)
+	defer lib.Close()
+	g := gaussian{mu: []float64{1, -0.5, 0.25}, sigma0: 0.8}
+	vp, _ := sde.NewVP(0.1, 20, 1000)
+	const b, d = 20, 3
+	r := rand.New(rand.NewPCG(3, 4))
+	x := make([]float32, b*d)
+	exact := make([]float64, b)
+	for i := 0; i < b; i++ {
+		for j := 0; j < d; j++ {
+			v := g.mu[j] + g.sigma0*r.NormFloat64()
+			x[i*d+j] = float32(v)
+			z := (v - g.mu[j]) / g.sigma0
+			exact[i] += -0.5*z*z - math.Log(g.sigma0) - 0.5*math.Log(2*math.Pi)
+		}
+	}
+	for _, est := range []string{DivExact, DivRademacher} {
+		exec := vkexec.New(dev)
+		score := &NetDivScore{NetScore: NetScore{Exec: exec, Build: g.build(vp)}, Estimator: est, Probes: 2, ProbeSeed: 9}
+		res, err := LogLikelihood(lib, vp, score, x, b, d, 1e-5, 1e-5, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gap := 0.0
+		for i := range exact {
+			gap += math.Abs(res.LogP[i]-exact[i]) / float64(b*d)
+		}
+		if gap > 0.01 {
+			t.Errorf("%s: mean gap %.4f nats/dim", est, gap)
+		}
+		exec.Params.Release()
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/graph/vkexec"
 	"github.com/sdevk/sdevk/kernels"
+	"github.com/sdevk/sdevk/rng"
 	"github.com/sdevk/sdevk/vk"
 )
 
@@ -122,4 +123,121 @@ func recordLangevinSNR(lib *kernels.Lib, seq *vk.Sequence, sched *Schedule, n *s
 	}
 	dyn := kernels.Coef{Buf: sched.Coef, Col: sched.dyn}
 	return lib.LinComb(seq, x, b*d, dyn, sched.State, kernels.NormalNoise, stream, x, score)
+}
+
+// Divergence estimators of NetScore.RecordDiv.
+const (
+	DivExact      = "exact"      // D backward passes with one-hot cotangents
+	DivRademacher = "rademacher" // Hutchinson-Skilling with Rademacher probes
+	DivGaussian   = "gaussian"   // Hutchinson-Skilling with Gaussian probes
+)
+
+// NetDivScore is a NetScore that also estimates the divergence of the score
+// per point for the likelihood: exactly, or by Hutchinson-Skilling,
+// v^T (ds/dx) v averaged over Probes probes drawn once (seeded by ProbeSeed)
+// and held fixed along the ODE, as score_sde does.
+type NetDivScore struct {
+	NetScore
+	Estimator string
+	Probes    int
+	ProbeSeed uint64
+
+	divProg *vkexec.Program
+	divOut  [2]*graph.Node // score, divergence
+}
+
+// Bind compiles the score network with its divergence.
+func (s *NetDivScore) Bind(x *vk.Buffer, b, d int, sched *Schedule) error {
+	if err := s.NetScore.Bind(x, b, d, sched); err != nil {
+		return err
+	}
+	g := graph.New()
+	xn, tn := g.Input("x", b, d), g.Input("t", b)
+	sc := s.Build(g, xn, tn)
+	var div *graph.Node
+	var probes [][]float32
+	switch s.Estimator {
+	case DivExact:
+		for j := 0; j < d; j++ {
+			onehot := make([]float64, b*d)
+			for i := 0; i < b; i++ {
+				onehot[i*d+j] = 1
+			}
+			e := g.Const(onehot, b, d)
+			gs, err := graph.VJP([]*graph.Node{sc}, []*graph.Node{e}, []*graph.Node{xn})
+			if err != nil {
+				return err
+			}
+			term := graph.ReduceSum(graph.Mul(gs[0], e), []int{1}, false)
+			if div == nil {
+				div = term
+			} else {
+				div = graph.Add(div, term)
+			}
+		}
+	case DivRademacher, DivGaussian:
+		k := max(s.Probes, 1)
+		for p := 0; p < k; p++ {
+			v := g.Input(fmt.Sprintf("probe%d", p), b, d)
+			gs, err := graph.VJP([]*graph.Node{sc}, []*graph.Node{v}, []*graph.Node{xn})
+			if err != nil {
+				return err
+			}
+			term := graph.ReduceSum(graph.Mul(gs[0], v), []int{1}, false)
+			if div == nil {
+				div = term
+			} else {
+				div = graph.Add(div, term)
+			}
+			z := make([]float64, b*d)
+			key := rng.Key{Seed: s.ProbeSeed, Stream: 0x9b0be, Step: uint32(p)}
+			if s.Estimator == DivRademacher {
+				rng.Rademacher(z, key)
+			} else {
+				rng.Normal(z, key)
+			}
+			f := make([]float32, len(z))
+			for i := range z {
+				f[i] = float32(z[i])
+			}
+			probes = append(probes, f)
+		}
+		div = graph.Scale(div, 1/float64(k))
+	default:
+		return fmt.Errorf("sampling: unknown divergence estimator %q (want exact, rademacher or gaussian)", s.Estimator)
+	}
+	if err := g.Err(); err != nil {
+		return err
+	}
+	p, err := s.Exec.CompileWith(vkexec.Options{Bind: map[string]*vk.Buffer{"x": x, "t": s.t}}, sc, div)
+	if err != nil {
+		return err
+	}
+	for i, v := range probes {
+		if err := p.SetInput(fmt.Sprintf("probe%d", i), v); err != nil {
+			p.Release()
+			return err
+		}
+	}
+	s.divProg, s.divOut = p, [2]*graph.Node{sc, div}
+	return nil
+}
+
+// RecordDiv records the score and the divergence estimate.
+func (s *NetDivScore) RecordDiv(seq *vk.Sequence) (*vk.Buffer, *vk.Buffer, error) {
+	if err := s.sched.FillColumn(s.Exec.Lib, seq, s.t, s.b, ColT); err != nil {
+		return nil, nil, err
+	}
+	if err := s.divProg.RecordInto(seq); err != nil {
+		return nil, nil, err
+	}
+	return s.divProg.Buffer(s.divOut[0]), s.divProg.Buffer(s.divOut[1]), nil
+}
+
+// Close frees both programs.
+func (s *NetDivScore) Close() {
+	s.NetScore.Close()
+	if s.divProg != nil {
+		s.divProg.Release()
+	}
 }
