@@ -71,4 +71,3 @@ func LogLikelihood(lib *kernels.Lib, s sde.SDE, score DivScore, x []float32, b, 
 	r.Stats, r.NFE, r.Steps, r.Duration = st, st.NFE, st.Steps, time.Since(start)
 	return r, nil
 }
-
