@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/sdevk/sdevk/vk"
 )
@@ -67,11 +68,12 @@ func (t GemmTile) String() string {
 
 // The tiles tried in order; the first that fits the device's limits wins.
 var (
-	// lavapipe: subgroups of 8 lanes, each lane a 16x8 register block, 4
-	// subgroups per workgroup (a 64x64 tile of C): 2 + 8 vec4 loads per 512
-	// multiply-adds. LX and SG are set to the device's subgroup size; the
-	// second tile, without subgroup sharing, serves devices whose subgroup
-	// size is not a power of two from 4 to 64.
+	// lavapipe: subgroups of 8 lanes, each lane a 32x8 register block, 4
+	// subgroups per workgroup (a 128x64 tile of C): per 4 steps of k a lane
+	// makes 4 + 8 vec4 loads for 1024 multiply-adds. LX and SG are set to the
+	// device's subgroup size (the first entry is a template); the second tile,
+	// without subgroup sharing, serves devices whose subgroup size is not a
+	// power of two from 4 to 64.
 	regTiles = []GemmTile{
 		{Variant: GemmReg, LY: 4, TM: 32, TN: 8, SG: 1},
 		{Variant: GemmReg, LX: 8, LY: 8, TM: 16, TN: 8},
@@ -83,7 +85,11 @@ var (
 		{Variant: GemmTiled, LX: 16, LY: 16, TM: 4, TN: 4, BK: 16},
 		{Variant: GemmTiled, LX: 8, LY: 8, TM: 4, TN: 4, BK: 8},
 	}
-	naiveTiles = []GemmTile{
+	// On CPU-type devices (where GemmAuto never picks it) the shared-memory
+	// kernel wants few invocations per barrier: 64 with 8x8 outputs each, a
+	// 64x64 tile, twice as fast on lavapipe as the GPU tile.
+	tiledTilesCPU = []GemmTile{{Variant: GemmTiled, LX: 8, LY: 8, TM: 8, TN: 8, BK: 16}}
+	naiveTiles    = []GemmTile{
 		{Variant: GemmNaive, LX: 16, LY: 16},
 		{Variant: GemmNaive, LX: 8, LY: 8},
 	}
@@ -104,6 +110,9 @@ func (l *Lib) GemmTileFor(v GemmVariant) (GemmTile, error) {
 		cands = regTiles
 	case GemmTiled:
 		cands = tiledTiles
+		if l.CPU {
+			cands = slices.Concat(tiledTilesCPU, tiledTiles)
+		}
 	case GemmNaive:
 		cands = naiveTiles
 	default:
@@ -112,6 +121,9 @@ func (l *Lib) GemmTileFor(v GemmVariant) (GemmTile, error) {
 	var err error
 	for _, t := range cands {
 		if t.Variant == GemmReg && t.SG == 1 {
+			if !l.Dev.Info.SubgroupShuffle {
+				continue // the shared-load tile needs subgroupShuffle
+			}
 			sg := l.Dev.Info.SubgroupSize
 			if sg < 4 || sg > 64 || sg&(sg-1) != 0 {
 				continue

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/sdevk/sdevk/internal/vktest"
@@ -58,11 +59,14 @@ func TestGemm(t *testing.T) {
 			}
 		}
 	}
-	// The fallback tiles (register blocks without subgroup sharing, small
-	// shared-memory tiles), on fewer cases: each combination is a pipeline
-	// to compile.
-	fallbacks := []GemmTile{regTiles[len(regTiles)-1], tiledTiles[len(tiledTiles)-1]}
-	for _, tile := range fallbacks {
+	// The other tiles (register blocks without subgroup sharing, the GPU or
+	// CPU shared-memory tiles, the small fallback), on fewer cases: each
+	// combination is a pipeline to compile.
+	defaults := gemmTiles(t, l)
+	for _, tile := range slices.Concat(regTiles, tiledTilesCPU, tiledTiles) {
+		if slices.Contains(defaults, tile) || (tile.Variant == GemmReg && tile.SG == 1) {
+			continue
+		}
 		for _, tr := range [][2]bool{{false, false}, {true, true}} {
 			for _, s := range [][3]int{{33, 17, 65}, {132, 72, 12}} {
 				gemmCase(t, l, tile, rng, tr[0], tr[1], s[0], s[1], s[2], 1, 0, 0, 0, 0.75, 0.5)

@@ -22,7 +22,7 @@ type Config struct {
 	Loss  sde.LossConfig
 	Adam  kernels.AdamConfig
 	LR    float64
-	EMA   float64 // EMA rate (0 disables the EMA)
+	EMA   float64 // EMA rate, warmed up as score_sde: min(rate, (1+t)/(10+t)); 0 disables it
 	Batch int
 	Data  data.Dataset
 	Seed  uint64
@@ -168,7 +168,7 @@ func (t *Trainer) record() error {
 	}
 	for i, p := range t.params {
 		if e := t.ema[p.Name()]; e != nil {
-			if err := lib.EMA(seq, params[i], t.opt, e, lens[i], float32(t.cfg.EMA), false); err != nil {
+			if err := lib.EMA(seq, params[i], t.opt, e, lens[i], float32(t.cfg.EMA), true); err != nil {
 				return err
 			}
 		}

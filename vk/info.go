@@ -38,24 +38,27 @@ type MemoryType struct {
 
 // DeviceInfo describes one physical device as `sdevk info` prints it.
 type DeviceInfo struct {
-	Index         int          `json:"index"`
-	Name          string       `json:"name"`
-	Type          string       `json:"type"`
-	Vendor        string       `json:"vendor"`
-	VendorID      uint32       `json:"vendor_id"`
-	DeviceID      uint32       `json:"device_id"`
-	Driver        string       `json:"driver"`
-	DriverInfo    string       `json:"driver_info,omitempty"`
-	DriverVersion uint32       `json:"driver_version"`
-	APIVersion    string       `json:"api_version"`
-	SubgroupSize  uint32       `json:"subgroup_size"`
-	FP16          bool         `json:"shader_float16"`
-	Storage16     bool         `json:"storage_buffer_16bit"`
-	UMA           bool         `json:"unified_memory"`
-	Limits        Limits       `json:"limits"`
-	Heaps         []MemoryHeap `json:"memory_heaps"`
-	MemoryTypes   []MemoryType `json:"memory_types"`
-	Selected      bool         `json:"selected"`
+	Index         int    `json:"index"`
+	Name          string `json:"name"`
+	Type          string `json:"type"`
+	Vendor        string `json:"vendor"`
+	VendorID      uint32 `json:"vendor_id"`
+	DeviceID      uint32 `json:"device_id"`
+	Driver        string `json:"driver"`
+	DriverInfo    string `json:"driver_info,omitempty"`
+	DriverVersion uint32 `json:"driver_version"`
+	APIVersion    string `json:"api_version"`
+	SubgroupSize  uint32 `json:"subgroup_size"`
+	// SubgroupShuffle: the compute stage supports subgroupShuffle
+	// (VK_SUBGROUP_FEATURE_SHUFFLE_BIT).
+	SubgroupShuffle bool         `json:"subgroup_shuffle"`
+	FP16            bool         `json:"shader_float16"`
+	Storage16       bool         `json:"storage_buffer_16bit"`
+	UMA             bool         `json:"unified_memory"`
+	Limits          Limits       `json:"limits"`
+	Heaps           []MemoryHeap `json:"memory_heaps"`
+	MemoryTypes     []MemoryType `json:"memory_types"`
+	Selected        bool         `json:"selected"`
 
 	deviceType    vk.PhysicalDeviceType
 	apiVersion    uint32
@@ -156,19 +159,20 @@ func describe(in *instance, index int, pd vk.PhysicalDevice) DeviceInfo {
 		ext = queryExt(in.handle, pd, api >= vk.MakeVersion(1, 2, 0) || exts["VK_KHR_driver_properties"])
 	}
 	d := DeviceInfo{
-		Index:         index,
-		Name:          vk.ToString(props.DeviceName[:]),
-		Type:          deviceTypeName(props.DeviceType),
-		Vendor:        vendorName(props.VendorID),
-		VendorID:      props.VendorID,
-		DeviceID:      props.DeviceID,
-		Driver:        ext.DriverName,
-		DriverInfo:    ext.DriverInfo,
-		DriverVersion: props.DriverVersion,
-		APIVersion:    versionString(api),
-		SubgroupSize:  ext.SubgroupSize,
-		FP16:          ext.ShaderFloat16,
-		Storage16:     ext.StorageBuffer16,
+		Index:           index,
+		Name:            vk.ToString(props.DeviceName[:]),
+		Type:            deviceTypeName(props.DeviceType),
+		Vendor:          vendorName(props.VendorID),
+		VendorID:        props.VendorID,
+		DeviceID:        props.DeviceID,
+		Driver:          ext.DriverName,
+		DriverInfo:      ext.DriverInfo,
+		DriverVersion:   props.DriverVersion,
+		APIVersion:      versionString(api),
+		SubgroupSize:    ext.SubgroupSize,
+		SubgroupShuffle: ext.SubgroupOps&0x10 != 0 && ext.SubgroupStages&0x20 != 0,
+		FP16:            ext.ShaderFloat16,
+		Storage16:       ext.StorageBuffer16,
 		Limits: Limits{
 			MaxSharedMemoryBytes:     l.MaxComputeSharedMemorySize,
 			MaxWorkgroupInvocations:  l.MaxComputeWorkGroupInvocations,

@@ -21,7 +21,7 @@ typedef struct { int32_t sType; void* pNext; uint32_t shaderFloat16; uint32_t sh
 typedef struct { int32_t sType; void* pNext; uint32_t sb16; uint32_t ubsb16; uint32_t pc16; uint32_t io16; } sdevk_storage16;
 
 typedef struct {
-	uint32_t subgroupSize, subgroupOps;
+	uint32_t subgroupSize, subgroupOps, subgroupStages;
 	uint8_t deviceUUID[16], driverUUID[16];
 	uint32_t driverID;
 	char driverName[256], driverInfo[256];
@@ -54,7 +54,7 @@ static void sdevk_query(void* gipa, void* instance, void* pd, int wantDriver, sd
 	sdevk_subgroup sg; memset(&sg, 0, sizeof sg); sg.sType = 1000094000; sg.pNext = &id;
 	sdevk_big2* p = calloc(1, sizeof(sdevk_big2)); p->sType = 1000059001; p->pNext = &sg;
 	props2(pd, p);
-	out->subgroupSize = sg.subgroupSize; out->subgroupOps = sg.supportedOperations;
+	out->subgroupSize = sg.subgroupSize; out->subgroupOps = sg.supportedOperations; out->subgroupStages = sg.supportedStages;
 	memcpy(out->deviceUUID, id.deviceUUID, 16); memcpy(out->driverUUID, id.driverUUID, 16);
 	if (wantDriver) {
 		out->haveDriverProps = 1; out->driverID = drv.driverID;
@@ -126,6 +126,7 @@ func loaderAPIVersion() uint32 { return uint32(C.sdevk_instance_version(loader.g
 type extInfo struct {
 	SubgroupSize     uint32
 	SubgroupOps      uint32
+	SubgroupStages   uint32
 	DeviceUUID       [16]byte
 	DriverUUID       [16]byte
 	DriverID         uint32
@@ -150,6 +151,7 @@ func queryExt(instance vk.Instance, pd vk.PhysicalDevice, wantDriver bool) extIn
 	e := extInfo{
 		SubgroupSize:     uint32(out.subgroupSize),
 		SubgroupOps:      uint32(out.subgroupOps),
+		SubgroupStages:   uint32(out.subgroupStages),
 		DriverID:         uint32(out.driverID),
 		ShaderFloat16:    out.shaderFloat16 != 0,
 		StorageBuffer16:  out.storageBuffer16 != 0,
