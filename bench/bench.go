@@ -22,6 +22,14 @@ type Row struct {
 	MaxMs    float64 `json:"max_ms"`
 	GFLOPS   float64 `json:"gflops"`
 	GBps     float64 `json:"gbps"`
+	// HostUs is the host CPU time per replayed step (graph benchmarks).
+	HostUs float64 `json:"host_us,omitempty"`
+	// PlannedBytes and UnplannedBytes compare a program's planned arena with
+	// the sum of its intermediates.
+	PlannedBytes   int `json:"planned_bytes,omitempty"`
+	UnplannedBytes int `json:"unplanned_bytes,omitempty"`
+	// Note explains what a row measures when the columns do not.
+	Note string `json:"note,omitempty"`
 }
 
 // Options selects what Run measures.
@@ -36,8 +44,13 @@ type Options struct {
 	Repeats, Warmup int
 }
 
-// Ops lists the benchmark groups in the order Run measures them.
-var Ops = []string{"sgemm", "gonum", "fused", "copy", "dispatch"}
+// Ops lists the benchmark groups in the order Run measures them. The default
+// run (no Ops) measures the first five, the shader micro-benchmarks; the
+// model-level groups run when named.
+var Ops = []string{"sgemm", "gonum", "fused", "copy", "dispatch", "conv2d", "attention", "trainstep", "sampling"}
+
+// defaultOps are measured when Options.Ops is empty.
+var defaultOps = Ops[:5]
 
 type runner struct {
 	dev    *vk.Device
@@ -72,10 +85,15 @@ func Run(dev *vk.Device, opt Options) ([]Row, error) {
 	}
 	groups := map[string]func() ([]Row, error){
 		"sgemm": r.sgemm, "gonum": r.gonum, "fused": r.fused, "copy": r.copy, "dispatch": r.dispatch,
+		"conv2d": r.conv2d, "attention": r.attention, "trainstep": r.trainstep, "sampling": r.sampling,
+	}
+	want := opt.Ops
+	if len(want) == 0 {
+		want = defaultOps
 	}
 	var rows []Row
 	for _, op := range Ops {
-		if len(opt.Ops) > 0 && !slices.Contains(opt.Ops, op) {
+		if !slices.Contains(want, op) {
 			continue
 		}
 		got, err := groups[op]()

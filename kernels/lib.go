@@ -16,6 +16,19 @@ type Lib struct {
 	Local1D uint32
 
 	scratch *vk.Buffer
+	// kernels caches compiled pipelines by their spec, so recording a
+	// dispatch costs a map lookup, not a SPIR-V read and a formatted key.
+	kernels map[kernelKey]*vk.Kernel
+}
+
+// kernelKey identifies a pipeline of the library (up to 4 constants).
+type kernelKey struct {
+	name     string
+	bindings int
+	push     uint32
+	local    [3]uint32
+	nconst   int
+	consts   [4]uint32
 }
 
 // ReduceScratch returns a scratch buffer big enough for any Reduce,
@@ -54,11 +67,26 @@ func New(dev *vk.Device) *Lib {
 
 // kernel compiles (once) the named shader with the given layout.
 func (l *Lib) kernel(name string, bindings int, writes []int, push uint32, local [3]uint32, consts ...uint32) (*vk.Kernel, error) {
+	key := kernelKey{name: name, bindings: bindings, push: push, local: local, nconst: len(consts)}
+	cacheable := len(consts) <= len(key.consts)
+	if cacheable {
+		copy(key.consts[:], consts)
+		if k, ok := l.kernels[key]; ok {
+			return k, nil
+		}
+	}
 	code, err := shaders.SPIRV(name)
 	if err != nil {
 		return nil, err
 	}
-	return l.Dev.Kernel(vk.KernelSpec{Name: name, SPIRV: code, Bindings: bindings, Writes: writes, PushBytes: push, Local: local, Consts: consts})
+	k, err := l.Dev.Kernel(vk.KernelSpec{Name: name, SPIRV: code, Bindings: bindings, Writes: writes, PushBytes: push, Local: local, Consts: consts})
+	if err == nil && cacheable {
+		if l.kernels == nil {
+			l.kernels = map[kernelKey]*vk.Kernel{}
+		}
+		l.kernels[key] = k
+	}
+	return k, err
 }
 
 // kernel1D compiles a 1-D shader with the library's workgroup width.

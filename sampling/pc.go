@@ -34,6 +34,9 @@ type Result struct {
 	Duration time.Duration
 	// RecordTime is the host time spent recording commands.
 	RecordTime time.Duration
+	// HostTime is the host time of the run less the waits for the device:
+	// recording, submitting and the coefficient uploads.
+	HostTime time.Duration
 }
 
 // Sampler is a batch of samples on the device and the recorded steps that
@@ -242,7 +245,7 @@ func (p *PCSampler) Run() (Result, error) {
 	}
 	done := 0
 	for done+chunk <= p.Sched.Rows {
-		if err := full.Submit(); err != nil {
+		if err := p.submit(full, &res); err != nil {
 			return res, err
 		}
 		done += chunk
@@ -263,7 +266,19 @@ func (p *PCSampler) Run() (Result, error) {
 		}
 	}
 	res.NFE, res.Steps, res.Duration = p.NFE(), p.Sched.Rows, time.Since(start)
+	res.HostTime += res.RecordTime
 	return res, nil
+}
+
+// submit runs seq, counting the host's share of the time.
+func (s *Sampler) submit(seq *vk.Sequence, res *Result) error {
+	start := time.Now()
+	err := seq.SubmitAsync()
+	res.HostTime += time.Since(start)
+	if err != nil {
+		return err
+	}
+	return seq.Wait()
 }
 
 // runOnce records a one-off sequence and submits it.
@@ -284,5 +299,5 @@ func (s *Sampler) runOnce(rec func(seq *vk.Sequence) error, res *Result) error {
 		return err
 	}
 	res.RecordTime += time.Since(start)
-	return seq.Submit()
+	return s.submit(seq, res)
 }

@@ -45,9 +45,10 @@ type Trainer struct {
 	batch  []float32
 	// Step is the number of steps taken.
 	Step int
-	// HostTime accumulates the host time of Step calls, less the wait for
-	// the device.
-	HostTime time.Duration
+	// HostTime accumulates the host time of replaying steps (uploading the
+	// batch and run state, submitting, reading the loss back), less the wait
+	// for the device; DataTime that of drawing the batches on the host.
+	HostTime, DataTime time.Duration
 }
 
 // New builds, initialises and records the training step.
@@ -198,8 +199,10 @@ func (t *Trainer) batchFor(s int) {
 
 // Next runs one training step and returns its loss.
 func (t *Trainer) Next() (float64, error) {
-	start := time.Now()
+	begin := time.Now()
 	t.batchFor(t.Step)
+	start := time.Now()
+	t.DataTime += start.Sub(begin)
 	if err := t.prog.SetInput("x0", t.batch); err != nil {
 		return 0, err
 	}
@@ -226,6 +229,9 @@ func (t *Trainer) Next() (float64, error) {
 	}
 	return loss, nil
 }
+
+// Plan is the memory plan of the training step's graph.
+func (t *Trainer) Plan() *graph.Plan { return t.prog.Plan() }
 
 // Close frees everything the trainer allocated on the device.
 func (t *Trainer) Close() {

@@ -206,6 +206,17 @@ func (p *Program) Run(seed uint64, step uint32) error {
 	return p.seq.Submit()
 }
 
+// RunAsync submits the recorded program without waiting; Wait waits.
+func (p *Program) RunAsync(seed uint64, step uint32) error {
+	if err := p.SetRunState(seed, step); err != nil {
+		return err
+	}
+	return p.seq.SubmitAsync()
+}
+
+// Wait waits for the last RunAsync.
+func (p *Program) Wait() error { return p.seq.Wait() }
+
 // Read copies the value of node n (an output, or any leaf) to the host.
 func (p *Program) Read(n *graph.Node) ([]float32, error) {
 	b, ok := p.bufs[n]

@@ -1,0 +1,317 @@
+package bench
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sdevk/sdevk/data"
+	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/graph/vkexec"
+	"github.com/sdevk/sdevk/kernels"
+	"github.com/sdevk/sdevk/model"
+	"github.com/sdevk/sdevk/sampling"
+	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/train"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// gpuTotals submits seq (profiled) to warm up, then repeatedly, and returns
+// the summed GPU time of its dispatches per submit, in milliseconds.
+func (r *runner) gpuTotals(seq *vk.Sequence) ([]float64, error) {
+	one, err := r.warmup(seq.Submit)
+	if err != nil {
+		return nil, err
+	}
+	n := r.repeatsFor(one)
+	ms := make([]float64, 0, n)
+	for i := 0; i < n; i++ {
+		if err := seq.Submit(); err != nil {
+			return nil, err
+		}
+		t, err := seq.Timings()
+		if err != nil {
+			return nil, err
+		}
+		total := 0.0
+		for _, x := range t {
+			total += float64(x.GPU) / 1e6
+		}
+		ms = append(ms, total)
+	}
+	return ms, nil
+}
+
+// conv2d measures the 3x3 convolution of a batch of 64 28x28 images with 64
+// channels, forward and backward, beside SGEMM 1024 (the same device's
+// matrix speed, the target's reference).
+func (r *runner) conv2d() ([]Row, error) {
+	g := kernels.Conv2DGeom{N: 64, C: 64, H: 28, W: 28, O: 64, KH: 3, KW: 3, Pad: [2]int{1, 1}}
+	if r.opt.Quick {
+		g.N = 8
+	}
+	shape := fmt.Sprintf("N%d C%d %dx%d O%d 3x3 pad 1", g.N, g.C, g.H, g.W, g.O)
+	x, err := r.buffer(g.N * g.C * g.H * g.W)
+	if err != nil {
+		return nil, err
+	}
+	defer x.Free()
+	w, err := r.buffer(g.O * g.C * 9)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Free()
+	y, err := r.buffer(g.N * g.O * g.H * g.W)
+	if err != nil {
+		return nil, err
+	}
+	defer y.Free()
+	var rows []Row
+	for _, c := range []struct {
+		name string
+		rec  func(seq *vk.Sequence) error
+	}{
+		{"forward", func(seq *vk.Sequence) error { return r.lib.Conv2D(seq, x, w, nil, y, g) }},
+		{"backward data", func(seq *vk.Sequence) error { return r.lib.Conv2DBackData(seq, y, w, x, g) }},
+		{"backward filter", func(seq *vk.Sequence) error { return r.lib.Conv2DBackFilter(seq, x, y, w, g) }},
+	} {
+		seq, err := r.record(true, c.rec)
+		if err != nil {
+			return nil, err
+		}
+		ms, err := r.gpuTotals(seq)
+		seq.Destroy()
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row("conv2d", shape, c.name, r.dev.Info.Name, ms, g.FLOPs(), 0))
+	}
+	ref, err := r.sgemmReference()
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, ref), nil
+}
+
+// sgemmReference is SGEMM 1024 with the device's default variant.
+func (r *runner) sgemmReference() (Row, error) {
+	s := gemmShape{m: 1024, n: 1024, k: 1024}
+	a, err := r.buffer(s.m * s.k)
+	if err != nil {
+		return Row{}, err
+	}
+	defer a.Free()
+	b, err := r.buffer(s.k * s.n)
+	if err != nil {
+		return Row{}, err
+	}
+	defer b.Free()
+	c, err := r.dev.NewBufferF32(s.m * s.n)
+	if err != nil {
+		return Row{}, err
+	}
+	defer c.Free()
+	out, err := r.sgemmRow(kernels.GemmAuto, s, a, b, c)
+	out.Note = "reference for the rows above (same run)"
+	return out, err
+}
+
+// attention measures fused multi-head self-attention over 256 positions, 64
+// channels, 4 heads, batch 8, forward and backward.
+func (r *runner) attention() ([]Row, error) {
+	s := kernels.AttentionShape{N: 8, C: 64, L: 256, Heads: 4}
+	if r.opt.Quick {
+		s.N = 2
+	}
+	var bufs [10]*vk.Buffer
+	for i := range bufs {
+		n := s.Size()
+		if i == 4 || i == 9 {
+			n = s.RowLen()
+		}
+		b, err := r.buffer(n)
+		if err != nil {
+			return nil, err
+		}
+		defer b.Free()
+		bufs[i] = b
+	}
+	q, k, v, o, lse, gy, dq, dk, dv, delta := bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], bufs[5], bufs[6], bufs[7], bufs[8], bufs[9]
+	shape := fmt.Sprintf("N%d C%d L%d heads %d", s.N, s.C, s.L, s.Heads)
+	var rows []Row
+	fwd, err := r.record(true, func(seq *vk.Sequence) error { return r.lib.AttentionForward(seq, q, k, v, o, lse, s) })
+	if err != nil {
+		return nil, err
+	}
+	ms, err := r.gpuTotals(fwd)
+	fwd.Destroy()
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, row("attention", shape, "forward", r.dev.Info.Name, ms, s.FLOPs(), 0))
+	bwd, err := r.record(true, func(seq *vk.Sequence) error {
+		return r.lib.AttentionBackward(seq, q, k, v, o, lse, gy, dq, dk, dv, delta, s)
+	})
+	if err != nil {
+		return nil, err
+	}
+	ms, err = r.gpuTotals(bwd)
+	bwd.Destroy()
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, row("attention", shape, "backward", r.dev.Info.Name, ms, 2.5*s.FLOPs(), 0))
+	return rows, nil
+}
+
+// trainstep measures a whole recorded training step of the MLP score net
+// (2 -> 128 -> 128 -> 2 with time embedding, batch 512, DSM, Adam, EMA) and
+// of a small U-Net-shaped graph: GPU time, host time per replay, and planned
+// memory against the sum of intermediates.
+func (r *runner) trainstep() ([]Row, error) {
+	vp, err := sde.NewVP(0.1, 20, 1000)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := data.Builtin("8gaussians")
+	if err != nil {
+		return nil, err
+	}
+	net, err := model.NewMLP(vp, model.MLPConfig{Dim: 2, Hidden: 128, Layers: 2})
+	if err != nil {
+		return nil, err
+	}
+	tr, err := train.New(r.dev, train.Config{SDE: vp, Net: net, Loss: sde.DefaultLossConfig(), Adam: kernels.DefaultAdam(),
+		LR: 2e-4, EMA: 0.999, Batch: 512, Data: ds, Seed: 1})
+	if err != nil {
+		return nil, err
+	}
+	defer tr.Close()
+	steps := 0
+	ms, err := r.wallTimes(func() error { steps++; _, err := tr.Next(); return err })
+	if err != nil {
+		return nil, err
+	}
+	out := row("trainstep", "MLP 2-128-128-2, batch 512", "dsm+adam+ema", r.dev.Info.Name, ms, 0, 0)
+	out.HostUs = float64(tr.HostTime.Microseconds()) / float64(steps)
+	out.PlannedBytes, out.UnplannedBytes = tr.Plan().ArenaBytes, tr.Plan().SumBytes
+	out.Note = fmt.Sprintf("wall time per step; host_us: replay (uploads, submit, loss readback), without the device wait and the host batch draw (%.0f us)",
+		float64(tr.DataTime.Microseconds())/float64(steps))
+	unet, err := r.unetStep()
+	if err != nil {
+		return nil, err
+	}
+	return []Row{out, unet}, nil
+}
+
+// unetStep is the U-Net-shaped training step of graph/vkexec's tests at a
+// benchmark size: replayed without re-recording.
+func (r *runner) unetStep() (Row, error) {
+	const b, c, h = 8, 32, 16
+	g, outs, params := unetGraph(b, c, h)
+	e := vkexec.New(r.dev)
+	defer e.Params.Release()
+	for _, p := range params {
+		if err := e.Params.Set(p.Name(), p.Shape(), r.randoms(p.Shape().Size())); err != nil {
+			return Row{}, err
+		}
+	}
+	p, err := e.Compile(outs...)
+	if err != nil {
+		return Row{}, err
+	}
+	defer p.Release()
+	for _, in := range []string{"x", "target"} {
+		if err := p.SetInput(in, r.randoms(g.Lookup(in).Shape().Size())); err != nil {
+			return Row{}, err
+		}
+	}
+	var host time.Duration
+	steps := 0
+	ms, err := r.wallTimes(func() error {
+		start := time.Now()
+		err := p.RunAsync(1, uint32(steps))
+		host += time.Since(start)
+		steps++
+		if err != nil {
+			return err
+		}
+		return p.Wait()
+	})
+	if err != nil {
+		return Row{}, err
+	}
+	out := row("trainstep", fmt.Sprintf("U-Net-shaped, batch %d, %d channels, %dx%d", b, c, h, h), "conv+groupnorm+attention", r.dev.Info.Name, ms, 0, 0)
+	out.HostUs = float64(host.Microseconds()) / float64(steps)
+	out.PlannedBytes, out.UnplannedBytes = p.Plan().ArenaBytes, p.Plan().SumBytes
+	out.Note = fmt.Sprintf("%d ops; loss and every weight gradient", len(p.Program.Steps))
+	return out, nil
+}
+
+// unetGraph builds a small U-Net-shaped training step: conv, GroupNorm,
+// SiLU, pooling down, attention, nearest up, a skip connection, and every
+// weight's gradient.
+func unetGraph(b, c, h int) (*graph.Graph, []*graph.Node, []*graph.Node) {
+	g := graph.New()
+	p := func(name string, shape ...int) *graph.Node { return g.Param(name, shape...) }
+	x := g.Input("x", b, 1, h, h)
+	target := g.Input("target", b, 1, h, h)
+	pad := graph.Conv2DAttr{Pad: [2]int{1, 1}}
+	h1 := graph.Conv2D(x, p("w_in", c, 1, 3, 3), pad)
+	h1 = graph.SiLU(graph.GroupNorm(h1, p("gn_g", 1, c, 1, 1), p("gn_b", 1, c, 1, 1), 8, 1e-5))
+	d := graph.SiLU(graph.Conv2D(graph.AvgPool2x(h1), p("w_down", 2*c, c, 3, 3), pad))
+	m := graph.Add(d, graph.Conv2D(graph.Attention(d, d, d, 4), p("w_mid", 2*c, 2*c, 1, 1), graph.Conv2DAttr{}))
+	u := graph.Conv2D(graph.Upsample2x(m), p("w_up", c, 2*c, 3, 3), pad)
+	y := graph.Conv2D(graph.Concat(1, u, h1), p("w_out", 1, 2*c, 3, 3), pad)
+	loss := graph.Mean(graph.Square(graph.Sub(y, target)))
+	params := g.Params()
+	grads, err := graph.Grad(loss, params...)
+	if err != nil {
+		panic(err) // the graph above is well-formed
+	}
+	return g, append([]*graph.Node{loss}, grads...), params
+}
+
+// sampling measures a 1000-step PC run of 10,000 2-D points with the MLP
+// score net (reverse diffusion + Langevin, VE): steps per second and host
+// time per step (recording and submits, not the wait for the device).
+func (r *runner) sampling() ([]Row, error) {
+	ve, err := sde.NewVE(0.01, 20, 1000)
+	if err != nil {
+		return nil, err
+	}
+	n := 10000
+	if r.opt.Quick {
+		ve, _ = sde.NewVE(0.01, 20, 100)
+		n = 2000
+	}
+	net, err := model.NewMLP(ve, model.MLPConfig{Dim: 2, Hidden: 128, Layers: 2})
+	if err != nil {
+		return nil, err
+	}
+	vals, err := model.InitParams32(net.Params(), 1)
+	if err != nil {
+		return nil, err
+	}
+	e := vkexec.New(r.dev)
+	defer e.Params.Release()
+	for _, p := range net.Params() {
+		if err := e.Params.Set(p.Name, graph.Shape(p.Shape), vals[p.Name]); err != nil {
+			return nil, err
+		}
+	}
+	o := sde.DefaultPCOptions(ve)
+	pc, err := sampling.NewPC(e.Lib, ve, &sampling.NetScore{Exec: e, Build: net.Build}, n, 2, sampling.PCOptions{PCOptions: o}, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer pc.Close()
+	res, err := pc.Run()
+	if err != nil {
+		return nil, err
+	}
+	ms := []float64{float64(res.Duration.Microseconds()) / 1e3 / float64(res.Steps)}
+	out := row("sampling", fmt.Sprintf("%d points, %d steps", n, res.Steps), "pc reverse_diffusion+langevin, mlp 128x2", r.dev.Info.Name, ms, 0, 0)
+	out.HostUs = float64(res.HostTime.Microseconds()) / float64(res.Steps)
+	out.Note = fmt.Sprintf("median_ms is wall time per step (%.1f steps/s), NFE %d", 1e3/ms[0], res.NFE)
+	return []Row{out}, nil
+}
