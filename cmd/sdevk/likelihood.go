@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/sdevk/sdevk/sde"
+)
+
+func init() {
+	register("likelihood", "log-likelihood of points through the probability-flow ODE (exact divergence or Hutchinson probes), in nats", runLikelihood)
+}
+
+// likelihoodReport is the JSON written by `sdevk likelihood --out`.
+type likelihoodReport struct {
+	Config     string    `json:"config"`
+	Data       string    `json:"data"`
+	N          int       `json:"n"`
+	Dim        int       `json:"dim"`
+	Score      string    `json:"score"`
+	SDE        string    `json:"sde"`
+	Estimator  string    `json:"estimator"`
+	Probes     int       `json:"probes,omitempty"`
+	RTol       float64   `json:"rtol"`
+	ATol       float64   `json:"atol"`
+	Eps        float64   `json:"eps"`
+	Seed       uint64    `json:"seed"`
+	Device     string    `json:"device"`
+	LogP       []float64 `json:"logp"`
+	MeanLogP   float64   `json:"mean_logp"`
+	NatsPerDim float64   `json:"nats_per_dim"`
+	NFE        int       `json:"nfe"`
+	WallS      float64   `json:"wall_s"`
+	// The exact log-density of the perturbed data at t = eps (where the ODE
+	// starts), for Gaussian-mixture data.
+	ExactLogP       []float64 `json:"exact_logp,omitempty"`
+	ExactMeanLogP   *float64  `json:"exact_mean_logp,omitempty"`
+	ExactNatsPerDim *float64  `json:"exact_nats_per_dim,omitempty"`
+	// MeanAbsErrorPerDim is mean |logp - exact_logp| / dim.
+	MeanAbsErrorPerDim *float64 `json:"mean_abs_error_per_dim,omitempty"`
+	Warnings           []string `json:"warnings,omitempty"`
+}
+
+func runLikelihood(args []string, stdout io.Writer) error {
+	fs := newFlags("likelihood")
+	cfgPath := fs.String("config", "", "TOML config (see configs/)")
+	var sets setList
+	fs.Var(&sets, "set", "override a config key, section.key=value (repeatable)")
+	score := fs.String("score", "", "oracle: the exact score of the config's Gaussian mixture")
+	checkpoint := fs.String("checkpoint", "", "run directory or checkpoint file (not available yet)")
+	dataPath := fs.String("data", "", ".npy file of points, shape (N, D)")
+	estimator := fs.String("estimator", "", "divergence: rademacher | gaussian | exact (default likelihood.estimator)")
+	probes := fs.Int("probes", 0, "Hutchinson probes per point (default likelihood.probes)")
+	rtol := fs.Float64("rtol", 0, "RK45 relative tolerance (default likelihood.rtol)")
+	atol := fs.Float64("atol", 0, "RK45 absolute tolerance (default likelihood.atol)")
+	seed := fs.Uint64("seed", 0, "seed of the probes (default the config's seed)")
+	out := fs.String("out", "", "write the JSON report here")
+	device := fs.String("device", "", "backend: "+refDevice+" (the pure-Go float64 reference); the Vulkan backend is not available yet")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	given := flagsSet(fs)
+	if *checkpoint != "" {
+		return usagef("--checkpoint %s: likelihoods from a checkpoint are not available yet in this build (they come with sdevk train); use --config FILE --score oracle", *checkpoint)
+	}
+	c, err := loadConfig(*cfgPath, sets)
+	if err != nil {
+		return err
+	}
+	src, err := resolveScore("likelihood", *score, "", c)
+	if err != nil {
+		return err
+	}
+	l := c.Likelihood
+	if given["estimator"] {
+		if _, err := sde.ParseEstimator(*estimator); err != nil || *estimator == "hutchinson" {
+			return usagef("--estimator: unknown estimator %q (want rademacher | gaussian | exact)", *estimator)
+		}
+		l.Estimator = *estimator
+	}
+	est, err := sde.ParseEstimator(l.Estimator)
+	if err != nil {
+		return usagef("%s: likelihood.estimator: %v", c.File, err)
+	}
+	if given["probes"] {
+		if est == sde.ExactDiv {
+			return usagef("--probes: only used by the rademacher and gaussian estimators (estimator is exact)")
+		}
+		if *probes < 1 {
+			return usagef("--probes: must be >= 1, got %d", *probes)
+		}
+		l.Probes = *probes
+	}
+	for _, tol := range []struct {
+		name string
+		v    float64
+		dst  *float64
+	}{{"rtol", *rtol, &l.RTol}, {"atol", *atol, &l.ATol}} {
+		if given[tol.name] {
+			if !(tol.v > 0) || math.IsInf(tol.v, 0) {
+				return usagef("--%s: must be > 0, got %g", tol.name, tol.v)
+			}
+			*tol.dst = tol.v
+		}
+	}
+	if !given["seed"] {
+		*seed = c.Seed
+	}
+	if err := checkOutPath("--out", *out); err != nil {
+		return err
+	}
+	ds, err := configDataset(c)
+	if err != nil {
+		return err
+	}
+	d := ds.Dim()
+	pts, err := loadPoints("--data", *dataPath, d, c)
+	if err != nil {
+		return err
+	}
+	backend, err := chooseLikelihood(*device)
+	if err != nil {
+		return err
+	}
+	s, err := c.NewSDE(0)
+	if err != nil {
+		return usagef("%s: sde: %v", c.File, err)
+	}
+	warnings := printDoctor(c, ds, *seed)
+
+	start := time.Now()
+	res, err := backend.LogLikelihood(context.Background(), likelihoodOpts{
+		SDE: s, Dim: d, X: pts.X, Seed: *seed, Estimator: est, Probes: l.Probes,
+		RTol: l.RTol, ATol: l.ATol, Eps: l.Eps, Score: src,
+	})
+	wall := time.Since(start)
+	if err != nil {
+		return fmt.Errorf("probability-flow likelihood: %v", err)
+	}
+	rep := likelihoodReport{
+		Config: c.File, Data: *dataPath, N: pts.N, Dim: d, Score: src.Name, SDE: c.SDE.Kind,
+		Estimator: est.String(), RTol: l.RTol, ATol: l.ATol, Eps: l.Eps, Seed: *seed, Device: *device,
+		LogP: res.LogP, MeanLogP: res.MeanLogP, NatsPerDim: res.NatsPerDim, NFE: res.NFE,
+		WallS: wall.Seconds(), Warnings: warnings,
+	}
+	if est != sde.ExactDiv {
+		rep.Probes = l.Probes
+	}
+	how := est.String()
+	if est != sde.ExactDiv {
+		how = fmt.Sprintf("%s, %d probe(s)", est, l.Probes)
+	}
+	fmt.Fprintf(stdout, "log-likelihood of %d points (%d-D) from %s by the probability-flow ODE (%s divergence, rtol %g, atol %g) on %s\n",
+		pts.N, d, *dataPath, how, l.RTol, l.ATol, *device)
+	fmt.Fprintf(stdout, "mean log p %.6g nats, %.6g nats/dim, NFE %d, wall time %.3f s\n", res.MeanLogP, res.NatsPerDim, res.NFE, wall.Seconds())
+	if src.GMM != nil {
+		exact := make([]float64, pts.N)
+		src.oracle(s).LogProb(pts.X, l.Eps, exact)
+		mean, abs := 0.0, 0.0
+		for i, v := range exact {
+			mean += v / float64(pts.N)
+			abs += math.Abs(res.LogP[i]-v) / float64(pts.N*d)
+		}
+		npd := -mean / float64(d)
+		rep.ExactLogP, rep.ExactMeanLogP, rep.ExactNatsPerDim, rep.MeanAbsErrorPerDim = exact, &mean, &npd, &abs
+		fmt.Fprintf(stdout, "exact mean log p %.6g nats (%.6g nats/dim); mean |error| %.3g nats/dim\n", mean, npd, abs)
+	}
+	if *out != "" {
+		if err := writeJSON(*out, rep); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", *out)
+	}
+	return nil
+}
+
+// writeJSON writes v, indented, atomically.
+func writeJSON(path string, v any) error {
+	err := writeFileAtomic(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+	if err != nil {
+		return fmt.Errorf("--out %v", err)
+	}
+	return nil
+}

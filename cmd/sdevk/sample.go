@@ -1,0 +1,342 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/sdevk/sdevk/config"
+	"github.com/sdevk/sdevk/data"
+	"github.com/sdevk/sdevk/sde"
+)
+
+func init() {
+	register("sample", "draw samples with a score (--score oracle, or a checkpoint): PC, Euler-Maruyama, ODE, annealed or plain Langevin", runSample)
+}
+
+// samplerFlags are the sampler flags shared by sample and plot score.
+type samplerFlags struct {
+	sampler, predictor, corrector string
+	snr, rtol, atol, stepSize     float64
+	steps                         int
+	sets                          []string // the --set overrides, to see which keys they give
+}
+
+func langevinFamily(method string) bool { return method == "ald" || method == "langevin" }
+
+// setsKey reports whether the --set overrides give key.
+func setsKey(sets []string, key string) bool {
+	for _, o := range sets {
+		if k, _, ok := strings.Cut(o, "="); ok && strings.TrimSpace(k) == key {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *samplerFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.sampler, "sampler", "", "pc | em | ode | ald | langevin (default sampling.method)")
+	fs.StringVar(&f.predictor, "predictor", "", "pc predictor: euler_maruyama | reverse_diffusion | ancestral | none (default sampling.predictor)")
+	fs.StringVar(&f.corrector, "corrector", "", "pc corrector: langevin | ald | none (default sampling.corrector)")
+	fs.Float64Var(&f.snr, "snr", 0, "corrector signal-to-noise ratio (default sampling.snr)")
+	fs.IntVar(&f.steps, "steps", 0, "discretisation steps N of pc / em / ode euler|heun (sampling.n_steps); Langevin steps per level for ald (sampling.n_steps_each); total steps for langevin")
+	fs.Float64Var(&f.rtol, "rtol", 0, "ode rk45 relative tolerance (default sampling.rtol)")
+	fs.Float64Var(&f.atol, "atol", 0, "ode rk45 absolute tolerance (default sampling.atol)")
+	fs.Float64Var(&f.stepSize, "step-size", 0, "Langevin step: ald's eps (alpha_i = eps sigma_i^2 / sigma_L^2), langevin's step a (default sampling.step_lr)")
+}
+
+// apply puts the flags given on the command line into c, with errors that
+// name the flag. It returns the sampler method.
+func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (string, error) {
+	method := c.Sampling.Method
+	if given["sampler"] {
+		method = f.sampler
+		ok := false
+		for _, m := range config.Methods {
+			ok = ok || m == method
+		}
+		if !ok {
+			return "", usagef("--sampler: unknown sampler %q (want %s)", f.sampler, joinNames(config.Methods))
+		}
+	}
+	// sampling.n_steps_each means corrector steps per time step for pc but
+	// Langevin steps per noise level for ald / langevin: switching between
+	// the two families takes the other family's default (score_sde's 1,
+	// NCSN's 100) unless --set gives the key.
+	if langevinFamily(method) != langevinFamily(c.Sampling.Method) && !setsKey(f.sets, "sampling.n_steps_each") {
+		c.Sampling.NStepsEach = 1
+		if langevinFamily(method) {
+			c.Sampling.NStepsEach = 100
+		}
+	}
+	c.Sampling.Method = method
+	only := func(flag string, ok bool, what string) error {
+		if given[flag] && !ok {
+			return usagef("--%s: only used by %s (sampler is %s)", flag, what, method)
+		}
+		return nil
+	}
+	if err := only("predictor", method == "pc", "--sampler pc"); err != nil {
+		return "", err
+	}
+	if err := only("corrector", method == "pc", "--sampler pc"); err != nil {
+		return "", err
+	}
+	if given["predictor"] {
+		p, err := sde.ParsePredictor(f.predictor)
+		if err != nil || f.predictor == "" {
+			return "", usagef("--predictor: unknown predictor %q (want euler_maruyama | reverse_diffusion | ancestral | none)", f.predictor)
+		}
+		if p == sde.AncestralSampling && c.SDE.Kind == "subvp" {
+			return "", usagef("--predictor ancestral: defined for ve and vp only, not sde.kind = \"subvp\" (%s)", c.File)
+		}
+		c.Sampling.Predictor = p.String()
+	}
+	if given["corrector"] {
+		cr, err := sde.ParseCorrector(f.corrector)
+		if err != nil || f.corrector == "" {
+			return "", usagef("--corrector: unknown corrector %q (want langevin | ald | none)", f.corrector)
+		}
+		c.Sampling.Corrector = cr.String()
+	}
+	if method == "pc" && c.Sampling.Predictor == "none" && c.Sampling.Corrector == "none" {
+		return "", usagef("--sampler pc: predictor and corrector are both none, nothing would move")
+	}
+	if err := only("snr", method == "pc" && c.Sampling.Corrector != "none", "the pc sampler's corrector"); err != nil {
+		return "", err
+	}
+	if given["snr"] {
+		if !(f.snr > 0) || math.IsInf(f.snr, 0) {
+			return "", usagef("--snr: must be > 0, got %g", f.snr)
+		}
+		c.Sampling.SNR = f.snr
+	}
+	rk45 := method == "ode" && (c.Sampling.ODESolver == "rk45" || c.Sampling.ODESolver == "dopri5")
+	for _, tol := range []struct {
+		name string
+		v    float64
+		dst  *float64
+	}{{"rtol", f.rtol, &c.Sampling.RTol}, {"atol", f.atol, &c.Sampling.ATol}} {
+		if err := only(tol.name, rk45, "--sampler ode with sampling.ode_solver = \"rk45\""); err != nil {
+			return "", err
+		}
+		if given[tol.name] {
+			if !(tol.v > 0) || math.IsInf(tol.v, 0) {
+				return "", usagef("--%s: must be > 0, got %g", tol.name, tol.v)
+			}
+			*tol.dst = tol.v
+		}
+	}
+	if err := only("step-size", method == "ald" || method == "langevin", "--sampler ald or langevin"); err != nil {
+		return "", err
+	}
+	if given["step-size"] {
+		if !(f.stepSize > 0) || math.IsInf(f.stepSize, 0) {
+			return "", usagef("--step-size: must be > 0, got %g", f.stepSize)
+		}
+		c.Sampling.StepLR = f.stepSize
+	}
+	if given["steps"] {
+		if rk45 {
+			return "", usagef("--steps: the adaptive rk45 ODE solver picks its own steps (set sampling.ode_solver = \"euler\" or \"heun\" for fixed steps)")
+		}
+		lo := 1
+		if method == "pc" || method == "em" {
+			lo = 2
+		}
+		if f.steps < lo {
+			return "", usagef("--steps: must be >= %d, got %d", lo, f.steps)
+		}
+		switch method {
+		case "ald":
+			c.Sampling.NStepsEach = f.steps
+		case "langevin":
+		default:
+			c.Sampling.NSteps = f.steps
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return "", usagef("%v", err)
+	}
+	return method, nil
+}
+
+func joinNames(n []string) string {
+	out := ""
+	for i, s := range n {
+		if i > 0 {
+			out += " | "
+		}
+		out += s
+	}
+	return out
+}
+
+// buildSampleOpts turns the (flag-adjusted) config into a sampling request.
+// langevinSteps > 0 overrides plain Langevin's step count.
+func buildSampleOpts(c *config.Config, method string, n, d int, seed uint64, src scoreSource, langevinSteps int) (sampleOpts, error) {
+	s, err := c.NewSDE(c.SamplingSteps())
+	if err != nil {
+		return sampleOpts{}, usagef("%s: sde: %v", c.File, err)
+	}
+	o := sampleOpts{SDE: s, Dim: d, N: n, Seed: seed, Method: method, Score: src}
+	switch method {
+	case "pc", "em":
+		if o.PC, err = c.PCOptions(); err != nil {
+			return o, usagef("%s: sampling: %v", c.File, err)
+		}
+	case "ode":
+		if o.ODE, err = c.ODEOptions(); err != nil {
+			return o, usagef("%s: sampling: %v", c.File, err)
+		}
+	case "ald", "langevin":
+		o.ALD = c.ALDOptions()
+		o.InitStd = o.ALD.Sigmas[0]
+		steps := c.Sampling.NLevels * c.Sampling.NStepsEach
+		if langevinSteps > 0 {
+			steps = langevinSteps
+		}
+		_, end := c.ALDRange()
+		o.Langevin = langevinOpts{Sigma: end, Step: c.Sampling.StepLR, Steps: steps}
+	}
+	return o, nil
+}
+
+// describeSampler is a short human description of o.
+func describeSampler(o sampleOpts) string {
+	switch o.Method {
+	case "pc":
+		s := fmt.Sprintf("pc (%v + %v", o.PC.Predictor, o.PC.Corrector)
+		if o.PC.Corrector != sde.CorrectorNone {
+			s += fmt.Sprintf(", snr %g, %d corrector step(s)", o.PC.SNR, o.PC.NStepsEach)
+		}
+		return s + fmt.Sprintf(", %d steps)", o.SDE.N())
+	case "em":
+		return fmt.Sprintf("em (%d steps)", o.SDE.N())
+	case "ode":
+		if o.ODE.Method == sde.RK45 {
+			return fmt.Sprintf("ode (rk45, rtol %g, atol %g)", o.ODE.RTol, o.ODE.ATol)
+		}
+		return fmt.Sprintf("ode (%v, %d steps)", o.ODE.Method, o.ODE.Steps)
+	case "ald":
+		L := len(o.ALD.Sigmas)
+		return fmt.Sprintf("ald (%d levels %g .. %g, %d steps each, step_lr %g)", L, o.ALD.Sigmas[0], o.ALD.Sigmas[L-1], o.ALD.StepsEach, o.ALD.Eps)
+	case "langevin":
+		return fmt.Sprintf("langevin (%d steps of %g at sigma %g)", o.Langevin.Steps, o.Langevin.Step, o.Langevin.Sigma)
+	}
+	return o.Method
+}
+
+func runSample(args []string, stdout io.Writer) error {
+	fs := newFlags("sample")
+	cfgPath := fs.String("config", "", "TOML config (see configs/)")
+	var sets setList
+	fs.Var(&sets, "set", "override a config key, section.key=value (repeatable)")
+	score := fs.String("score", "", "score to sample with: oracle (the exact score of the config's Gaussian mixture)")
+	checkpoint := fs.String("checkpoint", "", "run directory or checkpoint file (not available yet)")
+	var sf samplerFlags
+	sf.register(fs)
+	n := fs.Int("n", 0, "number of samples (default sampling.n_samples)")
+	seed := fs.Uint64("seed", 0, "random seed (default the config's seed)")
+	out := fs.String("out", "samples.npy", "output .npy file, float32 (N, D)")
+	png := fs.String("png", "", "also write a PNG plot of 2-D samples over the true density")
+	device := fs.String("device", "", "backend: "+refDevice+" (the pure-Go float64 reference); the Vulkan backend is not available yet")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	given := flagsSet(fs)
+	sf.sets = sets
+	if *checkpoint != "" {
+		return usagef("--checkpoint %s: sampling from a checkpoint is not available yet in this build (it comes with sdevk train); use --config FILE --score oracle", *checkpoint)
+	}
+	c, err := loadConfig(*cfgPath, sets)
+	if err != nil {
+		return err
+	}
+	src, err := resolveScore("sample", *score, "", c)
+	if err != nil {
+		return err
+	}
+	method, err := sf.apply(c, given)
+	if err != nil {
+		return err
+	}
+	count := c.Sampling.NSamples
+	if given["n"] {
+		if *n < 1 {
+			return usagef("--n: must be >= 1, got %d", *n)
+		}
+		count = *n
+	}
+	if !given["seed"] {
+		*seed = c.Seed
+	}
+	if *out == "" {
+		return usagef("--out: an output file is required")
+	}
+	if err := checkOutPath("--out", *out); err != nil {
+		return err
+	}
+	if err := checkOutPath("--png", *png); err != nil {
+		return err
+	}
+	ds, err := configDataset(c)
+	if err != nil {
+		return err
+	}
+	d := ds.Dim()
+	if *png != "" && d != 2 {
+		return usagef("--png: plots are for 2-D data; %s's data is %d-dimensional", c.File, d)
+	}
+	backend, err := chooseSampler(*device)
+	if err != nil {
+		return err
+	}
+	lsteps := 0
+	if method == "langevin" && given["steps"] {
+		lsteps = sf.steps
+	}
+	o, err := buildSampleOpts(c, method, count, d, *seed, src, lsteps)
+	if err != nil {
+		return err
+	}
+	printDoctor(c, ds, *seed)
+
+	start := time.Now()
+	x, nfe, err := backend.Sample(context.Background(), o)
+	wall := time.Since(start)
+	if err != nil {
+		return fmt.Errorf("%s: %v", describeSampler(o), err)
+	}
+	if bad := countNonFinite(x); bad > 0 {
+		return fmt.Errorf("%s diverged: %d of %d values are NaN or Inf; nothing written (try a smaller --snr or more --steps)", describeSampler(o), bad, len(x))
+	}
+	fmt.Fprintf(stdout, "sampled %d points (%d-D, %s) with %s on %s\n", count, d, ds.Name(), describeSampler(o), *device)
+	fmt.Fprintf(stdout, "NFE %d, wall time %.3f s\n", nfe, wall.Seconds())
+	if err := data.SaveNPY(*out, x, count, d); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d, %d) float32\n", *out, count, d)
+	if *png != "" {
+		title := fmt.Sprintf("%s: %s, NFE %d", ds.Name(), o.Method, nfe)
+		if err := samplesPNG(*png, ds, x, title); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", *png)
+	}
+	return nil
+}
+
+func countNonFinite(x []float64) int {
+	n := 0
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			n++
+		}
+	}
+	return n
+}

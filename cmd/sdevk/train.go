@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/sdevk/sdevk/checkpoint"
+	"github.com/sdevk/sdevk/kernels"
+	"github.com/sdevk/sdevk/train"
+	"github.com/sdevk/sdevk/vk"
+)
+
+func init() {
+	register("train", "train a score network on the device (progress, metrics, checkpoints, samples)", runTrain)
+}
+
+// trainOpts are the flags of sdevk train.
+type trainOpts struct {
+	config, out, device string
+	sets                setList
+	steps               int
+	resume              bool
+	seed                uint64
+	seedSet             bool
+	samples             int
+}
+
+func runTrain(args []string, stdout io.Writer) error {
+	var o trainOpts
+	fs := newFlags("train")
+	fs.StringVar(&o.config, "config", "", "TOML config (see configs/)")
+	fs.Var(&o.sets, "set", "override a config key: section.key=value (repeatable)")
+	fs.StringVar(&o.out, "out", "", "run directory (default runs/CONFIG-NAME)")
+	fs.IntVar(&o.steps, "steps", 0, "training steps (default training.n_iters)")
+	fs.BoolVar(&o.resume, "resume", false, "continue from the run directory's last checkpoint")
+	fs.Uint64Var(&o.seed, "seed", 0, "seed (default the config's)")
+	fs.StringVar(&o.device, "device", "", "Vulkan device index or name part")
+	fs.IntVar(&o.samples, "samples", -1, "samples drawn with the EMA weights at the end (default sampling.n_samples; 0: none)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	o.seedSet = flagsSet(fs)["seed"]
+	c, err := loadConfig(o.config, o.sets)
+	if err != nil {
+		return err
+	}
+	if o.seedSet {
+		c.Seed = o.seed
+	}
+	if o.steps > 0 {
+		c.Training.NIters = o.steps
+	}
+	if o.out == "" {
+		name := filepath.Base(o.config)
+		o.out = filepath.Join("runs", name[:len(name)-len(filepath.Ext(name))])
+	}
+	if err := prepareRunDir(o.out, o.resume); err != nil {
+		return err
+	}
+	ds, err := configDataset(c)
+	if err != nil {
+		return err
+	}
+	printDoctor(c, ds, c.Seed)
+	s, err := c.NewSDE(0)
+	if err != nil {
+		return usagef("%s: sde: %v", c.File, err)
+	}
+	net, err := c.NewMLP(s, ds.Dim())
+	if err != nil {
+		return usagef("%s: model: %v", c.File, err)
+	}
+	dev, err := vk.Open(vk.Options{Device: o.device})
+	if err != nil {
+		return err
+	}
+	defer dev.Close()
+	adam := kernels.DefaultAdam()
+	adam.Beta1, adam.Beta2, adam.Eps = c.Optim.Beta1, c.Optim.Beta2, c.Optim.Eps
+	adam.Warmup, adam.Clip, adam.WeightDecay = c.Optim.Warmup, c.Optim.GradClip, c.Optim.WeightDecay
+	adam.Decoupled = c.Optim.Optimizer == "adamw"
+	tr, err := train.New(dev, train.Config{SDE: s, Net: net, Loss: c.LossConfig(), Adam: adam, LR: c.Optim.LR,
+		EMA: c.Model.EMARate, Batch: c.Training.BatchSize, Data: ds, Seed: c.Seed})
+	if err != nil {
+		return err
+	}
+	defer tr.Close()
+	configText, err := os.ReadFile(o.config)
+	if err != nil {
+		return err
+	}
+	meta := map[string]string{"config": string(configText), "config_file": o.config, "sets": fmt.Sprint([]string(o.sets))}
+	if o.resume {
+		if err := resumeRun(tr, o.out); err != nil {
+			return err
+		}
+	}
+	r := &trainRun{tr: tr, dir: o.out, meta: meta, total: c.Training.NIters, snapshot: c.Training.SnapshotFreq, stdout: stdout}
+	if err := r.loop(); err != nil {
+		return err
+	}
+	n := c.Sampling.NSamples
+	if o.samples >= 0 {
+		n = o.samples
+	}
+	if n > 0 {
+		return sampleAfterTraining(dev, c, s, net, tr, ds, n, o.out, stdout)
+	}
+	return nil
+}
+
+// prepareRunDir creates the run directory; it refuses to start afresh in
+// one that holds checkpoints, so no earlier run is overwritten.
+func prepareRunDir(dir string, resume bool) error {
+	ckpts, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "ckpt-*.safetensors"))
+	if !resume && len(ckpts) > 0 {
+		return usagef("--out %s holds checkpoints of an earlier run: pass --resume to continue it, or choose another --out", dir)
+	}
+	if resume && len(ckpts) == 0 {
+		return usagef("--resume: %s holds no checkpoints/ckpt-*.safetensors", dir)
+	}
+	return os.MkdirAll(dir, 0o755)
+}
+
+func resumeRun(tr *train.Trainer, dir string) error {
+	path, err := checkpoint.Resolve(dir)
+	if err != nil {
+		return usagef("--resume: %v", err)
+	}
+	c, err := checkpoint.Load(path)
+	if err != nil {
+		return usagef("--resume: %v", err)
+	}
+	if err := tr.Restore(c); err != nil {
+		return usagef("--resume %s: %v", path, err)
+	}
+	fmt.Fprintf(cmdStderr, "sdevk: resuming %s at step %d\n", path, tr.Step)
+	return nil
+}
+
+// trainRun is one invocation's loop state.
+type trainRun struct {
+	tr              *train.Trainer
+	dir             string
+	meta            map[string]string
+	total, snapshot int
+	stdout          io.Writer
+	losses          []float64
+}
+
+// metric is one line of metrics.jsonl.
+type metric struct {
+	Step    int     `json:"step"`
+	Loss    float64 `json:"loss"`
+	Seconds float64 `json:"seconds"`
+}
+
+func (r *trainRun) save() error {
+	c, err := r.tr.Checkpoint(r.meta)
+	if err != nil {
+		return err
+	}
+	return checkpoint.Save(checkpoint.Name(r.dir, r.tr.Step), c)
+}
+
+// loop trains to the total step count, saving every snapshot steps, at the
+// end and on Ctrl-C. A NaN or infinite loss stops it without saving, so the
+// last checkpoint stays the last good state.
+func (r *trainRun) loop() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	mf, err := os.OpenFile(filepath.Join(r.dir, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer mf.Close()
+	enc := json.NewEncoder(mf)
+	start, first := time.Now(), r.tr.Step
+	bar := progressbar.NewOptions(r.total,
+		progressbar.OptionSetWriter(cmdStderr), progressbar.OptionSetDescription("train"),
+		progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"),
+		progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
+	bar.Set(r.tr.Step)
+	for r.tr.Step < r.total {
+		if ctx.Err() != nil {
+			if err := r.save(); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmdStderr, "\nsdevk: interrupted at step %d; saved %s\n", r.tr.Step, checkpoint.Name(r.dir, r.tr.Step))
+			return nil
+		}
+		loss, err := r.tr.Next()
+		var nan train.ErrNonFinite
+		if errors.As(err, &nan) {
+			return usagef("training diverged: the loss is %v at step %d; the last good checkpoint is kept in %s", nan.Loss, nan.Step, filepath.Join(r.dir, "checkpoints"))
+		}
+		if err != nil {
+			return err
+		}
+		r.losses = append(r.losses, loss)
+		if err := enc.Encode(metric{Step: r.tr.Step, Loss: loss, Seconds: time.Since(start).Seconds()}); err != nil {
+			return err
+		}
+		bar.Describe(fmt.Sprintf("train loss %.4f", loss))
+		bar.Set(r.tr.Step)
+		if r.snapshot > 0 && r.tr.Step%r.snapshot == 0 && r.tr.Step < r.total {
+			if err := r.save(); err != nil {
+				return err
+			}
+		}
+	}
+	bar.Finish()
+	if err := r.save(); err != nil {
+		return err
+	}
+	steps := r.tr.Step - first
+	el := time.Since(start)
+	fmt.Fprintf(r.stdout, "trained %d steps in %v (%.1f steps/s, host %.0f us/step); checkpoint %s\n",
+		steps, el.Round(time.Millisecond), float64(steps)/el.Seconds(),
+		float64(r.tr.HostTime.Microseconds())/float64(max(steps, 1)), checkpoint.Name(r.dir, r.tr.Step))
+	return r.plotLoss()
+}
+
+// plotLoss draws loss.png from the whole metrics.jsonl (earlier runs of a
+// resumed training included).
+func (r *trainRun) plotLoss() error {
+	f, err := os.Open(filepath.Join(r.dir, "metrics.jsonl"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var steps, losses []float64
+	dec := json.NewDecoder(f)
+	for dec.More() {
+		var m metric
+		if err := dec.Decode(&m); err != nil {
+			return fmt.Errorf("%s: %v", f.Name(), err)
+		}
+		steps, losses = append(steps, float64(m.Step)), append(losses, m.Loss)
+	}
+	return saveLossPlot(filepath.Join(r.dir, "loss.png"), steps, losses)
+}
+
