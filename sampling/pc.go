@@ -164,6 +164,9 @@ type PCSampler struct {
 	opts PCOptions
 }
 
+// SetOnChunk sets the callback run after each chunk of steps.
+func (p *PCSampler) SetOnChunk(f func(done int) error) { p.opts.OnChunk = f }
+
 // NFE is the number of score evaluations of a full run.
 func (p *PCSampler) NFE() int {
 	per := 0

@@ -1,6 +1,7 @@
 package vk
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -227,6 +228,10 @@ func (d *DeviceInfo) Summary() string {
 	return fmt.Sprintf("[%d] %s (%s, %s, driver %s, Vulkan %s)", d.Index, d.Name, d.Type, d.Vendor, d.Driver, d.APIVersion)
 }
 
+// ErrNoSuchDevice is wrapped by the errors of a device selection that
+// matches no device.
+var ErrNoSuchDevice = errors.New("vulkan: no device matches")
+
 // Enumerate lists the Vulkan devices of this machine.
 func Enumerate() ([]DeviceInfo, error) {
 	in, err := newInstance(false, nil)
@@ -283,5 +288,5 @@ func Choose(devices []DeviceInfo, want string) (int, error) {
 	for i := range devices {
 		list = append(list, devices[i].Summary())
 	}
-	return 0, fmt.Errorf("vulkan: no device matches %q; found: %s", want, strings.Join(list, "; "))
+	return 0, fmt.Errorf("%w %q; found: %s", ErrNoSuchDevice, want, strings.Join(list, "; "))
 }

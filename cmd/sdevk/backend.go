@@ -91,16 +91,13 @@ func backendNames() string {
 	return strings.Join(n, " | ")
 }
 
+// chooseBackend returns the backend of --device: the pure-Go reference for
+// cpu-reference, else the Vulkan device it names (or the best one).
 func chooseBackend(device string) (any, error) {
-	mk, ok := backends[device]
-	if !ok {
-		what := "the default device"
-		if device != "" {
-			what = fmt.Sprintf("device %q", device)
-		}
-		return nil, usagef("--device: %s needs the Vulkan sampler backend, which is not available yet in this build; pass --device %s for the pure-Go reference", what, refDevice)
+	if mk, ok := backends[device]; ok {
+		return mk(), nil
 	}
-	return mk(), nil
+	return vkBackend{device: device}, nil
 }
 
 func chooseSampler(device string) (samplerBackend, error) {
@@ -155,8 +152,16 @@ func recoverInterrupt(err *error) {
 	}
 }
 
+// errRefNet is the reference backend's answer to learned scores: it runs
+// the oracle only (the graph's reference executor is a test oracle, far too
+// slow to sample with).
+var errRefNet = usagef("--device %s runs oracle scores only; sample a checkpoint on a Vulkan device", refDevice)
+
 func (refBackend) Sample(ctx context.Context, o sampleOpts) (x []float64, nfe int, err error) {
 	defer recoverInterrupt(&err)
+	if o.Score.Net != nil {
+		return nil, 0, errRefNet
+	}
 	x = make([]float64, o.N*o.Dim)
 	initNormal := sde.PhiloxNormal(o.Seed, streamInit)
 	normal := sde.PhiloxNormal(o.Seed, streamSample)
@@ -191,6 +196,9 @@ func (refBackend) Sample(ctx context.Context, o sampleOpts) (x []float64, nfe in
 
 func (refBackend) LogLikelihood(ctx context.Context, o likelihoodOpts) (r *sde.LikelihoodResult, err error) {
 	defer recoverInterrupt(&err)
+	if o.Score.Net != nil {
+		return nil, errRefNet
+	}
 	score := guardScore(ctx, o.Score.timeScore(o.SDE), nil)
 	orc := o.Score.oracle(o.SDE)
 	return sde.LogLikelihood(o.SDE, o.X, o.Dim, sde.LikelihoodOptions{

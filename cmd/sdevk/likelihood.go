@@ -51,7 +51,7 @@ func runLikelihood(args []string, stdout io.Writer) error {
 	var sets setList
 	fs.Var(&sets, "set", "override a config key, section.key=value (repeatable)")
 	score := fs.String("score", "", "oracle: the exact score of the config's Gaussian mixture")
-	checkpoint := fs.String("checkpoint", "", "run directory or checkpoint file (not available yet)")
+	checkpoint := fs.String("checkpoint", "", "run directory (its latest checkpoint) or checkpoint file of sdevk train")
 	dataPath := fs.String("data", "", ".npy file of points, shape (N, D)")
 	estimator := fs.String("estimator", "", "divergence: rademacher | gaussian | exact (default likelihood.estimator)")
 	probes := fs.Int("probes", 0, "Hutchinson probes per point (default likelihood.probes)")
@@ -59,19 +59,12 @@ func runLikelihood(args []string, stdout io.Writer) error {
 	atol := fs.Float64("atol", 0, "RK45 absolute tolerance (default likelihood.atol)")
 	seed := fs.Uint64("seed", 0, "seed of the probes (default the config's seed)")
 	out := fs.String("out", "", "write the JSON report here")
-	device := fs.String("device", "", "backend: "+refDevice+" (the pure-Go float64 reference); the Vulkan backend is not available yet")
+	device := fs.String("device", "", "Vulkan device index or name part (default the best), or "+refDevice+" for the pure-Go float64 reference")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	given := flagsSet(fs)
-	if *checkpoint != "" {
-		return usagef("--checkpoint %s: likelihoods from a checkpoint are not available yet in this build (they come with sdevk train); use --config FILE --score oracle", *checkpoint)
-	}
-	c, err := loadConfig(*cfgPath, sets)
-	if err != nil {
-		return err
-	}
-	src, err := resolveScore("likelihood", *score, "", c)
+	c, src, err := loadScoreModel("likelihood", *cfgPath, *score, *checkpoint, sets)
 	if err != nil {
 		return err
 	}
@@ -139,7 +132,7 @@ func runLikelihood(args []string, stdout io.Writer) error {
 	})
 	wall := time.Since(start)
 	if err != nil {
-		return fmt.Errorf("probability-flow likelihood: %v", err)
+		return fmt.Errorf("probability-flow likelihood: %w", err)
 	}
 	rep := likelihoodReport{
 		Config: c.File, Data: *dataPath, N: pts.N, Dim: d, Score: src.Name, SDE: c.SDE.Kind,
@@ -155,7 +148,7 @@ func runLikelihood(args []string, stdout io.Writer) error {
 		how = fmt.Sprintf("%s, %d probe(s)", est, l.Probes)
 	}
 	fmt.Fprintf(stdout, "log-likelihood of %d points (%d-D) from %s by the probability-flow ODE (%s divergence, rtol %g, atol %g) on %s\n",
-		pts.N, d, *dataPath, how, l.RTol, l.ATol, *device)
+		pts.N, d, *dataPath, how, l.RTol, l.ATol, deviceLabel(*device))
 	fmt.Fprintf(stdout, "mean log p %.6g nats, %.6g nats/dim, NFE %d, wall time %.3f s\n", res.MeanLogP, res.NatsPerDim, res.NFE, wall.Seconds())
 	if src.GMM != nil {
 		exact := make([]float64, pts.N)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/data"
+	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/sde"
 )
 
@@ -60,8 +61,11 @@ func configDataset(c *config.Config) (data.Dataset, error) {
 // oracle of a Gaussian-mixture config (--score oracle); a checkpoint's
 // network comes next to it.
 type scoreSource struct {
-	Name string    // "oracle"
+	Name string    // "oracle" or the checkpoint's path
 	GMM  *data.GMM // the mixture, for the oracle
+	// Net and Weights are a checkpoint's network and its (EMA) weights.
+	Net     model.ScoreNet
+	Weights map[string][]float32
 }
 
 // timeScore is the time-conditioned score s(x, t) under s's marginals.

@@ -201,7 +201,7 @@ func runPlotScore(args []string, stdout io.Writer) error {
 			}
 			paths, err := trajectories(o)
 			if err != nil {
-				return fmt.Errorf("%s: %v", describeSampler(o), err)
+				return fmt.Errorf("%s: %w", describeSampler(o), err)
 			}
 			for k, path := range paths {
 				col := plot.Palette[k%len(plot.Palette)]

@@ -237,27 +237,20 @@ func runSample(args []string, stdout io.Writer) error {
 	var sets setList
 	fs.Var(&sets, "set", "override a config key, section.key=value (repeatable)")
 	score := fs.String("score", "", "score to sample with: oracle (the exact score of the config's Gaussian mixture)")
-	checkpoint := fs.String("checkpoint", "", "run directory or checkpoint file (not available yet)")
+	checkpoint := fs.String("checkpoint", "", "run directory (its latest checkpoint) or checkpoint file of sdevk train")
 	var sf samplerFlags
 	sf.register(fs)
 	n := fs.Int("n", 0, "number of samples (default sampling.n_samples)")
 	seed := fs.Uint64("seed", 0, "random seed (default the config's seed)")
 	out := fs.String("out", "samples.npy", "output .npy file, float32 (N, D)")
 	png := fs.String("png", "", "also write a PNG plot of 2-D samples over the true density")
-	device := fs.String("device", "", "backend: "+refDevice+" (the pure-Go float64 reference); the Vulkan backend is not available yet")
+	device := fs.String("device", "", "Vulkan device index or name part (default the best), or "+refDevice+" for the pure-Go float64 reference")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	given := flagsSet(fs)
 	sf.sets = sets
-	if *checkpoint != "" {
-		return usagef("--checkpoint %s: sampling from a checkpoint is not available yet in this build (it comes with sdevk train); use --config FILE --score oracle", *checkpoint)
-	}
-	c, err := loadConfig(*cfgPath, sets)
-	if err != nil {
-		return err
-	}
-	src, err := resolveScore("sample", *score, "", c)
+	c, src, err := loadScoreModel("sample", *cfgPath, *score, *checkpoint, sets)
 	if err != nil {
 		return err
 	}
@@ -310,12 +303,12 @@ func runSample(args []string, stdout io.Writer) error {
 	x, nfe, err := backend.Sample(context.Background(), o)
 	wall := time.Since(start)
 	if err != nil {
-		return fmt.Errorf("%s: %v", describeSampler(o), err)
+		return fmt.Errorf("%s: %w", describeSampler(o), err)
 	}
 	if bad := countNonFinite(x); bad > 0 {
 		return fmt.Errorf("%s diverged: %d of %d values are NaN or Inf; nothing written (try a smaller --snr or more --steps)", describeSampler(o), bad, len(x))
 	}
-	fmt.Fprintf(stdout, "sampled %d points (%d-D, %s) with %s on %s\n", count, d, ds.Name(), describeSampler(o), *device)
+	fmt.Fprintf(stdout, "sampled %d points (%d-D, %s) with %s on %s\n", count, d, ds.Name(), describeSampler(o), deviceLabel(*device))
 	fmt.Fprintf(stdout, "NFE %d, wall time %.3f s\n", nfe, wall.Seconds())
 	if err := data.SaveNPY(*out, x, count, d); err != nil {
 		return err

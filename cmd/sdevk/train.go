@@ -249,4 +249,3 @@ func (r *trainRun) plotLoss() error {
 	}
 	return saveLossPlot(filepath.Join(r.dir, "loss.png"), steps, losses)
 }
-
