@@ -52,7 +52,6 @@ func (b *Buffer) Free() {
 	b.blk = nil
 }
 
-
 // overlaps reports whether two buffers share bytes of one VkBuffer.
 func (b *Buffer) overlaps(o *Buffer) bool {
 	return b.blk == o.blk && b.offset < o.offset+o.alloc && o.offset < b.offset+b.alloc
