@@ -47,12 +47,17 @@ type Sampler struct {
 	B, D  int
 	Sched *Schedule
 	Seed  uint64
+	// Times holds each step's time t (or noise level's time), for progress.
+	Times []float64
 	score Score
 	norms *scoreNorms
 }
 
 func newSampler(lib *kernels.Lib, score Score, b, d int, rows []Row, priorStd float64, seed uint64) (*Sampler, error) {
 	s := &Sampler{Lib: lib, B: b, D: d, score: score, Seed: seed}
+	for _, r := range rows {
+		s.Times = append(s.Times, r.T)
+	}
 	var err error
 	if s.X, err = lib.Dev.NewBufferF32(b * d); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/vk"
 )
 
 func init() {
@@ -244,6 +246,7 @@ func runSample(args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 0, "random seed (default the config's seed)")
 	out := fs.String("out", "samples.npy", "output .npy file, float32 (N, D)")
 	png := fs.String("png", "", "also write a PNG plot of 2-D samples over the true density")
+	view := fs.Bool("view", false, "show the sampling live in a window (viewer build; keys: space pause, S save PNG, R new seed, Esc quit)")
 	device := fs.String("device", "", "Vulkan device index or name part (default the best), or "+refDevice+" for the pure-Go float64 reference")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -268,7 +271,7 @@ func runSample(args []string, stdout io.Writer) error {
 	if !given["seed"] {
 		*seed = c.Seed
 	}
-	if *out == "" {
+	if *out == "" && !*view {
 		return usagef("--out: an output file is required")
 	}
 	if err := checkOutPath("--out", *out); err != nil {
@@ -299,6 +302,39 @@ func runSample(args []string, stdout io.Writer) error {
 	}
 	printDoctor(c, ds, *seed)
 
+	var vs *viewSession
+	if *view {
+		if *device == refDevice {
+			return usagef("--view: the viewer draws from a Vulkan device, not %s", refDevice)
+		}
+		if vs, err = openView("sdevk sample: "+ds.Name(), *device, ds); err != nil {
+			return err
+		}
+		defer vs.close()
+		vs.frame.Label = describeSampler(o)
+		backend = vkBackend{dev: vs.dev, chunk: 10, onChunk: func(x *vk.Buffer, t float64, done, steps, nfe int) error {
+			return vs.show(x, count, d, t, done, steps, nfe)
+		}}
+	}
+	// With the viewer, the outputs are written as soon as the run ends; the
+	// window then holds the final frame, and R runs again with a new seed.
+	for {
+		if err := sampleAndWrite(stdout, backend, o, ds, count, *device, *out, *png); err != nil {
+			return err
+		}
+		if vs == nil {
+			return nil
+		}
+		if err := vs.holdFinal(); !errors.Is(err, errRestart) {
+			return err
+		}
+		o.Seed++
+	}
+}
+
+// sampleAndWrite draws the samples of o and writes --out and --png.
+func sampleAndWrite(stdout io.Writer, backend samplerBackend, o sampleOpts, ds data.Dataset, count int, device, out, png string) error {
+	d := ds.Dim()
 	start := time.Now()
 	x, nfe, err := backend.Sample(context.Background(), o)
 	wall := time.Since(start)
@@ -308,18 +344,21 @@ func runSample(args []string, stdout io.Writer) error {
 	if bad := countNonFinite(x); bad > 0 {
 		return fmt.Errorf("%s diverged: %d of %d values are NaN or Inf; nothing written (try a smaller --snr or more --steps)", describeSampler(o), bad, len(x))
 	}
-	fmt.Fprintf(stdout, "sampled %d points (%d-D, %s) with %s on %s\n", count, d, ds.Name(), describeSampler(o), deviceLabel(*device))
+	fmt.Fprintf(stdout, "sampled %d points (%d-D, %s) with %s on %s (seed %d)\n", count, d, ds.Name(), describeSampler(o), deviceLabel(device), o.Seed)
 	fmt.Fprintf(stdout, "NFE %d, wall time %.3f s\n", nfe, wall.Seconds())
-	if err := data.SaveNPY(*out, x, count, d); err != nil {
+	if out == "" {
+		return nil
+	}
+	if err := data.SaveNPY(out, x, count, d); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d, %d) float32\n", *out, count, d)
-	if *png != "" {
+	fmt.Fprintf(stdout, "wrote %s (%d, %d) float32\n", out, count, d)
+	if png != "" {
 		title := fmt.Sprintf("%s: %s, NFE %d", ds.Name(), o.Method, nfe)
-		if err := samplesPNG(*png, ds, x, title); err != nil {
+		if err := samplesPNG(png, ds, x, title); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s\n", *png)
+		fmt.Fprintf(stdout, "wrote %s\n", png)
 	}
 	return nil
 }

@@ -21,7 +21,9 @@ type vkBackend struct {
 	dev *vk.Device
 	// onChunk, when set, is called by fixed-step samplers every chunk of
 	// steps with the samples on the device (the viewer draws them).
-	onChunk func(x *vk.Buffer, done, steps, nfe int) error
+	onChunk func(x *vk.Buffer, t float64, done, steps, nfe int) error
+	// chunk is the number of steps per submit (0: the sampler's default).
+	chunk int
 }
 
 func (b vkBackend) open() (*vk.Device, func(), error) {
@@ -64,6 +66,16 @@ func deviceScore(lib *kernels.Lib, src scoreSource, div sde.Estimator, probes in
 }
 
 func (b vkBackend) Sample(ctx context.Context, o sampleOpts) ([]float64, int, error) {
+	for {
+		x, nfe, err := b.sampleOnce(ctx, o)
+		if !errors.Is(err, errRestart) {
+			return x, nfe, err
+		}
+		o.Seed++ // R in the viewer: the same run with the next seed
+	}
+}
+
+func (b vkBackend) sampleOnce(ctx context.Context, o sampleOpts) ([]float64, int, error) {
 	dev, done, err := b.open()
 	if err != nil {
 		return nil, 0, err
@@ -118,7 +130,7 @@ func (b vkBackend) fixedStep(lib *kernels.Lib, o sampleOpts, score sampling.Scor
 	var p *sampling.PCSampler
 	var err error
 	steps := 0
-	opts := sampling.PCOptions{}
+	opts := sampling.PCOptions{Chunk: b.chunk}
 	switch o.Method {
 	case "pc", "em":
 		opts.PCOptions = o.PC
@@ -150,7 +162,7 @@ func (b vkBackend) fixedStep(lib *kernels.Lib, o sampleOpts, score sampling.Scor
 		return nil, err
 	}
 	if b.onChunk != nil {
-		p.SetOnChunk(func(done int) error { return b.onChunk(p.X, done, steps, p.NFE()*done/steps) })
+		p.SetOnChunk(func(done int) error { return b.onChunk(p.X, p.Times[done-1], done, steps, p.NFE()*done/steps) })
 	}
 	return p, nil
 }

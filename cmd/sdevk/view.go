@@ -1,0 +1,147 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/sdevk/sdevk/data"
+	"github.com/sdevk/sdevk/viewer"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// errRestart asks a viewed sampling run to start again with a new seed (R).
+var errRestart = errors.New("restart")
+
+// viewSession is an open viewer window showing a run.
+type viewSession struct {
+	disp   viewer.Display
+	dev    *vk.Device
+	frame  viewer.Frame
+	closed bool
+	// last holds a copy of the final samples, shown by holdFinal after the
+	// sampler (and its buffers) is gone.
+	last *vk.Buffer
+}
+
+// openView opens the viewer on the device named by device, with the data's
+// exact density (or a histogram of its samples) faintly behind.
+func openView(title, device string, ds data.Dataset) (*viewSession, error) {
+	if !viewer.Available() {
+		return nil, usagef("--view: %v", viewer.ErrNoViewer)
+	}
+	if err := viewer.CheckDisplay(); err != nil {
+		return nil, usagef("--view: %v", err)
+	}
+	disp, dev, err := viewer.OpenWindow(title, 800, 800, viewer.WindowOptions{Device: vk.Options{Device: device}})
+	if err != nil {
+		return nil, usagef("--view: %v", err)
+	}
+	v := &viewSession{disp: disp, dev: dev}
+	d := ds.Dim()
+	ref := ds.Sample(4000, rand.New(rand.NewPCG(7, 7)))
+	pts := make([]float32, len(ref))
+	for i, x := range ref {
+		pts[i] = float32(x)
+	}
+	var proj *viewer.Projection
+	if d > 2 {
+		if proj, v.frame.Bounds, err = viewer.PrincipalAxes(pts, len(ref)/d, d); err != nil {
+			v.close()
+			return nil, err
+		}
+		v.frame.Projection = proj
+	} else {
+		v.frame.Bounds = viewer.FitBounds(pts, len(ref)/d, d, [2]int{0, 1}, nil)
+	}
+	if m, ok := ds.(data.Mixture); ok && d == 2 {
+		g := m.GMM()
+		lp := make([]float64, 1)
+		disp.Renderer().SetBackground(func(x, y float64) float64 {
+			g.LogProb([]float64{x, y}, lp)
+			return math.Exp(lp[0])
+		})
+	} else {
+		disp.Renderer().SetBackgroundPoints(pts, d, [2]int{0, 1}, proj)
+	}
+	return v, nil
+}
+
+// show draws the points without ever waiting for the window (a frame still
+// in flight is dropped) and handles the keys: space pauses, R restarts,
+// closing the window stops the viewing but not the run.
+func (v *viewSession) show(x *vk.Buffer, n, d int, t float64, done, steps, nfe int) error {
+	if v.closed {
+		return nil
+	}
+	f := &v.frame
+	f.Points, f.N, f.D, f.Time, f.Step, f.Steps, f.NFE = x, n, d, t, done, steps, nfe
+	if _, err := v.disp.TryShow(f); err != nil {
+		return err
+	}
+	ev := v.disp.Poll()
+	if ev.Paused && !ev.Closed {
+		ev = v.disp.WaitWhilePaused(f)
+	}
+	switch {
+	case ev.Closed:
+		v.closed = true
+	case ev.Restart:
+		return errRestart
+	}
+	if done == steps {
+		return v.keep(x, n*d)
+	}
+	return nil
+}
+
+// keep copies the final samples into the session's own buffer.
+func (v *viewSession) keep(x *vk.Buffer, size int) error {
+	host := make([]float32, size)
+	if err := x.Download(host); err != nil {
+		return err
+	}
+	if v.last == nil || v.last.Len() < size {
+		v.last.Free()
+		b, err := v.dev.NewBufferF32(size)
+		if err != nil {
+			return err
+		}
+		v.last = b
+	}
+	v.frame.Points = v.last
+	return v.last.Upload(host)
+}
+
+// holdFinal shows the last frame until the window is closed or R restarts
+// (errRestart).
+func (v *viewSession) holdFinal() error {
+	if v.closed || v.last == nil {
+		return nil
+	}
+	v.frame.Text = fmt.Sprintf("done, NFE %d. R: new seed  S: save  Esc: quit", v.frame.NFE)
+	defer func() { v.frame.Text = "" }()
+	for {
+		if err := v.disp.Show(&v.frame); err != nil {
+			return err
+		}
+		ev := v.disp.Poll()
+		switch {
+		case ev.Closed:
+			v.closed = true
+			return nil
+		case ev.Restart:
+			return errRestart
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+}
+
+func (v *viewSession) close() {
+	v.last.Free()
+	if v.disp != nil {
+		v.disp.Close() // closes the device too
+	}
+}
