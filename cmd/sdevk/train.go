@@ -32,6 +32,7 @@ type trainOpts struct {
 	seed                uint64
 	seedSet             bool
 	samples             int
+	view                bool
 }
 
 func runTrain(args []string, stdout io.Writer) error {
@@ -45,6 +46,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	fs.Uint64Var(&o.seed, "seed", 0, "seed (default the config's)")
 	fs.StringVar(&o.device, "device", "", "Vulkan device index or name part")
 	fs.IntVar(&o.samples, "samples", -1, "samples drawn with the EMA weights at the end (default sampling.n_samples; 0: none)")
+	fs.BoolVar(&o.view, "view", false, "show the loss and snapshot samples in a window (viewer build)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -79,11 +81,20 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err != nil {
 		return usagef("%s: model: %v", c.File, err)
 	}
-	dev, err := vk.Open(vk.Options{Device: o.device})
-	if err != nil {
-		return err
+	var dev *vk.Device
+	var vs *viewSession
+	if o.view {
+		if vs, err = openView("sdevk train: "+filepath.Base(o.config), o.device, ds); err != nil {
+			return err
+		}
+		defer vs.close()
+		dev = vs.dev
+	} else {
+		if dev, err = vk.Open(vk.Options{Device: o.device}); err != nil {
+			return err
+		}
+		defer dev.Close()
 	}
-	defer dev.Close()
 	adam := kernels.DefaultAdam()
 	adam.Beta1, adam.Beta2, adam.Eps = c.Optim.Beta1, c.Optim.Beta2, c.Optim.Eps
 	adam.Warmup, adam.Clip, adam.WeightDecay = c.Optim.Warmup, c.Optim.GradClip, c.Optim.WeightDecay
@@ -105,6 +116,12 @@ func runTrain(args []string, stdout io.Writer) error {
 		}
 	}
 	r := &trainRun{tr: tr, dir: o.out, meta: meta, total: c.Training.NIters, snapshot: c.Training.SnapshotFreq, stdout: stdout}
+	if vs != nil {
+		r.view = &trainView{vs: vs, dev: dev, c: c, net: net, tr: tr, d: ds.Dim()}
+		if err := r.view.snapshot(); err != nil {
+			return err
+		}
+	}
 	if err := r.loop(); err != nil {
 		return err
 	}
@@ -155,6 +172,7 @@ type trainRun struct {
 	total, snapshot int
 	stdout          io.Writer
 	losses          []float64
+	view            *trainView // nil without --view
 }
 
 // metric is one line of metrics.jsonl.
@@ -216,6 +234,12 @@ func (r *trainRun) loop() error {
 			if err := r.save(); err != nil {
 				return err
 			}
+			if err := r.view.snapshot(); err != nil {
+				return err
+			}
+		}
+		if err := r.view.show(r.losses, r.tr.Step, r.total); err != nil {
+			return err
 		}
 	}
 	bar.Finish()

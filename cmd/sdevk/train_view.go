@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sdevk/sdevk/config"
+	"github.com/sdevk/sdevk/model"
+	"github.com/sdevk/sdevk/train"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// trainView shows a training run: the loss curve, and samples drawn with
+// the EMA weights at each snapshot. Its methods do nothing on a nil receiver,
+// so the loop calls them unconditionally.
+type trainView struct {
+	vs    *viewSession
+	dev   *vk.Device
+	c     *config.Config
+	net   model.ScoreNet
+	tr    *train.Trainer
+	d     int
+	shown time.Time
+}
+
+// snapshotPoints is the number of points a snapshot draws.
+const snapshotPoints = 2000
+
+// snapshot samples with the current EMA weights and keeps them for display.
+func (v *trainView) snapshot() error {
+	if v == nil || v.vs.closed {
+		return nil
+	}
+	weights, err := v.tr.EMAParams()
+	if err != nil {
+		return err
+	}
+	score, exec, err := netScore(v.dev, v.net, weights)
+	if err != nil {
+		return err
+	}
+	defer exec.Params.Release()
+	s, err := v.c.NewSDE(v.c.SamplingSteps())
+	if err != nil {
+		return err
+	}
+	x, _, desc, err := deviceSample(exec, v.c, s, score, snapshotPoints, v.d, v.c.Seed)
+	if err != nil {
+		return err
+	}
+	if v.vs.last == nil {
+		if v.vs.last, err = v.dev.NewBufferF32(len(x)); err != nil {
+			return err
+		}
+	}
+	v.vs.frame.Points, v.vs.frame.N, v.vs.frame.D = v.vs.last, snapshotPoints, v.d
+	v.vs.frame.Label = fmt.Sprintf("step %d: %s", v.tr.Step, desc)
+	return v.vs.last.Upload(x)
+}
+
+// show draws the loss curve and the last snapshot, at most 20 times a second.
+func (v *trainView) show(losses []float64, step, total int) error {
+	if v == nil || v.vs.closed || time.Since(v.shown) < 50*time.Millisecond && step < total {
+		return nil
+	}
+	v.shown = time.Now()
+	f := &v.vs.frame
+	from := max(0, len(losses)-2000)
+	f.Loss = f.Loss[:0]
+	for i := from; i < len(losses); i += max(1, (len(losses)-from)/400) {
+		f.Loss = append(f.Loss, float32(losses[i]))
+	}
+	f.Text = fmt.Sprintf("training step %d/%d", step, total)
+	if _, err := v.vs.disp.TryShow(f); err != nil {
+		return err
+	}
+	ev := v.vs.disp.Poll()
+	if ev.Paused && !ev.Closed {
+		ev = v.vs.disp.WaitWhilePaused(f)
+	}
+	if ev.Closed {
+		v.vs.closed = true // training goes on, headless
+	}
+	return nil
+}
