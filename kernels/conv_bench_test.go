@@ -73,6 +73,20 @@ func BenchmarkConv2D3x3(b *testing.B) {
 	b.Run("forward", func(b *testing.B) {
 		convBenchRun(b, l, g.FLOPs(), func(seq *vk.Sequence) error { return l.Conv2D(seq, x, w, bias, y, g) })
 	})
+	for _, v := range []struct {
+		name string
+		v    ConvVariant
+	}{{"reg", ConvReg}, {"im2col", ConvIm2col}} {
+		b.Run("forward-"+v.name, func(b *testing.B) {
+			convBenchRun(b, l, g.FLOPs(), func(seq *vk.Sequence) error { return l.Conv2DWith(seq, v.v, x, w, bias, y, g) })
+		})
+		b.Run("backdata-"+v.name, func(b *testing.B) {
+			convBenchRun(b, l, g.FLOPs(), func(seq *vk.Sequence) error { return l.Conv2DBackDataWith(seq, v.v, y, w, gx, g) })
+		})
+		b.Run("backfilter-"+v.name, func(b *testing.B) {
+			convBenchRun(b, l, g.FLOPs(), func(seq *vk.Sequence) error { return l.Conv2DBackFilterWith(seq, v.v, x, y, gw, g) })
+		})
+	}
 	b.Run("backdata", func(b *testing.B) {
 		convBenchRun(b, l, g.FLOPs(), func(seq *vk.Sequence) error { return l.Conv2DBackData(seq, y, w, gx, g) })
 	})

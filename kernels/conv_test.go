@@ -20,10 +20,18 @@ var convCases = []Conv2DGeom{
 	{N: 2, C: 3, H: 7, W: 8, O: 6, KH: 3, KW: 2, Stride: [2]int{2, 1}, Pad: [2]int{1, 0}},  // mixed
 	{N: 3, C: 6, H: 16, W: 16, O: 20, KH: 3, KW: 3, Pad: [2]int{1, 1}},                     // several workgroups
 	{N: 2, C: 9, H: 5, W: 7, O: 33, KH: 3, KW: 3, Stride: [2]int{1, 3}, Pad: [2]int{1, 2}}, // odd everything
+	{N: 5, C: 3, H: 8, W: 8, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}},                        // im2col chunks of 1 image
+	{N: 7, C: 2, H: 6, W: 5, O: 8, KH: 3, KW: 2, Stride: [2]int{1, 2}, Pad: [2]int{1, 1}},  // im2col ragged chunks
 }
+
+// TestConv2D runs with ConvIm2col chunks of at most convTestChunk images
+// (rounded up to keep outputs view-aligned), so the batch spans chunks.
+const convTestChunk = 2
 
 func TestConv2D(t *testing.T) {
 	l := testLib(t)
+	defer func(c int) { convIm2colChunk = c }(convIm2colChunk)
+	convIm2colChunk = convTestChunk
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, g := range convCases {
 		nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
@@ -34,7 +42,7 @@ func TestConv2D(t *testing.T) {
 		wantGW := Conv2DBackFilterRef(x, gy, g)
 		wantGB := Conv2DBiasGradRef(gy, g)
 		xb, wb, bb, gyb := upload(t, l, x), upload(t, l, w), upload(t, l, b), upload(t, l, gy)
-		for _, v := range []ConvVariant{ConvReg, ConvTiled} {
+		for _, v := range []ConvVariant{ConvReg, ConvTiled, ConvIm2col} {
 			name := fmt.Sprintf("%+v variant %d", g, v)
 			yb, y0, gxb, gwb, gbb := newBuf(t, l, ny), newBuf(t, l, ny), newBuf(t, l, nx), newBuf(t, l, nw), newBuf(t, l, g.O)
 			run(t, l, func(seq *vk.Sequence) error {

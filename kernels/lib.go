@@ -16,6 +16,7 @@ type Lib struct {
 	Local1D uint32
 
 	scratch *vk.Buffer
+	conv    convScratch // ConvIm2col's buffers
 	// kernels caches compiled pipelines by their spec, so recording a
 	// dispatch costs a map lookup, not a SPIR-V read and a formatted key.
 	kernels map[kernelKey]*vk.Kernel
@@ -49,6 +50,7 @@ func (l *Lib) ReduceScratch() (*vk.Buffer, error) {
 func (l *Lib) Close() {
 	l.scratch.Free()
 	l.scratch = nil
+	l.conv.free()
 }
 
 // New prepares the kernels of dev. Pipelines are compiled on first use.

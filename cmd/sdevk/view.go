@@ -24,7 +24,16 @@ type viewSession struct {
 	// last holds a copy of the final samples, shown by holdFinal after the
 	// sampler (and its buffers) is gone.
 	last *vk.Buffer
+	// shown is when the last frame was drawn; frames are spaced by
+	// frameInterval so that drawing (compute shaders on the same device)
+	// costs the run little.
+	shown time.Time
 }
+
+// frameInterval spaces a running sampler's frames. On lavapipe a 800x800
+// frame costs about 20 ms of the same cores the sampler uses; 5 frames a
+// second keep the viewer's share of the run's time near a tenth.
+const frameInterval = 200 * time.Millisecond
 
 // openView opens the viewer on the device named by device, with the data's
 // exact density (or a histogram of its samples) faintly behind.
@@ -66,6 +75,23 @@ func openView(title, device string, ds data.Dataset) (*viewSession, error) {
 	} else {
 		disp.Renderer().SetBackgroundPoints(pts, d, [2]int{0, 1}, proj)
 	}
+	// A first frame (the data's own points) draws the background, which is
+	// computed on the host once, before the run starts.
+	if err := v.keep(nil, 0); err != nil {
+		v.close()
+		return nil, err
+	}
+	if err := v.last.Upload(pts[:min(len(pts), 2000*d)]); err != nil {
+		v.close()
+		return nil, err
+	}
+	v.frame.Points, v.frame.N, v.frame.D = v.last, min(len(pts)/d, 2000), d
+	v.frame.Text = "data"
+	if err := disp.Show(&v.frame); err != nil {
+		v.close()
+		return nil, err
+	}
+	v.frame.Text = ""
 	return v, nil
 }
 
@@ -76,8 +102,19 @@ func (v *viewSession) show(x *vk.Buffer, n, d int, t float64, done, steps, nfe i
 	if v.closed {
 		return nil
 	}
+	if done == steps {
+		if err := v.keep(x, n*d); err != nil {
+			return err
+		}
+	} else if time.Since(v.shown) < frameInterval {
+		return nil
+	}
+	v.shown = time.Now()
 	f := &v.frame
 	f.Points, f.N, f.D, f.Time, f.Step, f.Steps, f.NFE = x, n, d, t, done, steps, nfe
+	if done == steps {
+		f.Points = v.last
+	}
 	if _, err := v.disp.TryShow(f); err != nil {
 		return err
 	}
@@ -91,21 +128,21 @@ func (v *viewSession) show(x *vk.Buffer, n, d int, t float64, done, steps, nfe i
 	case ev.Restart:
 		return errRestart
 	}
-	if done == steps {
-		return v.keep(x, n*d)
-	}
 	return nil
 }
 
-// keep copies the final samples into the session's own buffer.
+// keep copies the final samples into the session's own buffer (x nil: only
+// make room for size values, at least 2000 points' worth).
 func (v *viewSession) keep(x *vk.Buffer, size int) error {
 	host := make([]float32, size)
-	if err := x.Download(host); err != nil {
-		return err
+	if x != nil {
+		if err := x.Download(host); err != nil {
+			return err
+		}
 	}
-	if v.last == nil || v.last.Len() < size {
+	if v.last == nil || v.last.Len() < max(size, 4000*8) {
 		v.last.Free()
-		b, err := v.dev.NewBufferF32(size)
+		b, err := v.dev.NewBufferF32(max(size, 4000*8))
 		if err != nil {
 			return err
 		}
