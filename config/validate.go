@@ -195,6 +195,8 @@ func (c *Config) validateSampling() *Error {
 		return c.errAt("sampling.n_steps_each", "must be >= 1, got %d", s.NStepsEach)
 	case s.NSteps < 0 || s.NSteps == 1:
 		return c.errAt("sampling.n_steps", "must be >= 2 (or 0 for sde.num_scales), got %d", s.NSteps)
+	case s.NSteps > 0 && c.SDE.Kind != "ve" && c.SDE.BetaMax/float64(s.NSteps) >= 1:
+		return c.errAt("sampling.n_steps", "beta_max / n_steps = %g must be < 1 (the discrete betas of %d steps)", c.SDE.BetaMax/float64(s.NSteps), s.NSteps)
 	case !(s.RTol > 0):
 		return c.errAt("sampling.rtol", "must be > 0, got %g", s.RTol)
 	case !(s.ATol > 0):

@@ -49,7 +49,7 @@ func sampleAfterTraining(dev *vk.Device, c *config.Config, s sde.SDE, net model.
 	defer exec.Params.Release()
 	// The sampler's grid has sampling.n_steps points; the model is the same.
 	if s, err = c.NewSDE(c.SamplingSteps()); err != nil {
-		return err
+		return usagef("%s: sampling.n_steps: %v", c.File, err)
 	}
 	x, nfe, desc, err := deviceSample(exec, c, s, score, n, ds.Dim(), c.Seed)
 	if err != nil {
