@@ -119,7 +119,7 @@ func runPlotScore(args []string, stdout io.Writer) error {
 	var sets setList
 	fs.Var(&sets, "set", "override a config key, section.key=value (repeatable)")
 	score := fs.String("score", "", "oracle: the exact score of the config's Gaussian mixture")
-	checkpoint := fs.String("checkpoint", "", "run directory or checkpoint file (not available yet)")
+	checkpoint := fs.String("checkpoint", "", "run directory or checkpoint file: adds the learned score next to the true one")
 	out := fs.String("out", "", "output PNG file")
 	tq := fs.Float64("t", -1, "time of the score field in [0, T] (default sampling.eps)")
 	grid := fs.Int("grid", 21, "arrows per side of the quiver grid")
@@ -132,14 +132,7 @@ func runPlotScore(args []string, stdout io.Writer) error {
 	}
 	given := flagsSet(fs)
 	sf.sets = sets
-	if *checkpoint != "" {
-		return usagef("--checkpoint %s: the learned-score panel is not available yet in this build (it comes with sdevk train); use --config FILE --score oracle", *checkpoint)
-	}
-	c, err := loadConfig(*cfgPath, sets)
-	if err != nil {
-		return err
-	}
-	src, err := resolveScore("plot score", *score, "", c)
+	c, src, err := loadScoreModel("plot score", *cfgPath, *score, *checkpoint, sets)
 	if err != nil {
 		return err
 	}
@@ -181,6 +174,13 @@ func runPlotScore(args []string, stdout io.Writer) error {
 		return usagef("--t: must be in [0, %g], got %g", s.T(), t)
 	}
 	panels := []scorePanel{{title: "true score", src: src}}
+	if src.Net != nil {
+		// The learned score beside the true one, when the data has one.
+		panels = []scorePanel{{title: "learned score", src: src}}
+		if g, err := c.GMM(); err == nil {
+			panels = append([]scorePanel{{title: "true score", src: scoreSource{Name: "oracle", GMM: g}}}, panels...)
+		}
+	}
 	var imgs []*plot.Panel
 	rect := plotExtent(exactPoints(ds, 2000))
 	for _, sp := range panels {
@@ -190,8 +190,22 @@ func runPlotScore(args []string, stdout io.Writer) error {
 			g := sp.src.GMM
 			p.Density(func(xy, o []float64) { g.LogProbAt(xy, mean, std, o) }, densityColor, 0.45, 0.5)
 		}
-		quiver(p, sp.src.timeScore(s), t, *grid)
-		if *traj > 0 {
+		f := sp.src.timeScore(s)
+		if sp.src.Net != nil {
+			ev, err := newNetEvaluator(sp.src)
+			if err != nil {
+				return err
+			}
+			defer ev.close()
+			f = ev.score
+			quiver(p, f, t, *grid)
+			if ev.err != nil {
+				return fmt.Errorf("evaluating %s: %w", sp.src.Name, ev.err)
+			}
+		} else {
+			quiver(p, f, t, *grid)
+		}
+		if *traj > 0 && sp.src.Net == nil {
 			o, err := buildSampleOpts(c, method, *traj, 2, *seed, sp.src, 0)
 			if err != nil {
 				return err
