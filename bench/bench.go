@@ -114,31 +114,6 @@ func (r *runner) repeatsFor(one time.Duration) int {
 	return n
 }
 
-// gpuTimes submits seq (one profiled dispatch) to warm up, then repeats
-// times, and returns the GPU time of each repeat in milliseconds.
-func (r *runner) gpuTimes(seq *vk.Sequence) ([]float64, error) {
-	one, err := r.warmup(seq.Submit)
-	if err != nil {
-		return nil, err
-	}
-	n := r.repeatsFor(one)
-	ms := make([]float64, 0, n)
-	for i := 0; i < n; i++ {
-		if err := seq.Submit(); err != nil {
-			return nil, err
-		}
-		t, err := seq.Timings()
-		if err != nil {
-			return nil, err
-		}
-		if len(t) != 1 {
-			return nil, fmt.Errorf("the device reported %d timestamps for one dispatch (no timestamp support?)", len(t))
-		}
-		ms = append(ms, float64(t[0].GPU)/1e6)
-	}
-	return ms, nil
-}
-
 // warmup runs f up to Warmup times (fewer when the runs are long) and
 // returns the wall time of the last run.
 func (r *runner) warmup(f func() error) (time.Duration, error) {

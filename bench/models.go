@@ -15,9 +15,9 @@ import (
 	"github.com/sdevk/sdevk/vk"
 )
 
-// gpuTotals submits seq (profiled) to warm up, then repeatedly, and returns
+// gpuTimes submits seq (profiled) to warm up, then repeatedly, and returns
 // the summed GPU time of its dispatches per submit, in milliseconds.
-func (r *runner) gpuTotals(seq *vk.Sequence) ([]float64, error) {
+func (r *runner) gpuTimes(seq *vk.Sequence) ([]float64, error) {
 	one, err := r.warmup(seq.Submit)
 	if err != nil {
 		return nil, err
@@ -31,6 +31,9 @@ func (r *runner) gpuTotals(seq *vk.Sequence) ([]float64, error) {
 		t, err := seq.Timings()
 		if err != nil {
 			return nil, err
+		}
+		if len(t) == 0 {
+			return nil, fmt.Errorf("the device reported no timestamps (no timestamp support?)")
 		}
 		total := 0.0
 		for _, x := range t {
@@ -78,7 +81,7 @@ func (r *runner) conv2d() ([]Row, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms, err := r.gpuTotals(seq)
+		ms, err := r.gpuTimes(seq)
 		seq.Destroy()
 		if err != nil {
 			return nil, err
@@ -142,7 +145,7 @@ func (r *runner) attention() ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, err := r.gpuTotals(fwd)
+	ms, err := r.gpuTimes(fwd)
 	fwd.Destroy()
 	if err != nil {
 		return nil, err
@@ -154,7 +157,7 @@ func (r *runner) attention() ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, err = r.gpuTotals(bwd)
+	ms, err = r.gpuTimes(bwd)
 	bwd.Destroy()
 	if err != nil {
 		return nil, err
