@@ -130,3 +130,47 @@ func TestRestoreRefusesAnotherModel(t *testing.T) {
 		t.Fatal("a checkpoint of a 32-wide model was restored into a 16-wide one")
 	}
 }
+
+// The reference trainer follows the device trainer: the same parameters
+// after a few steps, to float32 accuracy.
+func TestReferenceTrainerMatchesDevice(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	cfg := testConfig(t)
+	cfg.Batch = 32
+	tr, err := New(dev, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	ref, err := NewReference(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		a, err := tr.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := ref.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := a - b; d > 1e-3*b || d < -1e-3*b {
+			t.Errorf("step %d: device loss %v, reference %v", i, a, b)
+		}
+	}
+	got, _ := tr.Checkpoint(nil)
+	want, _ := ref.Checkpoint(nil)
+	for name, w := range want.Tensors {
+		if name == nameOptim {
+			continue
+		}
+		g := got.Tensors[name]
+		for i := range w.Data {
+			d := float64(g.Data[i] - w.Data[i])
+			if d > 1e-3+1e-3*float64(w.Data[i]) || d < -1e-3-1e-3*float64(w.Data[i]) {
+				t.Fatalf("%s[%d]: device %v, reference %v", name, i, g.Data[i], w.Data[i])
+			}
+		}
+	}
+}

@@ -152,15 +152,14 @@ func recoverInterrupt(err *error) {
 	}
 }
 
-// errRefNet is the reference backend's answer to learned scores: it runs
-// the oracle only (the graph's reference executor is a test oracle, far too
-// slow to sample with).
-var errRefNet = usagef("--device %s runs oracle scores only; sample a checkpoint on a Vulkan device", refDevice)
+// errRefNet is the reference backend's answer to likelihoods of learned
+// scores, which would need the network's Jacobian-vector products on the host.
+var errRefNet = usagef("--device %s computes likelihoods of oracle scores only; use a Vulkan device for a checkpoint", refDevice)
 
 func (refBackend) Sample(ctx context.Context, o sampleOpts) (x []float64, nfe int, err error) {
 	defer recoverInterrupt(&err)
-	if o.Score.Net != nil {
-		return nil, 0, errRefNet
+	if o.Score.Net != nil && (o.Method == "ald" || o.Method == "langevin") {
+		return nil, 0, usagef("--device %s samples learned scores with pc, em or ode", refDevice)
 	}
 	x = make([]float64, o.N*o.Dim)
 	initNormal := sde.PhiloxNormal(o.Seed, streamInit)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/sdevk/sdevk/checkpoint"
@@ -36,7 +37,14 @@ func loadScoreModel(cmd, cfgPath, score, ckpt string, sets []string) (*config.Co
 	if !ok {
 		return nil, scoreSource{}, usagef("--checkpoint %s: no config in its metadata (not written by sdevk train?)", path)
 	}
-	c, err := config.Parse(path+" (saved config)", []byte(text), sets)
+	// The run's own --set overrides first, then this command's.
+	var saved []string
+	if js := ck.Meta["sets"]; js != "" {
+		if err := json.Unmarshal([]byte(js), &saved); err != nil {
+			return nil, scoreSource{}, usagef("--checkpoint %s: unreadable sets metadata %q", path, js)
+		}
+	}
+	c, err := config.Parse(path+" (saved config)", []byte(text), append(saved, sets...))
 	if err != nil {
 		return nil, scoreSource{}, usagef("%v", err)
 	}
@@ -56,7 +64,7 @@ func loadScoreModel(cmd, cfgPath, score, ckpt string, sets []string) (*config.Co
 	if err != nil {
 		return nil, scoreSource{}, err
 	}
-	return c, scoreSource{Name: path, Net: net, Weights: weights}, nil
+	return c, scoreSource{Name: path, Net: net, Weights: weights, Dim: ds.Dim()}, nil
 }
 
 // checkpointWeights picks each parameter's EMA (or, without one, its value)

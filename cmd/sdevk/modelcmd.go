@@ -63,13 +63,20 @@ func configDataset(c *config.Config) (data.Dataset, error) {
 type scoreSource struct {
 	Name string    // "oracle" or the checkpoint's path
 	GMM  *data.GMM // the mixture, for the oracle
-	// Net and Weights are a checkpoint's network and its (EMA) weights.
+	// Net and Weights are a checkpoint's network and its (EMA) weights, for
+	// data of dimension Dim.
 	Net     model.ScoreNet
 	Weights map[string][]float32
+	Dim     int
 }
 
 // timeScore is the time-conditioned score s(x, t) under s's marginals.
-func (src scoreSource) timeScore(s sde.SDE) sde.ScoreFunc { return src.oracle(s).Score }
+func (src scoreSource) timeScore(s sde.SDE) sde.ScoreFunc {
+	if src.Net != nil {
+		return refNetScore(src)
+	}
+	return src.oracle(s).Score
+}
 
 // oracle is the analytic score, divergence and JVP of the mixture under s.
 func (src scoreSource) oracle(s sde.SDE) data.Oracle { return data.NewOracle(src.GMM, s) }

@@ -81,35 +81,52 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err != nil {
 		return usagef("%s: model: %v", c.File, err)
 	}
-	var dev *vk.Device
-	var vs *viewSession
-	if o.view {
-		if vs, err = openView("sdevk train: "+filepath.Base(o.config), o.device, ds); err != nil {
-			return err
-		}
-		defer vs.close()
-		dev = vs.dev
-	} else {
-		if dev, err = vk.Open(vk.Options{Device: o.device}); err != nil {
-			return err
-		}
-		defer dev.Close()
-	}
 	adam := kernels.DefaultAdam()
 	adam.Beta1, adam.Beta2, adam.Eps = c.Optim.Beta1, c.Optim.Beta2, c.Optim.Eps
 	adam.Warmup, adam.Clip, adam.WeightDecay = c.Optim.Warmup, c.Optim.GradClip, c.Optim.WeightDecay
 	adam.Decoupled = c.Optim.Optimizer == "adamw"
-	tr, err := train.New(dev, train.Config{SDE: s, Net: net, Loss: c.LossConfig(), Adam: adam, LR: c.Optim.LR,
-		EMA: c.Model.EMARate, Batch: c.Training.BatchSize, Data: ds, Seed: c.Seed})
-	if err != nil {
-		return err
+	tc := train.Config{SDE: s, Net: net, Loss: c.LossConfig(), Adam: adam, LR: c.Optim.LR,
+		EMA: c.Model.EMARate, Batch: c.Training.BatchSize, Data: ds, Seed: c.Seed}
+	var tr train.Runner
+	var backend samplerBackend
+	var vs *viewSession
+	switch {
+	case o.device == refDevice:
+		if o.view {
+			return usagef("--view: the viewer draws from a Vulkan device, not %s", refDevice)
+		}
+		if tr, err = train.NewReference(tc); err != nil {
+			return err
+		}
+		backend = refBackend{}
+	default:
+		var dev *vk.Device
+		if o.view {
+			if vs, err = openView("sdevk train: "+filepath.Base(o.config), o.device, ds); err != nil {
+				return err
+			}
+			defer vs.close()
+			dev = vs.dev
+		} else {
+			if dev, err = vk.Open(vk.Options{Device: o.device}); errors.Is(err, vk.ErrNoSuchDevice) {
+				return usagef("--device: %v", err)
+			} else if err != nil {
+				return err
+			}
+			defer dev.Close()
+		}
+		if tr, err = train.New(dev, tc); err != nil {
+			return err
+		}
+		backend = vkBackend{dev: dev}
 	}
 	defer tr.Close()
 	configText, err := os.ReadFile(o.config)
 	if err != nil {
 		return err
 	}
-	meta := map[string]string{"config": string(configText), "config_file": o.config, "sets": fmt.Sprint([]string(o.sets))}
+	sets, _ := json.Marshal([]string(o.sets))
+	meta := map[string]string{"config": string(configText), "config_file": o.config, "sets": string(sets)}
 	if o.resume {
 		if err := resumeRun(tr, o.out); err != nil {
 			return err
@@ -117,7 +134,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	r := &trainRun{tr: tr, dir: o.out, meta: meta, total: c.Training.NIters, snapshot: c.Training.SnapshotFreq, stdout: stdout}
 	if vs != nil {
-		r.view = &trainView{vs: vs, dev: dev, c: c, net: net, tr: tr, d: ds.Dim()}
+		r.view = &trainView{vs: vs, c: c, net: net, tr: tr, d: ds.Dim()}
 		if err := r.view.snapshot(); err != nil {
 			return err
 		}
@@ -130,7 +147,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		n = o.samples
 	}
 	if n > 0 {
-		return sampleAfterTraining(dev, c, s, net, tr, ds, n, o.out, stdout)
+		return sampleAfterTraining(backend, c, net, tr, ds, n, o.out, stdout)
 	}
 	return nil
 }
@@ -148,7 +165,7 @@ func prepareRunDir(dir string, resume bool) error {
 	return os.MkdirAll(dir, 0o755)
 }
 
-func resumeRun(tr *train.Trainer, dir string) error {
+func resumeRun(tr train.Runner, dir string) error {
 	path, err := checkpoint.Resolve(dir)
 	if err != nil {
 		return usagef("--resume: %v", err)
@@ -160,13 +177,13 @@ func resumeRun(tr *train.Trainer, dir string) error {
 	if err := tr.Restore(c); err != nil {
 		return usagef("--resume %s: %v", path, err)
 	}
-	fmt.Fprintf(cmdStderr, "sdevk: resuming %s at step %d\n", path, tr.Step)
+	fmt.Fprintf(cmdStderr, "sdevk: resuming %s at step %d\n", path, tr.Steps())
 	return nil
 }
 
 // trainRun is one invocation's loop state.
 type trainRun struct {
-	tr              *train.Trainer
+	tr              train.Runner
 	dir             string
 	meta            map[string]string
 	total, snapshot int
@@ -187,7 +204,7 @@ func (r *trainRun) save() error {
 	if err != nil {
 		return err
 	}
-	return checkpoint.Save(checkpoint.Name(r.dir, r.tr.Step), c)
+	return checkpoint.Save(checkpoint.Name(r.dir, r.tr.Steps()), c)
 }
 
 // loop trains to the total step count, saving every snapshot steps, at the
@@ -202,18 +219,18 @@ func (r *trainRun) loop() error {
 	}
 	defer mf.Close()
 	enc := json.NewEncoder(mf)
-	start, first := time.Now(), r.tr.Step
+	start, first := time.Now(), r.tr.Steps()
 	bar := progressbar.NewOptions(r.total,
 		progressbar.OptionSetWriter(cmdStderr), progressbar.OptionSetDescription("train"),
 		progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"),
 		progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
-	bar.Set(r.tr.Step)
-	for r.tr.Step < r.total {
+	bar.Set(r.tr.Steps())
+	for r.tr.Steps() < r.total {
 		if ctx.Err() != nil {
 			if err := r.save(); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmdStderr, "\nsdevk: interrupted at step %d; saved %s\n", r.tr.Step, checkpoint.Name(r.dir, r.tr.Step))
+			fmt.Fprintf(cmdStderr, "\nsdevk: interrupted at step %d; saved %s\n", r.tr.Steps(), checkpoint.Name(r.dir, r.tr.Steps()))
 			return nil
 		}
 		loss, err := r.tr.Next()
@@ -225,12 +242,12 @@ func (r *trainRun) loop() error {
 			return err
 		}
 		r.losses = append(r.losses, loss)
-		if err := enc.Encode(metric{Step: r.tr.Step, Loss: loss, Seconds: time.Since(start).Seconds()}); err != nil {
+		if err := enc.Encode(metric{Step: r.tr.Steps(), Loss: loss, Seconds: time.Since(start).Seconds()}); err != nil {
 			return err
 		}
 		bar.Describe(fmt.Sprintf("train loss %.4f", loss))
-		bar.Set(r.tr.Step)
-		if r.snapshot > 0 && r.tr.Step%r.snapshot == 0 && r.tr.Step < r.total {
+		bar.Set(r.tr.Steps())
+		if r.snapshot > 0 && r.tr.Steps()%r.snapshot == 0 && r.tr.Steps() < r.total {
 			if err := r.save(); err != nil {
 				return err
 			}
@@ -238,7 +255,7 @@ func (r *trainRun) loop() error {
 				return err
 			}
 		}
-		if err := r.view.show(r.losses, r.tr.Step, r.total); err != nil {
+		if err := r.view.show(r.losses, r.tr.Steps(), r.total); err != nil {
 			return err
 		}
 	}
@@ -246,11 +263,12 @@ func (r *trainRun) loop() error {
 	if err := r.save(); err != nil {
 		return err
 	}
-	steps := r.tr.Step - first
+	steps := r.tr.Steps() - first
+	host, _ := r.tr.Times()
 	el := time.Since(start)
 	fmt.Fprintf(r.stdout, "trained %d steps in %v (%.1f steps/s, host %.0f us/step); checkpoint %s\n",
 		steps, el.Round(time.Millisecond), float64(steps)/el.Seconds(),
-		float64(r.tr.HostTime.Microseconds())/float64(max(steps, 1)), checkpoint.Name(r.dir, r.tr.Step))
+		float64(host.Microseconds())/float64(max(steps, 1)), checkpoint.Name(r.dir, r.tr.Steps()))
 	return r.plotLoss()
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -12,7 +13,6 @@ import (
 	"github.com/sdevk/sdevk/graph/vkexec"
 	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/sampling"
-	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/train"
 	"github.com/sdevk/sdevk/vk"
 )
@@ -34,45 +34,51 @@ func netScore(dev *vk.Device, net model.ScoreNet, weights map[string][]float32) 
 	return &sampling.NetScore{Exec: exec, Build: net.Build}, exec, nil
 }
 
-// sampleAfterTraining draws n samples with the EMA weights by the config's
-// sampler, writes samples.npy (and samples.png for 2-D data) into the run
-// directory, and prints their quality against fresh exact samples.
-func sampleAfterTraining(dev *vk.Device, c *config.Config, s sde.SDE, net model.ScoreNet, tr *train.Trainer, ds data.Dataset, n int, dir string, stdout io.Writer) error {
+// emaSample draws n samples with the trainer's EMA weights by the config's
+// sampler.
+func emaSample(backend samplerBackend, c *config.Config, net model.ScoreNet, tr train.Runner, d, n int) ([]float64, sampleOpts, int, error) {
 	weights, err := tr.EMAParams()
 	if err != nil {
-		return err
+		return nil, sampleOpts{}, 0, err
 	}
-	score, exec, err := netScore(dev, net, weights)
+	src := scoreSource{Name: "EMA weights", Net: net, Weights: weights, Dim: d}
+	o, err := buildSampleOpts(c, c.Sampling.Method, n, d, c.Seed, src, 0)
+	if err != nil {
+		return nil, o, 0, err
+	}
+	x, nfe, err := backend.Sample(context.Background(), o)
+	if err != nil {
+		return nil, o, 0, fmt.Errorf("%s: %w", describeSampler(o), err)
+	}
+	return x, o, nfe, nil
+}
+
+// sampleAfterTraining draws n samples with the EMA weights, writes
+// samples.npy (and samples.png for 2-D data) into the run directory, and
+// prints their quality against fresh exact samples.
+func sampleAfterTraining(backend samplerBackend, c *config.Config, net model.ScoreNet, tr train.Runner, ds data.Dataset, n int, dir string, stdout io.Writer) error {
+	d := ds.Dim()
+	pts, o, nfe, err := emaSample(backend, c, net, tr, d, n)
 	if err != nil {
 		return err
 	}
-	defer exec.Params.Release()
-	// The sampler's grid has sampling.n_steps points; the model is the same.
-	if s, err = c.NewSDE(c.SamplingSteps()); err != nil {
-		return usagef("%s: sampling.n_steps: %v", c.File, err)
-	}
-	x, nfe, desc, err := deviceSample(exec, c, s, score, n, ds.Dim(), c.Seed)
-	if err != nil {
-		return err
-	}
-	pts := make([]float64, len(x))
-	for i, v := range x {
-		pts[i] = float64(v)
+	if bad := countNonFinite(pts); bad > 0 {
+		return fmt.Errorf("%s diverged: %d of %d values are NaN or Inf; samples not written", describeSampler(o), bad, len(pts))
 	}
 	npy := filepath.Join(dir, "samples.npy")
-	if err := data.SaveNPY(npy, pts, n, ds.Dim()); err != nil {
+	if err := data.SaveNPY(npy, pts, n, d); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "sampled %d points by %s, NFE %d: %s\n", n, desc, nfe, npy)
-	if ds.Dim() == 2 {
+	fmt.Fprintf(stdout, "sampled %d points by %s, NFE %d: %s\n", n, describeSampler(o), nfe, npy)
+	if d == 2 {
 		png := filepath.Join(dir, "samples.png")
-		if err := samplesPNG(png, ds, pts, "samples: "+desc); err != nil {
+		if err := samplesPNG(png, ds, pts, "samples: "+describeSampler(o)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "plot: %s\n", png)
 	}
 	ref := ds.Sample(n, rand.New(rand.NewPCG(c.Seed, 0xe7a1)))
-	ed, err := data.EnergyDistance(pts, ref, ds.Dim())
+	ed, err := data.EnergyDistance(pts, ref, d)
 	if err != nil {
 		return err
 	}
@@ -82,60 +88,4 @@ func sampleAfterTraining(dev *vk.Device, c *config.Config, s sde.SDE, net model.
 		fmt.Fprintf(stdout, "mode weights %s (true %s)\n", fmtWeights(m.GMM().ModeWeights(pts)), fmtWeights(m.GMM().Weights()))
 	}
 	return nil
-}
-
-// deviceSample runs the config's sampler on the device.
-func deviceSample(exec *vkexec.Executor, c *config.Config, s sde.SDE, score sampling.Score, n, d int, seed uint64) ([]float32, int, string, error) {
-	lib := exec.Lib
-	switch c.Sampling.Method {
-	case "ode":
-		o, err := c.ODEOptions()
-		if err != nil {
-			return nil, 0, "", err
-		}
-		x, res, err := sampling.ODESample(lib, s, score, n, d, o, seed)
-		return x, res.NFE, fmt.Sprintf("probability-flow ODE (RK45, rtol %g)", o.RTol), err
-	case "ald", "langevin":
-		ve, ok := s.(*sde.VE)
-		if !ok {
-			return nil, 0, "", fmt.Errorf("%s sampling needs a VE model (noise levels), not %v", c.Sampling.Method, s.Kind())
-		}
-		o := c.ALDOptions()
-		desc := fmt.Sprintf("annealed Langevin (%d levels x %d steps)", len(o.Sigmas), o.StepsEach)
-		if c.Sampling.Method == "langevin" {
-			_, end := c.ALDRange()
-			o = sde.ALDOptions{Sigmas: []float64{end}, StepsEach: c.Sampling.NLevels * c.Sampling.NStepsEach, Eps: c.Sampling.StepLR}
-			desc = fmt.Sprintf("Langevin (%d steps at sigma %g)", o.StepsEach, end)
-		}
-		rows, err := sampling.ALDRows(o, ve.TimeOfSigma)
-		if err != nil {
-			return nil, 0, "", err
-		}
-		p, err := sampling.NewRows(lib, score, n, d, rows, o.Sigmas[0], sampling.PCOptions{}, seed)
-		if err != nil {
-			return nil, 0, "", err
-		}
-		defer p.Close()
-		return runSampler(p, desc)
-	default:
-		o, err := c.PCOptions()
-		if err != nil {
-			return nil, 0, "", err
-		}
-		p, err := sampling.NewPC(lib, s, score, n, d, sampling.PCOptions{PCOptions: o}, seed)
-		if err != nil {
-			return nil, 0, "", err
-		}
-		defer p.Close()
-		return runSampler(p, fmt.Sprintf("PC (%v + %v, %d steps)", o.Predictor, o.Corrector, s.N()))
-	}
-}
-
-func runSampler(p *sampling.PCSampler, desc string) ([]float32, int, string, error) {
-	res, err := p.Run()
-	if err != nil {
-		return nil, 0, "", err
-	}
-	x, err := p.Samples()
-	return x, res.NFE, desc, err
 }

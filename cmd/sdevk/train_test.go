@@ -127,3 +127,20 @@ func TestTrainStopsOnNaN(t *testing.T) {
 		t.Errorf("diverging run: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// Without Vulkan, --device cpu-reference trains with the float64 reference
+// executor and samples the result on the host.
+func TestTrainOnReference(t *testing.T) {
+	cfg := writeConfig(t, strings.Replace(tinyConfig, "n_iters = 20", "n_iters = 4", 1))
+	out := filepath.Join(t.TempDir(), "ref")
+	mustRun(t, "train", "--config", cfg, "--out", out, "--device", "cpu-reference", "--samples", "20")
+	if _, err := os.Stat(checkpoint.Name(out, 4)); err != nil {
+		t.Fatal(err)
+	}
+	pts, err := data.LoadNPY(filepath.Join(out, "samples.npy"))
+	if err != nil || pts.N != 20 {
+		t.Fatalf("samples: %+v, %v", pts, err)
+	}
+	// Its checkpoint samples on the device like any other.
+	mustRun(t, "sample", "--checkpoint", out, "--n", "10", "--out", filepath.Join(out, "s.npy"))
+}

@@ -7,7 +7,6 @@ import (
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/train"
-	"github.com/sdevk/sdevk/vk"
 )
 
 // trainView shows a training run: the loss curve, and samples drawn with
@@ -15,10 +14,9 @@ import (
 // so the loop calls them unconditionally.
 type trainView struct {
 	vs    *viewSession
-	dev   *vk.Device
 	c     *config.Config
 	net   model.ScoreNet
-	tr    *train.Trainer
+	tr    train.Runner
 	d     int
 	shown time.Time
 }
@@ -31,31 +29,23 @@ func (v *trainView) snapshot() error {
 	if v == nil || v.vs.closed {
 		return nil
 	}
-	weights, err := v.tr.EMAParams()
+	x, o, _, err := emaSample(vkBackend{dev: v.vs.dev}, v.c, v.net, v.tr, v.d, snapshotPoints)
 	if err != nil {
 		return err
 	}
-	score, exec, err := netScore(v.dev, v.net, weights)
-	if err != nil {
-		return err
+	f := make([]float32, len(x))
+	for i, val := range x {
+		f[i] = float32(val)
 	}
-	defer exec.Params.Release()
-	s, err := v.c.NewSDE(v.c.SamplingSteps())
-	if err != nil {
-		return err
-	}
-	x, _, desc, err := deviceSample(exec, v.c, s, score, snapshotPoints, v.d, v.c.Seed)
-	if err != nil {
-		return err
-	}
-	if v.vs.last == nil {
-		if v.vs.last, err = v.dev.NewBufferF32(len(x)); err != nil {
+	if v.vs.last == nil || v.vs.last.Len() < len(x) {
+		v.vs.last.Free()
+		if v.vs.last, err = v.vs.dev.NewBufferF32(len(x)); err != nil {
 			return err
 		}
 	}
 	v.vs.frame.Points, v.vs.frame.N, v.vs.frame.D = v.vs.last, snapshotPoints, v.d
-	v.vs.frame.Label = fmt.Sprintf("step %d: %s", v.tr.Step, desc)
-	return v.vs.last.Upload(x)
+	v.vs.frame.Label = fmt.Sprintf("step %d: %s", v.tr.Steps(), describeSampler(o))
+	return v.vs.last.Upload(f)
 }
 
 // show draws the loss curve and the last snapshot, at most 20 times a second.
