@@ -3,6 +3,7 @@ package vk
 import (
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 	"unsafe"
@@ -123,7 +124,10 @@ func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 	}
 	var module vk.ShaderModule
 	mi := vk.ShaderModuleCreateInfo{SType: vk.StructureTypeShaderModuleCreateInfo, CodeSize: uint(len(spec.SPIRV)), PCode: code}
-	if r := vk.CreateShaderModule(d.handle, &mi, nil, &module); r != vk.Success {
+	r := vk.CreateShaderModule(d.handle, &mi, nil, &module)
+	// The C copy of mi points into code, which nothing else keeps alive.
+	runtime.KeepAlive(code)
+	if r != vk.Success {
 		return nil, fmt.Errorf("vulkan: kernel %s: vkCreateShaderModule: %s", spec.Name, resultString(r))
 	}
 	defer vk.DestroyShaderModule(d.handle, module, nil)
@@ -137,7 +141,8 @@ func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 		k.writes |= 1 << uint(w)
 	}
 	start := time.Now()
-	pipeline, r := d.fns.createPipeline(d.handle, d.cache.handle(), module, l.pipeline, values)
+	var pipeline vk.Pipeline
+	pipeline, r = d.fns.createPipeline(d.handle, d.cache.handle(), module, l.pipeline, values)
 	if r != vk.Success {
 		return nil, fmt.Errorf("vulkan: kernel %s: vkCreateComputePipelines: %s", spec.Name, resultString(r))
 	}

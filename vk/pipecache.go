@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 	"unsafe"
 
@@ -67,6 +68,7 @@ func openPipelineCache(d *Device, dir string) *pipelineCache {
 	} else {
 		c.LoadedBytes = len(initial)
 	}
+	runtime.KeepAlive(initial) // the create info points into it
 	c.h = h
 	return c
 }

@@ -2,6 +2,7 @@ package vk
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 	"unsafe"
 
@@ -158,7 +159,9 @@ func (s *Sequence) allocSet(k *Kernel, bufs []*Buffer) (vk.DescriptorSet, error)
 	var r vk.Result
 	for _, pool := range s.pools {
 		ai := vk.DescriptorSetAllocateInfo{SType: vk.StructureTypeDescriptorSetAllocateInfo, DescriptorPool: pool, DescriptorSetCount: 1, PSetLayouts: []vk.DescriptorSetLayout{k.layout.set}}
-		if r = vk.AllocateDescriptorSets(s.dev.handle, &ai, &set); r == vk.Success {
+		r = vk.AllocateDescriptorSets(s.dev.handle, &ai, &set)
+		runtime.KeepAlive(ai.PSetLayouts) // the C copy points into it
+		if r == vk.Success {
 			break
 		}
 	}
