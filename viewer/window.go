@@ -393,19 +393,23 @@ func (v *Window) recordCopies() error {
 			OldLayout:     vkc.ImageLayoutUndefined, NewLayout: vkc.ImageLayoutTransferDstOptimal,
 			SrcQueueFamilyIndex: vkc.QueueFamilyIgnored, DstQueueFamilyIndex: vkc.QueueFamilyIgnored,
 			Image: img, SubresourceRange: rng}
-		vkc.CmdPipelineBarrier(cmd, vkc.PipelineStageFlags(vkc.PipelineStageComputeShaderBit|vkc.PipelineStageTransferBit),
-			vkc.PipelineStageFlags(vkc.PipelineStageTransferBit), 0, 0, nil, 1, []vkc.BufferMemoryBarrier{bb}, 1, []vkc.ImageMemoryBarrier{toDst})
 		region := vkc.BufferImageCopy{BufferOffset: vkc.DeviceSize(off),
 			ImageSubresource: vkc.ImageSubresourceLayers{AspectMask: vkc.ImageAspectFlags(vkc.ImageAspectColorBit), LayerCount: 1},
 			ImageExtent:      vkc.Extent3D{Width: v.extent.Width, Height: v.extent.Height, Depth: 1}}
-		vkc.CmdCopyBufferToImage(cmd, buf, img, vkc.ImageLayoutTransferDstOptimal, 1, []vkc.BufferImageCopy{region})
 		toPresent := vkc.ImageMemoryBarrier{SType: vkc.StructureTypeImageMemoryBarrier,
 			SrcAccessMask: vkc.AccessFlags(vkc.AccessTransferWriteBit),
 			OldLayout:     vkc.ImageLayoutTransferDstOptimal, NewLayout: vkc.ImageLayoutPresentSrc,
 			SrcQueueFamilyIndex: vkc.QueueFamilyIgnored, DstQueueFamilyIndex: vkc.QueueFamilyIgnored,
 			Image: img, SubresourceRange: rng}
-		vkc.CmdPipelineBarrier(cmd, vkc.PipelineStageFlags(vkc.PipelineStageTransferBit),
-			vkc.PipelineStageFlags(vkc.PipelineStageBottomOfPipeBit), 0, 0, nil, 0, nil, 1, []vkc.ImageMemoryBarrier{toPresent})
+		// vulkan-go frees the C copies of slice arguments from a finaliser
+		// that may run mid-call: record with the collector paused.
+		vk.WithoutGC(func() {
+			vkc.CmdPipelineBarrier(cmd, vkc.PipelineStageFlags(vkc.PipelineStageComputeShaderBit|vkc.PipelineStageTransferBit),
+				vkc.PipelineStageFlags(vkc.PipelineStageTransferBit), 0, 0, nil, 1, []vkc.BufferMemoryBarrier{bb}, 1, []vkc.ImageMemoryBarrier{toDst})
+			vkc.CmdCopyBufferToImage(cmd, buf, img, vkc.ImageLayoutTransferDstOptimal, 1, []vkc.BufferImageCopy{region})
+			vkc.CmdPipelineBarrier(cmd, vkc.PipelineStageFlags(vkc.PipelineStageTransferBit),
+				vkc.PipelineStageFlags(vkc.PipelineStageBottomOfPipeBit), 0, 0, nil, 0, nil, 1, []vkc.ImageMemoryBarrier{toPresent})
+		})
 		if r := vkc.EndCommandBuffer(cmd); r != vkc.Success {
 			return fmt.Errorf("viewer: vkEndCommandBuffer: %v", vkc.Error(r))
 		}

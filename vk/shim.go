@@ -155,6 +155,10 @@ func (f *deviceFns) createPipeline(dev vk.Device, cache vk.PipelineCache, module
 	return *(*vk.Pipeline)(unsafe.Pointer(&p)), vk.Result(r)
 }
 
+// WithoutGC runs vulkan-go calls made outside this package (the viewer's
+// swapchain recording) with the collector paused; see withoutGC.
+func WithoutGC(call func()) { withoutGC(call) }
+
 // withoutGC runs a vulkan-go call whose slice arguments live in C memory
 // freed by a finaliser, with the collector off, so the memory outlives the
 // call. It is for calls made once per device or per sequence; the per-dispatch
