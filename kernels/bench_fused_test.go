@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/sdevk/sdevk/internal/vktest"
@@ -53,7 +54,9 @@ func benchBuf(b *testing.B, dev *vk.Device, n int) *vk.Buffer {
 }
 
 // BenchmarkAXPBYPCZ: y = a x + b g + c z over 16M floats; bytes are the
-// three streams read plus the one written.
+// three streams read plus the one written. groups=0 is the simple (GPU)
+// variant; the others are shapes of the CPU-type variant (on a GPU they all
+// run the simple one).
 func BenchmarkAXPBYPCZ(b *testing.B) {
 	l := New(vktest.Open(b, vk.Options{}))
 	x, g, z, y := benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats)
@@ -63,9 +66,17 @@ func BenchmarkAXPBYPCZ(b *testing.B) {
 		}
 		return nil
 	})
-	benchSeq(b, l.Dev, 4*4*benchFloats, func(seq *vk.Sequence) error {
-		return l.AXPBYPCZ(seq, y, x, g, z, benchFloats, 0.5, -0.25, 2)
-	})
+	for _, v := range []struct{ groups, local, unroll int }{
+		{0, 0, 0}, {2, 8, 4}, {16, 8, 1}, {16, 8, 8}, {64, 8, 4},
+	} {
+		b.Run(fmt.Sprintf("groups=%d/local=%d/unroll=%d", v.groups, v.local, v.unroll), func(b *testing.B) {
+			defer func(g, l, u int) { fusedGroups, fusedLocal, fusedUnroll = g, l, u }(fusedGroups, fusedLocal, fusedUnroll)
+			fusedGroups, fusedLocal, fusedUnroll = v.groups, v.local, v.unroll
+			benchSeq(b, l.Dev, 4*4*benchFloats, func(seq *vk.Sequence) error {
+				return l.AXPBYPCZ(seq, y, x, g, z, benchFloats, 0.5, -0.25, 2)
+			})
+		})
+	}
 }
 
 // BenchmarkCopyBuffer: vkCmdCopyBuffer of 16M floats, the memory reference;

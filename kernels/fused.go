@@ -4,11 +4,31 @@ import (
 	"github.com/sdevk/sdevk/vk"
 )
 
+// The CPU-type variant's shape (variables so benchmarks can sweep them):
+// about fusedGroups workgroups of fusedLocal invocations, each lane moving
+// fusedUnroll vec4s per loop iteration.
+var (
+	fusedGroups = 2
+	fusedLocal  = 8
+	fusedUnroll = 4
+)
+
+// simdWidth is lavapipe's SIMD width for 32-bit values (256-bit vectors).
+const simdWidth = 8
+
+// maxLoopIters bounds a shader loop's trip count: gallivm stops every loop
+// after 65535 iterations (LP_MAX_TGSI_LOOP_ITERATIONS), silently.
+const maxLoopIters = 65000
+
 // AXPBYPCZ records y[i] = a*x[i] + b*g[i] + c*z[i] for i < n: the fused
 // 4-stream update of the samplers (one pass over memory instead of three).
 // y may be x (an in-place update); it must not partly overlap x, g or z.
-// The bulk moves as vec4 (one per invocation), the last n % 4 values as
-// scalars, so any n works.
+// The bulk moves as vec4, the last n % 4 values as scalars, so any n works.
+//
+// On GPUs each invocation moves one vec4. On CPU-type devices (lavapipe)
+// axpbypcz_chunk runs a few workgroups that each stream one contiguous chunk
+// in a loop: lavapipe takes a lock per workgroup and runs each on one
+// thread, so thousands of small groups cost more than the arithmetic.
 func (l *Lib) AXPBYPCZ(seq *vk.Sequence, y, x, g, z *vk.Buffer, n int, a, b, c float32) error {
 	for _, v := range []struct {
 		name string
@@ -18,13 +38,34 @@ func (l *Lib) AXPBYPCZ(seq *vk.Sequence, y, x, g, z *vk.Buffer, n int, a, b, c f
 			return err
 		}
 	}
+	vec4s := n / 4
+	if n%4 != 0 {
+		vec4s++ // vec4 number n/4 does the scalar tail
+	}
+	if l.CPU && fusedGroups > 0 {
+		local := fusedLocal
+		if local < simdWidth || local%simdWidth != 0 || uint32(local) > l.Dev.Info.Limits.MaxWorkgroupInvocations {
+			local = simdWidth
+		}
+		unroll := max(fusedUnroll, 1)
+		quantum := local * unroll // per must split into whole SIMD passes of whole steps
+		per := (vec4s + fusedGroups - 1) / fusedGroups
+		per = (per + quantum - 1) / quantum * quantum
+		// lavapipe ends any loop after 65535 iterations: keep under that.
+		per = min(per, maxLoopIters*quantum)
+		if per == 0 {
+			return nil
+		}
+		k, err := l.kernel("axpbypcz_chunk", 4, []int{3}, 20, [3]uint32{uint32(local), 1, 1}, simdWidth, uint32(unroll))
+		if err != nil {
+			return err
+		}
+		groups := (vec4s + per - 1) / per
+		return seq.Dispatch(k, l.Dev.Grid(uint64(groups), 1), vk.Push(uint32(n), a, b, c, uint32(per)), x, g, z, y)
+	}
 	k, err := l.kernel1D("axpbypcz", 4, []int{3}, 16)
 	if err != nil {
 		return err
 	}
-	invocations := n / 4
-	if n%4 != 0 {
-		invocations++ // invocation n/4 does the scalar tail
-	}
-	return seq.Dispatch(k, k.Groups(invocations), vk.Push(uint32(n), a, b, c), x, g, z, y)
+	return seq.Dispatch(k, k.Groups(vec4s), vk.Push(uint32(n), a, b, c), x, g, z, y)
 }

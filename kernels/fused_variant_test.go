@@ -1,0 +1,40 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// TestAXPBYPCZShapes checks the CPU-type variant's chunking: sizes around
+// the SIMD-pass, unroll-step and chunk boundaries, in place and not.
+func TestAXPBYPCZShapes(t *testing.T) {
+	l := testLib(t)
+	if !l.CPU {
+		t.Skip("the chunked variant runs on CPU-type devices only")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	const a, b, c = 0.75, -1.5, 0.125
+	for _, v := range []struct{ groups, local, unroll int }{{1, 8, 1}, {2, 8, 1}, {3, 16, 2}, {5, 8, 4}, {64, 8, 1}} {
+		for _, n := range []int{1, 4, 31, 32, 33, 63, 64, 65, 4*8*4*5 - 1, 4 * 8 * 4 * 5, 4*8*4*5 + 3, 1 << 22} {
+			t.Run(fmt.Sprintf("groups=%d/local=%d/unroll=%d/n=%d", v.groups, v.local, v.unroll, n), func(t *testing.T) {
+				defer func(g, l, u int) { fusedGroups, fusedLocal, fusedUnroll = g, l, u }(fusedGroups, fusedLocal, fusedUnroll)
+				fusedGroups, fusedLocal, fusedUnroll = v.groups, v.local, v.unroll
+				x, g, z := randn(rng, n, 1, 0), randn(rng, n, 2, 0), randn(rng, n, 1, 1)
+				want := AXPBYPCZRef(x, g, z, a, b, c)
+				xb, gb, zb, yb := upload(t, l, x), upload(t, l, g), upload(t, l, z), newBuf(t, l, n)
+				run(t, l, func(seq *vk.Sequence) error {
+					if err := l.AXPBYPCZ(seq, yb, xb, gb, zb, n, a, b, c); err != nil {
+						return err
+					}
+					return l.AXPBYPCZ(seq, xb, xb, gb, zb, n, a, b, c)
+				})
+				vktest.Close(t, "axpbypcz", download(t, yb, n), want, 1e-6, 1e-6)
+				vktest.Close(t, "axpbypcz in place", download(t, xb, n), want, 1e-6, 1e-6)
+			})
+		}
+	}
+}
