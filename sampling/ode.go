@@ -251,14 +251,78 @@ type ODEResult struct {
 	Stats sde.ODEStats
 }
 
+// fixedStep integrates with explicit Euler or Heun along ts, as
+// sde.FixedStep does, from the state in slot RKY.
+func fixedStep(v *odeVectors, m sde.ODEMethod, ts []float64) (sde.ODEStats, error) {
+	var st sde.ODEStats
+	k1, k2 := sde.RKK0, sde.RKK0+1
+	for i := 0; i+1 < len(ts); i++ {
+		t, h := ts[i], ts[i+1]-ts[i]
+		if err := v.Eval(t, sde.RKY, k1); err != nil {
+			return st, err
+		}
+		st.NFE++
+		if m == sde.Euler {
+			if err := v.Combine(sde.RKY, sde.RKY, h, []float64{1}, []int{k1}); err != nil {
+				return st, err
+			}
+		} else {
+			if err := v.Combine(sde.RKTmp, sde.RKY, h, []float64{1}, []int{k1}); err != nil {
+				return st, err
+			}
+			if err := v.Eval(t+h, sde.RKTmp, k2); err != nil {
+				return st, err
+			}
+			st.NFE++
+			if err := v.Combine(sde.RKY, sde.RKY, h, []float64{0.5, 0.5}, []int{k1, k2}); err != nil {
+				return st, err
+			}
+		}
+		st.Steps++
+	}
+	return st, nil
+}
+
+// denoise records sde.ODESample's final noise-free reverse-diffusion step at
+// t: x - (f_i - G_i^2 s(x, t)), affine in (x, s).
+func (v *odeVectors) denoise(t float64) error {
+	if err := v.room(); err != nil {
+		return err
+	}
+	c, err := affine(func(x, sc, z []float64) error {
+		return sde.PredictorStep(sde.ReverseDiffusionPredictor, v.s, x, make([]float64, 1), sc, z, t, 0, false)
+	})
+	if err != nil {
+		return err
+	}
+	c[2] = 0
+	m, std := v.s.Marginal(t)
+	v.rows = append(v.rows, Row{T: t, Mean: m, Std: std, Pred: c})
+	seq, x := v.seq, v.smp.X
+	if err := seq.CopyRegion(x, 0, v.slots[sde.RKY], 0, uint64(4*v.n)); err != nil {
+		return err
+	}
+	sc, err := v.smp.score.Record(seq)
+	if err != nil {
+		return err
+	}
+	pred := kernels.Coef{Buf: v.smp.Sched.Coef, Col: colPred, Stride: Stride}
+	if err := v.lib.LinComb(seq, v.slots[sde.RKY], v.n, pred, v.smp.Sched.State, kernels.NoNoise, 0, x, sc); err != nil {
+		return err
+	}
+	return v.lib.Advance(seq, v.smp.Sched.State)
+}
+
 // ODESample integrates the probability-flow ODE from the prior at T to eps
-// with RK45 (rtol, atol) on the device; the step control is sde's, so the
-// NFE equals the reference solver's on the same problem.
+// on the device: with RK45 (rtol, atol), whose step control is sde's, so the
+// NFE equals the reference solver's on the same problem, or with o.Steps
+// fixed Euler or Heun steps; then, with o.Denoise, one noise-free
+// reverse-diffusion step, as sde.ODESample.
 func ODESample(lib *kernels.Lib, s sde.SDE, score Score, b, d int, o sde.ODEOptions, seed uint64) ([]float32, ODEResult, error) {
 	var res ODEResult
 	start := time.Now()
-	if o.Method != sde.RK45 {
-		return nil, res, fmt.Errorf("sampling: the device ODE sampler is RK45; got %v", o.Method)
+	if o.Method != sde.RK45 && o.Steps < 1 {
+		return nil, res, fmt.Errorf("sampling: %v needs steps >= 1, got %d", o.Method, o.Steps)
 	}
 	eps := o.Eps
 	if eps == 0 {
@@ -284,9 +348,23 @@ func ODESample(lib *kernels.Lib, s sde.SDE, score Score, b, d int, o sde.ODEOpti
 	}, &res.Result); err != nil {
 		return nil, res, err
 	}
-	st, err := sde.SolveRK45On(v, s.T(), eps, sde.RK45Options{RTol: o.RTol, ATol: o.ATol})
+	var st sde.ODEStats
+	switch o.Method {
+	case sde.RK45:
+		st, err = sde.SolveRK45On(v, s.T(), eps, sde.RK45Options{RTol: o.RTol, ATol: o.ATol})
+	case sde.Euler, sde.Heun:
+		st, err = fixedStep(v, o.Method, sde.Linspace(s.T(), eps, o.Steps+1))
+	default:
+		err = fmt.Errorf("sampling: unknown ODE method %v", o.Method)
+	}
 	if err != nil {
 		return nil, res, err
+	}
+	if o.Denoise {
+		if err := v.denoise(eps); err != nil {
+			return nil, res, err
+		}
+		st.NFE++
 	}
 	if err := v.flush(); err != nil {
 		return nil, res, err

@@ -35,14 +35,23 @@ func TestODESampleMatchesReference(t *testing.T) {
 	g := testMixture(t)
 	vp, _ := sde.NewVP(0.1, 20, 1000)
 	const b, d = 50, 2
-	o := sde.ODEOptions{Method: sde.RK45, RTol: 1e-4, ATol: 1e-4}
+	for _, o := range []sde.ODEOptions{
+		{Method: sde.RK45, RTol: 1e-4, ATol: 1e-4, Denoise: true},
+		{Method: sde.Euler, Steps: 30},
+		{Method: sde.Heun, Steps: 20, Denoise: true},
+	} {
+		compareODE(t, lib, vp, g, b, d, o)
+	}
+}
+
+func compareODE(t *testing.T, lib *kernels.Lib, vp sde.SDE, g *data.GMM, b, d int, o sde.ODEOptions) {
+	t.Helper()
 	got, res, err := ODESample(lib, vp, &OracleScore{Lib: lib, GMM: g}, b, d, o, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
 	x := make([]float64, b*d)
 	rng.Normal(x, rng.Key{Seed: 5})
-	o.Denoise = false
 	nfe, _, err := sde.ODESample(vp, x, d, data.NewOracle(g, vp).Score, o)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +59,7 @@ func TestODESampleMatchesReference(t *testing.T) {
 	if res.NFE != nfe {
 		t.Errorf("device NFE %d, reference %d", res.NFE, nfe)
 	}
-	vktest.Close(t, "ode samples", got, x, 1e-2, 1e-2)
+	vktest.Close(t, "ode samples "+o.Method.String(), got, x, 1e-2, 1e-2)
 }
 
 // The oracle likelihood matches the exact log-density within 0.01 nats per

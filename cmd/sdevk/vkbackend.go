@@ -92,17 +92,11 @@ func (b vkBackend) sampleOnce(ctx context.Context, o sampleOpts) ([]float64, int
 	nfe := 0
 	switch o.Method {
 	case "ode":
-		if o.ODE.Method != sde.RK45 {
-			return nil, 0, usagef("--sampler ode: the device integrates with rk45; %v runs with --device %s", o.ODE.Method, refDevice)
-		}
 		var res sampling.ODEResult
 		if x, res, err = sampling.ODESample(lib, o.SDE, score, o.N, o.Dim, o.ODE, o.Seed); err != nil {
 			return nil, 0, err
 		}
 		nfe = res.NFE
-		if o.ODE.Denoise {
-			fmt.Fprintf(cmdStderr, "sdevk: note: the device ODE sampler ends at eps without the final denoising step\n")
-		}
 	default:
 		p, err := b.fixedStep(lib, o, score)
 		if err != nil {
