@@ -8,12 +8,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"sort"
 
 	"github.com/nlpodyssey/safetensors"
+
+	"github.com/sdevk/sdevk/internal/atomicfile"
 )
 
 // Format names the layout of the metadata; it changes when that does.
@@ -111,27 +114,8 @@ func Save(path string, c *Checkpoint) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(path, func(w io.Writer) error { return safetensors.SerializeToWriter(views, meta, w) }); err != nil {
 		return fmt.Errorf("checkpoint: writing %s: %w", path, err)
-	}
-	if err := safetensors.SerializeToWriter(views, meta, tmp); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
 }

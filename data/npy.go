@@ -7,10 +7,11 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"codeberg.org/sbinet/npyio"
+
+	"github.com/sdevk/sdevk/internal/atomicfile"
 )
 
 // Points is a set of N points in D dimensions, row-major.
@@ -134,34 +135,8 @@ func checkShape(path string, x []float64, n, d int) error {
 	return nil
 }
 
-func writeAtomic(path string, v any) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	w := bufio.NewWriter(tmp)
-	if err = npyio.Write(w, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err = w.Flush(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+func writeAtomic(path string, v any) error {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return npyio.Write(w, v) }); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

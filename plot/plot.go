@@ -8,15 +8,15 @@
 package plot
 
 import (
-	"bufio"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/png"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
+
+	"github.com/sdevk/sdevk/internal/atomicfile"
 )
 
 // Rect is a data-space rectangle.
@@ -279,31 +279,8 @@ func Row(panels ...*Panel) *image.RGBA {
 
 // SavePNG writes img to path through a temporary file and a rename, so an
 // existing file is replaced whole or not at all.
-func SavePNG(path string, img image.Image) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(tmp)
-	if err = png.Encode(bw, img); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+func SavePNG(path string, img image.Image) error {
+	return atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
 }
 
 // Palette is a qualitative colour cycle for several series.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,6 +12,8 @@ import (
 	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
+
+	"github.com/sdevk/sdevk/internal/atomicfile"
 )
 
 // pipelineCache is a VkPipelineCache persisted in the user's cache directory,
@@ -111,17 +114,9 @@ func (c *pipelineCache) saveAndDestroy() {
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.path), ".pipelines-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(data[:n])
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil {
-		os.Remove(tmp.Name())
-		return
-	}
-	if os.Rename(tmp.Name(), c.path) != nil {
-		os.Remove(tmp.Name())
-	}
+	// A failed write only loses the speed-up of the next start.
+	_ = atomicfile.Write(c.path, func(w io.Writer) error {
+		_, err := w.Write(data[:n])
+		return err
+	})
 }

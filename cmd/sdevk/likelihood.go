@@ -8,6 +8,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/sdevk/sdevk/internal/atomicfile"
 	"github.com/sdevk/sdevk/sde"
 )
 
@@ -173,7 +174,7 @@ func runLikelihood(args []string, stdout io.Writer) error {
 
 // writeJSON writes v, indented, atomically.
 func writeJSON(path string, v any) error {
-	err := writeFileAtomic(path, func(w io.Writer) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)

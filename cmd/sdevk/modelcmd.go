@@ -5,7 +5,6 @@ package main
 // check, doctor warnings, and atomic output files.
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -140,38 +139,6 @@ func checkOutPath(flag, path string) error {
 		return usagef("%s %s: %s is not a directory", flag, path, dir)
 	}
 	return nil
-}
-
-// writeFileAtomic writes path through a temporary file in the same
-// directory and a rename, so an existing file is replaced whole or not at all.
-func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(tmp)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // printDoctor runs the config doctor once and prints its warnings, with
