@@ -64,9 +64,11 @@
 //     broadcast inputs). A fused op whose gradient is another fused op
 //     should also give a composite, so its gradient op can use
 //     vjpViaComposite and stay differentiable.
-//  3. Write the shader in shaders/NAME.comp, make the Vulkan executor
-//     dispatch it for the new kind, and add a Vulkan test comparing it with
-//     the reference on odd sizes.
+//  3. Write the shader in shaders/NAME.comp (./build.sh shaders), its typed
+//     wrapper and float64 reference in package kernels with a table test on
+//     sizes that are not multiples of the workgroup size, and a lowering in
+//     graph/vkexec/lower.go; extend a graph/vkexec test so the Vulkan
+//     executor is compared with the reference executor on the new op.
 //  4. Add a row to opCases in ops_test.go: input shapes, the builder and an
 //     independent reference. TestOps then checks the forward value, the
 //     VJP against central finite differences and the second-order
