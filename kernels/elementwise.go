@@ -152,15 +152,62 @@ func (l *Lib) Binary(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, aShape
 	if err := checkLen(name, "out", out, n); err != nil {
 		return err
 	}
-	k, err := l.kernel1D("binary", 3, []int{2}, 52, uint32(op))
+	mode, block := binaryMode(aShape, bShape, n)
+	k, err := l.kernel1D("binary", 3, []int{2}, 52, uint32(op), mode)
 	if err != nil {
 		return err
+	}
+	if mode == binaryBRepeats {
+		sb[3] = block
+	} else if mode == binaryARepeats {
+		sa[3] = block
 	}
 	push := vk.Push(uint32(n),
 		shape[0], shape[1], shape[2], shape[3],
 		sa[0], sa[1], sa[2], sa[3],
 		sb[0], sb[1], sb[2], sb[3])
 	return seq.Dispatch(k, k.Groups(n), push, a, b, out)
+}
+
+// Indexing modes of the binary shader (its specialization constant 4).
+const (
+	binaryGeneral  uint32 = iota
+	binarySame            // equal sizes: both indexed by i
+	binaryBRepeats        // b is a trailing block of a's shape: b[i % len(b)]
+	binaryARepeats        // the same with a and b swapped
+)
+
+// binaryMode picks the cheapest indexing for the shapes and returns the
+// repeated block's length for the repeat modes.
+func binaryMode(aShape, bShape []int, n int) (uint32, int) {
+	na, nb := prod(aShape), prod(bShape)
+	switch {
+	case na == n && nb == n:
+		return binarySame, 0
+	case na == n && isTrailing(bShape, aShape):
+		return binaryBRepeats, nb
+	case nb == n && isTrailing(aShape, bShape):
+		return binaryARepeats, na
+	}
+	return binaryGeneral, 0
+}
+
+// isTrailing reports whether small, without leading 1s, equals the last
+// dimensions of big (so small repeats over big's leading dimensions).
+func isTrailing(small, big []int) bool {
+	for len(small) > 0 && small[0] == 1 {
+		small = small[1:]
+	}
+	if len(small) > len(big) || prod(small) == 0 {
+		return false
+	}
+	tail := big[len(big)-len(small):]
+	for i := range small {
+		if small[i] != tail[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func prod(s []int) int {
