@@ -9,8 +9,8 @@
 set -euo pipefail
 runtime=(libvulkan1 mesa-vulkan-drivers)
 testing=(glslc spirv-tools vulkan-validationlayers xvfb xauth imagemagick)
-# The windowed viewer (go build -tags viewer) links X11 through GLFW.
-viewer=(libx11-dev libxrandr-dev libxinerama-dev libxcursor-dev libxi-dev libxxf86vm-dev)
+# The windowed viewer (go build -tags viewer) links X11 and libGL through GLFW.
+viewer=(libx11-dev libxrandr-dev libxinerama-dev libxcursor-dev libxi-dev libxxf86vm-dev libgl-dev)
 want=("${runtime[@]}")
 case "${1:-}" in
   test) want+=("${testing[@]}" "${viewer[@]}") ;;
