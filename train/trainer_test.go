@@ -12,7 +12,7 @@ import (
 	"github.com/sdevk/sdevk/vk"
 )
 
-func testConfig(t *testing.T) Config {
+func testConfig(t testing.TB) Config {
 	t.Helper()
 	vp, err := sde.NewVP(0.1, 20, 1000)
 	if err != nil {
