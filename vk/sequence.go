@@ -121,6 +121,14 @@ func (s *Sequence) Begin() error {
 	if s.profile {
 		vk.CmdResetQueryPool(s.cmd, s.queries, 0, s.maxQueries)
 	}
+	// Earlier submissions (this sequence's last replay, other sequences)
+	// may have written what these commands read: a fence wait on the host
+	// does not order device accesses, so each submission starts with a
+	// barrier on everything before it in the queue.
+	stages := vk.PipelineStageFlags(vk.PipelineStageComputeShaderBit | vk.PipelineStageTransferBit)
+	s.dev.fns.barrier(s.cmd, stages, stages,
+		vk.AccessFlags(vk.AccessShaderWriteBit|vk.AccessTransferWriteBit),
+		vk.AccessFlags(vk.AccessShaderReadBit|vk.AccessShaderWriteBit|vk.AccessTransferReadBit|vk.AccessTransferWriteBit))
 	s.recording, s.recorded = true, false
 	return nil
 }
