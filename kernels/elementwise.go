@@ -49,11 +49,68 @@ func (l *Lib) Unary(seq *vk.Sequence, op UnaryOp, x, y *vk.Buffer, n int, alpha,
 	if err := checkLen("unary "+op.String(), "y", y, n); err != nil {
 		return err
 	}
+	if l.CPU && elemGroups > 0 {
+		vec4 := elemVec4
+		c := l.elemChunks(n, vec4)
+		if c.per == 0 {
+			return nil
+		}
+		k, err := l.kernel("unary_chunk", 2, []int{1}, 20, [3]uint32{uint32(c.local), 1, 1}, uint32(op), uint32(c.unroll), b2u(vec4))
+		if err != nil {
+			return err
+		}
+		return seq.Dispatch(k, l.Dev.Grid(uint64(c.groups), 1), vk.Push(uint32(n), alpha, beta, gamma, uint32(c.per)), x, y)
+	}
 	k, err := l.kernel1D("unary", 2, []int{1}, 16, uint32(op))
 	if err != nil {
 		return err
 	}
 	return seq.Dispatch(k, k.Groups(n), vk.Push(uint32(n), alpha, beta, gamma), x, y)
+}
+
+// The CPU-type variants of Unary and Binary (same and repeat indexings),
+// unary_chunk and binary_chunk, stream like axpbypcz_chunk (see AXPBYPCZ):
+// about elemGroups workgroups of elemLocal invocations, each lane moving
+// elemUnroll units per loop iteration; a unit is a vec4 where elemVec4 and
+// the alignment allow, else a float. Variables so benchmarks can sweep them;
+// elemGroups = 0 selects the GPU shaders.
+var (
+	elemGroups = 2
+	elemLocal  = 8
+	elemUnroll = 4
+	elemVec4   = true
+)
+
+// elemChunk is the grid of a chunked elementwise dispatch.
+type elemChunk struct {
+	local, unroll int
+	per           int // units per workgroup, 0 when there is no work
+	groups        int
+}
+
+// elemChunks splits n floats into chunks of whole SIMD passes of whole
+// unrolled steps; with vec4 the units are vec4s, the last one doing the
+// n % 4 trailing floats.
+func (l *Lib) elemChunks(n int, vec4 bool) elemChunk {
+	units := n
+	if vec4 {
+		units = (n + 3) / 4
+	}
+	local := elemLocal
+	if local < simdWidth || local%simdWidth != 0 || uint32(local) > l.Dev.Info.Limits.MaxWorkgroupInvocations {
+		local = simdWidth
+	}
+	unroll := max(elemUnroll, 1)
+	quantum := local * unroll
+	per := (units + elemGroups - 1) / elemGroups
+	per = (per + quantum - 1) / quantum * quantum
+	// lavapipe ends any loop after 65535 iterations: keep under that.
+	per = min(per, maxLoopIters*quantum)
+	c := elemChunk{local: local, unroll: unroll, per: per}
+	if per > 0 {
+		c.groups = (units + per - 1) / per
+	}
+	return c
 }
 
 // Fill records y[i] = v for i < n.
@@ -153,6 +210,22 @@ func (l *Lib) Binary(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, aShape
 		return err
 	}
 	mode, block := binaryMode(aShape, bShape, n)
+	if l.CPU && elemGroups > 0 && mode != binaryGeneral {
+		// vec4 units need the repeated block to be whole vec4s.
+		vec4 := elemVec4 && (mode == binarySame || block%4 == 0)
+		c := l.elemChunks(n, vec4)
+		if c.per == 0 {
+			return nil
+		}
+		if vec4 {
+			block /= 4
+		}
+		k, err := l.kernel("binary_chunk", 3, []int{2}, 12, [3]uint32{uint32(c.local), 1, 1}, uint32(op), mode, uint32(c.unroll), b2u(vec4))
+		if err != nil {
+			return err
+		}
+		return seq.Dispatch(k, l.Dev.Grid(uint64(c.groups), 1), vk.Push(uint32(n), uint32(c.per), uint32(block)), a, b, out)
+	}
 	k, err := l.kernel1D("binary", 3, []int{2}, 52, uint32(op), mode)
 	if err != nil {
 		return err

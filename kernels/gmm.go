@@ -181,8 +181,15 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 		return err
 	}
 	var outs uint32
-	bufs := []*vk.Buffer{mix.Buf, x, mix.Buf, mix.Buf, mix.Buf, mix.Buf, mix.Buf}
-	var writes []int
+	// Outputs not asked for are bound to a scratch buffer: their bindings
+	// are writable in the shader, so binding an input there would make it a
+	// (formal) write-read hazard for later commands.
+	dummy, err := l.dummyBuffer()
+	if err != nil {
+		return err
+	}
+	bufs := []*vk.Buffer{mix.Buf, x, mix.Buf, mix.Buf, dummy, dummy, dummy}
+	writes := []int{4, 5, 6}
 	for i, o := range []struct {
 		buf  *vk.Buffer
 		what string
@@ -196,7 +203,6 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 		}
 		outs |= 1 << i
 		bufs[4+i] = o.buf
-		writes = append(writes, 4+i)
 	}
 	if outs == 0 {
 		return fmt.Errorf("kernels: %s: no output requested", name)

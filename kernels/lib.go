@@ -16,6 +16,7 @@ type Lib struct {
 	Local1D uint32
 
 	scratch *vk.Buffer
+	dummy   *vk.Buffer
 	conv    convScratch // ConvIm2col's buffers
 	// kernels caches compiled pipelines by their spec, so recording a
 	// dispatch costs a map lookup, not a SPIR-V read and a formatted key.
@@ -46,8 +47,23 @@ func (l *Lib) ReduceScratch() (*vk.Buffer, error) {
 	return l.scratch, nil
 }
 
+// dummyBuffer is a small buffer bound where a kernel's optional output is
+// not wanted.
+func (l *Lib) dummyBuffer() (*vk.Buffer, error) {
+	if l.dummy == nil {
+		b, err := l.Dev.NewBufferF32(4)
+		if err != nil {
+			return nil, err
+		}
+		l.dummy = b
+	}
+	return l.dummy, nil
+}
+
 // Close frees the library's buffers (not the device).
 func (l *Lib) Close() {
+	l.dummy.Free()
+	l.dummy = nil
 	l.scratch.Free()
 	l.scratch = nil
 	l.conv.free()
