@@ -15,20 +15,7 @@ func AttentionRef(q, k, v []float64, s AttentionShape) (o, lse []float64) {
 		for h := 0; h < s.Heads; h++ {
 			base := (n*s.C + h*d) * L
 			for i := 0; i < L; i++ {
-				mx := math.Inf(-1)
-				for j := 0; j < L; j++ {
-					t := 0.0
-					for c := 0; c < d; c++ {
-						t += q[base+c*L+i] * k[base+c*L+j]
-					}
-					p[j] = t * scale
-					mx = math.Max(mx, p[j])
-				}
-				sum := 0.0
-				for j := range p {
-					p[j] = math.Exp(p[j] - mx)
-					sum += p[j]
-				}
+				mx, sum := softmaxRow(q, k, base, d, L, i, scale, p)
 				lse[(n*s.Heads+h)*L+i] = mx + math.Log(sum)
 				for c := 0; c < d; c++ {
 					t := 0.0
@@ -55,20 +42,7 @@ func AttentionGradRef(q, k, v, gy []float64, s AttentionShape) (dq, dk, dv []flo
 		for h := 0; h < s.Heads; h++ {
 			base := (n*s.C + h*d) * L
 			for i := 0; i < L; i++ {
-				mx := math.Inf(-1)
-				for j := 0; j < L; j++ {
-					t := 0.0
-					for c := 0; c < d; c++ {
-						t += q[base+c*L+i] * k[base+c*L+j]
-					}
-					p[j] = t * scale
-					mx = math.Max(mx, p[j])
-				}
-				sum := 0.0
-				for j := range p {
-					p[j] = math.Exp(p[j] - mx)
-					sum += p[j]
-				}
+				_, sum := softmaxRow(q, k, base, d, L, i, scale, p)
 				pdp := 0.0
 				for j := 0; j < L; j++ {
 					p[j] /= sum
@@ -92,4 +66,24 @@ func AttentionGradRef(q, k, v, gy []float64, s AttentionShape) (dq, dk, dv []flo
 		}
 	}
 	return dq, dk, dv
+}
+
+// softmaxRow fills p with exp(scale q_i . k_j - mx) for the query row i of
+// one head (channels at base + c*L) and returns the row's maximum and the
+// sum of p.
+func softmaxRow(q, k []float64, base, d, L, i int, scale float64, p []float64) (mx, sum float64) {
+	mx = math.Inf(-1)
+	for j := 0; j < L; j++ {
+		t := 0.0
+		for c := 0; c < d; c++ {
+			t += q[base+c*L+i] * k[base+c*L+j]
+		}
+		p[j] = t * scale
+		mx = math.Max(mx, p[j])
+	}
+	for j := range p {
+		p[j] = math.Exp(p[j] - mx)
+		sum += p[j]
+	}
+	return mx, sum
 }

@@ -42,8 +42,9 @@ type odeVectors struct {
 	total int // values per slot, padding included
 	count int // values the error norm averages over
 	slots [sde.RKSlots]*vk.Buffer
-	sq    *vk.Buffer // scaled error terms
-	ss    *vk.Buffer // their sum of squares
+	logps [sde.RKSlots]*vk.Buffer // views of the slots' log-density parts
+	sq    *vk.Buffer              // scaled error terms
+	ss    *vk.Buffer              // their sum of squares
 
 	seq   *vk.Sequence
 	open  bool
@@ -64,6 +65,14 @@ func newODEVectors(lib *kernels.Lib, smp *Sampler, s sde.SDE, likelihood bool) (
 		if v.slots[i], err = lib.Dev.NewBufferF32(v.total); err != nil {
 			v.close()
 			return nil, err
+		}
+	}
+	for i := range v.logps {
+		if v.logp > 0 {
+			if v.logps[i], err = v.slots[i].View(uint64(4*v.logp), uint64(4*smp.B)); err != nil {
+				v.close()
+				return nil, err
+			}
 		}
 	}
 	if v.sq, err = lib.Dev.NewBufferF32(v.total); err != nil {
@@ -176,12 +185,8 @@ func (v *odeVectors) Eval(t float64, y, dst int) error {
 		return err
 	}
 	if v.logp > 0 {
-		part, err := out.View(uint64(4*v.logp), uint64(4*v.smp.B))
-		if err != nil {
-			return err
-		}
 		corr := kernels.Coef{Buf: v.smp.Sched.Coef, Col: colCorr, Stride: Stride}
-		if err := v.lib.LinComb(seq, part, v.smp.B, corr, st, kernels.NoNoise, 0, div); err != nil {
+		if err := v.lib.LinComb(seq, v.logps[dst], v.smp.B, corr, st, kernels.NoNoise, 0, div); err != nil {
 			return err
 		}
 	}

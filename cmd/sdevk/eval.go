@@ -79,18 +79,11 @@ func runEval(args []string, stdout io.Writer) error {
 	if !given["seed"] {
 		*seed = c.Seed
 	}
-	if err := checkOutPath("--out", *out); err != nil {
-		return err
-	}
-	ds, err := configDataset(c)
+	ds, pts, err := pointsOfConfig(c, "--samples", *samples, *out)
 	if err != nil {
 		return err
 	}
 	d := ds.Dim()
-	pts, err := loadPoints("--samples", *samples, d, c)
-	if err != nil {
-		return err
-	}
 	n := pts.N
 	if n < 2 {
 		return usagef("--samples %s: need at least 2 points, got %d", *samples, n)

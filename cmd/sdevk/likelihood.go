@@ -104,18 +104,11 @@ func runLikelihood(args []string, stdout io.Writer) error {
 	if !given["seed"] {
 		*seed = c.Seed
 	}
-	if err := checkOutPath("--out", *out); err != nil {
-		return err
-	}
-	ds, err := configDataset(c)
+	ds, pts, err := pointsOfConfig(c, "--data", *dataPath, *out)
 	if err != nil {
 		return err
 	}
 	d := ds.Dim()
-	pts, err := loadPoints("--data", *dataPath, d, c)
-	if err != nil {
-		return err
-	}
 	backend, err := chooseLikelihood(*device)
 	if err != nil {
 		return err

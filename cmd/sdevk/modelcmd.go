@@ -121,6 +121,20 @@ func loadPoints(flag, path string, d int, c *config.Config) (*data.Points, error
 	return p, nil
 }
 
+// pointsOfConfig checks the --out path, then builds the config's data set
+// and loads the points file (flag names it) against its dimension.
+func pointsOfConfig(c *config.Config, flag, path, out string) (data.Dataset, *data.Points, error) {
+	if err := checkOutPath("--out", out); err != nil {
+		return nil, nil, err
+	}
+	ds, err := configDataset(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	pts, err := loadPoints(flag, path, ds.Dim(), c)
+	return ds, pts, err
+}
+
 // checkOutPath fails early, before any work, when an output cannot be
 // written: its directory is missing or it names a directory.
 func checkOutPath(flag, path string) error {

@@ -27,15 +27,12 @@ func newNetEvaluator(src scoreSource) (*netEvaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	lib := kernels.New(dev)
-	e := &netEvaluator{src: src, dev: dev, exec: &vkexec.Executor{Lib: lib, Params: vkexec.NewParamStore(dev)}, progs: map[int]*netProgram{}}
-	for _, p := range src.Net.Params() {
-		if err := e.exec.Params.Set(p.Name, graph.Shape(p.Shape), src.Weights[p.Name]); err != nil {
-			e.close()
-			return nil, err
-		}
+	exec, err := src.executor(kernels.New(dev))
+	if err != nil {
+		dev.Close()
+		return nil, err
 	}
-	return e, nil
+	return &netEvaluator{src: src, dev: dev, exec: exec, progs: map[int]*netProgram{}}, nil
 }
 
 // score is an sde.ScoreFunc; a device error is kept in e.err and gives zeros.

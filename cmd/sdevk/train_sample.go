@@ -9,30 +9,9 @@ import (
 
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/data"
-	"github.com/sdevk/sdevk/graph"
-	"github.com/sdevk/sdevk/graph/vkexec"
 	"github.com/sdevk/sdevk/model"
-	"github.com/sdevk/sdevk/sampling"
 	"github.com/sdevk/sdevk/train"
-	"github.com/sdevk/sdevk/vk"
 )
-
-// netScore builds a device score model from a network and its weights.
-func netScore(dev *vk.Device, net model.ScoreNet, weights map[string][]float32) (*sampling.NetScore, *vkexec.Executor, error) {
-	exec := vkexec.New(dev)
-	for _, p := range net.Params() {
-		v, ok := weights[p.Name]
-		if !ok {
-			exec.Params.Release()
-			return nil, nil, fmt.Errorf("no weights for %s", p.Name)
-		}
-		if err := exec.Params.Set(p.Name, graph.Shape(p.Shape), v); err != nil {
-			exec.Params.Release()
-			return nil, nil, err
-		}
-	}
-	return &sampling.NetScore{Exec: exec, Build: net.Build}, exec, nil
-}
 
 // emaSample draws n samples with the trainer's EMA weights by the config's
 // sampler.

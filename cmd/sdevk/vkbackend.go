@@ -40,22 +40,31 @@ func (b vkBackend) open() (*vk.Device, func(), error) {
 	return dev, dev.Close, nil
 }
 
-// deviceScore builds the score model of src on the device.
-func deviceScore(lib *kernels.Lib, src scoreSource, div sde.Estimator, probes int, seed uint64) (sampling.Score, func(), error) {
-	if src.Net == nil {
-		return &sampling.OracleScore{Lib: lib, GMM: src.GMM}, func() {}, nil
-	}
+// executor uploads the network's weights into a new executor on lib.
+func (src scoreSource) executor(lib *kernels.Lib) (*vkexec.Executor, error) {
 	exec := &vkexec.Executor{Lib: lib, Params: vkexec.NewParamStore(lib.Dev)}
 	for _, p := range src.Net.Params() {
 		v, ok := src.Weights[p.Name]
 		if !ok {
 			exec.Params.Release()
-			return nil, nil, fmt.Errorf("the checkpoint has no weights for %s", p.Name)
+			return nil, fmt.Errorf("%s has no weights for %s", src.Name, p.Name)
 		}
 		if err := exec.Params.Set(p.Name, graph.Shape(p.Shape), v); err != nil {
 			exec.Params.Release()
-			return nil, nil, err
+			return nil, err
 		}
+	}
+	return exec, nil
+}
+
+// deviceScore builds the score model of src on the device.
+func deviceScore(lib *kernels.Lib, src scoreSource, div sde.Estimator, probes int, seed uint64) (sampling.Score, func(), error) {
+	if src.Net == nil {
+		return &sampling.OracleScore{Lib: lib, GMM: src.GMM}, func() {}, nil
+	}
+	exec, err := src.executor(lib)
+	if err != nil {
+		return nil, nil, err
 	}
 	net := sampling.NetScore{Exec: exec, Build: src.Net.Build}
 	if div < 0 {
