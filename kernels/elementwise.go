@@ -69,7 +69,7 @@ func (l *Lib) Unary(seq *vk.Sequence, op UnaryOp, x, y *vk.Buffer, n int, alpha,
 }
 
 // The CPU-type variants of Unary and Binary (same and repeat indexings),
-// unary_chunk and binary_chunk, stream like axpbypcz_chunk (see AXPBYPCZ):
+// unary_chunk and binary_chunk, stream like axpbypcz_texels (see AXPBYPCZ):
 // about elemGroups workgroups of elemLocal invocations, each lane moving
 // elemUnroll units per loop iteration; a unit is a vec4 where elemVec4 and
 // the alignment allow, else a float. Variables so benchmarks can sweep them;

@@ -26,9 +26,10 @@ const maxLoopIters = 65000
 // The bulk moves as vec4, the last n % 4 values as scalars, so any n works.
 //
 // On GPUs each invocation moves one vec4. On CPU-type devices (lavapipe)
-// axpbypcz_chunk runs a few workgroups that each stream one contiguous chunk
-// in a loop: lavapipe takes a lock per workgroup and runs each on one
-// thread, so thousands of small groups cost more than the arithmetic.
+// axpbypcz_texels runs a few workgroups that each stream one contiguous
+// chunk in a loop (lavapipe takes a lock per workgroup and runs each on one
+// thread, so thousands of small groups cost more than the arithmetic),
+// reading x, g and z as texel buffers, which lavapipe loads as vectors.
 func (l *Lib) AXPBYPCZ(seq *vk.Sequence, y, x, g, z *vk.Buffer, n int, a, b, c float32) error {
 	for _, v := range []struct {
 		name string
@@ -42,7 +43,8 @@ func (l *Lib) AXPBYPCZ(seq *vk.Sequence, y, x, g, z *vk.Buffer, n int, a, b, c f
 	if n%4 != 0 {
 		vec4s++ // vec4 number n/4 does the scalar tail
 	}
-	if l.CPU && fusedGroups > 0 {
+	texels := l.Dev.TexelsFit(x) && l.Dev.TexelsFit(g) && l.Dev.TexelsFit(z)
+	if l.CPU && texels && fusedGroups > 0 {
 		local := fusedLocal
 		if local < simdWidth || local%simdWidth != 0 || uint32(local) > l.Dev.Info.Limits.MaxWorkgroupInvocations {
 			local = simdWidth
@@ -56,12 +58,12 @@ func (l *Lib) AXPBYPCZ(seq *vk.Sequence, y, x, g, z *vk.Buffer, n int, a, b, c f
 		if per == 0 {
 			return nil
 		}
-		k, err := l.kernel("axpbypcz_chunk", 4, []int{3}, 20, [3]uint32{uint32(local), 1, 1}, simdWidth, uint32(unroll))
+		k, err := l.kernel("axpbypcz_texels", 7, []int{3}, 20, [3]uint32{uint32(local), 1, 1}, simdWidth, uint32(unroll))
 		if err != nil {
 			return err
 		}
 		groups := (vec4s + per - 1) / per
-		return seq.Dispatch(k, l.Dev.Grid(uint64(groups), 1), vk.Push(uint32(n), a, b, c, uint32(per)), x, g, z, y)
+		return seq.Dispatch(k, l.Dev.Grid(uint64(groups), 1), vk.Push(uint32(n), a, b, c, uint32(per)), x, g, z, y, x, g, z)
 	}
 	k, err := l.kernel1D("axpbypcz", 4, []int{3}, 16)
 	if err != nil {

@@ -83,6 +83,12 @@ func New(dev *vk.Device) *Lib {
 	return l
 }
 
+// texelKinds lists the shaders that read texel buffers, with the kind of
+// each binding; every other shader binds storage buffers only.
+var texelKinds = map[string][]vk.BindingKind{
+	"axpbypcz_texels": {vk.TexelsVec4, vk.TexelsVec4, vk.TexelsVec4},
+}
+
 // kernel compiles (once) the named shader with the given layout.
 func (l *Lib) kernel(name string, bindings int, writes []int, push uint32, local [3]uint32, consts ...uint32) (*vk.Kernel, error) {
 	key := kernelKey{name: name, bindings: bindings, push: push, local: local, nconst: len(consts)}
@@ -97,7 +103,7 @@ func (l *Lib) kernel(name string, bindings int, writes []int, push uint32, local
 	if err != nil {
 		return nil, err
 	}
-	k, err := l.Dev.Kernel(vk.KernelSpec{Name: name, SPIRV: code, Bindings: bindings, Writes: writes, PushBytes: push, Local: local, Consts: consts})
+	k, err := l.Dev.Kernel(vk.KernelSpec{Name: name, SPIRV: code, Bindings: bindings, Kinds: texelKinds[name], Writes: writes, PushBytes: push, Local: local, Consts: consts})
 	if err == nil && cacheable {
 		if l.kernels == nil {
 			l.kernels = map[kernelKey]*vk.Kernel{}

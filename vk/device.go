@@ -189,7 +189,7 @@ func (d *Device) createLogical(opts Options) error {
 func (d *Device) initMemory(forceStaging bool) error {
 	local := vk.MemoryPropertyFlags(vk.MemoryPropertyDeviceLocalBit)
 	hostVis := vk.MemoryPropertyFlags(vk.MemoryPropertyHostVisibleBit | vk.MemoryPropertyHostCoherentBit)
-	usage := vk.BufferUsageFlags(vk.BufferUsageStorageBufferBit | vk.BufferUsageTransferSrcBit | vk.BufferUsageTransferDstBit)
+	usage := vk.BufferUsageFlags(vk.BufferUsageStorageBufferBit | vk.BufferUsageUniformTexelBufferBit | vk.BufferUsageTransferSrcBit | vk.BufferUsageTransferDstBit)
 	mask := d.memoryTypeMask(usage)
 	memType, ok := chooseMemoryType(d.Info.memTypes, mask, local, hostVis)
 	if !ok {
@@ -198,10 +198,8 @@ func (d *Device) initMemory(forceStaging bool) error {
 		}
 	}
 	flags := d.Info.memTypes[memType].flags
-	align := d.Info.Limits.MinStorageBufferAlign
-	if align < 256 {
-		align = 256
-	}
+	// Every buffer and view can be bound as a storage or a texel buffer.
+	align := max(d.Info.Limits.MinStorageBufferAlign, d.Info.Limits.MinTexelBufferAlign, 256)
 	d.mem = &allocator{
 		dev: d.handle, memType: memType, align: align, usage: usage, blockSize: defaultBlockBytes,
 		mappable: flags&hostVis == hostVis && !forceStaging,

@@ -13,7 +13,11 @@
 //     takes the staging path everywhere, so lavapipe tests cover it.
 //   - Kernel: a compute pipeline from embedded SPIR-V, with the workgroup size
 //     and tile sizes as specialization constants and sizes as push constants,
-//     checked against the device's limits. Pipelines go through a
+//     checked against the device's limits. A binding is a storage buffer, or
+//     (BindingKind TexelsVec4) a read-only RGBA32F texel buffer, whose view
+//     is made once per range and lives with the memory block: lavapipe
+//     fetches texels as vectors but storage-buffer values one at a time.
+//     Pipelines go through a
 //     VkPipelineCache persisted per device and driver in the user's cache
 //     directory.
 //   - Sequence: many dispatches recorded into one command buffer, with a

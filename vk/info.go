@@ -19,6 +19,8 @@ type Limits struct {
 	MaxBoundDescriptorSets   uint32    `json:"max_bound_descriptor_sets"`
 	MaxStorageBuffersPerSet  uint32    `json:"max_storage_buffers_per_stage"`
 	MinStorageBufferAlign    uint64    `json:"min_storage_buffer_offset_alignment"`
+	MaxTexelBufferElements   uint32    `json:"max_texel_buffer_elements"`
+	MinTexelBufferAlign      uint64    `json:"min_texel_buffer_offset_alignment"`
 	NonCoherentAtomSize      uint64    `json:"non_coherent_atom_size"`
 	TimestampPeriodNs        float32   `json:"timestamp_period_ns"`
 	TimestampComputeAndGraph bool      `json:"timestamp_compute_and_graphics"`
@@ -52,14 +54,17 @@ type DeviceInfo struct {
 	SubgroupSize  uint32 `json:"subgroup_size"`
 	// SubgroupShuffle: the compute stage supports subgroupShuffle
 	// (VK_SUBGROUP_FEATURE_SHUFFLE_BIT).
-	SubgroupShuffle bool         `json:"subgroup_shuffle"`
-	FP16            bool         `json:"shader_float16"`
-	Storage16       bool         `json:"storage_buffer_16bit"`
-	UMA             bool         `json:"unified_memory"`
-	Limits          Limits       `json:"limits"`
-	Heaps           []MemoryHeap `json:"memory_heaps"`
-	MemoryTypes     []MemoryType `json:"memory_types"`
-	Selected        bool         `json:"selected"`
+	SubgroupShuffle bool `json:"subgroup_shuffle"`
+	FP16            bool `json:"shader_float16"`
+	Storage16       bool `json:"storage_buffer_16bit"`
+	// TexelsVec4: shaders can read RGBA32F uniform texel buffers (the
+	// TexelsVec4 binding kind).
+	TexelsVec4  bool         `json:"uniform_texel_buffer_rgba32f"`
+	UMA         bool         `json:"unified_memory"`
+	Limits      Limits       `json:"limits"`
+	Heaps       []MemoryHeap `json:"memory_heaps"`
+	MemoryTypes []MemoryType `json:"memory_types"`
+	Selected    bool         `json:"selected"`
 
 	deviceType    vk.PhysicalDeviceType
 	apiVersion    uint32
@@ -184,6 +189,8 @@ func describe(in *instance, index int, pd vk.PhysicalDevice) DeviceInfo {
 			MaxBoundDescriptorSets:   l.MaxBoundDescriptorSets,
 			MaxStorageBuffersPerSet:  l.MaxPerStageDescriptorStorageBuffers,
 			MinStorageBufferAlign:    uint64(l.MinStorageBufferOffsetAlignment),
+			MaxTexelBufferElements:   l.MaxTexelBufferElements,
+			MinTexelBufferAlign:      uint64(l.MinTexelBufferOffsetAlignment),
 			NonCoherentAtomSize:      uint64(l.NonCoherentAtomSize),
 			TimestampPeriodNs:        l.TimestampPeriod,
 			TimestampComputeAndGraph: l.TimestampComputeAndGraphics == vk.True,
@@ -196,6 +203,10 @@ func describe(in *instance, index int, pd vk.PhysicalDevice) DeviceInfo {
 	if d.Driver == "" {
 		d.Driver = "unknown"
 	}
+	var fp vk.FormatProperties
+	vk.GetPhysicalDeviceFormatProperties(pd, texelFormat, &fp)
+	fp.Deref()
+	d.TexelsVec4 = fp.BufferFeatures&vk.FormatFeatureFlags(vk.FormatFeatureUniformTexelBufferBit) != 0
 	if d.SubgroupSize == 0 {
 		d.SubgroupSize = 1 // unknown: kernels must not rely on subgroups
 	}

@@ -14,15 +14,17 @@ import (
 // KernelSpec describes one compute pipeline. Shaders declare their workgroup
 // size with local_size_{x,y,z}_id = 0, 1, 2, so Local fills specialization
 // constants 0-2; Consts fill ids 3, 4, ... in order (tile sizes and the like).
-// Bindings are storage buffers 0..Bindings-1 of descriptor set 0.
+// Bindings 0..Bindings-1 of descriptor set 0 are storage buffers unless
+// Kinds says otherwise.
 type KernelSpec struct {
-	Name      string    // for errors, caches and timings
-	SPIRV     []byte    // the module
-	Bindings  int       // number of storage-buffer bindings
-	Writes    []int     // bindings the kernel writes; the rest are read-only
-	PushBytes uint32    // size of the push-constant block
-	Local     [3]uint32 // workgroup size; zero entries mean 1
-	Consts    []uint32  // specialization constants 3, 4, ...
+	Name      string        // for errors, caches and timings
+	SPIRV     []byte        // the module
+	Bindings  int           // number of bindings
+	Kinds     []BindingKind // kind of binding i (Storage where missing)
+	Writes    []int         // bindings the kernel writes; the rest are read-only
+	PushBytes uint32        // size of the push-constant block
+	Local     [3]uint32     // workgroup size; zero entries mean 1
+	Consts    []uint32      // specialization constants 3, 4, ...
 }
 
 // Kernel is a compiled compute pipeline.
@@ -35,26 +37,31 @@ type Kernel struct {
 }
 
 type layoutKey struct {
-	bindings int
-	push     uint32
+	kinds string // one byte per binding
+	push  uint32
 }
 
 // layout is a descriptor-set layout and pipeline layout shared by every kernel
-// with the same number of bindings and push-constant size.
+// with the same binding kinds and push-constant size.
 type layout struct {
 	set      vk.DescriptorSetLayout
 	pipeline vk.PipelineLayout
 }
 
-func (d *Device) layoutFor(bindings int, push uint32) (*layout, error) {
-	key := layoutKey{bindings, push}
+func (d *Device) layoutFor(spec *KernelSpec) (*layout, error) {
+	bindings, push := spec.Bindings, spec.PushBytes
+	kinds := make([]byte, bindings)
+	for i := range kinds {
+		kinds[i] = byte(spec.kindOf(i))
+	}
+	key := layoutKey{string(kinds), push}
 	if l, ok := d.layouts[key]; ok {
 		return l, nil
 	}
 	binds := make([]vk.DescriptorSetLayoutBinding, bindings)
 	for i := range binds {
 		binds[i] = vk.DescriptorSetLayoutBinding{
-			Binding: uint32(i), DescriptorType: vk.DescriptorTypeStorageBuffer,
+			Binding: uint32(i), DescriptorType: spec.kindOf(i).descriptorType(),
 			DescriptorCount: 1, StageFlags: vk.ShaderStageFlags(vk.ShaderStageComputeBit),
 		}
 	}
@@ -84,7 +91,7 @@ func (d *Device) layoutFor(bindings int, push uint32) (*layout, error) {
 }
 
 func (s *KernelSpec) key() string {
-	return fmt.Sprintf("%s/%d/%d/%v/%v", s.Name, s.Bindings, s.PushBytes, s.Local, s.Consts)
+	return fmt.Sprintf("%s/%d/%v/%d/%v/%v", s.Name, s.Bindings, s.Kinds, s.PushBytes, s.Local, s.Consts)
 }
 
 // Kernel compiles (or returns the already compiled) pipeline for spec,
@@ -107,13 +114,13 @@ func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 	if spec.PushBytes > lim.MaxPushConstantsBytes {
 		return nil, fmt.Errorf("vulkan: kernel %s: %d bytes of push constants exceed the limit of %d", spec.Name, spec.PushBytes, lim.MaxPushConstantsBytes)
 	}
-	if uint32(spec.Bindings) > lim.MaxStorageBuffersPerSet {
-		return nil, fmt.Errorf("vulkan: kernel %s: %d storage buffers exceed the limit of %d", spec.Name, spec.Bindings, lim.MaxStorageBuffersPerSet)
+	if err := d.checkKinds(&spec); err != nil {
+		return nil, err
 	}
 	if len(spec.SPIRV) == 0 || len(spec.SPIRV)%4 != 0 {
 		return nil, fmt.Errorf("vulkan: kernel %s: SPIR-V of %d bytes is not a module", spec.Name, len(spec.SPIRV))
 	}
-	l, err := d.layoutFor(spec.Bindings, spec.PushBytes)
+	l, err := d.layoutFor(&spec)
 	if err != nil {
 		return nil, err
 	}

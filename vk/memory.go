@@ -24,6 +24,7 @@ type block struct {
 	used      uint64
 	dedicated bool
 	id        int
+	views     map[texelKey]vk.BufferView // texel views of ranges of buffer
 }
 
 type span struct{ off, size uint64 }
@@ -102,6 +103,9 @@ func (a *allocator) newBlock(size uint64, dedicated bool) (*block, error) {
 }
 
 func (b *block) destroy(dev vk.Device) {
+	for _, v := range b.views {
+		vk.DestroyBufferView(dev, v, nil)
+	}
 	if b.mapped != nil {
 		vk.UnmapMemory(dev, b.memory)
 	}

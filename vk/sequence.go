@@ -147,12 +147,25 @@ func (s *Sequence) allocSet(k *Kernel, bufs []*Buffer) (vk.DescriptorSet, error)
 	if set, ok := s.sets[key]; ok {
 		return set, nil
 	}
+	views := make([]vk.BufferView, len(bufs))
+	for i, b := range bufs {
+		if k.Spec.kindOf(i) == TexelsVec4 {
+			v, err := s.dev.texelView(k.Spec.Name, i, b)
+			if err != nil {
+				return nil, err
+			}
+			views[i] = v
+		}
+	}
 	// Pools are owned by the sequence and reset with it, so steady-state
 	// replay allocates nothing; a new pool is added only when one fills up.
 	if s.poolLeft == 0 || len(s.pools) == 0 {
 		pi := vk.DescriptorPoolCreateInfo{
-			SType: vk.StructureTypeDescriptorPoolCreateInfo, MaxSets: setsPerPool, PoolSizeCount: 1,
-			PPoolSizes: []vk.DescriptorPoolSize{{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: setsPerPool * 8}},
+			SType: vk.StructureTypeDescriptorPoolCreateInfo, MaxSets: setsPerPool, PoolSizeCount: 2,
+			PPoolSizes: []vk.DescriptorPoolSize{
+				{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: setsPerPool * 8},
+				{Type: vk.DescriptorTypeUniformTexelBuffer, DescriptorCount: setsPerPool * 4},
+			},
 		}
 		var pool vk.DescriptorPool
 		var r vk.Result
@@ -178,7 +191,7 @@ func (s *Sequence) allocSet(k *Kernel, bufs []*Buffer) (vk.DescriptorSet, error)
 		return s.allocSet(k, bufs)
 	}
 	s.poolLeft--
-	s.dev.fns.updateStorage(s.dev.handle, set, bufs)
+	s.dev.fns.updateSet(s.dev.handle, set, bufs, views)
 	s.sets[key] = set
 	return set, nil
 }

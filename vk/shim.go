@@ -63,8 +63,9 @@ static void sdevk_copy(sdevk_device_fns* f, void* cmd, uint64_t src, uint64_t ds
 	f->copy(cmd, src, dst, 1, &r);
 }
 
-// sdevk_update_storage writes n storage-buffer bindings 0..n-1 of set.
-static void sdevk_update_storage(sdevk_device_fns* f, void* device, uint64_t set, uint32_t n, const uint64_t* bufs, const uint64_t* offs, const uint64_t* ranges) {
+// sdevk_update_set writes bindings 0..n-1 of set: storage buffers, or
+// uniform texel buffers where views[i] is not null.
+static void sdevk_update_set(sdevk_device_fns* f, void* device, uint64_t set, uint32_t n, const uint64_t* bufs, const uint64_t* offs, const uint64_t* ranges, const uint64_t* views) {
 	sdevk_buffer_info info[32];
 	sdevk_write_set w[32];
 	if (n > 32) n = 32;
@@ -73,8 +74,13 @@ static void sdevk_update_storage(sdevk_device_fns* f, void* device, uint64_t set
 		memset(&w[i], 0, sizeof w[i]);
 		w[i].sType = 35; // VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET
 		w[i].dstSet = set; w[i].dstBinding = i; w[i].descriptorCount = 1;
-		w[i].descriptorType = 7; // VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
-		w[i].pBufferInfo = &info[i];
+		if (views[i]) {
+			w[i].descriptorType = 4; // VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
+			w[i].pTexelBufferView = &views[i];
+		} else {
+			w[i].descriptorType = 7; // VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+			w[i].pBufferInfo = &info[i];
+		}
 	}
 	f->update(device, n, w, 0, 0);
 }
@@ -135,12 +141,17 @@ func (f *deviceFns) copyBuffer(cmd vk.CommandBuffer, src, dst vk.Buffer, srcOff,
 	C.sdevk_copy(&f.c, unsafe.Pointer(cmd), handle64(src), handle64(dst), C.uint64_t(srcOff), C.uint64_t(dstOff), C.uint64_t(size))
 }
 
-func (f *deviceFns) updateStorage(dev vk.Device, set vk.DescriptorSet, bufs []*Buffer) {
-	var b, o, r [32]C.uint64_t
+// updateSet binds bufs to set: as storage buffers, or through views[i]
+// where that is not null.
+func (f *deviceFns) updateSet(dev vk.Device, set vk.DescriptorSet, bufs []*Buffer, views []vk.BufferView) {
+	var b, o, r, v [32]C.uint64_t
 	for i, x := range bufs {
 		b[i], o[i], r[i] = handle64(x.blk.buffer), C.uint64_t(x.offset), C.uint64_t(x.alloc)
+		if views[i] != nil {
+			v[i] = handle64(views[i])
+		}
 	}
-	C.sdevk_update_storage(&f.c, unsafe.Pointer(dev), handle64(set), C.uint32_t(len(bufs)), &b[0], &o[0], &r[0])
+	C.sdevk_update_set(&f.c, unsafe.Pointer(dev), handle64(set), C.uint32_t(len(bufs)), &b[0], &o[0], &r[0], &v[0])
 }
 
 func (f *deviceFns) submit(q vk.Queue, cmd vk.CommandBuffer, fence vk.Fence) vk.Result {

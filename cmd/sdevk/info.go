@@ -52,6 +52,8 @@ func runInfo(args []string, stdout io.Writer) error {
 			l.MaxSharedMemoryBytes>>10, l.MaxWorkgroupSize, l.MaxWorkgroupInvocations, l.MaxWorkgroupCount)
 		fmt.Fprintf(stdout, "    storage buffer range %d MiB, push constants %d bytes, timestamp period %g ns\n",
 			l.MaxStorageBufferRange>>20, l.MaxPushConstantsBytes, l.TimestampPeriodNs)
+		fmt.Fprintf(stdout, "    RGBA32F texel buffers %v (at most %d texels, offsets aligned to %d bytes)\n",
+			d.TexelsVec4, l.MaxTexelBufferElements, l.MinTexelBufferAlign)
 		for i, h := range d.Heaps {
 			local := ""
 			if h.DeviceLocal {
