@@ -44,7 +44,7 @@ func (r *runner) fused() ([]Row, error) {
 	return []Row{row("fused", streamShape, "axpbypcz", r.dev.Info.Name, ms, 5*streamLen, 16*streamLen)}, nil
 }
 
-// copy times vkCmdCopyBuffer of 16M floats (wall time of submit and wait):
+// copy times vkCmdCopyBuffer of 16M floats (GPU time, as the fused row):
 // the memory reference for the fused row.
 func (r *runner) copy() ([]Row, error) {
 	src, err := r.dev.NewBufferF32(streamLen)
@@ -60,7 +60,7 @@ func (r *runner) copy() ([]Row, error) {
 	if err := r.fill(src, dst); err != nil {
 		return nil, err
 	}
-	seq, err := r.record(false, func(seq *vk.Sequence) error {
+	seq, err := r.record(true, func(seq *vk.Sequence) error {
 		seq.Copy(dst, src)
 		return nil
 	})
@@ -68,7 +68,7 @@ func (r *runner) copy() ([]Row, error) {
 		return nil, err
 	}
 	defer seq.Destroy()
-	ms, err := r.wallTimes(seq.Submit)
+	ms, err := r.gpuTimes(seq)
 	if err != nil {
 		return nil, err
 	}

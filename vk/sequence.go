@@ -56,7 +56,7 @@ type setKey struct {
 	unique int // non-zero: never shared
 }
 
-// NewSequence creates an empty sequence. With profile, each dispatch is
+// NewSequence creates an empty sequence. With profile, each dispatch and copy is
 // bracketed by timestamps (when the queue supports them) and Timings reports
 // GPU time per dispatch after a submit.
 func (d *Device) NewSequence(profile bool) (*Sequence, error) {
@@ -286,18 +286,23 @@ func (s *Sequence) Dispatch(k *Kernel, groups [3]uint32, push []byte, bufs ...*B
 	if len(push) > 0 {
 		vk.CmdPushConstants(s.cmd, k.layout.pipeline, vk.ShaderStageFlags(vk.ShaderStageComputeBit), 0, uint32(len(push)), unsafe.Pointer(&push[0]))
 	}
-	q := uint32(2 * len(s.labels))
-	timed := s.profile && q+2 <= s.maxQueries
-	if timed {
-		vk.CmdWriteTimestamp(s.cmd, vk.PipelineStageComputeShaderBit, s.queries, q)
-	}
-	vk.CmdDispatch(s.cmd, groups[0], groups[1], groups[2])
-	if timed {
-		vk.CmdWriteTimestamp(s.cmd, vk.PipelineStageComputeShaderBit, s.queries, q+1)
-		s.labels = append(s.labels, k.Spec.Name)
-	}
+	s.timed(k.Spec.Name, vk.PipelineStageComputeShaderBit, func() { vk.CmdDispatch(s.cmd, groups[0], groups[1], groups[2]) })
 	s.dispatches++
 	return nil
+}
+
+// timed records a command through record, bracketed by timestamps at stage
+// when the sequence profiles (and has queries left).
+func (s *Sequence) timed(label string, stage vk.PipelineStageFlagBits, record func()) {
+	q := uint32(2 * len(s.labels))
+	if !s.profile || q+2 > s.maxQueries {
+		record()
+		return
+	}
+	vk.CmdWriteTimestamp(s.cmd, stage, s.queries, q)
+	record()
+	vk.CmdWriteTimestamp(s.cmd, stage, s.queries, q+1)
+	s.labels = append(s.labels, label)
 }
 
 // Copy records a copy of src into dst (the shorter length).
@@ -310,7 +315,9 @@ func (s *Sequence) Copy(dst, src *Buffer) {
 		return
 	}
 	s.track([]*Buffer{src}, []*Buffer{dst})
-	s.dev.fns.copyBuffer(s.cmd, src.blk.buffer, dst.blk.buffer, src.offset, dst.offset, n)
+	s.timed("vkCmdCopyBuffer", vk.PipelineStageTransferBit, func() {
+		s.dev.fns.copyBuffer(s.cmd, src.blk.buffer, dst.blk.buffer, src.offset, dst.offset, n)
+	})
 }
 
 // CopyRegion records a copy of bytes [srcOff, srcOff+n) of src to
@@ -323,7 +330,9 @@ func (s *Sequence) CopyRegion(dst *Buffer, dstOff uint64, src *Buffer, srcOff ui
 		return nil
 	}
 	s.track([]*Buffer{src}, []*Buffer{dst})
-	s.dev.fns.copyBuffer(s.cmd, src.blk.buffer, dst.blk.buffer, src.offset+srcOff, dst.offset+dstOff, n)
+	s.timed("vkCmdCopyBuffer", vk.PipelineStageTransferBit, func() {
+		s.dev.fns.copyBuffer(s.cmd, src.blk.buffer, dst.blk.buffer, src.offset+srcOff, dst.offset+dstOff, n)
+	})
 	return nil
 }
 
@@ -406,13 +415,14 @@ func (s *Sequence) Submit() error {
 // Stats reports how many dispatches and barriers were recorded.
 func (s *Sequence) Stats() (dispatches, barriers int) { return s.dispatches, s.barriers }
 
-// Timing is the GPU time of one recorded dispatch.
+// Timing is the GPU time of one recorded dispatch or copy.
 type Timing struct {
 	Kernel string
 	GPU    time.Duration
 }
 
-// Timings returns the GPU time of each timed dispatch of the last submit.
+// Timings returns the GPU time of each timed dispatch and copy of the last
+// submit.
 func (s *Sequence) Timings() ([]Timing, error) {
 	if !s.profile || len(s.labels) == 0 {
 		return nil, nil
