@@ -306,5 +306,36 @@ func (l *Lib) convTiled(seq *vk.Sequence, mode uint32, a, b, bias, out *vk.Buffe
 	}
 	groups := l.clampGroups(ceilDiv(gn, int(t.LX*t.TN)), ceilDiv(gm, int(t.LY*t.TM)))
 	push := vk.Push(uint32(g.N), uint32(g.C), uint32(g.H), uint32(g.W), uint32(g.O), uint32(oh), uint32(ow))
-	return seq.Dispatch(k, groups, push, a, b, bias, out)
+	gk := g.N * oh * ow
+	slices := convSlices(int(groups[0]*groups[1]), gk, int(t.BK))
+	if mode != 2 || slices < 2 || uint32(slices) > l.Dev.Info.Limits.MaxWorkgroupCount[2] {
+		return seq.Dispatch(k, groups, push, a, b, bias, out)
+	}
+	partial, err := l.convBuf(3, slices*gm*gn)
+	if err != nil {
+		return err
+	}
+	groups[2] = uint32(slices)
+	if err := seq.Dispatch(k, groups, push, a, b, bias, partial); err != nil {
+		return err
+	}
+	rs, err := l.ReduceScratch()
+	if err != nil {
+		return err
+	}
+	return l.Reduce(seq, ReduceSum, partial, out, rs, 1, slices, gm*gn, 1)
+}
+
+// convSplitGroups is the number of workgroups a weight gradient is split
+// into along K when its tiles alone are fewer (a variable so tests can vary
+// it): enough to fill a large GPU several times over.
+var convSplitGroups = 512
+
+// convSlices is the number of K slices for a weight gradient of tiles
+// workgroups and depth gk: at least 4 BK-deep steps per slice.
+func convSlices(tiles, gk, bk int) int {
+	if tiles >= convSplitGroups {
+		return 1
+	}
+	return max(1, min(ceilDiv(convSplitGroups, tiles), gk/(4*bk)))
 }

@@ -75,3 +75,30 @@ func TestConv2D(t *testing.T) {
 		return nil
 	})
 }
+
+// TestConvTiledSplitK: ConvTiled's filter gradient split along K into
+// slices (uneven ones included) matches the unsplit reference.
+func TestConvTiledSplitK(t *testing.T) {
+	l := testLib(t)
+	defer func(s int) { convSplitGroups = s }(convSplitGroups)
+	rng := rand.New(rand.NewPCG(15, 16))
+	g := Conv2DGeom{N: 3, C: 2, H: 11, W: 13, O: 5, KH: 3, KW: 3, Pad: [2]int{1, 1}} // K = 429
+	nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
+	x, gy := randn(rng, nx, 1, 0), randn(rng, ny, 1, 0)
+	want := Conv2DBackFilterRef(x, gy, g)
+	xb, gyb := upload(t, l, x), upload(t, l, gy)
+	tile, err := l.tiledTile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, split := range []int{1, 3, 7, 1000} {
+		convSplitGroups = split
+		slices := convSlices(1, g.N*g.OutH()*g.OutW(), int(tile.BK))
+		if split > 1 && slices < 2 {
+			t.Fatalf("convSplitGroups %d gives %d slices", split, slices)
+		}
+		gwb := newBuf(t, l, nw)
+		run(t, l, func(seq *vk.Sequence) error { return l.Conv2DBackFilterWith(seq, ConvTiled, xb, gyb, gwb, g) })
+		vktest.Close(t, fmt.Sprintf("gw in %d slices", slices), download(t, gwb, nw), want, 1e-4, 1e-4)
+	}
+}

@@ -17,7 +17,7 @@ type Lib struct {
 
 	scratch *vk.Buffer
 	dummy   *vk.Buffer
-	conv    convScratch // ConvIm2col's buffers
+	conv    convScratch // the convolutions' scratch buffers
 	// kernels caches compiled pipelines by their spec, so recording a
 	// dispatch costs a map lookup, not a SPIR-V read and a formatted key.
 	kernels map[kernelKey]*vk.Kernel

@@ -10,7 +10,11 @@
 // A workgroup of LX x LY invocations computes a (LY*TM) x (LX*TN) tile of C,
 // staging BK-deep slices of A and B in shared memory; each invocation keeps
 // TM x TN results (rows ly*TM+i, columns lx+j*LX so that stores coalesce).
-// Grid: (column tiles, row tiles), clamped by the host; workgroups loop.
+// Grid: (column tiles, row tiles, K slices), clamped by the host;
+// workgroups loop over tiles. With S > 1 slices (split K: the weight
+// gradient's K = N*OH*OW is long while its C is small, so few tiles would
+// keep a GPU mostly idle), slice z sums its BK-aligned share of K into
+// out[z*GM*GN ...], and the host adds the slices in a fixed order.
 #include "common.glsl"
 
 layout(constant_id = 3) const uint TM = 4;
@@ -82,13 +86,17 @@ void main() {
     const uint lx = gl_LocalInvocationID.x, ly = gl_LocalInvocationID.y;
     const uint tid = ly * LX + lx, NT = LX * LY;
     const uint tilesM = (GM + BM - 1) / BM, tilesN = (GN + BN - 1) / BN;
+    const uint slices = gl_NumWorkGroups.z, slice = gl_WorkGroupID.z;
+    const uint kper = ((GK + slices - 1) / slices + BK - 1) / BK * BK;
+    const uint kbegin = slice * kper, kend = min(GK, kbegin + kper);
+    const uint base = slice * GM * GN;
     for (uint ty = gl_WorkGroupID.y; ty < tilesM; ty += gl_NumWorkGroups.y) {
     for (uint tx = gl_WorkGroupID.x; tx < tilesN; tx += gl_NumWorkGroups.x) {
         const uint row0 = ty * BM, col0 = tx * BN;
         float acc[TM][TN];
         for (uint i = 0; i < TM; i++)
             for (uint j = 0; j < TN; j++) acc[i][j] = 0.0;
-        for (uint k0 = 0; k0 < GK; k0 += BK) {
+        for (uint k0 = kbegin; k0 < kend; k0 += BK) {
             for (uint e = tid; e < BM * BK; e += NT) {
                 const uint mm = e / BK, kk = e % BK;
                 As[kk][mm] = fetchA(row0 + mm, k0 + kk, GM, GK);
@@ -115,12 +123,12 @@ void main() {
                 if (col >= GN) break;
                 if (MODE == 0) {
                     const uint OHW = p.OH * p.OW;
-                    outv[((col / OHW) * p.O + m) * OHW + col % OHW] = acc[i][j] + (BIAS ? bias[m] : 0.0);
+                    outv[base + ((col / OHW) * p.O + m) * OHW + col % OHW] = acc[i][j] + (BIAS ? bias[m] : 0.0);
                 } else if (MODE == 1) {
                     const uint HW = p.H * p.W;
-                    outv[((col / HW) * p.C + m) * HW + col % HW] = acc[i][j];
+                    outv[base + ((col / HW) * p.C + m) * HW + col % HW] = acc[i][j];
                 } else {
-                    outv[m * GN + col] = acc[i][j];
+                    outv[base + m * GN + col] = acc[i][j];
                 }
             }
         }
