@@ -199,33 +199,42 @@ func (r *runner) trainstep() ([]Row, error) {
 	out.PlannedBytes, out.UnplannedBytes = tr.Plan().ArenaBytes, tr.Plan().SumBytes
 	out.Note = fmt.Sprintf("wall time per step; host_us: replay (uploads, submit, loss readback), without the device wait and the host batch draw (%.0f us)",
 		float64(tr.DataTime.Microseconds())/float64(steps))
+	rows := []Row{out}
+	if r.opt.Profile {
+		prof, err := r.profileRows("trainstep MLP", tr.Timings)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, prof...)
+	}
 	unet, err := r.unetStep()
 	if err != nil {
 		return nil, err
 	}
-	return []Row{out, unet}, nil
+	return append(rows, unet...), nil
 }
 
 // unetStep is the U-Net-shaped training step of graph/vkexec's tests at a
-// benchmark size: replayed without re-recording.
-func (r *runner) unetStep() (Row, error) {
+// benchmark size: replayed without re-recording (and, with Profile, its
+// kernels' rows).
+func (r *runner) unetStep() ([]Row, error) {
 	const b, c, h = 8, 32, 16
 	g, outs, params := unetGraph(b, c, h)
 	e := vkexec.New(r.dev)
 	defer e.Params.Release()
 	for _, p := range params {
 		if err := e.Params.Set(p.Name(), p.Shape(), r.randoms(p.Shape().Size())); err != nil {
-			return Row{}, err
+			return nil, err
 		}
 	}
 	p, err := e.Compile(outs...)
 	if err != nil {
-		return Row{}, err
+		return nil, err
 	}
 	defer p.Release()
 	for _, in := range []string{"x", "target"} {
 		if err := p.SetInput(in, r.randoms(g.Lookup(in).Shape().Size())); err != nil {
-			return Row{}, err
+			return nil, err
 		}
 	}
 	var host time.Duration
@@ -241,13 +250,17 @@ func (r *runner) unetStep() (Row, error) {
 		return p.Wait()
 	})
 	if err != nil {
-		return Row{}, err
+		return nil, err
 	}
 	out := row("trainstep", fmt.Sprintf("U-Net-shaped, batch %d, %d channels, %dx%d", b, c, h, h), "conv+groupnorm+attention", r.dev.Info.Name, ms, 0, 0)
 	out.HostUs = float64(host.Microseconds()) / float64(steps)
 	out.PlannedBytes, out.UnplannedBytes = p.Plan().ArenaBytes, p.Plan().SumBytes
 	out.Note = fmt.Sprintf("%d ops; loss and every weight gradient", len(p.Program.Steps))
-	return out, nil
+	if !r.opt.Profile {
+		return []Row{out}, nil
+	}
+	prof, err := r.profileRows("trainstep U-Net", p.Timings)
+	return append([]Row{out}, prof...), err
 }
 
 // unetGraph builds a small U-Net-shaped training step: conv, GroupNorm,

@@ -233,6 +233,10 @@ func (t *Trainer) Next() (float64, error) {
 // Plan is the memory plan of the training step's graph.
 func (t *Trainer) Plan() *graph.Plan { return t.prog.Plan() }
 
+// Timings is the GPU time of each dispatch of the last step, on a device
+// opened with vk.Options.Profile (nil otherwise).
+func (t *Trainer) Timings() ([]vk.Timing, error) { return t.seq.Timings() }
+
 // Close frees everything the trainer allocated on the device.
 func (t *Trainer) Close() {
 	if t.seq != nil {

@@ -32,6 +32,9 @@ type Options struct {
 	// Surface, when set, is called with the new instance; the chosen queue
 	// family must then be able to present to the returned surface.
 	Surface func(instance vk.Instance) (vk.Surface, error)
+	// Profile makes every sequence time its dispatches and copies, as
+	// NewSequence(true) does (sdevk bench --profile).
+	Profile bool
 	// Timeout bounds every wait for the device; zero means 10 minutes.
 	Timeout time.Duration
 }
@@ -65,6 +68,7 @@ type Device struct {
 	fns           *deviceFns
 	closed        bool
 	timestampBits uint32
+	profileAll    bool
 }
 
 // Open creates a Device according to opts.
@@ -91,7 +95,7 @@ func Open(opts Options) (*Device, error) {
 		in.destroy()
 		return nil, err
 	}
-	d := &Device{Info: devices[idx], inst: in, pd: devices[idx].handle, timeout: opts.Timeout,
+	d := &Device{Info: devices[idx], inst: in, pd: devices[idx].handle, timeout: opts.Timeout, profileAll: opts.Profile,
 		kernels: map[string]*Kernel{}, layouts: map[layoutKey]*layout{}}
 	d.Info.Selected = true
 	if opts.Surface != nil {

@@ -73,7 +73,7 @@ func (d *Device) NewSequence(profile bool) (*Sequence, error) {
 		return nil, fmt.Errorf("vulkan: vkCreateFence: %s", resultString(r))
 	}
 	s.fence = fence
-	if profile && d.timestampBits > 0 {
+	if (profile || d.profileAll) && d.timestampBits > 0 {
 		s.profile, s.maxQueries = true, 2*1024
 		qi := vk.QueryPoolCreateInfo{SType: vk.StructureTypeQueryPoolCreateInfo, QueryType: vk.QueryTypeTimestamp, QueryCount: s.maxQueries}
 		var queries vk.QueryPool

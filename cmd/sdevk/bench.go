@@ -20,11 +20,12 @@ func runBench(args []string, stdout io.Writer) error {
 	asJSON := fs.Bool("json", false, "print one JSON row per line")
 	ops := fs.String("op", "", "comma-separated groups: "+strings.Join(bench.Ops, ",")+" (default: the first five)")
 	quick := fs.Bool("quick", false, "small sizes and few repeats")
+	profile := fs.Bool("profile", false, "after each training-step row, each kernel's GPU time in one step")
 	device := fs.String("device", "", "Vulkan device index or name part")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	opt := bench.Options{Quick: *quick}
+	opt := bench.Options{Quick: *quick, Profile: *profile}
 	if *ops != "" {
 		opt.Ops = strings.Split(*ops, ",")
 		for _, op := range opt.Ops {
@@ -33,7 +34,7 @@ func runBench(args []string, stdout io.Writer) error {
 			}
 		}
 	}
-	dev, err := vk.Open(vk.Options{Device: *device})
+	dev, err := vk.Open(vk.Options{Device: *device, Profile: *profile})
 	if err != nil {
 		return err
 	}

@@ -217,6 +217,10 @@ func (p *Program) RunAsync(seed uint64, step uint32) error {
 // Wait waits for the last RunAsync.
 func (p *Program) Wait() error { return p.seq.Wait() }
 
+// Timings is the GPU time of each dispatch of the last run, on a device
+// opened with vk.Options.Profile (nil otherwise).
+func (p *Program) Timings() ([]vk.Timing, error) { return p.seq.Timings() }
+
 // Read copies the value of node n (an output, or any leaf) to the host.
 func (p *Program) Read(n *graph.Node) ([]float32, error) {
 	b, ok := p.bufs[n]
