@@ -68,6 +68,10 @@ func (l *Lib) StridedCopy(seq *vk.Sequence, x, y *vk.Buffer, shape []int, xOff i
 	if len(s) > MaxCopyDims {
 		return fmt.Errorf("kernels: strided copy of shape %v: %d dimensions after merging, at most %d", shape, len(s), MaxCopyDims)
 	}
+	if len(s) == 1 && a[0] == 1 && b[0] == 1 && !x.Overlaps(y) {
+		// One contiguous run: the transfer engine's copy (memcpy on lavapipe).
+		return seq.CopyRegion(y, 4*uint64(yOff), x, 4*uint64(xOff), 4*uint64(n))
+	}
 	var ps, pa, pb [MaxCopyDims]int
 	for d := range ps {
 		ps[d] = 1
@@ -76,7 +80,7 @@ func (l *Lib) StridedCopy(seq *vk.Sequence, x, y *vk.Buffer, shape []int, xOff i
 	copy(ps[off:], s)
 	copy(pa[off:], a)
 	copy(pb[off:], b)
-	k, err := l.kernel1D("strided_copy", 2, []int{1}, 84)
+	k, err := l.kernel1D("strided_copy", 2, []int{1}, 84, uint32(max(len(s), 1)))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -186,4 +187,32 @@ func f32(v []float64) []float32 {
 		out[i] = float32(v[i])
 	}
 	return out
+}
+
+// TestStridedCopyContiguous: a block that merges into one contiguous run
+// is a transfer copy; within one buffer it stays a shader copy. Elements
+// outside the block keep their values.
+func TestStridedCopyContiguous(t *testing.T) {
+	l := testLib(t)
+	x := make([]float64, 50)
+	for i := range x {
+		x[i] = float64(i) + 0.5
+	}
+	for _, same := range []bool{false, true} {
+		xb := upload(t, l, x)
+		yb := xb
+		if !same {
+			yb = upload(t, l, make([]float64, 50))
+		}
+		want := make([]float64, 50)
+		if same {
+			copy(want, x)
+		}
+		// [2 12] rows of 12 contiguous in both: one run of 24 from 26 to 1.
+		copy(want[1:25], x[26:50])
+		run(t, l, func(seq *vk.Sequence) error {
+			return l.StridedCopy(seq, xb, yb, []int{2, 12}, 26, []int{12, 1}, 1, []int{12, 1})
+		})
+		vktest.Close(t, fmt.Sprintf("contiguous copy (same buffer %v)", same), download(t, yb, 50), want, 0, 0)
+	}
 }

@@ -52,6 +52,9 @@ func (b *Buffer) Free() {
 	b.blk = nil
 }
 
+// Overlaps reports whether two buffers (views included) share bytes.
+func (b *Buffer) Overlaps(o *Buffer) bool { return b.overlaps(o) }
+
 // overlaps reports whether two buffers share bytes of one VkBuffer.
 func (b *Buffer) overlaps(o *Buffer) bool {
 	return b.blk == o.blk && b.offset < o.offset+o.alloc && o.offset < b.offset+b.alloc
