@@ -7,6 +7,7 @@
 // 1 same shapes, 2 b repeats over a (b = a trailing block of sb[3] values,
 // a bias row), 3 a repeats over b.
 #include "common.glsl"
+#include "elementwise_ops.glsl"
 
 layout(constant_id = 3) const uint OP = 0;
 layout(constant_id = 4) const uint MODE = 0;
@@ -39,17 +40,5 @@ void main() {
             ib += c * p.sb[d];
         }
     }
-    float x = a[ia], y = b[ib], r;
-    switch (OP) {
-    case 0: r = x + y; break;
-    case 1: r = x - y; break;
-    case 2: r = x * y; break;
-    case 3: r = x / y; break;
-    case 4: r = max(x, y); break;
-    case 5: r = min(x, y); break;
-    case 6: r = pow(x, y); break;
-    case 7: r = x == y ? 1.0 : 0.0; break;
-    default: r = x; break;
-    }
-    o[i] = r;
+    o[i] = binary_f(OP, a[ia], b[ib]);
 }

@@ -52,6 +52,11 @@ func (b *Buffer) Free() {
 	b.blk = nil
 }
 
+// SameRange reports whether two buffers (views included) are the same bytes.
+func (b *Buffer) SameRange(o *Buffer) bool {
+	return b.blk == o.blk && b.offset == o.offset && b.size == o.size
+}
+
 // Overlaps reports whether two buffers (views included) share bytes.
 func (b *Buffer) Overlaps(o *Buffer) bool { return b.overlaps(o) }
 

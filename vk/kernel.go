@@ -27,6 +27,10 @@ type KernelSpec struct {
 	Consts    []uint32      // specialization constants 3, 4, ...
 }
 
+// maxSpecConsts bounds a kernel's specialization constants (the shim that
+// makes pipelines keeps their map on the C stack).
+const maxSpecConsts = 256
+
 // Kernel is a compiled compute pipeline.
 type Kernel struct {
 	Spec     KernelSpec
@@ -116,6 +120,9 @@ func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 	}
 	if err := d.checkKinds(&spec); err != nil {
 		return nil, err
+	}
+	if n := 3 + len(spec.Consts); n > maxSpecConsts {
+		return nil, fmt.Errorf("vulkan: kernel %s: %d specialization constants, at most %d", spec.Name, n, maxSpecConsts)
 	}
 	if len(spec.SPIRV) == 0 || len(spec.SPIRV)%4 != 0 {
 		return nil, fmt.Errorf("vulkan: kernel %s: SPIR-V of %d bytes is not a module", spec.Name, len(spec.SPIRV))

@@ -96,8 +96,8 @@ static int32_t sdevk_submit(sdevk_device_fns* f, void* queue, void* cmd, uint64_
 
 static int32_t sdevk_create_pipeline(sdevk_device_fns* f, void* device, uint64_t cache, uint64_t module, uint64_t layout,
 		const uint32_t* spec, uint32_t nspec, uint64_t* out) {
-	sdevk_spec_entry e[64];
-	if (nspec > 64) return -13; // VK_ERROR_UNKNOWN
+	sdevk_spec_entry e[256];
+	if (nspec > 256) return -13; // VK_ERROR_UNKNOWN
 	for (uint32_t i = 0; i < nspec; i++) { e[i].constantID = i; e[i].offset = 4 * i; e[i].size = 4; }
 	sdevk_spec_info si = {nspec, e, 4 * (size_t)nspec, spec};
 	sdevk_compute_pipeline_info ci;

@@ -37,14 +37,23 @@ type lowering func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) 
 
 var lowerings = map[graph.OpKind]lowering{}
 
-func init() {
-	unary := map[graph.OpKind]kernels.UnaryOp{
+// unaryOps and binaryOps are the graph ops that are one kernel op (the
+// lowerings and the elementwise fusion share them).
+var (
+	unaryOps = map[graph.OpKind]kernels.UnaryOp{
 		graph.OpSquare: kernels.Square, graph.OpExp: kernels.Exp, graph.OpLog: kernels.Log,
 		graph.OpSqrt: kernels.Sqrt, graph.OpTanh: kernels.Tanh, graph.OpSigmoid: kernels.Sigmoid,
 		graph.OpSoftplus: kernels.Softplus, graph.OpSiLU: kernels.SiLU, graph.OpGELU: kernels.GELU,
 		graph.OpReLU: kernels.ReLU, graph.OpStep: kernels.Step,
 	}
-	for kind, op := range unary {
+	binaryOps = map[graph.OpKind]kernels.BinaryOp{
+		graph.OpAdd: kernels.Add, graph.OpSub: kernels.Sub, graph.OpMul: kernels.Mul,
+		graph.OpDiv: kernels.Div, graph.OpEqual: kernels.Equal,
+	}
+)
+
+func init() {
+	for kind, op := range unaryOps {
 		op := op
 		lowerings[kind] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
 			return r.lib.Unary(r.seq, op, in[0], out, n.Shape().Size(), 1, 0, 0)
@@ -58,11 +67,7 @@ func init() {
 		a := n.Attr().(graph.ELUAttr)
 		return r.lib.Unary(r.seq, kernels.ELU, in[0], out, n.Shape().Size(), 1, 0, float32(a.Alpha))
 	}
-	binary := map[graph.OpKind]kernels.BinaryOp{
-		graph.OpAdd: kernels.Add, graph.OpSub: kernels.Sub, graph.OpMul: kernels.Mul,
-		graph.OpDiv: kernels.Div, graph.OpEqual: kernels.Equal,
-	}
-	for kind, op := range binary {
+	for kind, op := range binaryOps {
 		op := op
 		lowerings[kind] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
 			a, b := n.Inputs()[0].Shape(), n.Inputs()[1].Shape()

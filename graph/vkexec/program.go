@@ -30,6 +30,7 @@ type Program struct {
 	state   *vk.Buffer   // run state (kernels.SDEStateWords): step, seed lo, seed hi
 	unit    *vk.Buffer   // the coefficients (1, 0) that turn LinComb into a plain draw
 	seq     *vk.Sequence
+	segs    []segment // the steps as RecordInto records them (fuse.go)
 }
 
 // Options adjust Compile.
@@ -158,9 +159,20 @@ func (p *Program) record() error {
 // caller's (a sampling loop records the score network once per step). The
 // random draws use the program's run state (SetRunState).
 func (p *Program) RecordInto(seq *vk.Sequence) error {
+	segs, err := p.segments()
+	if err != nil {
+		return err
+	}
 	r := &recorder{lib: p.exec.Lib, seq: seq, state: p.state, unit: p.unit}
 	defer func() { p.owned = append(p.owned, r.temps...) }()
-	for _, n := range p.Program.Steps {
+	for _, s := range segs {
+		if f := s.fused; f != nil {
+			if err := r.lib.Ewise(seq, &f.prog, f.n, f.ins, f.outs); err != nil {
+				return fmt.Errorf("vkexec: recording the fused run %v..%v: %w", f.steps[0], f.steps[len(f.steps)-1], err)
+			}
+			continue
+		}
+		n := s.step
 		in := make([]*vk.Buffer, len(n.Inputs()))
 		for i, x := range n.Inputs() {
 			in[i] = p.bufs[x]

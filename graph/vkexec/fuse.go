@@ -1,0 +1,376 @@
+package vkexec
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/kernels"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// fuseElementwise turns runs of elementwise steps into one ewise dispatch
+// each (a variable so tests can compare both ways). Autodiff and the SDE
+// losses make long chains of small elementwise ops (a Taylor series by
+// Horner, SiLU's backward pass); a dispatch per op costs tens of
+// microseconds on lavapipe and several on a GPU, far above their
+// arithmetic.
+var fuseElementwise = true
+
+// segment is what RecordInto records in order: one step, or a fused run.
+type segment struct {
+	step  *graph.Node // a step lowered on its own
+	fused *fusedRun
+}
+
+// fusedRun is a run of consecutive elementwise steps of n elements each,
+// computed by one program: it reads its inputs (leaves or earlier steps)
+// and writes the members that later steps or the caller read.
+type fusedRun struct {
+	n      int
+	prog   kernels.EwiseProgram
+	ins    []*vk.Buffer
+	outs   []*vk.Buffer
+	steps  []*graph.Node
+	stored []*graph.Node
+}
+
+// fusible reports whether step n can be a member of a fused run.
+func fusible(n *graph.Node) bool {
+	if n.Shape().Size() == 0 {
+		return false
+	}
+	if _, ok := unaryOps[n.Kind()]; ok {
+		return true
+	}
+	if _, ok := binaryOps[n.Kind()]; ok {
+		return true
+	}
+	switch n.Kind() {
+	case graph.OpAffine, graph.OpELU, graph.OpReshape, graph.OpFill:
+		return true
+	}
+	return false
+}
+
+// loadIndex maps element i of a binary op's output to the element of an
+// operand with the given broadcast strides (out and strides as
+// kernels.BroadcastStrides gives them): (i / div) % mod, mod = 0 meaning i
+// itself. ok is false when the operand's elements are not one contiguous
+// block of the output's dimensions.
+func loadIndex(out, strides [kernels.MaxBroadcastDims]int) (div, mod int, ok bool) {
+	same := true
+	st := 1
+	for d := len(out) - 1; d >= 0; d-- {
+		if out[d] > 1 && strides[d] != st {
+			same = false
+		}
+		st *= out[d]
+	}
+	if same {
+		return 1, 0, true
+	}
+	d0, d1 := -1, -1
+	for d := range out {
+		if out[d] > 1 && strides[d] != 0 {
+			if d0 < 0 {
+				d0 = d
+			} else if d1 != d-1 {
+				return 0, 0, false // a broadcast dimension between two of the operand's
+			}
+			d1 = d
+		}
+	}
+	if d0 < 0 {
+		return 1, 1, true // a single value
+	}
+	st = 1
+	for d := d1; d >= d0; d-- {
+		if out[d] > 1 && strides[d] != st {
+			return 0, 0, false
+		}
+		st *= out[d]
+	}
+	div = 1
+	for d := d1 + 1; d < len(out); d++ {
+		div *= out[d]
+	}
+	return div, st, true
+}
+
+// runBuilder grows one fused run.
+type runBuilder struct {
+	p       *Program
+	pos     map[*graph.Node]int // step order
+	lastUse map[*graph.Node]int // last step reading a node; MaxInt for outputs
+	n       int
+	members []*graph.Node
+	reg     map[*graph.Node]int // live member registers
+	free    []int
+	inputs  []*graph.Node        // external nodes, by input binding
+	loads   map[loadKey]int      // registers holding loaded inputs
+	sameIdx map[*graph.Node]bool // false once an input is loaded broadcast
+	prog    kernels.EwiseProgram
+}
+
+// loadKey is one input read at one index mapping.
+type loadKey struct {
+	x        *graph.Node
+	div, mod int
+}
+
+func (b *runBuilder) reset(n int) {
+	b.n, b.members, b.inputs, b.prog = n, nil, nil, kernels.EwiseProgram{}
+	b.reg, b.loads, b.sameIdx = map[*graph.Node]int{}, map[loadKey]int{}, map[*graph.Node]bool{}
+	b.free = b.free[:0]
+	for r := kernels.EwiseRegs - 1; r >= 0; r-- {
+		b.free = append(b.free, r)
+	}
+}
+
+// operand is one input of a step: a member's register, or a load.
+type operand struct {
+	x        *graph.Node
+	div, mod int
+	member   bool
+}
+
+// plan checks whether step n can join the run and returns its operands.
+func (b *runBuilder) plan(n *graph.Node) ([]operand, bool) {
+	if !fusible(n) || n.Shape().Size() != b.n {
+		return nil, false
+	}
+	ops := make([]operand, len(n.Inputs()))
+	var out, sa, sb [kernels.MaxBroadcastDims]int
+	if _, ok := binaryOps[n.Kind()]; ok {
+		var err error
+		if out, sa, sb, err = kernels.BroadcastStrides(n.Inputs()[0].Shape(), n.Inputs()[1].Shape()); err != nil {
+			return nil, false
+		}
+	}
+	newInputs, newLoads := 0, 0
+	seen := map[loadKey]bool{}
+	for i, x := range n.Inputs() {
+		ops[i] = operand{x: x, div: 1}
+		if len(n.Inputs()) == 2 {
+			strides := sa
+			if i == 1 {
+				strides = sb
+			}
+			div, mod, ok := loadIndex(out, strides)
+			if !ok {
+				return nil, false
+			}
+			ops[i].div, ops[i].mod = div, mod
+		}
+		if _, ok := b.reg[x]; ok {
+			if ops[i].mod != 0 {
+				return nil, false // a member is one element per element
+			}
+			ops[i].member = true
+			continue
+		}
+		key := loadKey{x, ops[i].div, ops[i].mod}
+		if _, ok := b.loads[key]; ok || seen[key] {
+			continue
+		}
+		seen[key] = true
+		newLoads++
+		if !b.hasInput(x) && (i == 0 || x != n.Inputs()[0]) {
+			newInputs++
+		}
+	}
+	// Outputs: members read after this step, this one included.
+	stored := 0
+	at := b.pos[n]
+	for _, m := range append(b.members, n) {
+		if b.lastUse[m] > at {
+			stored++
+		}
+	}
+	// Registers: the live members, the loaded inputs and the result.
+	// Slots: the loads, the op and the stores that finish adds.
+	ok := len(b.inputs)+newInputs <= kernels.EwiseInputs &&
+		len(b.reg)+len(b.loads)+newLoads+1 <= kernels.EwiseRegs &&
+		b.prog.Len()+newLoads+1+stored <= kernels.EwiseSlots &&
+		stored <= kernels.EwiseOutputs
+	return ops, ok
+}
+
+func (b *runBuilder) hasInput(x *graph.Node) bool {
+	for _, in := range b.inputs {
+		if in == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *runBuilder) alloc() int {
+	r := b.free[len(b.free)-1]
+	b.free = b.free[:len(b.free)-1]
+	return r
+}
+
+// add appends step n (planned as ops) to the program.
+func (b *runBuilder) add(n *graph.Node, ops []operand) error {
+	src := make([]int, len(ops))
+	for i, o := range ops {
+		if o.member {
+			src[i] = b.reg[o.x]
+			continue
+		}
+		key := loadKey{o.x, o.div, o.mod}
+		if r, ok := b.loads[key]; ok {
+			src[i] = r
+			continue
+		}
+		k := -1
+		for j, in := range b.inputs {
+			if in == o.x {
+				k = j
+			}
+		}
+		if k < 0 {
+			k = len(b.inputs)
+			b.inputs = append(b.inputs, o.x)
+			b.sameIdx[o.x] = true
+		}
+		if o.mod != 0 {
+			b.sameIdx[o.x] = false
+		}
+		src[i] = b.alloc()
+		b.loads[key] = src[i]
+		if err := b.prog.Load(src[i], k, o.div, o.mod); err != nil {
+			return err
+		}
+	}
+	dst := b.alloc()
+	var err error
+	switch kind := n.Kind(); {
+	case kind == graph.OpAffine:
+		a := n.Attr().(graph.AffineAttr)
+		err = b.prog.Unary(dst, kernels.Identity, src[0], float32(a.Scale), float32(a.Shift), 0)
+	case kind == graph.OpELU:
+		err = b.prog.Unary(dst, kernels.ELU, src[0], 1, 0, float32(n.Attr().(graph.ELUAttr).Alpha))
+	case kind == graph.OpReshape:
+		err = b.prog.Unary(dst, kernels.Identity, src[0], 1, 0, 0)
+	case kind == graph.OpFill:
+		err = b.prog.Const(dst, float32(n.Attr().(graph.FillAttr).Value))
+	default:
+		if op, ok := unaryOps[kind]; ok {
+			err = b.prog.Unary(dst, op, src[0], 1, 0, 0)
+		} else {
+			err = b.prog.Binary(dst, binaryOps[kind], src[0], src[1])
+		}
+	}
+	if err != nil {
+		return err
+	}
+	b.members = append(b.members, n)
+	b.reg[n] = dst
+	// Members nothing reads after this step give their registers back.
+	at := b.pos[n]
+	for _, o := range ops {
+		if r, ok := b.reg[o.x]; ok && o.member && b.lastUse[o.x] <= at {
+			delete(b.reg, o.x)
+			b.free = append(b.free, r)
+		}
+	}
+	return nil
+}
+
+// finish stores the members read after the run and returns it; nil when
+// the run is a single step or its buffers overlap in a way one dispatch
+// cannot order (then its steps are lowered one by one).
+func (b *runBuilder) finish() (*fusedRun, error) {
+	if len(b.members) < 2 {
+		return nil, nil
+	}
+	run := &fusedRun{n: b.n, steps: b.members}
+	end := b.pos[b.members[len(b.members)-1]]
+	for _, m := range b.members {
+		if b.lastUse[m] > end {
+			if err := b.prog.Store(len(run.stored), b.reg[m]); err != nil {
+				return nil, err
+			}
+			run.stored = append(run.stored, m)
+			run.outs = append(run.outs, b.p.bufs[m])
+		}
+	}
+	for _, x := range b.inputs {
+		in := b.p.bufs[x]
+		for _, o := range run.outs {
+			if in.Overlaps(o) && !(in.SameRange(o) && b.sameIdx[x]) {
+				return nil, nil
+			}
+		}
+		run.ins = append(run.ins, in)
+	}
+	run.prog = b.prog
+	return run, nil
+}
+
+// segments groups the program's steps into fused runs and single steps
+// (once per program).
+func (p *Program) segments() ([]segment, error) {
+	if p.segs != nil {
+		return p.segs, nil
+	}
+	steps := p.Program.Steps
+	if !fuseElementwise || p.exec.Lib.Dev.Info.Limits.MaxStorageBuffersPerSet < 1+kernels.EwiseInputs+kernels.EwiseOutputs {
+		for _, n := range steps {
+			p.segs = append(p.segs, segment{step: n})
+		}
+		return p.segs, nil
+	}
+	b := &runBuilder{p: p, pos: map[*graph.Node]int{}, lastUse: map[*graph.Node]int{}}
+	for i, n := range steps {
+		b.pos[n] = i
+		for _, x := range n.Inputs() {
+			b.lastUse[x] = i
+		}
+	}
+	for _, n := range p.Program.Outputs {
+		b.lastUse[n] = math.MaxInt
+	}
+	flush := func() error {
+		run, err := b.finish()
+		if err != nil {
+			return err
+		}
+		if run == nil {
+			for _, m := range b.members {
+				p.segs = append(p.segs, segment{step: m})
+			}
+			return nil
+		}
+		p.segs = append(p.segs, segment{fused: run})
+		return nil
+	}
+	b.reset(0)
+	for _, n := range steps {
+		ops, ok := b.plan(n)
+		if !ok {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			if !fusible(n) {
+				p.segs = append(p.segs, segment{step: n})
+				b.reset(0)
+				continue
+			}
+			b.reset(n.Shape().Size())
+			if ops, ok = b.plan(n); !ok {
+				return nil, fmt.Errorf("vkexec: %v cannot start a fused run", n)
+			}
+		}
+		if err := b.add(n, ops); err != nil {
+			return nil, fmt.Errorf("vkexec: fusing %v: %w", n, err)
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return p.segs, nil
+}

@@ -1,0 +1,133 @@
+package vkexec
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/kernels"
+	"github.com/sdevk/sdevk/vk"
+)
+
+func TestLoadIndex(t *testing.T) {
+	for _, c := range []struct {
+		out, strides [4]int
+		div, mod     int
+		ok           bool
+	}{
+		{[4]int{1, 1, 7, 13}, [4]int{0, 0, 13, 1}, 1, 0, true}, // same shape
+		{[4]int{1, 1, 7, 13}, [4]int{0, 0, 0, 1}, 1, 13, true}, // a row
+		{[4]int{1, 1, 7, 13}, [4]int{0, 0, 1, 0}, 13, 7, true}, // a column
+		{[4]int{1, 1, 7, 13}, [4]int{0, 0, 0, 0}, 1, 1, true},  // a scalar
+		{[4]int{2, 3, 4, 5}, [4]int{0, 4, 1, 0}, 5, 12, true},  // a middle block
+		{[4]int{2, 3, 4, 5}, [4]int{3, 1, 0, 0}, 20, 6, true},  // a leading block
+		{[4]int{2, 3, 4, 5}, [4]int{4, 0, 1, 0}, 0, 0, false},  // split by a broadcast dimension
+		{[4]int{1, 1, 7, 13}, [4]int{0, 0, 1, 7}, 0, 0, false}, // transposed
+	} {
+		div, mod, ok := loadIndex(c.out, c.strides)
+		if ok != c.ok || (ok && (div != c.div || mod != c.mod)) {
+			t.Errorf("loadIndex(%v, %v) = %d, %d, %v; want %d, %d, %v", c.out, c.strides, div, mod, ok, c.div, c.mod, c.ok)
+		}
+	}
+}
+
+// fusionCases are graphs whose elementwise runs hit each limit of a fused
+// program: more instructions than slots, broadcast operands, a member read
+// by a later non-elementwise step and one that is an output, more inputs
+// and more inputs or stored members than bindings.
+func fusionCases(r *rand.Rand) []struct {
+	name    string
+	outputs []*graph.Node
+	feeds   graph.Feeds
+} {
+	type fc = struct {
+		name    string
+		outputs []*graph.Node
+		feeds   graph.Feeds
+	}
+	var cases []fc
+	{ // a Horner chain of 20 steps, with an output in the middle
+		g := graph.New()
+		x := g.Input("x", 300)
+		y := graph.AddScalar(graph.Scale(x, 0.5), 1)
+		var mid *graph.Node
+		for i := 0; i < 20; i++ {
+			y = graph.AddScalar(graph.Mul(y, x), 1/float64(i+2))
+			if i == 7 {
+				mid = y
+			}
+		}
+		cases = append(cases, fc{"horner", []*graph.Node{graph.Exp(y), mid}, graph.Feeds{x: randv(r, 300)}})
+	}
+	{ // broadcasts, a fill, a reshape, and a member read by a matmul
+		g := graph.New()
+		x := g.Input("x", 7, 13)
+		row, col, s := g.Input("row", 13), g.Input("col", 7, 1), g.Input("s", 1)
+		y := graph.Sub(graph.Mul(x, row), col)
+		y = graph.Div(graph.Sigmoid(y), graph.AddScalar(graph.Square(s), 1))
+		y = graph.Add(y, g.Fill(0.25, 7, 13))
+		m := graph.MatMul(y, graph.Reshape(graph.Tanh(graph.Reshape(x, 13, 7)), 13, 7))
+		z := graph.Mul(graph.Reshape(graph.ELU(y, 0.3), 91), graph.Reshape(x, 91))
+		cases = append(cases, fc{"broadcast", []*graph.Node{m, z}, graph.Feeds{x: randv(r, 91), row: randv(r, 13), col: randv(r, 7), s: randv(r, 1)}})
+	}
+	{ // eight inputs summed, five of the sums read after the run (or none)
+		g := graph.New()
+		var ins []*graph.Node
+		feeds := graph.Feeds{}
+		for i := 0; i < 8; i++ {
+			in := g.Input(fmt.Sprint("in", i), 5, 11)
+			ins = append(ins, in)
+			feeds[in] = randv(r, 55)
+		}
+		ys := []*graph.Node{ins[0]}
+		for _, in := range ins[1:] {
+			ys = append(ys, graph.Add(graph.Scale(ys[len(ys)-1], 0.9), in))
+		}
+		outs := []*graph.Node{ys[7]}
+		for _, y := range ys[1:6] {
+			outs = append(outs, graph.Sum(y))
+		}
+		cases = append(cases, fc{"outputs", outs, feeds})
+		sum := ins[0]
+		for _, in := range ins[1:] {
+			sum = graph.Add(sum, in)
+		}
+		cases = append(cases, fc{"inputs", []*graph.Node{graph.Exp(sum)}, feeds})
+	}
+	return cases
+}
+
+// TestFusedRuns runs each case with and without fusion against the
+// reference executor, and checks that fusion cut the dispatches.
+func TestFusedRuns(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	defer func(f bool) { fuseElementwise = f }(fuseElementwise)
+	for _, c := range fusionCases(rand.New(rand.NewPCG(31, 32))) {
+		t.Run(c.name, func(t *testing.T) {
+			var dispatches [2]int
+			for i, fuse := range []bool{false, true} {
+				fuseElementwise = fuse
+				p := compare(t, New(dev), graph.NewReference(), c.feeds, 1e-5, 1e-5, c.outputs...)
+				dispatches[i], _ = p.seq.Stats()
+				runs, longest := 0, 0
+				for _, s := range p.segs {
+					if s.fused != nil {
+						runs++
+						longest = max(longest, s.fused.prog.Len())
+					}
+				}
+				if fuse && runs == 0 {
+					t.Error("no fused run")
+				}
+				if longest > kernels.EwiseSlots {
+					t.Errorf("a fused program of %d instructions", longest)
+				}
+			}
+			if dispatches[1] >= dispatches[0] {
+				t.Errorf("%d dispatches fused, %d not", dispatches[1], dispatches[0])
+			}
+		})
+	}
+}

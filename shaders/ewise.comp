@@ -1,0 +1,113 @@
+#version 450
+// ewise: a fused elementwise program (kernels.EwiseProgram: a run of unary
+// and binary ops that the graph executor found between memory round trips)
+// over n elements. The program is specialization constants: up to 16
+// instructions of four words each, so every branch below and every
+// register index folds away when the pipeline is made and the result is
+// the straight-line code a hand-written kernel would have (an interpreter
+// loop runs every case under masks on lavapipe). Instruction k is
+// S<k>_0..3; w0 packs op | dst << 4 | a << 8 | b << 12 | code << 16 |
+// k << 24:
+//   0 NOP
+//   1 LOAD   r[dst] = input k at index i (w3 == 0) or (i / w1) % w2
+//   2 CONST  r[dst] = float(w1)
+//   3 UNARY  r[dst] = unary_f(code, float(w1) * r[a] + float(w2), float(w3))
+//   4 BINARY r[dst] = binary_f(code, r[a], r[b])
+//   5 STORE  output k at index i = r[a]
+// Unused input and output bindings are bound to buffers the dispatch uses
+// anyway. Grid-stride over the 1-D (or 2-D spilled) grid; the host sizes
+// the grid so that no invocation loops more than lavapipe's 65535 times.
+#include "common.glsl"
+#include "elementwise_ops.glsl"
+
+const uint NREG = 16;
+
+#define SLOT(k) \
+    layout(constant_id = 3 + 4 * k) const uint S##k##_0 = 0u; \
+    layout(constant_id = 4 + 4 * k) const uint S##k##_1 = 0u; \
+    layout(constant_id = 5 + 4 * k) const uint S##k##_2 = 0u; \
+    layout(constant_id = 6 + 4 * k) const uint S##k##_3 = 0u;
+SLOT(0)
+SLOT(1)
+SLOT(2)
+SLOT(3)
+SLOT(4)
+SLOT(5)
+SLOT(6)
+SLOT(7)
+SLOT(8)
+SLOT(9)
+SLOT(10)
+SLOT(11)
+SLOT(12)
+SLOT(13)
+SLOT(14)
+SLOT(15)
+
+layout(std430, set = 0, binding = 0) readonly buffer I0 { float in0[]; };
+layout(std430, set = 0, binding = 1) readonly buffer I1 { float in1[]; };
+layout(std430, set = 0, binding = 2) readonly buffer I2 { float in2[]; };
+layout(std430, set = 0, binding = 3) readonly buffer I3 { float in3[]; };
+layout(std430, set = 0, binding = 4) readonly buffer I4 { float in4[]; };
+layout(std430, set = 0, binding = 5) readonly buffer I5 { float in5[]; };
+layout(std430, set = 0, binding = 6) writeonly buffer O0 { float out0[]; };
+layout(std430, set = 0, binding = 7) writeonly buffer O1 { float out1[]; };
+layout(std430, set = 0, binding = 8) writeonly buffer O2 { float out2[]; };
+layout(push_constant) uniform P { uint n; } p;
+
+float load(uint k, uint j) {
+    switch (k) {
+    case 0: return in0[j];
+    case 1: return in1[j];
+    case 2: return in2[j];
+    case 3: return in3[j];
+    case 4: return in4[j];
+    default: return in5[j];
+    }
+}
+
+void store(uint k, uint j, float v) {
+    switch (k) {
+    case 0: out0[j] = v; break;
+    case 1: out1[j] = v; break;
+    default: out2[j] = v; break;
+    }
+}
+
+void run(uint w0, uint w1, uint w2, uint w3, uint i, inout float r[NREG]) {
+    const uint dst = (w0 >> 4) & 15u, a = (w0 >> 8) & 15u, b = (w0 >> 12) & 15u;
+    const uint code = (w0 >> 16) & 255u, k = w0 >> 24;
+    switch (w0 & 15u) {
+    case 1: r[dst] = load(k, w3 == 0u ? i : (i / w1) % w2); break;
+    case 2: r[dst] = uintBitsToFloat(w1); break;
+    case 3: r[dst] = unary_f(code, uintBitsToFloat(w1) * r[a] + uintBitsToFloat(w2), uintBitsToFloat(w3)); break;
+    case 4: r[dst] = binary_f(code, r[a], r[b]); break;
+    case 5: store(k, i, r[a]); break;
+    default: break;
+    }
+}
+
+#define RUN(k) run(S##k##_0, S##k##_1, S##k##_2, S##k##_3, i, r)
+
+void main() {
+    const uint total = gl_NumWorkGroups.x * gl_NumWorkGroups.y * gl_WorkGroupSize.x;
+    for (uint i = flat_id(); i < p.n; i += total) {
+        float r[NREG];
+        RUN(0);
+        RUN(1);
+        RUN(2);
+        RUN(3);
+        RUN(4);
+        RUN(5);
+        RUN(6);
+        RUN(7);
+        RUN(8);
+        RUN(9);
+        RUN(10);
+        RUN(11);
+        RUN(12);
+        RUN(13);
+        RUN(14);
+        RUN(15);
+    }
+}
