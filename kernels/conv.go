@@ -100,20 +100,14 @@ var (
 	ConvTiledTiles = []ConvTiledTile{{16, 16, 4, 4, 16}, {8, 8, 4, 4, 8}}
 )
 
-// tileFits reports whether t fits the device's workgroup and shared-memory
-// limits.
-func (l *Lib) tileFits(t ConvTiledTile) bool {
-	lim := l.Dev.Info.Limits
-	return t.LX*t.LY <= lim.MaxWorkgroupInvocations && t.LX <= lim.MaxWorkgroupSize[0] && t.LY <= lim.MaxWorkgroupSize[1] && t.shared() <= lim.MaxSharedMemoryBytes
-}
-
 func (l *Lib) tiledTile() (ConvTiledTile, error) {
+	lim := l.Dev.Info.Limits
 	cands := ConvTiledTiles
 	if l.CPU {
 		cands = cands[len(cands)-1:]
 	}
 	for _, t := range cands {
-		if l.tileFits(t) {
+		if t.LX*t.LY <= lim.MaxWorkgroupInvocations && t.LX <= lim.MaxWorkgroupSize[0] && t.LY <= lim.MaxWorkgroupSize[1] && t.shared() <= lim.MaxSharedMemoryBytes {
 			return t, nil
 		}
 	}
@@ -294,6 +288,12 @@ func (l *Lib) convTiled(seq *vk.Sequence, mode uint32, a, b, bias, out *vk.Buffe
 	if err != nil {
 		return err
 	}
+	consts := append([]uint32{t.TM, t.TN, t.BK}, u32(g.KH, g.KW, g.Stride[0], g.Stride[1], g.Pad[0], g.Pad[1])...)
+	consts = append(consts, mode, b2u(hasBias))
+	k, err := l.kernel("conv2d_tiled", 4, []int{3}, 28, [3]uint32{t.LX, t.LY, 1}, consts...)
+	if err != nil {
+		return err
+	}
 	oh, ow := g.OutH(), g.OutW()
 	var gm, gn int
 	switch mode {
@@ -303,23 +303,6 @@ func (l *Lib) convTiled(seq *vk.Sequence, mode uint32, a, b, bias, out *vk.Buffe
 		gm, gn = g.C, g.N*g.H*g.W
 	default:
 		gm, gn = g.O, g.C*g.KH*g.KW
-	}
-	if !l.CPU {
-		// Few big tiles leave a GPU idle: take a smaller tile (as Gemm).
-		for _, c := range ConvTiledTiles {
-			if ceilDiv(gn, int(t.LX*t.TN))*ceilDiv(gm, int(t.LY*t.TM)) >= fewGroups {
-				break
-			}
-			if c.LX*c.TN*c.LY*c.TM < t.LX*t.TN*t.LY*t.TM && l.tileFits(c) {
-				t = c
-			}
-		}
-	}
-	consts := append([]uint32{t.TM, t.TN, t.BK}, u32(g.KH, g.KW, g.Stride[0], g.Stride[1], g.Pad[0], g.Pad[1])...)
-	consts = append(consts, mode, b2u(hasBias))
-	k, err := l.kernel("conv2d_tiled", 4, []int{3}, 28, [3]uint32{t.LX, t.LY, 1}, consts...)
-	if err != nil {
-		return err
 	}
 	groups := l.clampGroups(ceilDiv(gn, int(t.LX*t.TN)), ceilDiv(gm, int(t.LY*t.TM)))
 	push := vk.Push(uint32(g.N), uint32(g.C), uint32(g.H), uint32(g.W), uint32(g.O), uint32(oh), uint32(ow))

@@ -168,34 +168,6 @@ func (l *Lib) checkTile(t GemmTile) error {
 	return nil
 }
 
-// fewGroups is the workgroup count below which a GPU is mostly idle: a
-// product or convolution whose big tiles make fewer groups takes a smaller
-// tile (the MLP's 512 x 128 products made 16 groups of 64 x 64 on an H100
-// with 132 multiprocessors).
-const fewGroups = 256
-
-// smallTiled returns t, or when t makes fewer than fewGroups workgroups
-// (groups counts them), the first smaller candidate that makes more and
-// fits the device, else the smallest that fits.
-func (l *Lib) smallTiled(t GemmTile, cands []GemmTile, groups func(GemmTile) int) GemmTile {
-	if groups(t) >= fewGroups {
-		return t
-	}
-	best := t
-	for _, c := range cands {
-		if c.Rows()*c.Cols() >= t.Rows()*t.Cols() || l.checkTile(c) != nil {
-			continue
-		}
-		if c.Rows()*c.Cols() < best.Rows()*best.Cols() {
-			best = c
-		}
-		if groups(c) >= fewGroups {
-			return c
-		}
-	}
-	return best
-}
-
 // gemmMaxGroups, when non-zero, lowers the workgroup-count limit (tests use
 // it to exercise the shaders' loops over tiles the grid does not cover).
 var gemmMaxGroups uint32
@@ -219,11 +191,6 @@ func (l *Lib) Gemm(seq *vk.Sequence, v GemmVariant, transA, transB bool, m, n, k
 	t, err := l.GemmTileFor(v)
 	if err != nil {
 		return err
-	}
-	if t.Variant == GemmTiled && !l.CPU {
-		t = l.smallTiled(t, tiledTiles, func(t GemmTile) int {
-			return ceilDiv(n, t.Cols()) * ceilDiv(m, t.Rows()) * max(batch, 1)
-		})
 	}
 	return l.GemmWithTile(seq, t, transA, transB, m, n, k, alpha, a, b, beta, c, batch, strideA, strideB, strideC)
 }

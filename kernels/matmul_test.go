@@ -157,26 +157,3 @@ func TestGemmAuto(t *testing.T) {
 		t.Errorf("tile %v needs %d bytes of shared memory", tile, s)
 	}
 }
-
-// TestSmallTiled: products whose big tiles make few workgroups take the
-// smaller tile; large ones keep the big one.
-func TestSmallTiled(t *testing.T) {
-	l := testLib(t)
-	big, small := tiledTiles[0], tiledTiles[1]
-	for _, c := range []struct {
-		m, n, batch int
-		want        GemmTile
-	}{
-		{512, 128, 1, small}, // 16 big tiles
-		{128, 128, 1, small}, // 4 big tiles, 16 small ones: still few, the smallest
-		{2048, 2048, 1, big}, // 1024 big tiles
-		{512, 128, 16, big},  // 256 big tiles over the batch
-	} {
-		got := l.smallTiled(big, tiledTiles, func(t GemmTile) int {
-			return ceilDiv(c.n, t.Cols()) * ceilDiv(c.m, t.Rows()) * c.batch
-		})
-		if got != c.want {
-			t.Errorf("%dx%d batch %d: tile %v, want %v", c.m, c.n, c.batch, got, c.want)
-		}
-	}
-}
