@@ -17,8 +17,8 @@ var convIm2colChunk int
 
 // convScratch holds the convolutions' scratch buffers: 0 the columns, 1 the
 // transposed weights (data gradient), 2 the transposed output gradient
-// (filter gradient) of ConvIm2col, and 3 the K slices of ConvTiled's
-// filter gradient. A buffer that grows is retired, not freed, so that
+// (filter gradient) of ConvIm2col, and 3 the K slices of split products
+// (ConvTiled's filter gradient, Gemm's weight gradients). A buffer that grows is retired, not freed, so that
 // sequences recorded with it stay valid until Lib.Close. Like
 // ReduceScratch, convolutions recorded into one sequence share them (the
 // sequence orders them); sequences that run concurrently must not.

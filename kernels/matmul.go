@@ -168,6 +168,33 @@ func (l *Lib) checkTile(t GemmTile) error {
 	return nil
 }
 
+// gemmSplitGroups is the workgroup count that a GPU product of few output
+// tiles and a long K (a weight gradient: X^T dY over the batch) is split
+// into along K; gemmSplitCPU applies the split on CPU-type devices too
+// (tests).
+var (
+	gemmSplitGroups = 256
+	gemmSplitCPU    = false
+)
+
+// gemmSlices is the number of K slices for C = A^T B (A stored K x M, B
+// stored K x N, beta 0, one product) with tile t: a divisor of k that
+// brings the workgroups towards gemmSplitGroups, each slice at least 64
+// deep; 1 when the product is not of that form or has tiles enough.
+func (l *Lib) gemmSlices(t GemmTile, transA, transB bool, m, n, k int, beta float32, batch int) int {
+	if t.Variant != GemmTiled || (l.CPU && !gemmSplitCPU) || !transA || transB || beta != 0 || batch != 1 {
+		return 1
+	}
+	tiles := ceilDiv(m, t.Rows()) * ceilDiv(n, t.Cols())
+	best := 1
+	for s := 2; s <= ceilDiv(gemmSplitGroups, tiles) && k/s >= 64; s++ {
+		if k%s == 0 {
+			best = s
+		}
+	}
+	return best
+}
+
 // gemmMaxGroups, when non-zero, lowers the workgroup-count limit (tests use
 // it to exercise the shaders' loops over tiles the grid does not cover).
 var gemmMaxGroups uint32
@@ -191,6 +218,23 @@ func (l *Lib) Gemm(seq *vk.Sequence, v GemmVariant, transA, transB bool, m, n, k
 	t, err := l.GemmTileFor(v)
 	if err != nil {
 		return err
+	}
+	if s := l.gemmSlices(t, transA, transB, m, n, k, beta, batch); s > 1 {
+		// Split K: slice i of A^T (K x M) and of B (K x N) are whole rows,
+		// so the slices are a batch; a fixed-order sum adds them.
+		ks := k / s
+		partial, err := l.convBuf(3, s*m*n)
+		if err != nil {
+			return err
+		}
+		if err := l.GemmWithTile(seq, t, true, false, m, n, ks, alpha, a, b, 0, partial, s, ks*m, ks*n, m*n); err != nil {
+			return err
+		}
+		rs, err := l.ReduceScratch()
+		if err != nil {
+			return err
+		}
+		return l.Reduce(seq, ReduceSum, partial, c, rs, 1, s, m*n, 1)
 	}
 	return l.GemmWithTile(seq, t, transA, transB, m, n, k, alpha, a, b, beta, c, batch, strideA, strideB, strideC)
 }

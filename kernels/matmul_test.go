@@ -157,3 +157,45 @@ func TestGemmAuto(t *testing.T) {
 		t.Errorf("tile %v needs %d bytes of shared memory", tile, s)
 	}
 }
+
+// TestGemmSplitK: weight-gradient products (A^T B, beta 0) through Gemm's
+// K split match the reference; other forms and deep-enough products are
+// not split.
+func TestGemmSplitK(t *testing.T) {
+	l := testLib(t)
+	defer func(c bool) { gemmSplitCPU = c }(gemmSplitCPU)
+	gemmSplitCPU = true
+	rng := rand.New(rand.NewPCG(9, 10))
+	tile, err := l.GemmTileFor(GemmTiled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		m, n, k, slices int
+	}{
+		{13, 7, 384, 6}, // one tile: as many 64-deep slices as divide k
+		{13, 7, 389, 1}, // k prime: no divisor
+		{13, 7, 100, 1}, // too shallow to split
+	} {
+		if s := l.gemmSlices(tile, true, false, c.m, c.n, c.k, 0, 1); s != c.slices {
+			t.Errorf("%dx%dx%d: %d slices, want %d", c.m, c.n, c.k, s, c.slices)
+		}
+		a, b := randn(rng, c.k*c.m, 1, 0), randn(rng, c.k*c.n, 1, 0)
+		want := GemmRef(true, false, c.m, c.n, c.k, 0.5, a, b, 0, make([]float64, c.m*c.n), 1, 0, 0, 0)
+		ab, bb, cb := upload(t, l, a), upload(t, l, b), newBuf(t, l, c.m*c.n)
+		run(t, l, func(seq *vk.Sequence) error {
+			return l.Gemm(seq, GemmTiled, true, false, c.m, c.n, c.k, 0.5, ab, bb, 0, cb, 1, 0, 0, 0)
+		})
+		tol := 1e-5 * math.Sqrt(float64(c.k)+1)
+		vktest.Close(t, fmt.Sprintf("split %dx%dx%d", c.m, c.n, c.k), download(t, cb, c.m*c.n), want, tol, tol)
+	}
+	for _, f := range []struct {
+		transA, transB bool
+		beta           float32
+		batch          int
+	}{{false, false, 0, 1}, {true, true, 0, 1}, {true, false, 1, 1}, {true, false, 0, 2}} {
+		if s := l.gemmSlices(tile, f.transA, f.transB, 13, 7, 384, f.beta, f.batch); s != 1 {
+			t.Errorf("%+v split into %d", f, s)
+		}
+	}
+}
