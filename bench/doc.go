@@ -11,14 +11,17 @@
 //     rows give the median, minimum and maximum of the repeats. Rows whose
 //     single run is long use fewer warm-up runs (at least 1) and repeats (at
 //     least 3) to bound the run time (about 4 s a row, 1 s with Quick).
-//   - vkCmdCopyBuffer is not bracketed by timestamps (vk times dispatches
-//     only), so the copy row is the wall time of submit and wait; its
-//     overhead (0.05-0.13 ms on lavapipe) is 1-2% of a 64 MiB copy.
+//   - vkCmdCopyBuffer is timed by timestamps too (at the transfer stage),
+//     so the fused row's ratio to it compares GPU times on every device.
 //   - Dispatch rows are wall time of one submit of 100 recorded dispatches,
 //     divided by 100 (so MedianMs is per dispatch).
 //   - GFLOPS counts 2*M*N*K per product. GBps counts bytes read plus bytes
 //     written: 8 bytes per float copied, 16 per element of the fused update
 //     (3 streams read, 1 written).
+//   - With Profile (`sdevk bench --profile`, on a device opened with
+//     vk.Options.Profile), each training-step row is followed by one
+//     "profile" row per kernel: its summed GPU time in one step and its
+//     share, the most expensive first.
 //   - The skinny SGEMM shape, 16384x128x128 (M x N x K), is one hidden layer
 //     of a width-128 MLP applied to a batch of 16384 points: the shape of the
 //     score networks the samplers evaluate.

@@ -11,6 +11,11 @@
 //
 // Adding a kernel: write shaders/NAME.comp (see shaders' conventions), run
 // ./build.sh shaders, add a method here that builds its KernelSpec and push
-// constants, a reference function in ref_*.go, and a case in the table of
-// kernels_test.go with sizes that are not multiples of the workgroup size.
+// constants, a reference function in ref_*.go, and a test against it (the
+// helpers are in harness_test.go) with sizes that are not multiples of the
+// workgroup size.
+//
+// Elementwise chains need no kernel of their own: EwiseProgram describes a
+// fused run of unary and binary ops, and Ewise runs it as one dispatch whose
+// instructions are specialization constants.
 package kernels

@@ -8,6 +8,13 @@
 // buffers and re-submits the recorded commands: no per-node host work, no
 // re-recording. Only the values a caller reads back cross to the host.
 //
+// Runs of consecutive elementwise steps of one size (unary ops, affine
+// maps, broadcast binary ops, reshapes and fills) are fused: each run is
+// one kernels.Ewise dispatch that loads its inputs once and stores only the
+// values later steps or the caller read (fuse.go). Autodiff and the SDE
+// losses make long chains of such small ops; a dispatch each costs more
+// than their arithmetic (MLP training graph: 147 dispatches become 59).
+//
 // Parameters live in a ParamStore on the device, shared by every program of
 // an Executor (a training step and a sampler use the same weights) and
 // updated in place by the fused optimiser kernels.
