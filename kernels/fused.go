@@ -29,7 +29,8 @@ const maxLoopIters = 65000
 // axpbypcz_texels runs a few workgroups that each stream one contiguous
 // chunk in a loop (lavapipe takes a lock per workgroup and runs each on one
 // thread, so thousands of small groups cost more than the arithmetic),
-// reading x, g and z as texel buffers, which lavapipe loads as vectors.
+// reading x, g and z as texel buffers, which lavapipe loads as vectors, and
+// writing y as 64-bit words (it needs shaderInt64).
 func (l *Lib) AXPBYPCZ(seq *vk.Sequence, y, x, g, z *vk.Buffer, n int, a, b, c float32) error {
 	for _, v := range []struct {
 		name string
@@ -39,19 +40,16 @@ func (l *Lib) AXPBYPCZ(seq *vk.Sequence, y, x, g, z *vk.Buffer, n int, a, b, c f
 			return err
 		}
 	}
-	vec4s := n / 4
-	if n%4 != 0 {
-		vec4s++ // vec4 number n/4 does the scalar tail
-	}
-	texels := l.Dev.TexelsFit(x) && l.Dev.TexelsFit(g) && l.Dev.TexelsFit(z)
+	texels := l.Dev.TexelsFit(x) && l.Dev.TexelsFit(g) && l.Dev.TexelsFit(z) && l.Dev.Info.ShaderInt64
 	if l.CPU && texels && fusedGroups > 0 {
+		units := (n + 7) / 8 // unit number n/8 does the scalar tail
 		local := fusedLocal
 		if local < simdWidth || local%simdWidth != 0 || uint32(local) > l.Dev.Info.Limits.MaxWorkgroupInvocations {
 			local = simdWidth
 		}
 		unroll := max(fusedUnroll, 1)
 		quantum := local * unroll // per must split into whole SIMD passes of whole steps
-		per := (vec4s + fusedGroups - 1) / fusedGroups
+		per := (units + fusedGroups - 1) / fusedGroups
 		per = (per + quantum - 1) / quantum * quantum
 		// lavapipe ends any loop after 65535 iterations: keep under that.
 		per = min(per, maxLoopIters*quantum)
@@ -62,9 +60,10 @@ func (l *Lib) AXPBYPCZ(seq *vk.Sequence, y, x, g, z *vk.Buffer, n int, a, b, c f
 		if err != nil {
 			return err
 		}
-		groups := (vec4s + per - 1) / per
+		groups := (units + per - 1) / per
 		return seq.Dispatch(k, l.Dev.Grid(uint64(groups), 1), vk.Push(uint32(n), a, b, c, uint32(per)), x, g, z, y, x, g, z)
 	}
+	vec4s := (n + 3) / 4 // vec4 number n/4 does the scalar tail
 	k, err := l.kernel1D("axpbypcz", 4, []int{3}, 16)
 	if err != nil {
 		return err

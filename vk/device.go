@@ -157,6 +157,7 @@ func (d *Device) createLogical(opts Options) error {
 		}},
 		EnabledExtensionCount:   uint32(len(names)),
 		PpEnabledExtensionNames: names,
+		PEnabledFeatures:        []vk.PhysicalDeviceFeatures{{ShaderInt64: b32(d.Info.ShaderInt64)}},
 	}
 	var dev vk.Device
 	var r vk.Result
@@ -311,4 +312,11 @@ func (d *Device) Close() {
 		vk.DestroySurface(d.inst.handle, d.surface, nil)
 	}
 	d.inst.destroy()
+}
+
+func b32(b bool) vk.Bool32 {
+	if b {
+		return vk.True
+	}
+	return vk.False
 }

@@ -57,6 +57,8 @@ type DeviceInfo struct {
 	SubgroupShuffle bool `json:"subgroup_shuffle"`
 	FP16            bool `json:"shader_float16"`
 	Storage16       bool `json:"storage_buffer_16bit"`
+	// ShaderInt64: shaders may use 64-bit integers (enabled when present).
+	ShaderInt64 bool `json:"shader_int64"`
 	// TexelsVec4: shaders can read RGBA32F uniform texel buffers (the
 	// TexelsVec4 binding kind).
 	TexelsVec4  bool         `json:"uniform_texel_buffer_rgba32f"`
@@ -203,6 +205,10 @@ func describe(in *instance, index int, pd vk.PhysicalDevice) DeviceInfo {
 	if d.Driver == "" {
 		d.Driver = "unknown"
 	}
+	var feat vk.PhysicalDeviceFeatures
+	vk.GetPhysicalDeviceFeatures(pd, &feat)
+	feat.Deref()
+	d.ShaderInt64 = feat.ShaderInt64 == vk.True
 	var fp vk.FormatProperties
 	vk.GetPhysicalDeviceFormatProperties(pd, texelFormat, &fp)
 	fp.Deref()

@@ -10,7 +10,8 @@ import (
 )
 
 // texelSpec is axpbypcz_texels: x, g, z as texel buffers (bindings 0-2), y
-// as a storage buffer (3), and x, g, z again as storage buffers (4-6).
+// as a storage buffer (3), and x, g, z again as storage buffers (4-6); it
+// moves units of 8 floats.
 func texelSpec(t *testing.T) vk.KernelSpec {
 	t.Helper()
 	code, err := shaders.SPIRV("axpbypcz_texels")
@@ -29,8 +30,8 @@ func texelSpec(t *testing.T) vk.KernelSpec {
 // the values, the tail read through the storage bindings included.
 func TestTexelBindings(t *testing.T) {
 	d := vktest.Open(t, vk.Options{})
-	if !d.Info.TexelsVec4 {
-		t.Skip(d.Info.Name, " cannot read RGBA32F texel buffers")
+	if !d.Info.TexelsVec4 || !d.Info.ShaderInt64 {
+		t.Skip(d.Info.Name, " cannot read RGBA32F texel buffers or lacks shaderInt64 (axpbypcz_texels needs both)")
 	}
 	k, err := d.Kernel(texelSpec(t))
 	if err != nil {
@@ -93,8 +94,8 @@ func TestTexelBindings(t *testing.T) {
 // buffer without a whole vec4 are refused with errors that say so.
 func TestTexelBindingErrors(t *testing.T) {
 	d := vktest.Open(t, vk.Options{})
-	if !d.Info.TexelsVec4 {
-		t.Skip(d.Info.Name, " cannot read RGBA32F texel buffers")
+	if !d.Info.TexelsVec4 || !d.Info.ShaderInt64 {
+		t.Skip(d.Info.Name, " cannot read RGBA32F texel buffers or lacks shaderInt64 (axpbypcz_texels needs both)")
 	}
 	spec := texelSpec(t)
 	spec.Writes = []int{0}

@@ -46,7 +46,7 @@ func runInfo(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s %s\n", mark, d.Summary())
 		fmt.Fprintf(stdout, "    vendor 0x%04x device 0x%04x, driver %s %s\n", d.VendorID, d.DeviceID, d.Driver, d.DriverInfo)
-		fmt.Fprintf(stdout, "    subgroup size %d (shuffle %v), shader fp16 %v, 16-bit storage %v, unified memory %v\n", d.SubgroupSize, d.SubgroupShuffle, d.FP16, d.Storage16, d.UMA)
+		fmt.Fprintf(stdout, "    subgroup size %d (shuffle %v), shader fp16 %v, int64 %v, 16-bit storage %v, unified memory %v\n", d.SubgroupSize, d.SubgroupShuffle, d.FP16, d.ShaderInt64, d.Storage16, d.UMA)
 		l := d.Limits
 		fmt.Fprintf(stdout, "    shared memory %d KiB, workgroup size %v (at most %d invocations), workgroup count %v\n",
 			l.MaxSharedMemoryBytes>>10, l.MaxWorkgroupSize, l.MaxWorkgroupInvocations, l.MaxWorkgroupCount)
