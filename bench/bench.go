@@ -39,8 +39,9 @@ type Options struct {
 	Ops []string
 	// Quick runs SGEMM at 256 and 512 only, with fewer repeats.
 	Quick bool
-	// Profile adds, after each training-step row, one "profile" row per
-	// kernel: its GPU time in one step. The device must be opened with
+	// Profile adds, after each training-step and sampling row, one
+	// "profile" row per kernel: its GPU time in one training step or one
+	// recorded chunk of sampling steps. The device must be opened with
 	// vk.Options.Profile.
 	Profile bool
 	// Repeats and Warmup are the timed and untimed runs per row (defaults

@@ -19,9 +19,10 @@
 //     written: 8 bytes per float copied, 16 per element of the fused update
 //     (3 streams read, 1 written).
 //   - With Profile (`sdevk bench --profile`, on a device opened with
-//     vk.Options.Profile), each training-step row is followed by one
-//     "profile" row per kernel: its summed GPU time in one step and its
-//     share, the most expensive first.
+//     vk.Options.Profile), each training-step and sampling row is followed
+//     by one "profile" row per kernel: its summed GPU time in one step (one
+//     recorded chunk of sampling steps) and its share, the most expensive
+//     first.
 //   - The skinny SGEMM shape, 16384x128x128 (M x N x K), is one hidden layer
 //     of a width-128 MLP applied to a batch of 16384 points: the shape of the
 //     score networks the samplers evaluate.

@@ -332,5 +332,9 @@ func (r *runner) sampling() ([]Row, error) {
 	out := row("sampling", fmt.Sprintf("%d points, %d steps", n, res.Steps), "pc reverse_diffusion+langevin, mlp 128x2", r.dev.Info.Name, ms, 0, 0)
 	out.HostUs = float64((res.HostTime - res.RecordTime).Microseconds()) / steps
 	out.Note = fmt.Sprintf("median_ms is wall time per step (%.1f steps/s), NFE %d; recording %.1f ms apart", 1e3/ms[0], res.NFE, float64(res.RecordTime.Microseconds())/1e3)
-	return []Row{out}, nil
+	if !r.opt.Profile {
+		return []Row{out}, nil
+	}
+	prof, err := r.profileRows(fmt.Sprintf("sampling, %d steps", res.ChunkSteps), func() ([]vk.Timing, error) { return res.Timings, nil })
+	return append([]Row{out}, prof...), err
 }

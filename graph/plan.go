@@ -10,6 +10,11 @@ type PlanOptions struct {
 	// Align is the alignment of buffer offsets in bytes (default 256, the
 	// largest minStorageBufferOffsetAlignment of common Vulkan devices).
 	Align int
+	// RunEnd, when set, gives for each step index the last step of the
+	// run it belongs to: an executor that computes steps i..RunEnd[i] in
+	// one kernel reads all their inputs before writing, so the inputs
+	// stay alive to the run's end.
+	RunEnd []int
 }
 
 // Buffer is the place of one step's output in the arena: bytes
@@ -64,9 +69,13 @@ func PlanMemory(steps []*Node, keep []*Node, opts PlanOptions) *Plan {
 		p.SumBytes += n.shape.Bytes()
 	}
 	for i, n := range steps {
+		end := i
+		if i < len(opts.RunEnd) {
+			end = max(i, opts.RunEnd[i])
+		}
 		for _, in := range n.inputs {
 			if j, ok := p.index[in]; ok {
-				p.Buffers[j].Last = max(p.Buffers[j].Last, i)
+				p.Buffers[j].Last = max(p.Buffers[j].Last, end)
 			}
 		}
 	}

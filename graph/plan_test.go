@@ -86,6 +86,46 @@ func TestPlanChain(t *testing.T) {
 	}
 }
 
+// TestPlanRunEnd: steps 5..9 of a Tanh chain as one run keep every input
+// of the run alive to its end, so no step of the run shares memory with
+// one; outside the run, the chain still needs two buffers.
+func TestPlanRunEnd(t *testing.T) {
+	g := New()
+	h := g.Input("x", 64, 64)
+	for i := 0; i < 20; i++ {
+		h = Tanh(h)
+	}
+	p, err := Compile(nil, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runEnd := make([]int, len(p.Steps))
+	for i := range runEnd {
+		runEnd[i] = i
+		if i >= 5 && i <= 9 {
+			runEnd[i] = 9
+		}
+	}
+	plan := PlanMemory(p.Steps, p.Outputs, PlanOptions{RunEnd: runEnd})
+	if err := plan.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	overlap := func(a, b Buffer) bool { return a.Offset < b.Offset+b.Bytes && b.Offset < a.Offset+a.Bytes }
+	for i := 4; i <= 8; i++ { // the run's inputs: step 4's output and its members'
+		if plan.Buffers[i].Last < 9 {
+			t.Errorf("step %d's output dies at step %d, inside the run", i, plan.Buffers[i].Last)
+		}
+		for j := 5; j <= 9; j++ {
+			if j > i && overlap(plan.Buffers[i], plan.Buffers[j]) {
+				t.Errorf("steps %d and %d of the run share memory", i, j)
+			}
+		}
+	}
+	if b := 64 * 64 * 4; plan.ArenaBytes != 6*b {
+		t.Errorf("arena %d bytes, want %d (the run's input and its 5 steps)", plan.ArenaBytes, 6*b)
+	}
+}
+
 // TestPlanUNet runs a U-Net training step with the planned arena and with
 // a buffer per node: the results must be bit-identical, the plan valid and
 // its peak under half the sum of the intermediates.

@@ -37,6 +37,10 @@ type Result struct {
 	// HostTime is the host time of the run less the waits for the device:
 	// recording, submitting and the coefficient uploads.
 	HostTime time.Duration
+	// Timings is the GPU time of each dispatch of the last full chunk
+	// (ChunkSteps steps), on a device opened with vk.Options.Profile.
+	Timings    []vk.Timing
+	ChunkSteps int
 }
 
 // Sampler is a batch of samples on the device and the recorded steps that
@@ -272,6 +276,12 @@ func (p *PCSampler) Run() (Result, error) {
 				return res, err
 			}
 		}
+	}
+	if done > 0 {
+		if res.Timings, err = full.Timings(); err != nil {
+			return res, err
+		}
+		res.ChunkSteps = chunk
 	}
 	res.NFE, res.Steps, res.Duration = p.NFE(), p.Sched.Rows, time.Since(start)
 	res.HostTime += res.RecordTime

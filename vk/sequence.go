@@ -74,7 +74,7 @@ func (d *Device) NewSequence(profile bool) (*Sequence, error) {
 	}
 	s.fence = fence
 	if (profile || d.profileAll) && d.timestampBits > 0 {
-		s.profile, s.maxQueries = true, 2*1024
+		s.profile, s.maxQueries = true, 2*8192
 		qi := vk.QueryPoolCreateInfo{SType: vk.StructureTypeQueryPoolCreateInfo, QueryType: vk.QueryTypeTimestamp, QueryCount: s.maxQueries}
 		var queries vk.QueryPool
 		if r := vk.CreateQueryPool(d.handle, &qi, nil, &queries); r != vk.Success {

@@ -20,7 +20,7 @@ func runBench(args []string, stdout io.Writer) error {
 	asJSON := fs.Bool("json", false, "print one JSON row per line")
 	ops := fs.String("op", "", "comma-separated groups: "+strings.Join(bench.Ops, ",")+" (default: the first five)")
 	quick := fs.Bool("quick", false, "small sizes and few repeats")
-	profile := fs.Bool("profile", false, "after each training-step row, each kernel's GPU time in one step")
+	profile := fs.Bool("profile", false, "after each training-step and sampling row, each kernel's GPU time in one step (one chunk of sampling steps)")
 	device := fs.String("device", "", "Vulkan device index or name part")
 	if err := parseFlags(fs, args); err != nil {
 		return err

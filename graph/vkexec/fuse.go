@@ -29,10 +29,9 @@ type segment struct {
 type fusedRun struct {
 	n      int
 	prog   kernels.EwiseProgram
-	ins    []*vk.Buffer
-	outs   []*vk.Buffer
+	inputs []*graph.Node // by input binding
 	steps  []*graph.Node
-	stored []*graph.Node
+	stored []*graph.Node // by output binding
 }
 
 // fusible reports whether step n can be a member of a fused run.
@@ -100,16 +99,14 @@ func loadIndex(out, strides [kernels.MaxBroadcastDims]int) (div, mod int, ok boo
 
 // runBuilder grows one fused run.
 type runBuilder struct {
-	p       *Program
 	pos     map[*graph.Node]int // step order
 	lastUse map[*graph.Node]int // last step reading a node; MaxInt for outputs
 	n       int
 	members []*graph.Node
 	reg     map[*graph.Node]int // live member registers
 	free    []int
-	inputs  []*graph.Node        // external nodes, by input binding
-	loads   map[loadKey]int      // registers holding loaded inputs
-	sameIdx map[*graph.Node]bool // false once an input is loaded broadcast
+	inputs  []*graph.Node   // external nodes, by input binding
+	loads   map[loadKey]int // registers holding loaded inputs
 	prog    kernels.EwiseProgram
 }
 
@@ -121,7 +118,7 @@ type loadKey struct {
 
 func (b *runBuilder) reset(n int) {
 	b.n, b.members, b.inputs, b.prog = n, nil, nil, kernels.EwiseProgram{}
-	b.reg, b.loads, b.sameIdx = map[*graph.Node]int{}, map[loadKey]int{}, map[*graph.Node]bool{}
+	b.reg, b.loads = map[*graph.Node]int{}, map[loadKey]int{}
 	b.free = b.free[:0]
 	for r := kernels.EwiseRegs - 1; r >= 0; r-- {
 		b.free = append(b.free, r)
@@ -234,10 +231,6 @@ func (b *runBuilder) add(n *graph.Node, ops []operand) error {
 		if k < 0 {
 			k = len(b.inputs)
 			b.inputs = append(b.inputs, o.x)
-			b.sameIdx[o.x] = true
-		}
-		if o.mod != 0 {
-			b.sameIdx[o.x] = false
 		}
 		src[i] = b.alloc()
 		b.loads[key] = src[i]
@@ -280,14 +273,13 @@ func (b *runBuilder) add(n *graph.Node, ops []operand) error {
 	return nil
 }
 
-// finish stores the members read after the run and returns it; nil when
-// the run is a single step or its buffers overlap in a way one dispatch
-// cannot order (then its steps are lowered one by one).
+// finish stores the members read after the run and returns it (nil for a
+// single step, which is lowered on its own).
 func (b *runBuilder) finish() (*fusedRun, error) {
 	if len(b.members) < 2 {
 		return nil, nil
 	}
-	run := &fusedRun{n: b.n, steps: b.members}
+	run := &fusedRun{n: b.n, steps: b.members, inputs: b.inputs}
 	end := b.pos[b.members[len(b.members)-1]]
 	for _, m := range b.members {
 		if b.lastUse[m] > end {
@@ -295,44 +287,57 @@ func (b *runBuilder) finish() (*fusedRun, error) {
 				return nil, err
 			}
 			run.stored = append(run.stored, m)
-			run.outs = append(run.outs, b.p.bufs[m])
 		}
-	}
-	for _, x := range b.inputs {
-		in := b.p.bufs[x]
-		for _, o := range run.outs {
-			if in.Overlaps(o) && !(in.SameRange(o) && b.sameIdx[x]) {
-				return nil, nil
-			}
-		}
-		run.ins = append(run.ins, in)
 	}
 	run.prog = b.prog
 	return run, nil
 }
 
-// segments groups the program's steps into fused runs and single steps
-// (once per program).
-func (p *Program) segments() ([]segment, error) {
-	if p.segs != nil {
-		return p.segs, nil
+// buffers returns the run's input and output buffers. Planning with
+// runEnd keeps every input alive through the run, so no output can share
+// an input's memory (which one dispatch reading all inputs first could not
+// order); this checks it.
+func (f *fusedRun) buffers(bufs map[*graph.Node]*vk.Buffer) (ins, outs []*vk.Buffer, err error) {
+	for _, m := range f.stored {
+		outs = append(outs, bufs[m])
 	}
-	steps := p.Program.Steps
-	if !fuseElementwise || p.exec.Lib.Dev.Info.Limits.MaxStorageBuffersPerSet < 1+kernels.EwiseInputs+kernels.EwiseOutputs {
-		for _, n := range steps {
-			p.segs = append(p.segs, segment{step: n})
+	for _, x := range f.inputs {
+		in := bufs[x]
+		for i, o := range outs {
+			if in.Overlaps(o) && !in.SameRange(o) {
+				return nil, nil, fmt.Errorf("vkexec: the fused run's output %v overlaps its input %v", f.stored[i], x)
+			}
 		}
-		return p.segs, nil
+		ins = append(ins, in)
 	}
-	b := &runBuilder{p: p, pos: map[*graph.Node]int{}, lastUse: map[*graph.Node]int{}}
+	return ins, outs, nil
+}
+
+// fuseSteps groups the program's steps into fused runs and single steps
+// (in order), and returns for each step index the index of the last step
+// of its run, for the planner (nil when nothing is fused).
+func fuseSteps(gp *graph.Program, dev *vk.Device) ([]segment, []int, error) {
+	steps := gp.Steps
+	var segs []segment
+	if !fuseElementwise || dev.Info.Limits.MaxStorageBuffersPerSet < kernels.EwiseInputs+kernels.EwiseOutputs {
+		for _, n := range steps {
+			segs = append(segs, segment{step: n})
+		}
+		return segs, nil, nil
+	}
+	b := &runBuilder{pos: map[*graph.Node]int{}, lastUse: map[*graph.Node]int{}}
 	for i, n := range steps {
 		b.pos[n] = i
 		for _, x := range n.Inputs() {
 			b.lastUse[x] = i
 		}
 	}
-	for _, n := range p.Program.Outputs {
+	for _, n := range gp.Outputs {
 		b.lastUse[n] = math.MaxInt
+	}
+	runEnd := make([]int, len(steps))
+	for i := range runEnd {
+		runEnd[i] = i
 	}
 	flush := func() error {
 		run, err := b.finish()
@@ -341,11 +346,15 @@ func (p *Program) segments() ([]segment, error) {
 		}
 		if run == nil {
 			for _, m := range b.members {
-				p.segs = append(p.segs, segment{step: m})
+				segs = append(segs, segment{step: m})
 			}
 			return nil
 		}
-		p.segs = append(p.segs, segment{fused: run})
+		end := b.pos[run.steps[len(run.steps)-1]]
+		for _, m := range run.steps {
+			runEnd[b.pos[m]] = end
+		}
+		segs = append(segs, segment{fused: run})
 		return nil
 	}
 	b.reset(0)
@@ -353,24 +362,24 @@ func (p *Program) segments() ([]segment, error) {
 		ops, ok := b.plan(n)
 		if !ok {
 			if err := flush(); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if !fusible(n) {
-				p.segs = append(p.segs, segment{step: n})
+				segs = append(segs, segment{step: n})
 				b.reset(0)
 				continue
 			}
 			b.reset(n.Shape().Size())
 			if ops, ok = b.plan(n); !ok {
-				return nil, fmt.Errorf("vkexec: %v cannot start a fused run", n)
+				return nil, nil, fmt.Errorf("vkexec: %v cannot start a fused run", n)
 			}
 		}
 		if err := b.add(n, ops); err != nil {
-			return nil, fmt.Errorf("vkexec: fusing %v: %w", n, err)
+			return nil, nil, fmt.Errorf("vkexec: fusing %v: %w", n, err)
 		}
 	}
 	if err := flush(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return p.segs, nil
+	return segs, runEnd, nil
 }

@@ -49,11 +49,21 @@ func (e *Executor) Compile(outputs ...*graph.Node) (*Program, error) {
 // CompileWith is Compile with options.
 func (e *Executor) CompileWith(opts Options, outputs ...*graph.Node) (*Program, error) {
 	dev := e.Lib.Dev
-	gp, err := graph.Compile(&graph.PlanOptions{Align: int(dev.ViewAlign())}, outputs...)
+	align := int(dev.ViewAlign())
+	gp, err := graph.Compile(&graph.PlanOptions{Align: align}, outputs...)
 	if err != nil {
 		return nil, err
 	}
-	p := &Program{exec: e, Program: gp, bufs: map[*graph.Node]*vk.Buffer{}, inputs: map[string]*graph.Node{}}
+	segs, runEnd, err := fuseSteps(gp, dev)
+	if err != nil {
+		return nil, err
+	}
+	if runEnd != nil {
+		// A fused run reads all its inputs before it writes: plan again
+		// with the inputs alive to the end of their run.
+		gp.Plan = graph.PlanMemory(gp.Steps, gp.Outputs, graph.PlanOptions{Align: align, RunEnd: runEnd})
+	}
+	p := &Program{exec: e, Program: gp, segs: segs, bufs: map[*graph.Node]*vk.Buffer{}, inputs: map[string]*graph.Node{}}
 	ok := false
 	defer func() {
 		if !ok {
@@ -159,15 +169,15 @@ func (p *Program) record() error {
 // caller's (a sampling loop records the score network once per step). The
 // random draws use the program's run state (SetRunState).
 func (p *Program) RecordInto(seq *vk.Sequence) error {
-	segs, err := p.segments()
-	if err != nil {
-		return err
-	}
 	r := &recorder{lib: p.exec.Lib, seq: seq, state: p.state, unit: p.unit}
 	defer func() { p.owned = append(p.owned, r.temps...) }()
-	for _, s := range segs {
+	for _, s := range p.segs {
 		if f := s.fused; f != nil {
-			if err := r.lib.Ewise(seq, &f.prog, f.n, f.ins, f.outs); err != nil {
+			ins, outs, err := f.buffers(p.bufs)
+			if err != nil {
+				return err
+			}
+			if err := r.lib.Ewise(seq, &f.prog, f.n, ins, outs); err != nil {
 				return fmt.Errorf("vkexec: recording the fused run %v..%v: %w", f.steps[0], f.steps[len(f.steps)-1], err)
 			}
 			continue
