@@ -86,7 +86,8 @@ func New(dev *vk.Device) *Lib {
 // texelKinds lists the shaders that read texel buffers, with the kind of
 // each binding; every other shader binds storage buffers only.
 var texelKinds = map[string][]vk.BindingKind{
-	"axpbypcz_texels": {vk.TexelsVec4, vk.TexelsVec4, vk.TexelsVec4},
+	"axpbypcz_texels":  {vk.TexelsVec4, vk.TexelsVec4, vk.TexelsVec4},
+	"sgemm_reg_texels": {vk.TexelsVec4, vk.TexelsVec4},
 }
 
 // kernel compiles (once) the named shader with the given layout.

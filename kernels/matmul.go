@@ -195,6 +195,10 @@ func (l *Lib) gemmSlices(t GemmTile, transA, transB bool, m, n, k int, beta floa
 	return best
 }
 
+// gemmTexels lets GemmReg read A and B through texel buffers (tests turn
+// it off to cover the storage-buffer loads).
+var gemmTexels = true
+
 // gemmMaxGroups, when non-zero, lowers the workgroup-count limit (tests use
 // it to exercise the shaders' loops over tiles the grid does not cover).
 var gemmMaxGroups uint32
@@ -285,7 +289,13 @@ func (l *Lib) GemmWithTile(seq *vk.Sequence, t GemmTile, transA, transB bool, m,
 		}
 		vec := lda%4 == 0 && ldb%4 == 0 && strideA%4 == 0 && strideB%4 == 0
 		vecC := n%4 == 0 && strideC%4 == 0
-		k1, err = l.kernel("sgemm_reg", 3, []int{2}, 36, local, t.TM, t.TN, b2u(transA), b2u(transB), b2u(vec), max(t.SG, 1), b2u(vecC))
+		// vec4 loads through texel buffers where A and B allow: lavapipe
+		// fetches texels as vectors (1.05-2x).
+		name := "sgemm_reg"
+		if vec && gemmTexels && l.Dev.TexelsFit(a) && l.Dev.TexelsFit(b) {
+			name = "sgemm_reg_texels"
+		}
+		k1, err = l.kernel(name, 3, []int{2}, 36, local, t.TM, t.TN, b2u(transA), b2u(transB), b2u(vec), max(t.SG, 1), b2u(vecC))
 	case GemmTiled:
 		k1, err = l.kernel("sgemm_tiled", 3, []int{2}, 36, local, t.TM, t.TN, t.BK, b2u(transA), b2u(transB))
 	case GemmNaive:

@@ -199,3 +199,21 @@ func TestGemmSplitK(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmRegStorage covers GemmReg's vec4 loads from storage buffers (the
+// path for buffers that cannot be texel buffers).
+func TestGemmRegStorage(t *testing.T) {
+	l := testLib(t)
+	defer func(v bool) { gemmTexels = v }(gemmTexels)
+	gemmTexels = false
+	rng := rand.New(rand.NewPCG(11, 12))
+	tile, err := l.GemmTileFor(GemmReg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range transposes {
+		for _, s := range [][3]int{{64, 64, 64}, {132, 72, 12}, {36, 20, 12}} {
+			gemmCase(t, l, tile, rng, tr[0], tr[1], s[0], s[1], s[2], 1, 0, 0, 0, 1.25, -0.5)
+		}
+	}
+}
