@@ -186,6 +186,13 @@ func (a *allocator) account(size uint64) {
 
 func (a *allocator) release(b *block, off, size uint64) {
 	size = alignUp(size, a.align)
+	// Texel views of the range go with it (the next owner makes its own).
+	for k, v := range b.views {
+		if k.off >= off && k.off < off+size {
+			vk.DestroyBufferView(a.dev, v, nil)
+			delete(b.views, k)
+		}
+	}
 	b.give(off, size)
 	a.inUse -= size
 	if b.dedicated {

@@ -69,15 +69,20 @@ func loadIndex(out, strides [kernels.MaxBroadcastDims]int) (div, mod int, ok boo
 	if same {
 		return 1, 0, true
 	}
-	d0, d1 := -1, -1
+	d0, d1, gap := -1, -1, false
 	for d := range out {
-		if out[d] > 1 && strides[d] != 0 {
-			if d0 < 0 {
-				d0 = d
-			} else if d1 != d-1 {
+		switch {
+		case out[d] <= 1:
+		case strides[d] != 0:
+			if gap {
 				return 0, 0, false // a broadcast dimension between two of the operand's
 			}
+			if d0 < 0 {
+				d0 = d
+			}
 			d1 = d
+		case d0 >= 0:
+			gap = true
 		}
 	}
 	if d0 < 0 {
@@ -315,7 +320,7 @@ func (f *fusedRun) buffers(bufs map[*graph.Node]*vk.Buffer) (ins, outs []*vk.Buf
 
 // fuseSteps groups the program's steps into fused runs and single steps
 // (in order), and returns for each step index the index of the last step
-// of its run, for the planner (nil when nothing is fused).
+// of its run, for the planner (nil when no run formed).
 func fuseSteps(gp *graph.Program, dev *vk.Device) ([]segment, []int, error) {
 	steps := gp.Steps
 	var segs []segment
@@ -371,7 +376,11 @@ func fuseSteps(gp *graph.Program, dev *vk.Device) ([]segment, []int, error) {
 			}
 			b.reset(n.Shape().Size())
 			if ops, ok = b.plan(n); !ok {
-				return nil, nil, fmt.Errorf("vkexec: %v cannot start a fused run", n)
+				// An operand no load can index (a broadcast split by
+				// another dimension): the general kernel does it.
+				segs = append(segs, segment{step: n})
+				b.reset(0)
+				continue
 			}
 		}
 		if err := b.add(n, ops); err != nil {
@@ -381,5 +390,10 @@ func fuseSteps(gp *graph.Program, dev *vk.Device) ([]segment, []int, error) {
 	if err := flush(); err != nil {
 		return nil, nil, err
 	}
-	return segs, runEnd, nil
+	for _, s := range segs {
+		if s.fused != nil {
+			return segs, runEnd, nil
+		}
+	}
+	return segs, nil, nil
 }

@@ -25,6 +25,7 @@ func TestLoadIndex(t *testing.T) {
 		{[4]int{2, 3, 4, 5}, [4]int{3, 1, 0, 0}, 20, 6, true},  // a leading block
 		{[4]int{2, 3, 4, 5}, [4]int{4, 0, 1, 0}, 0, 0, false},  // split by a broadcast dimension
 		{[4]int{1, 1, 7, 13}, [4]int{0, 0, 1, 7}, 0, 0, false}, // transposed
+		{[4]int{2, 3, 1, 5}, [4]int{0, 5, 0, 1}, 1, 15, true},  // a size-1 dimension inside the block
 	} {
 		div, mod, ok := loadIndex(c.out, c.strides)
 		if ok != c.ok || (ok && (div != c.div || mod != c.mod)) {
@@ -71,6 +72,14 @@ func fusionCases(r *rand.Rand) []struct {
 		m := graph.MatMul(y, graph.Reshape(graph.Tanh(graph.Reshape(x, 13, 7)), 13, 7))
 		z := graph.Mul(graph.Reshape(graph.ELU(y, 0.3), 91), graph.Reshape(x, 91))
 		cases = append(cases, fc{"broadcast", []*graph.Node{m, z}, graph.Feeds{x: randv(r, 91), row: randv(r, 13), col: randv(r, 7), s: randv(r, 1)}})
+	}
+	{ // broadcasts no load can index, and one across a size-1 dimension
+		g := graph.New()
+		x, y := g.Input("x", 2, 3, 4, 5), g.Input("y", 2, 1, 4, 1)
+		u, v := g.Input("u", 2, 3, 1, 5), g.Input("v", 3, 1, 5)
+		split := graph.Exp(graph.Mul(graph.Tanh(x), y))
+		inner := graph.Exp(graph.Mul(graph.Tanh(u), v))
+		cases = append(cases, fc{"split broadcast", []*graph.Node{split, inner}, graph.Feeds{x: randv(r, 120), y: randv(r, 8), u: randv(r, 30), v: randv(r, 15)}})
 	}
 	{ // eight inputs summed, five of the sums read after the run (or none)
 		g := graph.New()
