@@ -140,3 +140,88 @@ func TestFusedRuns(t *testing.T) {
 		})
 	}
 }
+
+// TestFusedRandomGraphs compares random elementwise graphs over [3 4 5]
+// (unary, affine, reshapes, fills, and binary ops with every broadcast
+// shape, some read by reductions) against the reference executor; fused
+// programs stay within the kernel's limits.
+func TestFusedRandomGraphs(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	full := []int{3, 4, 5}
+	total := 0
+	for seed := uint64(0); seed < 25; seed++ {
+		r := rand.New(rand.NewPCG(seed, 7))
+		g := graph.New()
+		feeds := graph.Feeds{}
+		var pool, small []*graph.Node
+		for i := 0; i < 2+r.IntN(8); i++ {
+			x := g.Input(fmt.Sprint("x", i), full...)
+			feeds[x] = randv(r, 60)
+			pool = append(pool, x)
+		}
+		for i, s := range [][]int{{5}, {4, 1}, {3, 1, 1}, {1}, {3, 4, 1}, {3, 1, 5}, {1, 4, 1}} {
+			x := g.Input(fmt.Sprint("s", i), s...)
+			feeds[x] = randv(r, graph.Shape(s).Size())
+			small = append(small, x)
+		}
+		var outs []*graph.Node
+		for i := 0; i < 10+r.IntN(40); i++ {
+			a := pool[r.IntN(len(pool))]
+			if r.IntN(4) == 0 && len(pool) > 3 {
+				a = pool[len(pool)-1-r.IntN(3)]
+			}
+			var y *graph.Node
+			switch r.IntN(8) {
+			case 0:
+				y = graph.Tanh(a)
+			case 1:
+				y = graph.AddScalar(graph.Scale(a, 0.7), 0.1)
+			case 2:
+				y = graph.Mul(a, small[r.IntN(len(small))])
+			case 3:
+				y = graph.Add(small[r.IntN(len(small))], a)
+			case 4:
+				y = graph.Sub(a, pool[r.IntN(len(pool))])
+			case 5:
+				y = graph.Reshape(graph.Reshape(a, 60), full...)
+			case 6:
+				y = graph.Add(a, g.Fill(0.5, full...))
+			default:
+				y = graph.Mul(a, a)
+			}
+			pool = append(pool, y)
+			if r.IntN(6) == 0 {
+				outs = append(outs, y)
+			}
+			if r.IntN(8) == 0 {
+				outs = append(outs, graph.Sum(y))
+				pool = append(pool, graph.Mul(y, graph.Reshape(graph.Sum(y), 1)))
+			}
+		}
+		outs = append(outs, pool[len(pool)-1])
+		gp, err := graph.Compile(nil, outs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		used := graph.Feeds{}
+		for _, l := range gp.Leaves {
+			if v, ok := feeds[l]; ok {
+				used[l] = v
+			}
+		}
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			p := compare(t, New(dev), graph.NewReference(), used, 1e-4, 1e-4, outs...)
+			for _, s := range p.segs {
+				if f := s.fused; f != nil {
+					total++
+					if f.prog.Len() > kernels.EwiseSlots || f.prog.Inputs > kernels.EwiseInputs || f.prog.Outputs > kernels.EwiseOutputs {
+						t.Errorf("a program of %d instructions, %d inputs, %d outputs", f.prog.Len(), f.prog.Inputs, f.prog.Outputs)
+					}
+				}
+			}
+		})
+	}
+	if total == 0 {
+		t.Error("no fused run in any graph")
+	}
+}
