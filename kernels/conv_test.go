@@ -102,3 +102,19 @@ func TestConvTiledSplitK(t *testing.T) {
 		vktest.Close(t, fmt.Sprintf("gw in %d slices", slices), download(t, gwb, nw), want, 1e-4, 1e-4)
 	}
 }
+
+// TestConvIm2colVec4Stores covers im2col's vec4 stores (devices without
+// shaderInt64) on shapes whose rows are whole vec4s.
+func TestConvIm2colVec4Stores(t *testing.T) {
+	l := testLib(t)
+	defer func(v bool) { im2colW64 = v }(im2colW64)
+	im2colW64 = false
+	rng := rand.New(rand.NewPCG(17, 18))
+	g := Conv2DGeom{N: 2, C: 3, H: 7, W: 8, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}}
+	nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
+	x, w := randn(rng, nx, 1, 0), randn(rng, nw, 1, 0)
+	want := Conv2DRef(x, w, nil, g)
+	xb, wb, yb := upload(t, l, x), upload(t, l, w), newBuf(t, l, ny)
+	run(t, l, func(seq *vk.Sequence) error { return l.Conv2DWith(seq, ConvIm2col, xb, wb, nil, yb, g) })
+	vktest.Close(t, "conv2d with vec4 im2col stores", download(t, yb, ny), want, 1e-4, 1e-4)
+}
