@@ -29,6 +29,11 @@ type Sequence struct {
 	read     []*Buffer // ranges read since the last barrier
 	rawDirty bool      // a raw copy happened since the last barrier
 
+	// what the command buffer has bound (skipped when unchanged)
+	boundPipeline vk.Pipeline
+	boundSet      vk.DescriptorSet
+	boundLayout   *layout
+
 	profile    bool
 	queries    vk.QueryPool
 	maxQueries uint32
@@ -130,6 +135,7 @@ func (s *Sequence) Begin() error {
 		vk.AccessFlags(vk.AccessShaderWriteBit|vk.AccessTransferWriteBit),
 		vk.AccessFlags(vk.AccessShaderReadBit|vk.AccessShaderWriteBit|vk.AccessTransferReadBit|vk.AccessTransferWriteBit))
 	s.recording, s.recorded = true, false
+	s.boundPipeline, s.boundSet, s.boundLayout = nil, nil, nil
 	return nil
 }
 
@@ -281,8 +287,16 @@ func (s *Sequence) Dispatch(k *Kernel, groups [3]uint32, push []byte, bufs ...*B
 		}
 	}
 	s.track(reads, writes)
-	vk.CmdBindPipeline(s.cmd, vk.PipelineBindPointCompute, k.pipeline)
-	vk.CmdBindDescriptorSets(s.cmd, vk.PipelineBindPointCompute, k.layout.pipeline, 0, 1, []vk.DescriptorSet{set}, 0, nil)
+	// Binds only what changed: lavapipe re-validates the compute state
+	// of every bind.
+	if k.pipeline != s.boundPipeline {
+		vk.CmdBindPipeline(s.cmd, vk.PipelineBindPointCompute, k.pipeline)
+		s.boundPipeline = k.pipeline
+	}
+	if set != s.boundSet || k.layout != s.boundLayout {
+		vk.CmdBindDescriptorSets(s.cmd, vk.PipelineBindPointCompute, k.layout.pipeline, 0, 1, []vk.DescriptorSet{set}, 0, nil)
+		s.boundSet, s.boundLayout = set, k.layout
+	}
 	if len(push) > 0 {
 		vk.CmdPushConstants(s.cmd, k.layout.pipeline, vk.ShaderStageFlags(vk.ShaderStageComputeBit), 0, uint32(len(push)), unsafe.Pointer(&push[0]))
 	}
