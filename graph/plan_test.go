@@ -67,7 +67,9 @@ func equalBits(a, b [][]float64) bool {
 	return true
 }
 
-func TestPlanChain(t *testing.T) {
+// tanhChain compiles 20 Tanh steps of a 64x64 input.
+func tanhChain(t *testing.T) *Program {
+	t.Helper()
 	g := New()
 	h := g.Input("x", 64, 64)
 	for i := 0; i < 20; i++ {
@@ -77,6 +79,11 @@ func TestPlanChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p
+}
+
+func TestPlanChain(t *testing.T) {
+	p := tanhChain(t)
 	b := 64 * 64 * 4
 	if p.Plan.SumBytes != 20*b || p.Plan.ArenaBytes != 2*b || p.Plan.LiveBytes != 2*b {
 		t.Errorf("chain of 20: %v, want peak %d of sum %d", p.Plan, 2*b, 20*b)
@@ -90,15 +97,7 @@ func TestPlanChain(t *testing.T) {
 // of the run alive to its end, so no step of the run shares memory with
 // one; outside the run, the chain still needs two buffers.
 func TestPlanRunEnd(t *testing.T) {
-	g := New()
-	h := g.Input("x", 64, 64)
-	for i := 0; i < 20; i++ {
-		h = Tanh(h)
-	}
-	p, err := Compile(nil, h)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := tanhChain(t)
 	runEnd := make([]int, len(p.Steps))
 	for i := range runEnd {
 		runEnd[i] = i
