@@ -72,6 +72,12 @@ func (l *Lib) StridedCopy(seq *vk.Sequence, x, y *vk.Buffer, shape []int, xOff i
 		// One contiguous run: the transfer engine's copy (memcpy on lavapipe).
 		return seq.CopyRegion(y, 4*uint64(yOff), x, 4*uint64(xOff), 4*uint64(n))
 	}
+	if ranges, ok := rowRanges(s, a, b, xOff, yOff); ok && l.CPU && copyRows && !x.Overlaps(y) {
+		// Contiguous rows (concatenation, slices of rows, most permutes):
+		// on lavapipe one copy of many ranges is a memcpy per row, where the
+		// shader pays a division per dimension per element.
+		return seq.CopyRanges(y, x, ranges)
+	}
 	var ps, pa, pb [MaxCopyDims]int
 	for d := range ps {
 		ps[d] = 1
@@ -91,6 +97,44 @@ func (l *Lib) StridedCopy(seq *vk.Sequence, x, y *vk.Buffer, shape []int, xOff i
 		}
 	}
 	return seq.Dispatch(k, k.Groups(n), vk.Push(vals...), x, y)
+}
+
+// maxCopyRows bounds the ranges of one row-wise copy.
+const maxCopyRows = 1 << 16
+
+// copyRows lets CPU-type devices copy contiguous rows with vkCmdCopyBuffer
+// (tests turn it off to cover the shader there).
+var copyRows = true
+
+// rowRanges lists the contiguous rows of a merged strided block (its last
+// dimension contiguous in x and y) as byte ranges; false when the last
+// dimension is not contiguous or the rows are too many.
+func rowRanges(shape, xs, ys []int, xOff, yOff int) ([]vk.CopyRange, bool) {
+	last := len(shape) - 1
+	if last < 1 || xs[last] != 1 || ys[last] != 1 {
+		return nil, false
+	}
+	rows := prod(shape[:last])
+	if rows > maxCopyRows {
+		return nil, false
+	}
+	ranges := make([]vk.CopyRange, 0, rows)
+	idx := make([]int, last)
+	for r := 0; r < rows; r++ {
+		xo, yo := xOff, yOff
+		for d, c := range idx {
+			xo += c * xs[d]
+			yo += c * ys[d]
+		}
+		ranges = append(ranges, vk.CopyRange{SrcOff: 4 * uint64(xo), DstOff: 4 * uint64(yo), Size: 4 * uint64(shape[last])})
+		for d := last - 1; d >= 0; d-- {
+			if idx[d]++; idx[d] < shape[d] {
+				break
+			}
+			idx[d] = 0
+		}
+	}
+	return ranges, true
 }
 
 // ContiguousStrides returns the row-major element strides of shape.

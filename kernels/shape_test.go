@@ -27,7 +27,17 @@ func ravel(c, shape []int) int {
 	return i
 }
 
+// TestStridedCopyShapes runs with row-wise transfer copies (CPU-type
+// devices) and without (the shader, as on GPUs).
 func TestStridedCopyShapes(t *testing.T) {
+	defer func(v bool) { copyRows = v }(copyRows)
+	for _, rows := range []bool{true, false} {
+		copyRows = rows
+		t.Run(fmt.Sprintf("copyRows=%v", rows), testStridedCopyShapes)
+	}
+}
+
+func testStridedCopyShapes(t *testing.T) {
 	l := testLib(t)
 	rng := rand.New(rand.NewPCG(5, 6))
 

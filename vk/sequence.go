@@ -350,6 +350,32 @@ func (s *Sequence) CopyRegion(dst *Buffer, dstOff uint64, src *Buffer, srcOff ui
 	return nil
 }
 
+// CopyRange is one range of a CopyRanges: Size bytes from byte SrcOff of
+// the source to byte DstOff of the destination.
+type CopyRange struct{ SrcOff, DstOff, Size uint64 }
+
+// CopyRanges records the copies of ranges from src to dst as one
+// vkCmdCopyBuffer (at least one range; offsets and sizes need 4-byte
+// alignment). The destination ranges must not overlap each other or, when
+// src and dst share memory, the source ranges.
+func (s *Sequence) CopyRanges(dst, src *Buffer, ranges []CopyRange) error {
+	if len(ranges) == 0 {
+		return nil
+	}
+	abs := make([]CopyRange, len(ranges))
+	for i, r := range ranges {
+		if r.SrcOff+r.Size > src.size || r.DstOff+r.Size > dst.size {
+			return fmt.Errorf("vulkan: copy range %d (%d bytes from %d to %d) is outside a %d-byte source or %d-byte destination", i, r.Size, r.SrcOff, r.DstOff, src.size, dst.size)
+		}
+		abs[i] = CopyRange{src.offset + r.SrcOff, dst.offset + r.DstOff, r.Size}
+	}
+	s.track([]*Buffer{src}, []*Buffer{dst})
+	s.timed("vkCmdCopyBuffer", vk.PipelineStageTransferBit, func() {
+		s.dev.fns.copyRegions(s.cmd, src.blk.buffer, dst.blk.buffer, abs)
+	})
+	return nil
+}
+
 // Fill records setting every 32-bit word of b to value.
 func (s *Sequence) Fill(b *Buffer, value uint32) {
 	if b.size < 4 {

@@ -63,6 +63,12 @@ static void sdevk_copy(sdevk_device_fns* f, void* cmd, uint64_t src, uint64_t ds
 	f->copy(cmd, src, dst, 1, &r);
 }
 
+// sdevk_copy_regions records one copy of n regions (the driver copies the
+// array while recording).
+static void sdevk_copy_regions(sdevk_device_fns* f, void* cmd, uint64_t src, uint64_t dst, uint32_t n, const sdevk_buffer_copy* r) {
+	f->copy(cmd, src, dst, n, r);
+}
+
 // sdevk_update_set writes bindings 0..n-1 of set: storage buffers, or
 // uniform texel buffers where views[i] is not null.
 static void sdevk_update_set(sdevk_device_fns* f, void* device, uint64_t set, uint32_t n, const uint64_t* bufs, const uint64_t* offs, const uint64_t* ranges, const uint64_t* views) {
@@ -135,6 +141,16 @@ func handle64[T any](h T) C.uint64_t { return C.uint64_t(*(*uint64)(unsafe.Point
 
 func (f *deviceFns) barrier(cmd vk.CommandBuffer, srcStage, dstStage vk.PipelineStageFlags, srcAccess, dstAccess vk.AccessFlags) {
 	C.sdevk_barrier(&f.c, unsafe.Pointer(cmd), C.uint32_t(srcStage), C.uint32_t(dstStage), C.uint32_t(srcAccess), C.uint32_t(dstAccess))
+}
+
+// copyRegions records one vkCmdCopyBuffer of ranges, given in bytes from
+// the start of src and dst.
+func (f *deviceFns) copyRegions(cmd vk.CommandBuffer, src, dst vk.Buffer, ranges []CopyRange) {
+	r := make([]C.sdevk_buffer_copy, len(ranges))
+	for i, x := range ranges {
+		r[i] = C.sdevk_buffer_copy{srcOffset: C.uint64_t(x.SrcOff), dstOffset: C.uint64_t(x.DstOff), size: C.uint64_t(x.Size)}
+	}
+	C.sdevk_copy_regions(&f.c, unsafe.Pointer(cmd), handle64(src), handle64(dst), C.uint32_t(len(r)), &r[0])
 }
 
 func (f *deviceFns) copyBuffer(cmd vk.CommandBuffer, src, dst vk.Buffer, srcOff, dstOff, size uint64) {

@@ -2,6 +2,7 @@ package vk_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/sdevk/sdevk/internal/vktest"
@@ -236,5 +237,43 @@ func TestArenaViews(t *testing.T) {
 	v1.Download(out)
 	if out[0] != 1 {
 		t.Errorf("view 1 holds %v, want 1", out[0])
+	}
+}
+
+// TestCopyRanges: one copy of several ranges, and a range outside the
+// buffers refused with an error that names it.
+func TestCopyRanges(t *testing.T) {
+	d := vktest.Open(t, vk.Options{})
+	src, _ := d.NewBufferF32(16)
+	dst, _ := d.NewBufferF32(16)
+	defer src.Free()
+	defer dst.Free()
+	in := make([]float32, 16)
+	for i := range in {
+		in[i] = float32(i)
+	}
+	src.Upload(in)
+	dst.Upload(make([]float32, 16))
+	seq, _ := d.NewSequence(false)
+	defer seq.Destroy()
+	seq.Begin()
+	if err := seq.CopyRanges(dst, src, []vk.CopyRange{{SrcOff: 0, DstOff: 32, Size: 8}, {SrcOff: 40, DstOff: 0, Size: 12}}); err != nil {
+		t.Fatal(err)
+	}
+	err := seq.CopyRanges(dst, src, []vk.CopyRange{{SrcOff: 60, DstOff: 0, Size: 8}})
+	if err == nil || !strings.Contains(err.Error(), "copy range 0 (8 bytes from 60 to 0) is outside") {
+		t.Errorf("an out-of-range copy: got %v", err)
+	}
+	seq.End()
+	if err := seq.Submit(); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float32, 16)
+	dst.Download(out)
+	want := []float32{10, 11, 12, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0}
+	for i := range want {
+		if out[i] != want[i] {
+			t.Fatalf("dst = %v, want %v", out, want)
+		}
 	}
 }
