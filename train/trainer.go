@@ -42,6 +42,7 @@ type Trainer struct {
 	ema    map[string]*vk.Buffer
 	opt    *vk.Buffer // kernels.OptimStateLen words
 	norm   *vk.Buffer // gradient-norm scratch
+	flat   *flatState // nil: the optimiser runs tensor by tensor
 	batch  []float32
 	// Step is the number of steps taken.
 	Step int
@@ -49,6 +50,24 @@ type Trainer struct {
 	// batch and run state, submitting, reading the loss back), less the wait
 	// for the device; DataTime that of drawing the batches on the host.
 	HostTime, DataTime time.Duration
+}
+
+// flatState is the optimiser's state when the parameters are packed into
+// one buffer (vkexec.ParamStore.Pack): the gradients are gathered into one
+// buffer of the same layout each step, so Adam, the gradient norm and the
+// EMA are one dispatch each rather than one per tensor. m, v and ema are
+// the flat buffers the trainer's per-tensor views (its m, v and ema,
+// which checkpoints read and write) lie in.
+type flatState struct {
+	params, grads, m, v, ema *vk.Buffer
+	offs                     []int // per trainable parameter, in floats
+	n                        int   // floats, the gaps between tensors included
+}
+
+func (f *flatState) free() {
+	for _, b := range []*vk.Buffer{f.grads, f.m, f.v, f.ema} {
+		b.Free()
+	}
 }
 
 // New builds, initialises and records the training step.
@@ -84,23 +103,31 @@ func New(dev *vk.Device, cfg Config) (*Trainer, error) {
 			return nil, err
 		}
 	}
+	if err := t.pack(); err != nil {
+		return nil, err
+	}
 	if t.prog, err = t.Exec.Compile(append([]*graph.Node{t.loss}, t.grads...)...); err != nil {
 		return nil, err
 	}
 	lib := t.Exec.Lib
 	partials := 0
-	for _, p := range t.params {
+	if t.flat != nil {
+		partials = lib.GradNormPartials(t.flat.n)
+	}
+	for i, p := range t.params {
 		n := p.Shape().Size()
-		partials += lib.GradNormPartials(n)
+		if t.flat == nil {
+			partials += lib.GradNormPartials(n)
+		}
 		for _, list := range []*[]*vk.Buffer{&t.m, &t.v} {
-			b, err := dev.NewBufferF32(n)
+			b, err := t.stateBuffer(list == &t.v, false, i, n)
 			if err != nil {
 				return nil, err
 			}
 			*list = append(*list, b)
 		}
 		if cfg.EMA > 0 {
-			b, err := dev.NewBufferF32(n)
+			b, err := t.stateBuffer(false, true, i, n)
 			if err != nil {
 				return nil, err
 			}
@@ -122,6 +149,62 @@ func New(dev *vk.Device, cfg Config) (*Trainer, error) {
 	t.batch = make([]float32, cfg.Batch*d)
 	ok = true
 	return t, nil
+}
+
+// pack moves the trainable parameters into one buffer and makes the flat
+// gradient, moment and EMA buffers; when the parameters exceed one
+// binding, the optimiser stays tensor by tensor.
+func (t *Trainer) pack() error {
+	if !packParams {
+		return nil
+	}
+	names := make([]string, len(t.params))
+	for i, p := range t.params {
+		names[i] = p.Name()
+	}
+	params, offs, n, err := t.Exec.Params.Pack(names)
+	if err != nil {
+		return nil // too large for one binding: tensor by tensor
+	}
+	f := &flatState{params: params, offs: offs, n: n}
+	dev := t.Exec.Lib.Dev
+	zeros := make([]float32, n)
+	for _, b := range []**vk.Buffer{&f.grads, &f.m, &f.v, &f.ema} {
+		if b == &f.ema && t.cfg.EMA <= 0 {
+			continue
+		}
+		if *b, err = dev.NewBufferF32(n); err != nil {
+			f.free()
+			return err
+		}
+		// The gaps between tensors stay zero: Adam leaves zeros in place.
+		if err := (*b).Upload(zeros); err != nil {
+			f.free()
+			return err
+		}
+	}
+	t.flat = f
+	return nil
+}
+
+// packParams lets the trainer pack its parameters (tests turn it off to
+// cover the tensor-by-tensor optimiser, which parameters too large for one
+// binding take).
+var packParams = true
+
+// stateBuffer returns the buffer of parameter i's first moment (or second,
+// or EMA) of n floats: a view of the flat buffer, or a buffer of its own.
+func (t *Trainer) stateBuffer(second, ema bool, i, n int) (*vk.Buffer, error) {
+	if t.flat == nil {
+		return t.Exec.Lib.Dev.NewBufferF32(n)
+	}
+	b := t.flat.m
+	if second {
+		b = t.flat.v
+	} else if ema {
+		b = t.flat.ema
+	}
+	return b.View(uint64(t.flat.offs[i])*4, uint64(n)*4)
 }
 
 // resetState zeroes the moments, sets the optimiser state to step 0 and the
@@ -164,6 +247,24 @@ func (t *Trainer) record() error {
 		lens = append(lens, p.Shape().Size())
 	}
 	lib := t.Exec.Lib
+	if f := t.flat; f != nil {
+		offs := make([]uint64, len(f.offs))
+		for i, o := range f.offs {
+			offs[i] = uint64(o) * 4
+		}
+		if err := seq.Gather(f.grads, offs, grads); err != nil {
+			return err
+		}
+		if err := lib.AdamStep(seq, t.cfg.Adam, t.opt, t.norm, []*vk.Buffer{f.params}, []*vk.Buffer{f.grads}, []*vk.Buffer{f.m}, []*vk.Buffer{f.v}, []int{f.n}); err != nil {
+			return err
+		}
+		if f.ema != nil {
+			if err := lib.EMA(seq, f.params, t.opt, f.ema, f.n, float32(t.cfg.EMA), true); err != nil {
+				return err
+			}
+		}
+		return seq.End()
+	}
 	if err := lib.AdamStep(seq, t.cfg.Adam, t.opt, t.norm, params, grads, t.m, t.v, lens); err != nil {
 		return err
 	}
@@ -250,6 +351,9 @@ func (t *Trainer) Close() {
 	}
 	for _, b := range t.ema {
 		b.Free()
+	}
+	if t.flat != nil {
+		t.flat.free()
 	}
 	t.Exec.Lib.Close()
 	t.Exec.Params.Release()

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/sdevk/sdevk/checkpoint"
@@ -133,7 +134,17 @@ func TestRestoreRefusesAnotherModel(t *testing.T) {
 
 // The reference trainer follows the device trainer: the same parameters
 // after a few steps, to float32 accuracy.
+// TestReferenceTrainerMatchesDevice compares three steps, with the
+// parameters packed into one buffer and tensor by tensor.
 func TestReferenceTrainerMatchesDevice(t *testing.T) {
+	defer func(p bool) { packParams = p }(packParams)
+	for _, pack := range []bool{true, false} {
+		packParams = pack
+		t.Run(fmt.Sprintf("packed=%v", pack), referenceTrainerMatchesDevice)
+	}
+}
+
+func referenceTrainerMatchesDevice(t *testing.T) {
 	dev := vktest.Open(t, vk.Options{})
 	cfg := testConfig(t)
 	cfg.Batch = 32
@@ -142,6 +153,9 @@ func TestReferenceTrainerMatchesDevice(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tr.Close()
+	if (tr.flat != nil) != packParams {
+		t.Fatalf("packed optimiser state %v, want %v", tr.flat != nil, packParams)
+	}
 	ref, err := NewReference(cfg)
 	if err != nil {
 		t.Fatal(err)

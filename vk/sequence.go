@@ -376,6 +376,39 @@ func (s *Sequence) CopyRanges(dst, src *Buffer, ranges []CopyRange) error {
 	return nil
 }
 
+// Gather records copies of each of srcs, whole, into dst at the byte
+// offsets dstOffs: one vkCmdCopyBuffer per memory block the sources lie in
+// (a program's arena holds all of a training step's gradients).
+func (s *Sequence) Gather(dst *Buffer, dstOffs []uint64, srcs []*Buffer) error {
+	if len(dstOffs) != len(srcs) {
+		return fmt.Errorf("vulkan: gather of %d buffers to %d offsets", len(srcs), len(dstOffs))
+	}
+	var blocks []*block
+	groups := map[*block][]CopyRange{}
+	for i, b := range srcs {
+		if b == nil || b.blk == nil {
+			return fmt.Errorf("vulkan: gather: source %d is a freed or nil buffer", i)
+		}
+		if dstOffs[i]+b.size > dst.size {
+			return fmt.Errorf("vulkan: gather: source %d (%d bytes) at %d is outside a %d-byte destination", i, b.size, dstOffs[i], dst.size)
+		}
+		if b.size == 0 {
+			continue
+		}
+		if _, ok := groups[b.blk]; !ok {
+			blocks = append(blocks, b.blk)
+		}
+		groups[b.blk] = append(groups[b.blk], CopyRange{b.offset, dst.offset + dstOffs[i], b.size})
+	}
+	s.track(srcs, []*Buffer{dst})
+	for _, blk := range blocks {
+		s.timed("vkCmdCopyBuffer", vk.PipelineStageTransferBit, func() {
+			s.dev.fns.copyRegions(s.cmd, blk.buffer, dst.blk.buffer, groups[blk])
+		})
+	}
+	return nil
+}
+
 // Fill records setting every 32-bit word of b to value.
 func (s *Sequence) Fill(b *Buffer, value uint32) {
 	if b.size < 4 {

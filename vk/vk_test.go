@@ -277,3 +277,42 @@ func TestCopyRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestGather: whole sources copied to offsets of one buffer in one command
+// per memory block; an offset past the end is refused.
+func TestGather(t *testing.T) {
+	d := vktest.Open(t, vk.Options{})
+	arena, _ := d.NewArena(4 * d.ViewAlign())
+	defer arena.Free()
+	a, _ := arena.View(0, 12)
+	b, _ := arena.View(2*d.ViewAlign(), 8)
+	a.Upload([]float32{1, 2, 3})
+	b.Upload([]float32{4, 5})
+	dst, _ := d.NewBufferF32(8)
+	defer dst.Free()
+	dst.Upload(make([]float32, 8))
+	seq, _ := d.NewSequence(false)
+	defer seq.Destroy()
+	seq.Begin()
+	if err := seq.Gather(dst, []uint64{16, 4}, []*vk.Buffer{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	if err := seq.Gather(dst, []uint64{28}, []*vk.Buffer{b}); err == nil || !strings.Contains(err.Error(), "outside a 32-byte destination") {
+		t.Errorf("a gather past the end: got %v", err)
+	}
+	seq.End()
+	if err := seq.Submit(); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float32, 8)
+	dst.Download(out)
+	want := []float32{0, 4, 5, 0, 1, 2, 3, 0}
+	for i := range want {
+		if out[i] != want[i] {
+			t.Fatalf("dst = %v, want %v", out, want)
+		}
+	}
+	if n, _ := seq.Stats(); n != 0 {
+		t.Errorf("%d dispatches for a gather", n)
+	}
+}

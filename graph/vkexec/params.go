@@ -13,6 +13,7 @@ type ParamStore struct {
 	dev    *vk.Device
 	bufs   map[string]*vk.Buffer
 	shapes map[string]graph.Shape
+	packed []*vk.Buffer // the buffers Pack made
 }
 
 // NewParamStore returns an empty store on dev.
@@ -65,10 +66,63 @@ func (s *ParamStore) Names() []string {
 	return out
 }
 
+// Pack moves the named parameters into one new buffer, each at an offset
+// a binding can start at (Device.ViewAlign) with zeros between them, and
+// returns the buffer, each parameter's offset in floats and the buffer's
+// length in floats. An optimiser then updates them all with one dispatch
+// per kernel instead of one per tensor. Programs compiled before Pack
+// keep the old buffers, which it frees: compile after it. It fails, moving
+// nothing, when the buffer would exceed maxStorageBufferRange.
+func (s *ParamStore) Pack(names []string) (*vk.Buffer, []int, int, error) {
+	align := int(s.dev.ViewAlign() / 4)
+	offs := make([]int, len(names))
+	total := 0
+	for i, name := range names {
+		if _, ok := s.bufs[name]; !ok {
+			return nil, nil, 0, fmt.Errorf("vkexec: pack: no param %q", name)
+		}
+		offs[i] = total
+		total += (s.shapes[name].Size() + align - 1) / align * align
+	}
+	if lim := s.dev.Info.Limits.MaxStorageBufferRange; uint64(total)*4 > lim {
+		return nil, nil, 0, fmt.Errorf("vkexec: pack: %d parameters exceed the storage-buffer range of %d bytes", total, lim)
+	}
+	flat, err := s.dev.NewBufferF32(max(total, 1))
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	values := make([]float32, total)
+	for i, name := range names {
+		v, err := s.Get(name)
+		if err != nil {
+			flat.Free()
+			return nil, nil, 0, err
+		}
+		copy(values[offs[i]:], v)
+	}
+	if err := flat.Upload(values); err != nil {
+		flat.Free()
+		return nil, nil, 0, err
+	}
+	for i, name := range names {
+		view, err := flat.View(uint64(offs[i])*4, uint64(s.shapes[name].Size())*4)
+		if err != nil {
+			return nil, nil, 0, err // aligned and inside by construction
+		}
+		s.bufs[name].Free()
+		s.bufs[name] = view
+	}
+	s.packed = append(s.packed, flat)
+	return flat, offs, total, nil
+}
+
 // Release frees every parameter buffer.
 func (s *ParamStore) Release() {
 	for _, b := range s.bufs {
+		b.Free() // a no-op for packed views
+	}
+	for _, b := range s.packed {
 		b.Free()
 	}
-	s.bufs, s.shapes = map[string]*vk.Buffer{}, map[string]graph.Shape{}
+	s.bufs, s.shapes, s.packed = map[string]*vk.Buffer{}, map[string]graph.Shape{}, nil
 }

@@ -2,6 +2,7 @@ package vkexec
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/sdevk/sdevk/graph"
@@ -167,4 +168,57 @@ func TestMatMulAndResampleGraph(t *testing.T) {
 	}
 	feeds := graph.Feeds{a: randv(r, 105), b: randv(r, 45), c: randv(r, 135), img: randv(r, 144)}
 	compare(t, e, graph.NewReference(), feeds, 1e-5, 1e-5, outs...)
+}
+
+// TestParamStorePack: packed parameters keep their values, lie at bindable
+// offsets of one buffer with zeros between them, stay writable by Set, and
+// an unknown name moves nothing.
+func TestParamStorePack(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	s := NewParamStore(dev)
+	defer s.Release()
+	r := rand.New(rand.NewPCG(41, 42))
+	shapes := map[string]graph.Shape{"a": {3, 5}, "b": {7}, "c": {2, 2, 2}}
+	vals := map[string][]float32{}
+	for name, sh := range shapes {
+		vals[name] = toF32(randv(r, sh.Size()))
+		if err := s.Set(name, sh, vals[name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, _, err := s.Pack([]string{"a", "zz"}); err == nil || !strings.Contains(err.Error(), `no param "zz"`) {
+		t.Errorf("packing an unknown param: got %v", err)
+	}
+	flat, offs, n, err := s.Pack([]string{"a", "b", "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	align := int(dev.ViewAlign() / 4)
+	all := make([]float32, n)
+	if err := flat.Download(all); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"a", "b", "c"} {
+		if offs[i]%align != 0 {
+			t.Errorf("%s at %d, not a multiple of %d", name, offs[i], align)
+		}
+		got, _ := s.Get(name)
+		for j, v := range vals[name] {
+			if got[j] != v || all[offs[i]+j] != v {
+				t.Fatalf("%s[%d] = %v (flat %v), want %v", name, j, got[j], all[offs[i]+j], v)
+			}
+		}
+		for j := offs[i] + shapes[name].Size(); j < n && (i+1 == len(offs) || j < offs[i+1]); j++ {
+			if all[j] != 0 {
+				t.Fatalf("gap after %s: %v at %d", name, all[j], j)
+			}
+		}
+	}
+	if err := s.Set("b", shapes["b"], make([]float32, 7)); err != nil {
+		t.Fatal(err)
+	}
+	flat.Download(all)
+	if all[offs[1]] != 0 || all[offs[0]] != vals["a"][0] {
+		t.Errorf("Set after Pack did not write the packed view")
+	}
 }
