@@ -15,6 +15,10 @@ type PlanOptions struct {
 	// one kernel reads all their inputs before writing, so the inputs
 	// stay alive to the run's end.
 	RunEnd []int
+	// Alias, when set, gives for each step index the earlier step whose
+	// buffer it shares (-1: a buffer of its own): a reshape is its input's
+	// bytes, so the shared buffer lives until the last reader of either.
+	Alias []int
 }
 
 // Buffer is the place of one step's output in the arena: bytes
@@ -24,6 +28,8 @@ type Buffer struct {
 	Node          *Node
 	Offset, Bytes int
 	First, Last   int
+	// Alias is the index of the buffer this one shares (-1: its own).
+	Alias int
 }
 
 // Plan assigns every intermediate (op output) of a program a range of one
@@ -65,8 +71,15 @@ func PlanMemory(steps []*Node, keep []*Node, opts PlanOptions) *Plan {
 	p := &Plan{Align: align, index: make(map[*Node]int, len(steps))}
 	for i, n := range steps {
 		p.index[n] = i
-		p.Buffers = append(p.Buffers, Buffer{Node: n, Bytes: n.shape.Bytes(), First: i, Last: i})
+		p.Buffers = append(p.Buffers, Buffer{Node: n, Bytes: n.shape.Bytes(), First: i, Last: i, Alias: -1})
 		p.SumBytes += n.shape.Bytes()
+		if i < len(opts.Alias) && opts.Alias[i] >= 0 && opts.Alias[i] < i && n.shape.Bytes() <= p.Buffers[opts.Alias[i]].Bytes {
+			root := opts.Alias[i]
+			if r := p.Buffers[root].Alias; r >= 0 {
+				root = r
+			}
+			p.Buffers[i].Alias = root
+		}
 	}
 	for i, n := range steps {
 		end := i
@@ -84,6 +97,11 @@ func PlanMemory(steps []*Node, keep []*Node, opts PlanOptions) *Plan {
 			p.Buffers[j].Last = len(steps)
 		}
 	}
+	for i := range p.Buffers {
+		if r := p.Buffers[i].Alias; r >= 0 {
+			p.Buffers[r].Last = max(p.Buffers[r].Last, p.Buffers[i].Last)
+		}
+	}
 
 	// live holds the indices of allocated buffers, sorted by offset.
 	var live []int
@@ -97,6 +115,10 @@ func PlanMemory(steps []*Node, keep []*Node, opts PlanOptions) *Plan {
 			return false
 		})
 		b := &p.Buffers[i]
+		if b.Alias >= 0 {
+			b.Offset = p.Buffers[b.Alias].Offset
+			continue
+		}
 		off, at := 0, len(live)
 		for k, j := range live {
 			if off+b.Bytes <= p.Buffers[j].Offset {
@@ -123,6 +145,9 @@ func (p *Plan) Validate() error {
 				a.Node, a.Offset, a.Offset+a.Bytes, p.ArenaBytes)
 		}
 		for _, b := range p.Buffers[i+1:] {
+			if b.Alias == i || (a.Alias >= 0 && a.Alias == b.Alias) {
+				continue // one buffer by design
+			}
 			lifetimes := a.First <= b.Last && b.First <= a.Last
 			memory := a.Offset < b.Offset+b.Bytes && b.Offset < a.Offset+a.Bytes
 			if lifetimes && memory {

@@ -273,3 +273,41 @@ func TestDeadNodeElimination(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestPlanAlias: a reshape planned as its input's buffer shares its offset,
+// keeps the input alive as long as itself, and passes Validate.
+func TestPlanAlias(t *testing.T) {
+	g := New()
+	x := g.Input("x", 8, 8)
+	a := Tanh(x)
+	r := Reshape(a, 64)
+	b := Exp(Tanh(Tanh(x))) // steps that could reuse a's memory once it is dead
+	out := Add(Reshape(b, 64), r)
+	p, err := Compile(nil, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alias := make([]int, len(p.Steps))
+	for i, n := range p.Steps {
+		alias[i] = -1
+		if n.kind == OpReshape {
+			for j := 0; j < i; j++ {
+				if p.Steps[j] == n.inputs[0] {
+					alias[i] = j
+				}
+			}
+		}
+	}
+	plan := PlanMemory(p.Steps, p.Outputs, PlanOptions{Alias: alias})
+	if err := plan.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ba, _ := plan.Buffer(a)
+	br, _ := plan.Buffer(r)
+	if br.Alias < 0 || br.Offset != ba.Offset || ba.Last < br.Last {
+		t.Errorf("reshape %+v of %+v: not sharing its input's buffer for its lifetime", br, ba)
+	}
+	if plan.ArenaBytes >= PlanMemory(p.Steps, p.Outputs, PlanOptions{}).ArenaBytes+1 {
+		t.Errorf("aliasing grew the arena to %d bytes", plan.ArenaBytes)
+	}
+}

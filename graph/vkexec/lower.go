@@ -81,6 +81,9 @@ func init() {
 		if in[0].Size() != out.Size() {
 			return fmt.Errorf("reshape of %d bytes into %d", in[0].Size(), out.Size())
 		}
+		if in[0].SameRange(out) {
+			return nil // planned as the same bytes
+		}
 		r.seq.Copy(out, in[0])
 		return nil
 	}

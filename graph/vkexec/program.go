@@ -58,10 +58,11 @@ func (e *Executor) CompileWith(opts Options, outputs ...*graph.Node) (*Program, 
 	if err != nil {
 		return nil, err
 	}
-	if runEnd != nil {
-		// A fused run reads all its inputs before it writes: plan again
-		// with the inputs alive to the end of their run.
-		gp.Plan = graph.PlanMemory(gp.Steps, gp.Outputs, graph.PlanOptions{Align: align, RunEnd: runEnd})
+	if alias := reshapeAliases(gp); runEnd != nil || alias != nil {
+		// Plan again: a fused run reads all its inputs before it writes,
+		// so they stay alive to the end of their run; a reshape shares its
+		// input's buffer.
+		gp.Plan = graph.PlanMemory(gp.Steps, gp.Outputs, graph.PlanOptions{Align: align, RunEnd: runEnd, Alias: alias})
 	}
 	p := &Program{exec: e, Program: gp, segs: segs, bufs: map[*graph.Node]*vk.Buffer{}, inputs: map[string]*graph.Node{}}
 	ok := false
@@ -106,6 +107,29 @@ func (e *Executor) CompileWith(opts Options, outputs ...*graph.Node) (*Program, 
 	}
 	ok = true
 	return p, nil
+}
+
+// reshapeAliases maps every reshape of a step to that step (its bytes are
+// the same), for the planner; nil when there is none.
+func reshapeAliases(gp *graph.Program) []int {
+	index := make(map[*graph.Node]int, len(gp.Steps))
+	var alias []int
+	for i, n := range gp.Steps {
+		index[n] = i
+		if n.Kind() != graph.OpReshape {
+			continue
+		}
+		if j, ok := index[n.Inputs()[0]]; ok {
+			if alias == nil {
+				alias = make([]int, len(gp.Steps))
+				for k := range alias {
+					alias[k] = -1
+				}
+			}
+			alias[i] = j
+		}
+	}
+	return alias
 }
 
 // bindLeaves gives every Input and Const a buffer of its own and every Param
