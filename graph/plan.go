@@ -144,6 +144,9 @@ func (p *Plan) Validate() error {
 			return fmt.Errorf("graph: plan: buffer of %v at [%d, %d) misaligned or outside arena of %d bytes",
 				a.Node, a.Offset, a.Offset+a.Bytes, p.ArenaBytes)
 		}
+		if r := a.Alias; r >= 0 && (r >= i || a.Offset != p.Buffers[r].Offset || a.Bytes > p.Buffers[r].Bytes || p.Buffers[r].Last < a.Last) {
+			return fmt.Errorf("graph: plan: buffer of %v is not within the buffer of %v it aliases, for its lifetime", a.Node, p.Buffers[r].Node)
+		}
 		for _, b := range p.Buffers[i+1:] {
 			if b.Alias == i || (a.Alias >= 0 && a.Alias == b.Alias) {
 				continue // one buffer by design

@@ -72,11 +72,13 @@ func (l *Lib) StridedCopy(seq *vk.Sequence, x, y *vk.Buffer, shape []int, xOff i
 		// One contiguous run: the transfer engine's copy (memcpy on lavapipe).
 		return seq.CopyRegion(y, 4*uint64(yOff), x, 4*uint64(xOff), 4*uint64(n))
 	}
-	if ranges, ok := rowRanges(s, a, b, xOff, yOff); ok && l.CPU && copyRows && !x.Overlaps(y) {
+	if l.CPU && copyRows && !x.Overlaps(y) {
 		// Contiguous rows (concatenation, slices of rows, most permutes):
 		// on lavapipe one copy of many ranges is a memcpy per row, where the
 		// shader pays a division per dimension per element.
-		return seq.CopyRanges(y, x, ranges)
+		if ranges, ok := rowRanges(s, a, b, xOff, yOff); ok {
+			return seq.CopyRanges(y, x, ranges)
+		}
 	}
 	var ps, pa, pb [MaxCopyDims]int
 	for d := range ps {

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -163,8 +164,11 @@ func (t *Trainer) pack() error {
 		names[i] = p.Name()
 	}
 	params, offs, n, err := t.Exec.Params.Pack(names)
+	if errors.Is(err, vkexec.ErrPackTooLarge) {
+		return nil // tensor by tensor
+	}
 	if err != nil {
-		return nil // too large for one binding: tensor by tensor
+		return err
 	}
 	f := &flatState{params: params, offs: offs, n: n}
 	dev := t.Exec.Lib.Dev

@@ -359,15 +359,20 @@ type CopyRange struct{ SrcOff, DstOff, Size uint64 }
 // alignment). The destination ranges must not overlap each other or, when
 // src and dst share memory, the source ranges.
 func (s *Sequence) CopyRanges(dst, src *Buffer, ranges []CopyRange) error {
-	if len(ranges) == 0 {
-		return nil
+	if src == nil || src.blk == nil || dst == nil || dst.blk == nil {
+		return fmt.Errorf("vulkan: copy ranges: a freed or nil buffer")
 	}
-	abs := make([]CopyRange, len(ranges))
+	abs := make([]CopyRange, 0, len(ranges))
 	for i, r := range ranges {
-		if r.SrcOff+r.Size > src.size || r.DstOff+r.Size > dst.size {
+		if r.SrcOff > src.size || r.Size > src.size-r.SrcOff || r.DstOff > dst.size || r.Size > dst.size-r.DstOff {
 			return fmt.Errorf("vulkan: copy range %d (%d bytes from %d to %d) is outside a %d-byte source or %d-byte destination", i, r.Size, r.SrcOff, r.DstOff, src.size, dst.size)
 		}
-		abs[i] = CopyRange{src.offset + r.SrcOff, dst.offset + r.DstOff, r.Size}
+		if r.Size > 0 {
+			abs = append(abs, CopyRange{src.offset + r.SrcOff, dst.offset + r.DstOff, r.Size})
+		}
+	}
+	if len(abs) == 0 {
+		return nil
 	}
 	s.track([]*Buffer{src}, []*Buffer{dst})
 	s.timed("vkCmdCopyBuffer", vk.PipelineStageTransferBit, func() {
@@ -383,13 +388,16 @@ func (s *Sequence) Gather(dst *Buffer, dstOffs []uint64, srcs []*Buffer) error {
 	if len(dstOffs) != len(srcs) {
 		return fmt.Errorf("vulkan: gather of %d buffers to %d offsets", len(srcs), len(dstOffs))
 	}
+	if dst == nil || dst.blk == nil {
+		return fmt.Errorf("vulkan: gather: the destination is a freed or nil buffer")
+	}
 	var blocks []*block
 	groups := map[*block][]CopyRange{}
 	for i, b := range srcs {
 		if b == nil || b.blk == nil {
 			return fmt.Errorf("vulkan: gather: source %d is a freed or nil buffer", i)
 		}
-		if dstOffs[i]+b.size > dst.size {
+		if dstOffs[i] > dst.size || b.size > dst.size-dstOffs[i] {
 			return fmt.Errorf("vulkan: gather: source %d (%d bytes) at %d is outside a %d-byte destination", i, b.size, dstOffs[i], dst.size)
 		}
 		if b.size == 0 {
@@ -399,6 +407,9 @@ func (s *Sequence) Gather(dst *Buffer, dstOffs []uint64, srcs []*Buffer) error {
 			blocks = append(blocks, b.blk)
 		}
 		groups[b.blk] = append(groups[b.blk], CopyRange{b.offset, dst.offset + dstOffs[i], b.size})
+	}
+	if len(blocks) == 0 {
+		return nil
 	}
 	s.track(srcs, []*Buffer{dst})
 	for _, blk := range blocks {

@@ -316,3 +316,34 @@ func TestGather(t *testing.T) {
 		t.Errorf("%d dispatches for a gather", n)
 	}
 }
+
+// TestCopyChecks: empty ranges record nothing; freed buffers and ranges
+// whose end wraps around are refused.
+func TestCopyChecks(t *testing.T) {
+	d := vktest.Open(t, vk.Options{})
+	a, _ := d.NewBufferF32(4)
+	b, _ := d.NewBufferF32(4)
+	defer a.Free()
+	gone, _ := d.NewBufferF32(4)
+	gone.Free()
+	seq, _ := d.NewSequence(false)
+	defer seq.Destroy()
+	seq.Begin()
+	if err := seq.CopyRanges(b, a, []vk.CopyRange{{SrcOff: 4, DstOff: 4, Size: 0}}); err != nil {
+		t.Errorf("an empty range: %v", err)
+	}
+	if err := seq.CopyRanges(b, gone, []vk.CopyRange{{Size: 4}}); err == nil {
+		t.Error("a copy from a freed buffer was accepted")
+	}
+	if err := seq.CopyRanges(b, a, []vk.CopyRange{{SrcOff: 8, Size: ^uint64(0) - 3}}); err == nil {
+		t.Error("a range whose end wraps around was accepted")
+	}
+	if err := seq.Gather(gone, []uint64{0}, []*vk.Buffer{a}); err == nil {
+		t.Error("a gather into a freed buffer was accepted")
+	}
+	seq.End()
+	if err := seq.Submit(); err != nil {
+		t.Fatal(err)
+	}
+	b.Free()
+}

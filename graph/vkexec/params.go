@@ -1,6 +1,7 @@
 package vkexec
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -66,13 +67,17 @@ func (s *ParamStore) Names() []string {
 	return out
 }
 
+// ErrPackTooLarge is Pack's error when the parameters exceed one binding.
+var ErrPackTooLarge = errors.New("vkexec: the parameters exceed one storage-buffer binding")
+
 // Pack moves the named parameters into one new buffer, each at an offset
 // a binding can start at (Device.ViewAlign) with zeros between them, and
 // returns the buffer, each parameter's offset in floats and the buffer's
 // length in floats. An optimiser then updates them all with one dispatch
-// per kernel instead of one per tensor. Programs compiled before Pack
-// keep the old buffers, which it frees: compile after it. It fails, moving
-// nothing, when the buffer would exceed maxStorageBufferRange.
+// per kernel instead of one per tensor. The buffers the parameters had
+// are freed (those of an earlier Pack only with Release), so programs
+// compiled before Pack must be compiled again. On an error nothing moves;
+// ErrPackTooLarge says the buffer would exceed maxStorageBufferRange.
 func (s *ParamStore) Pack(names []string) (*vk.Buffer, []int, int, error) {
 	align := int(s.dev.ViewAlign() / 4)
 	offs := make([]int, len(names))
@@ -85,7 +90,7 @@ func (s *ParamStore) Pack(names []string) (*vk.Buffer, []int, int, error) {
 		total += (s.shapes[name].Size() + align - 1) / align * align
 	}
 	if lim := s.dev.Info.Limits.MaxStorageBufferRange; uint64(total)*4 > lim {
-		return nil, nil, 0, fmt.Errorf("vkexec: pack: %d parameters exceed the storage-buffer range of %d bytes", total, lim)
+		return nil, nil, 0, fmt.Errorf("%w: %d floats, %d bytes at most", ErrPackTooLarge, total, lim)
 	}
 	flat, err := s.dev.NewBufferF32(max(total, 1))
 	if err != nil {
@@ -104,13 +109,16 @@ func (s *ParamStore) Pack(names []string) (*vk.Buffer, []int, int, error) {
 		flat.Free()
 		return nil, nil, 0, err
 	}
+	views := make([]*vk.Buffer, len(names))
 	for i, name := range names {
-		view, err := flat.View(uint64(offs[i])*4, uint64(s.shapes[name].Size())*4)
-		if err != nil {
-			return nil, nil, 0, err // aligned and inside by construction
+		if views[i], err = flat.View(uint64(offs[i])*4, uint64(s.shapes[name].Size())*4); err != nil {
+			flat.Free()
+			return nil, nil, 0, err
 		}
-		s.bufs[name].Free()
-		s.bufs[name] = view
+	}
+	for i, name := range names {
+		s.bufs[name].Free() // a no-op for a view of an earlier Pack
+		s.bufs[name] = views[i]
 	}
 	s.packed = append(s.packed, flat)
 	return flat, offs, total, nil

@@ -41,6 +41,9 @@ func compare(t *testing.T, e *Executor, ref *graph.Reference, feeds graph.Feeds,
 		t.Fatal(err)
 	}
 	t.Cleanup(p.Release)
+	if err := p.Plan().Validate(); err != nil { // with fused runs and reshape aliases
+		t.Fatal(err)
+	}
 	for n, v := range feeds {
 		if err := p.SetInput(n.Name(), toF32(v)); err != nil {
 			t.Fatal(err)
