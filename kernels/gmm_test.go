@@ -296,14 +296,8 @@ func TestGMMScoreAt(t *testing.T) {
 	}
 	xb, sb, db, lb := upload(t, l, x), newBuf(t, l, b*d), newBuf(t, l, b), newBuf(t, l, b)
 
-	seq, err := l.Dev.NewSequence(false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seq := begin(t, l)
 	defer seq.Destroy()
-	if err := seq.Begin(); err != nil {
-		t.Fatal(err)
-	}
 	if err := l.GMMScoreAt(seq, mix, xb, sb, db, b, coef, state, stride, 1, 2); err != nil {
 		t.Fatal(err)
 	}
@@ -407,14 +401,8 @@ func TestGMMErrors(t *testing.T) {
 	x := upload(t, l, make([]float64, b*MaxGMMDim))
 	short := newBuf(t, l, b*MaxGMMDim-1)
 	rec := func(f func(seq *vk.Sequence) error) error {
-		seq, err := l.Dev.NewSequence(false)
-		if err != nil {
-			t.Fatal(err)
-		}
+		seq := begin(t, l)
 		defer seq.Destroy()
-		if err := seq.Begin(); err != nil {
-			t.Fatal(err)
-		}
 		err = f(seq)
 		if e := seq.End(); e != nil {
 			t.Fatal(e)

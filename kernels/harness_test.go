@@ -53,16 +53,24 @@ func download(t *testing.T, b *vk.Buffer, n int) []float32 {
 }
 
 // run records with rec into a fresh sequence and submits it once.
-func run(t *testing.T, l *Lib, rec func(seq *vk.Sequence) error) {
+// begin returns a new sequence, recording; the caller destroys it.
+func begin(t *testing.T, l *Lib) *vk.Sequence {
 	t.Helper()
 	seq, err := l.Dev.NewSequence(false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer seq.Destroy()
 	if err := seq.Begin(); err != nil {
+		seq.Destroy()
 		t.Fatal(err)
 	}
+	return seq
+}
+
+func run(t *testing.T, l *Lib, rec func(seq *vk.Sequence) error) {
+	t.Helper()
+	seq := begin(t, l)
+	defer seq.Destroy()
 	if err := rec(seq); err != nil {
 		t.Fatal(err)
 	}

@@ -117,14 +117,8 @@ func TestGemmEdges(t *testing.T) {
 		gemmCase(t, l, tile, rng, true, false, 70, 132, 9, 3, 70*9, 9*132, 70*132, 1, 1)
 		gemmMaxGroups = 0
 	}
-	seq, err := l.Dev.NewSequence(false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seq := begin(t, l)
 	defer seq.Destroy()
-	if err := seq.Begin(); err != nil {
-		t.Fatal(err)
-	}
 	small := newBuf(t, l, 10)
 	if err := l.Gemm(seq, GemmAuto, false, false, 4, 4, 4, 1, small, small, 0, small, 1, 0, 0, 0); err == nil {
 		t.Error("Gemm accepted buffers that are too short")

@@ -44,14 +44,8 @@ func TestAdamSteps(t *testing.T) {
 			t.Fatal(err)
 		}
 		scratch := newBuf(t, l, l.GradNormPartials(sizes[0])+l.GradNormPartials(sizes[1]))
-		seq, err := l.Dev.NewSequence(false)
-		if err != nil {
-			t.Fatal(err)
-		}
+		seq := begin(t, l)
 		defer seq.Destroy()
-		if err := seq.Begin(); err != nil {
-			t.Fatal(err)
-		}
 		if err := l.AdamStep(seq, c.cfg, state, scratch, pb, gb, mb, vb, sizes); err != nil {
 			t.Fatal(err)
 		}

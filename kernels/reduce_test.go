@@ -78,14 +78,8 @@ func TestReduce(t *testing.T) {
 func TestReduceNeedsScratch(t *testing.T) {
 	l := testLib(t)
 	x, y := newBuf(t, l, 1000), newBuf(t, l, 1)
-	seq, err := l.Dev.NewSequence(false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seq := begin(t, l)
 	defer seq.Destroy()
-	if err := seq.Begin(); err != nil {
-		t.Fatal(err)
-	}
 	if err := l.ReduceAll(seq, ReduceSum, x, y, nil, 1000, 1); err == nil {
 		t.Error("a two-pass reduction ran without scratch")
 	}
