@@ -3,7 +3,6 @@ package kernels
 import (
 	"math/rand/v2"
 	"testing"
-	"time"
 
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/vk"
@@ -34,9 +33,9 @@ func BenchmarkAttention(b *testing.B) {
 	bwd := func(seq *vk.Sequence) error {
 		return l.AttentionBackward(seq, bufs["q"], bufs["k"], bufs["v"], bufs["o"], bufs["lse"], bufs["gy"], bufs["dq"], bufs["dk"], bufs["dv"], bufs["delta"], s)
 	}
-	attnBenchRun(b, l, fwd) // o and lse for the backward
-	b.Run("forward", func(b *testing.B) { attnBenchReplay(b, l, s.FLOPs(), fwd) })
-	b.Run("backward", func(b *testing.B) { attnBenchReplay(b, l, 2.5*s.FLOPs(), bwd) })
+	benchOnce(b, l.Dev, fwd) // o and lse for the backward
+	b.Run("forward", func(b *testing.B) { benchReplay(b, l.Dev, s.FLOPs(), 0, fwd) })
+	b.Run("backward", func(b *testing.B) { benchReplay(b, l.Dev, 2.5*s.FLOPs(), 0, bwd) })
 }
 
 func attnBenchUpload(b *testing.B, l *Lib, v []float64) *vk.Buffer {
@@ -53,49 +52,4 @@ func attnBenchUpload(b *testing.B, l *Lib, v []float64) *vk.Buffer {
 		b.Fatal(err)
 	}
 	return buf
-}
-
-func attnBenchRecord(b *testing.B, l *Lib, rec func(*vk.Sequence) error) *vk.Sequence {
-	seq, err := l.Dev.NewSequence(false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := seq.Begin(); err != nil {
-		b.Fatal(err)
-	}
-	if err := rec(seq); err != nil {
-		b.Fatal(err)
-	}
-	if err := seq.End(); err != nil {
-		b.Fatal(err)
-	}
-	return seq
-}
-
-func attnBenchRun(b *testing.B, l *Lib, rec func(*vk.Sequence) error) {
-	seq := attnBenchRecord(b, l, rec)
-	defer seq.Destroy()
-	if err := seq.Submit(); err != nil {
-		b.Fatal(err)
-	}
-}
-
-// attnBenchReplay submits the recorded commands b.N times and reports GPU
-// milliseconds and GFLOP/s per replay (wall time of submit and wait).
-func attnBenchReplay(b *testing.B, l *Lib, flops float64, rec func(*vk.Sequence) error) {
-	seq := attnBenchRecord(b, l, rec)
-	defer seq.Destroy()
-	if err := seq.Submit(); err != nil { // warm-up
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		if err := seq.Submit(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	per := time.Since(start).Seconds() / float64(b.N)
-	b.ReportMetric(per*1e3, "ms/op")
-	b.ReportMetric(flops/per/1e9, "GFLOP/s")
 }

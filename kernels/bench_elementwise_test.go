@@ -16,7 +16,7 @@ import (
 func BenchmarkElementwise(b *testing.B) {
 	l := New(vktest.Open(b, vk.Options{}))
 	x, y, z := benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats)
-	benchSeq(b, l.Dev, 0, func(seq *vk.Sequence) error {
+	benchOnce(b, l.Dev, func(seq *vk.Sequence) error {
 		seq.Fill(x, 0x3f800000)
 		seq.Fill(y, 0x3f000000)
 		return nil
@@ -64,8 +64,7 @@ func BenchmarkElementwise(b *testing.B) {
 					elemGroups, elemLocal, elemUnroll, elemVec4 = g, lo, u, v4
 				}(elemGroups, elemLocal, elemUnroll, elemVec4)
 				elemGroups, elemLocal, elemUnroll, elemVec4 = v.groups, v.local, v.unroll, v.vec4
-				benchSeq(b, l.Dev, c.bytes, c.rec)
-				b.ReportMetric(float64(c.bytes)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+				benchReplay(b, l.Dev, 0, c.bytes, c.rec)
 			})
 		}
 	}

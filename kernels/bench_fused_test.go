@@ -10,39 +10,6 @@ import (
 
 const benchFloats = 16 << 20
 
-// benchSeq records rec once and re-submits it b.N times (bytes > 0), or
-// submits it once (bytes == 0, to set up inputs).
-func benchSeq(b *testing.B, dev *vk.Device, bytes int64, rec func(seq *vk.Sequence) error) {
-	b.Helper()
-	seq, err := dev.NewSequence(false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer seq.Destroy()
-	if err := seq.Begin(); err != nil {
-		b.Fatal(err)
-	}
-	if err := rec(seq); err != nil {
-		b.Fatal(err)
-	}
-	if err := seq.End(); err != nil {
-		b.Fatal(err)
-	}
-	if err := seq.Submit(); err != nil { // warm-up
-		b.Fatal(err)
-	}
-	if bytes == 0 {
-		return
-	}
-	b.SetBytes(bytes)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := seq.Submit(); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 func benchBuf(b *testing.B, dev *vk.Device, n int) *vk.Buffer {
 	b.Helper()
 	buf, err := dev.NewBufferF32(n)
@@ -60,7 +27,7 @@ func benchBuf(b *testing.B, dev *vk.Device, n int) *vk.Buffer {
 func BenchmarkAXPBYPCZ(b *testing.B) {
 	l := New(vktest.Open(b, vk.Options{}))
 	x, g, z, y := benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats)
-	benchSeq(b, l.Dev, 0, func(seq *vk.Sequence) error {
+	benchOnce(b, l.Dev, func(seq *vk.Sequence) error {
 		for _, buf := range []*vk.Buffer{x, g, z} {
 			seq.Fill(buf, 0x3f800000)
 		}
@@ -72,7 +39,7 @@ func BenchmarkAXPBYPCZ(b *testing.B) {
 		b.Run(fmt.Sprintf("groups=%d/local=%d/unroll=%d", v.groups, v.local, v.unroll), func(b *testing.B) {
 			defer func(g, l, u int) { fusedGroups, fusedLocal, fusedUnroll = g, l, u }(fusedGroups, fusedLocal, fusedUnroll)
 			fusedGroups, fusedLocal, fusedUnroll = v.groups, v.local, v.unroll
-			benchSeq(b, l.Dev, 4*4*benchFloats, func(seq *vk.Sequence) error {
+			benchReplay(b, l.Dev, 0, 4*4*benchFloats, func(seq *vk.Sequence) error {
 				return l.AXPBYPCZ(seq, y, x, g, z, benchFloats, 0.5, -0.25, 2)
 			})
 		})
@@ -84,11 +51,11 @@ func BenchmarkAXPBYPCZ(b *testing.B) {
 func BenchmarkCopyBuffer(b *testing.B) {
 	dev := vktest.Open(b, vk.Options{})
 	src, dst := benchBuf(b, dev, benchFloats), benchBuf(b, dev, benchFloats)
-	benchSeq(b, dev, 0, func(seq *vk.Sequence) error {
+	benchOnce(b, dev, func(seq *vk.Sequence) error {
 		seq.Fill(src, 0x3f800000)
 		return nil
 	})
-	benchSeq(b, dev, 2*4*benchFloats, func(seq *vk.Sequence) error {
+	benchReplay(b, dev, 0, 2*4*benchFloats, func(seq *vk.Sequence) error {
 		seq.Copy(dst, src)
 		return nil
 	})

@@ -3,43 +3,10 @@ package kernels
 import (
 	"math/rand/v2"
 	"testing"
-	"time"
 
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/vk"
 )
-
-// convBenchRun records rec once and reports GFLOP/s over b.N submits.
-func convBenchRun(b *testing.B, l *Lib, flops float64, rec func(seq *vk.Sequence) error) {
-	b.Helper()
-	seq, err := l.Dev.NewSequence(false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer seq.Destroy()
-	if err := seq.Begin(); err != nil {
-		b.Fatal(err)
-	}
-	if err := rec(seq); err != nil {
-		b.Fatal(err)
-	}
-	if err := seq.End(); err != nil {
-		b.Fatal(err)
-	}
-	if err := seq.Submit(); err != nil { // warm-up
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		if err := seq.Submit(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	sec := time.Since(start).Seconds()
-	b.ReportMetric(flops*float64(b.N)/sec/1e9, "GFLOP/s")
-	b.ReportMetric(sec/float64(b.N)*1e3, "ms/op")
-}
 
 func convBenchBuf(b *testing.B, l *Lib, n int, rng *rand.Rand) *vk.Buffer {
 	buf, err := l.Dev.NewBufferF32(n)
@@ -71,30 +38,30 @@ func BenchmarkConv2D3x3(b *testing.B) {
 	gx := convBenchBuf(b, l, g.N*g.C*g.H*g.W, rng)
 	gw := convBenchBuf(b, l, g.O*g.C*g.KH*g.KW, rng)
 	b.Run("forward", func(b *testing.B) {
-		convBenchRun(b, l, g.FLOPs(), func(seq *vk.Sequence) error { return l.Conv2D(seq, x, w, bias, y, g) })
+		benchReplay(b, l.Dev, g.FLOPs(), 0, func(seq *vk.Sequence) error { return l.Conv2D(seq, x, w, bias, y, g) })
 	})
 	for _, v := range []struct {
 		name string
 		v    ConvVariant
 	}{{"reg", ConvReg}, {"im2col", ConvIm2col}} {
 		b.Run("forward-"+v.name, func(b *testing.B) {
-			convBenchRun(b, l, g.FLOPs(), func(seq *vk.Sequence) error { return l.Conv2DWith(seq, v.v, x, w, bias, y, g) })
+			benchReplay(b, l.Dev, g.FLOPs(), 0, func(seq *vk.Sequence) error { return l.Conv2DWith(seq, v.v, x, w, bias, y, g) })
 		})
 		b.Run("backdata-"+v.name, func(b *testing.B) {
-			convBenchRun(b, l, g.FLOPs(), func(seq *vk.Sequence) error { return l.Conv2DBackDataWith(seq, v.v, y, w, gx, g) })
+			benchReplay(b, l.Dev, g.FLOPs(), 0, func(seq *vk.Sequence) error { return l.Conv2DBackDataWith(seq, v.v, y, w, gx, g) })
 		})
 		b.Run("backfilter-"+v.name, func(b *testing.B) {
-			convBenchRun(b, l, g.FLOPs(), func(seq *vk.Sequence) error { return l.Conv2DBackFilterWith(seq, v.v, x, y, gw, g) })
+			benchReplay(b, l.Dev, g.FLOPs(), 0, func(seq *vk.Sequence) error { return l.Conv2DBackFilterWith(seq, v.v, x, y, gw, g) })
 		})
 	}
 	b.Run("backdata", func(b *testing.B) {
-		convBenchRun(b, l, g.FLOPs(), func(seq *vk.Sequence) error { return l.Conv2DBackData(seq, y, w, gx, g) })
+		benchReplay(b, l.Dev, g.FLOPs(), 0, func(seq *vk.Sequence) error { return l.Conv2DBackData(seq, y, w, gx, g) })
 	})
 	b.Run("backfilter", func(b *testing.B) {
-		convBenchRun(b, l, g.FLOPs(), func(seq *vk.Sequence) error { return l.Conv2DBackFilter(seq, x, y, gw, g) })
+		benchReplay(b, l.Dev, g.FLOPs(), 0, func(seq *vk.Sequence) error { return l.Conv2DBackFilter(seq, x, y, gw, g) })
 	})
 	b.Run("backward", func(b *testing.B) {
-		convBenchRun(b, l, 2*g.FLOPs(), func(seq *vk.Sequence) error {
+		benchReplay(b, l.Dev, 2*g.FLOPs(), 0, func(seq *vk.Sequence) error {
 			if err := l.Conv2DBackData(seq, y, w, gx, g); err != nil {
 				return err
 			}
@@ -107,7 +74,7 @@ func BenchmarkConv2D3x3(b *testing.B) {
 	b.Run("sgemm1024", func(b *testing.B) {
 		const n = 1024
 		a, bb, c := convBenchBuf(b, l, n*n, rng), convBenchBuf(b, l, n*n, rng), convBenchBuf(b, l, n*n, rng)
-		convBenchRun(b, l, 2*n*n*n, func(seq *vk.Sequence) error {
+		benchReplay(b, l.Dev, 2*n*n*n, 0, func(seq *vk.Sequence) error {
 			return l.Gemm(seq, GemmAuto, false, false, n, n, n, 1, a, bb, 0, c, 1, 0, 0, 0)
 		})
 	})

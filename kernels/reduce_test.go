@@ -141,11 +141,11 @@ func BenchmarkReduceSum(b *testing.B) {
 	l := New(vktest.Open(b, vk.Options{}))
 	const n = 10_000_000
 	x, y, scratch := benchBuf(b, l.Dev, n), benchBuf(b, l.Dev, 1), benchBuf(b, l.Dev, MaxReduceScratch)
-	benchSeq(b, l.Dev, 0, func(seq *vk.Sequence) error {
+	benchOnce(b, l.Dev, func(seq *vk.Sequence) error {
 		seq.Fill(x, 0x3f800000)
 		return nil
 	})
-	benchSeq(b, l.Dev, 4*n, func(seq *vk.Sequence) error {
+	benchReplay(b, l.Dev, 0, 4*n, func(seq *vk.Sequence) error {
 		return l.ReduceAll(seq, ReduceSum, x, y, scratch, n, 1)
 	})
 }
