@@ -382,7 +382,8 @@ func ODESample(lib *kernels.Lib, s sde.SDE, score Score, b, d int, o sde.ODEOpti
 	return out, res, nil
 }
 
-// newSamplerCap is newSampler with a rewritable table.
+// newSamplerCap is a sampler with a table of maxRows rows and extra values
+// for its owner to write (the ODE solvers rewrite it as they go).
 func newSamplerCap(lib *kernels.Lib, score Score, b, d, maxRows, extra int, priorStd float64, seed uint64) (*Sampler, error) {
 	s := &Sampler{Lib: lib, B: b, D: d, score: score, Seed: seed}
 	var err error

@@ -57,22 +57,18 @@ type Sampler struct {
 	norms *scoreNorms
 }
 
+// newSampler is a sampler whose table holds rows.
 func newSampler(lib *kernels.Lib, score Score, b, d int, rows []Row, priorStd float64, seed uint64) (*Sampler, error) {
-	s := &Sampler{Lib: lib, B: b, D: d, score: score, Seed: seed}
-	for _, r := range rows {
-		s.Times = append(s.Times, r.T)
-	}
-	var err error
-	if s.X, err = lib.Dev.NewBufferF32(b * d); err != nil {
+	s, err := newSamplerCap(lib, score, b, d, len(rows), 0, priorStd, seed)
+	if err != nil {
 		return nil, err
 	}
-	if s.Sched, err = NewSchedule(lib.Dev, rows, priorStd, seed); err != nil {
-		s.X.Free()
-		return nil, err
-	}
-	if err := score.Bind(s.X, b, d, s.Sched); err != nil {
+	if err := s.Sched.write(rows, nil); err != nil {
 		s.Close()
 		return nil, err
+	}
+	for _, r := range rows {
+		s.Times = append(s.Times, r.T)
 	}
 	return s, nil
 }

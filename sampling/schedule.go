@@ -38,19 +38,6 @@ type Schedule struct {
 	table                   []float32 // host copy
 }
 
-// NewSchedule uploads rows and sets the state to step 0 of seed.
-func NewSchedule(dev *vk.Device, rows []Row, priorStd float64, seed uint64) (*Schedule, error) {
-	s, err := newSchedule(dev, len(rows), 0, priorStd, seed)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.write(rows, nil); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
-}
-
 // newSchedule allocates a table of maxRows rows, the constants and extra
 // floats that write may fill (adaptive solvers rewrite the table per batch
 // of commands).
