@@ -23,15 +23,7 @@ func (d *Device) NewBuffer(bytes uint64) (*Buffer, error) {
 	if lim := d.Info.Limits.MaxStorageBufferRange; lim > 0 && bytes > lim {
 		return nil, fmt.Errorf("vulkan: a %d-byte buffer exceeds %s's maxStorageBufferRange of %d bytes (%d float32 values); split the tensor", bytes, d.Info.Name, lim, lim/4)
 	}
-	alloc := bytes
-	if alloc < 4 {
-		alloc = 4
-	}
-	blk, off, err := d.mem.alloc(alloc)
-	if err != nil {
-		return nil, err
-	}
-	return &Buffer{dev: d, blk: blk, offset: off, size: bytes, alloc: alloc}, nil
+	return d.NewArena(bytes) // the same reservation, bound whole
 }
 
 // NewBufferF32 reserves room for n float32 values.
