@@ -13,7 +13,24 @@ const streamShape = "16777216"
 // fused times y = a x + b g + c z over 16M floats (GPU time): 3 streams
 // read and 1 written.
 func (r *runner) fused() ([]Row, error) {
-	var bufs [4]*vk.Buffer
+	return r.streams("fused", "axpbypcz", 4, 5*streamLen, 16*streamLen, func(seq *vk.Sequence, b []*vk.Buffer) error {
+		return r.lib.AXPBYPCZ(seq, b[3], b[0], b[1], b[2], streamLen, 0.5, -0.25, 0.125)
+	})
+}
+
+// copy times vkCmdCopyBuffer of 16M floats (GPU time, as the fused row):
+// the memory reference for the fused row.
+func (r *runner) copy() ([]Row, error) {
+	return r.streams("copy", "vkCmdCopyBuffer", 2, 0, 8*streamLen, func(seq *vk.Sequence, b []*vk.Buffer) error {
+		seq.Copy(b[1], b[0])
+		return nil
+	})
+}
+
+// streams times rec over n filled buffers of streamLen floats (GPU time)
+// as one row with the given flops and bytes per run.
+func (r *runner) streams(op, variant string, n int, flops, bytes float64, rec func(seq *vk.Sequence, bufs []*vk.Buffer) error) ([]Row, error) {
+	bufs := make([]*vk.Buffer, n)
 	defer func() {
 		for _, b := range bufs {
 			b.Free()
@@ -26,13 +43,10 @@ func (r *runner) fused() ([]Row, error) {
 		}
 		bufs[i] = b
 	}
-	x, g, z, y := bufs[0], bufs[1], bufs[2], bufs[3]
-	if err := r.fill(x, g, z, y); err != nil {
+	if err := r.fill(bufs...); err != nil {
 		return nil, err
 	}
-	seq, err := r.record(true, func(seq *vk.Sequence) error {
-		return r.lib.AXPBYPCZ(seq, y, x, g, z, streamLen, 0.5, -0.25, 0.125)
-	})
+	seq, err := r.record(true, func(seq *vk.Sequence) error { return rec(seq, bufs) })
 	if err != nil {
 		return nil, err
 	}
@@ -41,38 +55,7 @@ func (r *runner) fused() ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Row{row("fused", streamShape, "axpbypcz", r.dev.Info.Name, ms, 5*streamLen, 16*streamLen)}, nil
-}
-
-// copy times vkCmdCopyBuffer of 16M floats (GPU time, as the fused row):
-// the memory reference for the fused row.
-func (r *runner) copy() ([]Row, error) {
-	src, err := r.dev.NewBufferF32(streamLen)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Free()
-	dst, err := r.dev.NewBufferF32(streamLen)
-	if err != nil {
-		return nil, err
-	}
-	defer dst.Free()
-	if err := r.fill(src, dst); err != nil {
-		return nil, err
-	}
-	seq, err := r.record(true, func(seq *vk.Sequence) error {
-		seq.Copy(dst, src)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	defer seq.Destroy()
-	ms, err := r.gpuTimes(seq)
-	if err != nil {
-		return nil, err
-	}
-	return []Row{row("copy", streamShape, "vkCmdCopyBuffer", r.dev.Info.Name, ms, 0, 8*streamLen)}, nil
+	return []Row{row(op, streamShape, variant, r.dev.Info.Name, ms, flops, bytes)}, nil
 }
 
 // fill sets every buffer to a constant on the device (touching the memory
