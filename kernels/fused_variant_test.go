@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/sdevk/sdevk/internal/vktest"
-	"github.com/sdevk/sdevk/vk"
 )
 
 // TestAXPBYPCZShapes checks the CPU-type variant's chunking: sizes around
@@ -23,17 +20,7 @@ func TestAXPBYPCZShapes(t *testing.T) {
 			t.Run(fmt.Sprintf("groups=%d/local=%d/unroll=%d/n=%d", v.groups, v.local, v.unroll, n), func(t *testing.T) {
 				defer func(g, l, u int) { fusedGroups, fusedLocal, fusedUnroll = g, l, u }(fusedGroups, fusedLocal, fusedUnroll)
 				fusedGroups, fusedLocal, fusedUnroll = v.groups, v.local, v.unroll
-				x, g, z := randn(rng, n, 1, 0), randn(rng, n, 2, 0), randn(rng, n, 1, 1)
-				want := AXPBYPCZRef(x, g, z, a, b, c)
-				xb, gb, zb, yb := upload(t, l, x), upload(t, l, g), upload(t, l, z), newBuf(t, l, n)
-				run(t, l, func(seq *vk.Sequence) error {
-					if err := l.AXPBYPCZ(seq, yb, xb, gb, zb, n, a, b, c); err != nil {
-						return err
-					}
-					return l.AXPBYPCZ(seq, xb, xb, gb, zb, n, a, b, c)
-				})
-				vktest.Close(t, "axpbypcz", download(t, yb, n), want, 1e-6, 1e-6)
-				vktest.Close(t, "axpbypcz in place", download(t, xb, n), want, 1e-6, 1e-6)
+				checkAXPBYPCZ(t, l, rng, n, a, b, c)
 			})
 		}
 	}
