@@ -154,11 +154,18 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 	for i := 0; i < EwiseOutputs; i++ {
 		bufs = append(bufs, outs[min(i, len(outs)-1)])
 	}
-	consts := make([]uint32, 4*EwiseSlots)
-	copy(consts, p.Code)
-	k, err := l.kernel1D("ewise", EwiseInputs+EwiseOutputs, []int{6, 7, 8}, 4, consts...)
-	if err != nil {
-		return err
+	var code [4 * EwiseSlots]uint32
+	copy(code[:], p.Code)
+	k := l.ewise[code]
+	if k == nil {
+		var err error
+		if k, err = l.kernel1D("ewise", EwiseInputs+EwiseOutputs, []int{6, 7, 8}, 4, code[:]...); err != nil {
+			return err
+		}
+		if l.ewise == nil {
+			l.ewise = map[[4 * EwiseSlots]uint32]*vk.Kernel{}
+		}
+		l.ewise[code] = k
 	}
 	local := int(k.Spec.Local[0])
 	groups := ceilDiv(n, local)
