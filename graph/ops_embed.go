@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/sdevk/sdevk/rng"
+	"github.com/sdevk/sdevk/graph/rng"
 )
 
 // FourierEmbed returns the Fourier features of t[...] at the frequencies

@@ -3,7 +3,7 @@ package graph
 import (
 	"fmt"
 
-	"github.com/sdevk/sdevk/rng"
+	"github.com/sdevk/sdevk/graph/rng"
 )
 
 // Random draws are graph nodes whose values come from the counter-based

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/sdevk/sdevk/graph"
-	"github.com/sdevk/sdevk/rng"
+	"github.com/sdevk/sdevk/graph/rng"
 	"github.com/sdevk/sdevk/sde"
 )
 

@@ -3,7 +3,7 @@ package sde
 import (
 	"math/rand/v2"
 
-	"github.com/sdevk/sdevk/rng"
+	"github.com/sdevk/sdevk/graph/rng"
 )
 
 // ScoreFunc evaluates a score for a batch: x holds N*D values row-major, t is

@@ -10,8 +10,8 @@ import (
 	"sort"
 
 	"github.com/sdevk/sdevk/data"
-	"github.com/sdevk/sdevk/plot"
 	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/viewer/plot"
 )
 
 func init() {

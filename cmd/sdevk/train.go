@@ -14,9 +14,9 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/sdevk/sdevk/checkpoint"
-	"github.com/sdevk/sdevk/kernels"
-	"github.com/sdevk/sdevk/train"
+	"github.com/sdevk/sdevk/sde/train"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 func init() {

@@ -4,7 +4,7 @@ import (
 	"image/color"
 	"math"
 
-	"github.com/sdevk/sdevk/plot"
+	"github.com/sdevk/sdevk/viewer/plot"
 )
 
 // saveLossPlot draws the loss curve and its running mean over 1% of the run.

@@ -10,7 +10,7 @@ import (
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/model"
-	"github.com/sdevk/sdevk/train"
+	"github.com/sdevk/sdevk/sde/train"
 )
 
 // emaSample draws n samples with the trainer's EMA weights by the config's

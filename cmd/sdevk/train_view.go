@@ -6,7 +6,7 @@ import (
 
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/model"
-	"github.com/sdevk/sdevk/train"
+	"github.com/sdevk/sdevk/sde/train"
 )
 
 // trainView shows a training run: the loss curve, and samples drawn with

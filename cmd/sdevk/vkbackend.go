@@ -7,10 +7,10 @@ import (
 
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/graph/vkexec"
-	"github.com/sdevk/sdevk/kernels"
-	"github.com/sdevk/sdevk/sampling"
 	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/sde/sampling"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // vkBackend runs the samplers and the likelihood on a Vulkan device: the

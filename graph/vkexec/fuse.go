@@ -5,8 +5,8 @@ import (
 	"math"
 
 	"github.com/sdevk/sdevk/graph"
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // fuseElementwise turns runs of elementwise steps into one ewise dispatch

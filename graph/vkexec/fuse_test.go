@@ -7,8 +7,8 @@ import (
 
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/internal/vktest"
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 func TestLoadIndex(t *testing.T) {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/sdevk/sdevk/graph"
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // recorder is what a lowering records with.

@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/sdevk/sdevk/graph"
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // Executor compiles graphs for one device and owns their parameters.

@@ -3,7 +3,7 @@ package kernels
 import (
 	"math"
 
-	"github.com/sdevk/sdevk/rng"
+	"github.com/sdevk/sdevk/graph/rng"
 )
 
 // LinCombRef is the float64 reference of LinComb for one row of

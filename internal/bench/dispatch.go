@@ -3,8 +3,8 @@ package bench
 import (
 	"fmt"
 
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 const (

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // Philox streams of the samplers' noise.

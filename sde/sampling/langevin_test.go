@@ -3,12 +3,12 @@ package sampling
 import (
 	"testing"
 
+	"github.com/sdevk/sdevk/graph/rng"
 	"github.com/sdevk/sdevk/graph/vkexec"
 	"github.com/sdevk/sdevk/internal/vktest"
-	"github.com/sdevk/sdevk/kernels"
-	"github.com/sdevk/sdevk/rng"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // Annealed Langevin on the device follows sde.AnnealedLangevin with the

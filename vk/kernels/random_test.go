@@ -4,8 +4,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/sdevk/sdevk/graph/rng"
 	"github.com/sdevk/sdevk/internal/vktest"
-	"github.com/sdevk/sdevk/rng"
 	"github.com/sdevk/sdevk/vk"
 )
 

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // Row is one measurement.

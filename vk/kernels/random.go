@@ -3,7 +3,7 @@ package kernels
 import (
 	"fmt"
 
-	"github.com/sdevk/sdevk/rng"
+	"github.com/sdevk/sdevk/graph/rng"
 	"github.com/sdevk/sdevk/vk"
 )
 

@@ -4,8 +4,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/sdevk/sdevk/graph/rng"
 	"github.com/sdevk/sdevk/internal/vktest"
-	"github.com/sdevk/sdevk/rng"
 	"github.com/sdevk/sdevk/vk"
 )
 

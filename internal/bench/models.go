@@ -7,12 +7,12 @@ import (
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/graph/vkexec"
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/model"
-	"github.com/sdevk/sdevk/sampling"
 	"github.com/sdevk/sdevk/sde"
-	"github.com/sdevk/sdevk/train"
+	"github.com/sdevk/sdevk/sde/sampling"
+	"github.com/sdevk/sdevk/sde/train"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // gpuTimes submits seq (profiled) to warm up, then repeatedly, and returns

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // LikelihoodResult is the device likelihood of a batch.

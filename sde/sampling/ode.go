@@ -5,9 +5,9 @@ import (
 	"math"
 	"time"
 
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // DivScore is a Score that also gives the divergence of the score per point

@@ -10,10 +10,10 @@ import (
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/graph/vkexec"
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // Config is what a Trainer needs.

@@ -9,9 +9,9 @@ import (
 
 	"github.com/sdevk/sdevk/checkpoint"
 	"github.com/sdevk/sdevk/graph"
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // Runner is a training loop on some executor: the Vulkan Trainer or the

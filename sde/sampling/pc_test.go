@@ -5,12 +5,12 @@ import (
 	"testing"
 
 	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/graph/rng"
 	"github.com/sdevk/sdevk/graph/vkexec"
 	"github.com/sdevk/sdevk/internal/vktest"
-	"github.com/sdevk/sdevk/kernels"
-	"github.com/sdevk/sdevk/rng"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // gaussian is data N(mu, sigma0^2 I); its perturbed score is exact:

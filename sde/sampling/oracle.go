@@ -2,8 +2,8 @@ package sampling
 
 import (
 	"github.com/sdevk/sdevk/data"
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // OracleScore is the exact score of a Gaussian mixture perturbed by the SDE's

@@ -4,10 +4,10 @@ import (
 	"fmt"
 
 	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/graph/rng"
 	"github.com/sdevk/sdevk/graph/vkexec"
-	"github.com/sdevk/sdevk/kernels"
-	"github.com/sdevk/sdevk/rng"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // Score is a score model on the device.

@@ -3,8 +3,8 @@ package sampling
 import (
 	"fmt"
 
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // ALDRows is the coefficient table of NCSN's annealed Langevin dynamics

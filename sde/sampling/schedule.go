@@ -3,8 +3,8 @@ package sampling
 import (
 	"fmt"
 
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // Columns of a row of the coefficient table.

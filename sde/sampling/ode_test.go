@@ -6,12 +6,12 @@ import (
 	"testing"
 
 	"github.com/sdevk/sdevk/data"
+	"github.com/sdevk/sdevk/graph/rng"
 	"github.com/sdevk/sdevk/graph/vkexec"
 	"github.com/sdevk/sdevk/internal/vktest"
-	"github.com/sdevk/sdevk/kernels"
-	"github.com/sdevk/sdevk/rng"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 func testMixture(t *testing.T) *data.GMM {

@@ -6,8 +6,8 @@ import (
 	"strconv"
 
 	"github.com/sdevk/sdevk/checkpoint"
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // Tensor name prefixes in a checkpoint.

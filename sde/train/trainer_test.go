@@ -7,10 +7,10 @@ import (
 	"github.com/sdevk/sdevk/checkpoint"
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/internal/vktest"
-	"github.com/sdevk/sdevk/kernels"
 	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 func testConfig(t testing.TB) Config {
