@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -71,4 +72,24 @@ func dot(a, b []float64) float64 {
 		s += a[i] * b[i]
 	}
 	return s
+}
+
+// fdCheck compares grads (one per input of vals) with central differences
+// of f, perturbing vals in place.
+func fdCheck(t *testing.T, what string, vals, grads [][]float64, f func() float64, tol float64) {
+	t.Helper()
+	const h = 1e-5
+	for i, v := range vals {
+		fd := make([]float64, len(v))
+		for j := range v {
+			x := v[j]
+			v[j] = x + h
+			fp := f()
+			v[j] = x - h
+			fm := f()
+			v[j] = x
+			fd[j] = (fp - fm) / (2 * h)
+		}
+		checkClose(t, fmt.Sprintf("%s of input %d", what, i), grads[i], fd, tol)
+	}
 }
