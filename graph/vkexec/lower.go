@@ -71,6 +71,9 @@ func init() {
 		op := op
 		lowerings[kind] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
 			a, b := n.Inputs()[0].Shape(), n.Inputs()[1].Shape()
+			if a.Equal(b) { // no broadcast: flat, whatever the rank (AttentionGrad's stacked [3, N, C, H, W])
+				a, b = graph.Shape{a.Size()}, graph.Shape{b.Size()}
+			}
 			return r.lib.Binary(r.seq, op, in[0], in[1], out, a, b)
 		}
 	}
