@@ -121,6 +121,36 @@ var cases = []opCase{
 			a, b, c := x[0], x[1], x[2]
 			return []float64{a[0], a[1], b[0], c[0], c[1], c[2], a[2], a[3], b[1], c[3], c[4], c[5]}
 		}},
+	{name: "Slice3D", shapes: [][]int{{2, 3, 5}}, build: func(x []*graph.Node) *graph.Node { return graph.Slice(x[0], []int{0, 1, 1}, []int{2, 3, 4}) },
+		ref: func(x [][]float64) []float64 {
+			var y []float64
+			for a := 0; a < 2; a++ {
+				for b := 1; b < 3; b++ {
+					y = append(y, x[0][(a*3+b)*5+1:(a*3+b)*5+4]...)
+				}
+			}
+			return y
+		}},
+	{name: "Pad3D", shapes: [][]int{{2, 3, 5}}, build: func(x []*graph.Node) *graph.Node { return graph.Pad(x[0], []int{1, 0, 2}, []int{0, 1, 1}) },
+		ref: func(x [][]float64) []float64 {
+			y := make([]float64, 3*4*8)
+			for a := 0; a < 2; a++ {
+				for b := 0; b < 3; b++ {
+					for c := 0; c < 5; c++ {
+						y[((a+1)*4+b)*8+c+2] = x[0][(a*3+b)*5+c]
+					}
+				}
+			}
+			return y
+		}},
+	{name: "ConcatMiddle", shapes: [][]int{{2, 3, 5}, {2, 4, 5}, {2, 1, 5}}, build: func(x []*graph.Node) *graph.Node { return graph.Concat(1, x[0], x[1], x[2]) },
+		ref: func(x [][]float64) []float64 {
+			var y []float64
+			for a := 0; a < 2; a++ {
+				y = append(append(append(y, x[0][a*15:a*15+15]...), x[1][a*20:a*20+20]...), x[2][a*5:a*5+5]...)
+			}
+			return y
+		}},
 	{name: "BroadcastTo", shapes: [][]int{{3, 1}}, build: func(x []*graph.Node) *graph.Node { return graph.BroadcastTo(x[0], 2, 3, 2) },
 		ref: func(x [][]float64) []float64 {
 			v := x[0]

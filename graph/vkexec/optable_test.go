@@ -10,26 +10,15 @@ import (
 )
 
 // device runs the op table's graphs on a Vulkan device: one compiled
-// program per run, with a validated plan, float32 inputs.
+// program per run (runProgram), float32 inputs.
 type device struct{ e *Executor }
 
 func (d device) Run(seed uint64, step uint32, feeds graph.Feeds, outputs ...*graph.Node) ([][]float64, error) {
-	p, err := d.e.Compile(outputs...)
+	p, err := runProgram(d.e, seed, step, feeds, outputs...)
 	if err != nil {
 		return nil, err
 	}
 	defer p.Release()
-	if err := p.Plan().Validate(); err != nil { // with fused runs and reshape aliases
-		return nil, err
-	}
-	for n, v := range feeds {
-		if err := p.SetInput(n.Name(), toF32(v)); err != nil {
-			return nil, err
-		}
-	}
-	if err := p.Run(seed, step); err != nil {
-		return nil, err
-	}
 	res := make([][]float64, len(outputs))
 	for i, o := range outputs {
 		got, err := p.Read(o)

@@ -26,6 +26,29 @@ func randv(r *rand.Rand, n int) []float64 {
 	return v
 }
 
+// runProgram compiles outputs, checks the plan, feeds the inputs and runs
+// the program once; the caller releases it.
+func runProgram(e *Executor, seed uint64, step uint32, feeds graph.Feeds, outputs ...*graph.Node) (*Program, error) {
+	p, err := e.Compile(outputs...)
+	if err != nil {
+		return nil, err
+	}
+	err = p.Plan().Validate() // with fused runs and reshape aliases
+	for n, v := range feeds {
+		if err == nil {
+			err = p.SetInput(n.Name(), toF32(v))
+		}
+	}
+	if err == nil {
+		err = p.Run(seed, step)
+	}
+	if err != nil {
+		p.Release()
+		return nil, err
+	}
+	return p, nil
+}
+
 // compare runs outputs on the device and on the reference executor with the
 // same inputs and parameters.
 func compare(t *testing.T, e *Executor, ref *graph.Reference, feeds graph.Feeds, rel, abs float64, outputs ...*graph.Node) *Program {
@@ -36,22 +59,11 @@ func compare(t *testing.T, e *Executor, ref *graph.Reference, feeds graph.Feeds,
 			t.Fatal(err)
 		}
 	}
-	p, err := e.Compile(outputs...)
+	p, err := runProgram(e, ref.Seed, ref.Step, feeds, outputs...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(p.Release)
-	if err := p.Plan().Validate(); err != nil { // with fused runs and reshape aliases
-		t.Fatal(err)
-	}
-	for n, v := range feeds {
-		if err := p.SetInput(n.Name(), toF32(v)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := p.Run(ref.Seed, ref.Step); err != nil {
-		t.Fatal(err)
-	}
 	want, err := ref.Run(feeds, outputs...)
 	if err != nil {
 		t.Fatal(err)
@@ -64,113 +76,6 @@ func compare(t *testing.T, e *Executor, ref *graph.Reference, feeds graph.Feeds,
 		vktest.Close(t, o.String(), got, want[i], rel, abs)
 	}
 	return p
-}
-
-func TestElementwiseGraph(t *testing.T) {
-	dev := vktest.Open(t, vk.Options{})
-	e := New(dev)
-	r := rand.New(rand.NewPCG(5, 6))
-	g := graph.New()
-	x := g.Input("x", 64, 37)
-	b := g.Param("b", 37)
-	y := graph.Add(x, b)
-	acts := []*graph.Node{graph.SiLU(y), graph.Tanh(y), graph.Softplus(y), graph.GELU(y), graph.ELU(y, 0.5),
-		graph.Sigmoid(y), graph.Scale(y, -2), graph.Square(y), graph.Exp(y), graph.ReLU(y)}
-	z := acts[0]
-	for _, a := range acts[1:] {
-		z = graph.Add(z, a)
-	}
-	z = graph.Div(graph.Mul(z, x), graph.AddScalar(graph.Square(x), 1))
-	z = graph.Reshape(z, 64*37)
-	ref := graph.NewReference()
-	ref.Params["b"] = randv(r, 37)
-	feeds := graph.Feeds{x: randv(r, 64*37)}
-	p := compare(t, e, ref, feeds, 1e-5, 1e-5, z)
-	if p.Plan().ArenaBytes >= p.Plan().SumBytes {
-		t.Errorf("planned arena %d bytes is not below the unplanned sum %d", p.Plan().ArenaBytes, p.Plan().SumBytes)
-	}
-}
-
-func TestReductionsAndRandomGraph(t *testing.T) {
-	dev := vktest.Open(t, vk.Options{})
-	e := New(dev)
-	r := rand.New(rand.NewPCG(7, 8))
-	g := graph.New()
-	x := g.Input("x", 3, 4, 5, 6)
-	outs := []*graph.Node{
-		graph.ReduceSum(x, []int{1}, false),
-		graph.ReduceMean(x, []int{1, 2}, true),
-		graph.ReduceMax(x, []int{0, 3}, false),
-		graph.ReduceSum(x, []int{0, 2}, true),
-		graph.ReduceMean(x, []int{0, 1, 2, 3}, false),
-		g.RandNormal(3, 5, 7),
-		g.RandUniform(4, 9),
-		g.RandRademacher(5, 3),
-		graph.Dropout(x, 0.3, 11),
-	}
-	ref := graph.NewReference()
-	ref.Seed, ref.Step = 99, 4
-	compare(t, e, ref, graph.Feeds{x: randv(r, 3*4*5*6)}, 2e-5, 2e-5, outs...)
-}
-
-func TestAttentionAndEmbeddingGraph(t *testing.T) {
-	dev := vktest.Open(t, vk.Options{})
-	e := New(dev)
-	r := rand.New(rand.NewPCG(9, 10))
-	g := graph.New()
-	q, k, v := g.Input("q", 2, 6, 3, 4), g.Input("k", 2, 6, 3, 4), g.Input("v", 2, 6, 3, 4)
-	gy := g.Input("gy", 2, 6, 3, 4)
-	tt := g.Input("t", 5)
-	w := g.Param("w", 3)
-	att := graph.Attention(q, k, v, 2)
-	grads, err := graph.VJP([]*graph.Node{att}, []*graph.Node{gy}, []*graph.Node{q, k, v})
-	if err != nil {
-		t.Fatal(err)
-	}
-	emb := graph.FourierEmbed(tt, w)
-	ref := graph.NewReference()
-	ref.Params["w"] = randv(r, 3)
-	n := 2 * 6 * 12
-	feeds := graph.Feeds{q: randv(r, n), k: randv(r, n), v: randv(r, n), gy: randv(r, n), tt: randv(r, 5)}
-	compare(t, e, ref, feeds, 1e-4, 1e-5, append([]*graph.Node{att, emb}, grads...)...)
-}
-
-func TestShapeOpsGraph(t *testing.T) {
-	dev := vktest.Open(t, vk.Options{})
-	e := New(dev)
-	r := rand.New(rand.NewPCG(11, 12))
-	g := graph.New()
-	x := g.Input("x", 2, 3, 5)
-	y := g.Input("y", 2, 4, 5)
-	outs := []*graph.Node{
-		graph.Transpose(x, 2, 0, 1),
-		graph.Slice(x, []int{0, 1, 1}, []int{2, 3, 4}),
-		graph.Pad(x, []int{1, 0, 2}, []int{0, 1, 1}),
-		graph.Concat(1, x, y, x),
-		graph.BroadcastTo(g.Input("b", 3, 1), 2, 3, 4),
-	}
-	feeds := graph.Feeds{x: randv(r, 30), y: randv(r, 40), g.Lookup("b"): randv(r, 3)}
-	compare(t, e, graph.NewReference(), feeds, 1e-7, 0, outs...) // exact up to float32 rounding
-}
-
-func TestMatMulAndResampleGraph(t *testing.T) {
-	dev := vktest.Open(t, vk.Options{})
-	e := New(dev)
-	r := rand.New(rand.NewPCG(13, 14))
-	g := graph.New()
-	a := g.Input("a", 3, 7, 5)
-	b := g.Input("b", 5, 9)
-	c := g.Input("c", 3, 9, 5)
-	img := g.Input("img", 2, 3, 6, 4)
-	outs := []*graph.Node{
-		graph.MatMul(a, b),
-		graph.MatMulT(a, c, false, true),
-		graph.MatMulT(b, a, true, true),
-		graph.Upsample2x(img),
-		graph.AvgPool2x(img),
-	}
-	feeds := graph.Feeds{a: randv(r, 105), b: randv(r, 45), c: randv(r, 135), img: randv(r, 144)}
-	compare(t, e, graph.NewReference(), feeds, 1e-5, 1e-5, outs...)
 }
 
 // TestParamStorePack: packed parameters keep their values, lie at bindable
