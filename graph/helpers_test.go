@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -92,4 +93,12 @@ func fdCheck(t *testing.T, what string, vals, grads [][]float64, f func() float6
 		}
 		checkClose(t, fmt.Sprintf("%s of input %d", what, i), grads[i], fd, tol)
 	}
+}
+
+// EqualBits reports whether a and b hold bit-identical values (exported
+// for the package graph_test files).
+func EqualBits(a, b [][]float64) bool {
+	return slices.EqualFunc(a, b, func(x, y []float64) bool {
+		return slices.EqualFunc(x, y, func(u, v float64) bool { return math.Float64bits(u) == math.Float64bits(v) })
+	})
 }

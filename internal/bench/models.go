@@ -214,26 +214,29 @@ func (r *runner) trainstep() ([]Row, error) {
 	return append(rows, unet...), nil
 }
 
-// unetStep is the U-Net-shaped training step of graph/vkexec's tests at a
-// benchmark size: replayed without re-recording (and, with Profile, its
-// kernels' rows).
+// unetStep is model.UNetStep (the graph the planner and device tests
+// check) at a benchmark size: replayed without re-recording (and, with
+// Profile, its kernels' rows).
 func (r *runner) unetStep() ([]Row, error) {
 	const b, c, h = 8, 32, 16
-	g, outs, params := unetGraph(b, c, h)
+	step, err := model.NewUNetStep(model.UNetStepConfig{Batch: b, Channels: c, Size: h, Groups: 8, Heads: 4})
+	if err != nil {
+		return nil, err
+	}
 	e := vkexec.New(r.dev)
 	defer e.Params.Release()
-	for _, p := range params {
+	for _, p := range step.Params {
 		if err := e.Params.Set(p.Name(), p.Shape(), r.randoms(p.Shape().Size())); err != nil {
 			return nil, err
 		}
 	}
-	p, err := e.Compile(outs...)
+	p, err := e.Compile(step.Outputs()...)
 	if err != nil {
 		return nil, err
 	}
 	defer p.Release()
-	for _, in := range []string{"x", "target"} {
-		if err := p.SetInput(in, r.randoms(g.Lookup(in).Shape().Size())); err != nil {
+	for _, in := range []*graph.Node{step.X, step.Target} {
+		if err := p.SetInput(in.Name(), r.randoms(in.Shape().Size())); err != nil {
 			return nil, err
 		}
 	}
@@ -261,30 +264,6 @@ func (r *runner) unetStep() ([]Row, error) {
 	}
 	prof, err := r.profileRows("trainstep U-Net", p.Timings)
 	return append([]Row{out}, prof...), err
-}
-
-// unetGraph builds a small U-Net-shaped training step: conv, GroupNorm,
-// SiLU, pooling down, attention, nearest up, a skip connection, and every
-// weight's gradient.
-func unetGraph(b, c, h int) (*graph.Graph, []*graph.Node, []*graph.Node) {
-	g := graph.New()
-	p := func(name string, shape ...int) *graph.Node { return g.Param(name, shape...) }
-	x := g.Input("x", b, 1, h, h)
-	target := g.Input("target", b, 1, h, h)
-	pad := graph.Conv2DAttr{Pad: [2]int{1, 1}}
-	h1 := graph.Conv2D(x, p("w_in", c, 1, 3, 3), pad)
-	h1 = graph.SiLU(graph.GroupNorm(h1, p("gn_g", 1, c, 1, 1), p("gn_b", 1, c, 1, 1), 8, 1e-5))
-	d := graph.SiLU(graph.Conv2D(graph.AvgPool2x(h1), p("w_down", 2*c, c, 3, 3), pad))
-	m := graph.Add(d, graph.Conv2D(graph.Attention(d, d, d, 4), p("w_mid", 2*c, 2*c, 1, 1), graph.Conv2DAttr{}))
-	u := graph.Conv2D(graph.Upsample2x(m), p("w_up", c, 2*c, 3, 3), pad)
-	y := graph.Conv2D(graph.Concat(1, u, h1), p("w_out", 1, 2*c, 3, 3), pad)
-	loss := graph.Mean(graph.Square(graph.Sub(y, target)))
-	params := g.Params()
-	grads, err := graph.Grad(loss, params...)
-	if err != nil {
-		panic(err) // the graph above is well-formed
-	}
-	return g, append([]*graph.Node{loss}, grads...), params
 }
 
 // sampling measures a 1000-step PC run of 10,000 2-D points with the MLP
