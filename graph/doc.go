@@ -44,33 +44,42 @@
 // memory of the intermediates (plan.go): every op output gets a range of one
 // arena, reused once its last reader has run, so the planned peak is well
 // below the sum of all intermediates. The resulting Program (Leaves, Steps,
-// Plan) is shared by the executors. Reference runs any Program with the
-// pure-Go float64 kernels, inside the planned arena so that planning bugs
-// show up as wrong values; it is the test oracle and a slow fallback. The
-// Vulkan executor (vulkan_*.go) records the Steps once: it switches on
-// Node.Kind, reads the attribute struct from Node.Attr (see OpKind), binds
-// leaves as their own buffers and step outputs at their Plan offsets.
-// Kernels must write every element of their output, which never aliases an
-// input.
+// Plan) is shared by the executors. Reference runs any Program with the ops'
+// float64 references (graph/ref), inside the planned arena so that planning
+// bugs show up as wrong values; it is the test oracle and a slow fallback.
+// The Vulkan executor (package graph/vkexec) records the Steps once: it
+// switches on Node.Kind, reads the attribute struct from Node.Attr (see
+// OpKind), binds leaves as their own buffers and step outputs at their Plan
+// offsets. Kernels must write every element of their output, which never
+// aliases an input.
 //
 // # Adding an op
 //
-//  1. Add an OpKind constant (ops.go) with its name and, if it has
-//     parameters, an attribute struct; write the builder function, which
-//     calls g.build(kind, attr, inputs...).
-//  2. Register an opDef in an init function: infer (output shape, with an
-//     error naming both shapes), forward (the float64 reference kernel)
-//     and vjp (the input gradients built from graph ops; use sumTo for
+// An op is four things, each in one place:
+//
+//  1. One definition (graph/ops_*.go): an OpKind constant in ops.go with
+//     its name and, if it has parameters, an attribute struct; the builder
+//     function, which calls g.build(kind, attr, inputs...); and an opDef
+//     registered in an init function with infer (the shape rule: the
+//     output shape, or an error naming the op and its input shapes),
+//     forward (which calls the op's float64 reference in graph/ref) and
+//     vjp (the input gradients built from graph ops; use sumTo for
 //     broadcast inputs). A fused op whose gradient is another fused op
-//     should also give a composite, so its gradient op can use
+//     also gives a composite, so that its gradient op can use
 //     vjpViaComposite and stay differentiable.
-//  3. Write the shader in shaders/NAME.comp (./build.sh shaders), its typed
-//     wrapper and float64 reference in package kernels with a table test on
-//     sizes that are not multiples of the workgroup size, and a lowering in
-//     graph/vkexec/lower.go; extend a graph/vkexec test so the Vulkan
-//     executor is compared with the reference executor on the new op.
-//  4. Add a row to opCases in ops_test.go: input shapes, the builder and an
-//     independent reference. TestOps then checks the forward value, the
-//     VJP against central finite differences and the second-order
-//     derivative, and fails for kinds missing from the table.
+//  2. One shader and its Go call: shaders/NAME.comp (./build.sh shaders)
+//     and the kernels.Lib method in vk/kernels that records it.
+//  3. One lowering: an entry of the lowerings table in
+//     graph/vkexec/lower.go that records the op's kernels given its input
+//     and output buffers.
+//  4. One table entry: an opCase in graph/optest/cases.go with input
+//     shapes whose sizes are not multiples of a workgroup size, the
+//     builder, and an independent reference for the value where one is
+//     short to write. The suite then checks, on the reference executor,
+//     the value against that reference and the VJP and second-order
+//     products against central finite differences (graph's TestOpTable*),
+//     and on the Vulkan executor all three against the reference executor,
+//     through the op's own lowering and fused, under the validation layer
+//     when SDEVK_VALIDATE=1 (graph/vkexec's TestOpTable). The coverage
+//     tests of both packages fail until the kind has a case and a lowering.
 package graph
