@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/sdevk/sdevk/graph/optest/fd"
 )
 
 // mlpScoreNet builds a 2 -> 16 -> 16 -> 2 score network with a Gaussian
@@ -12,8 +14,8 @@ func mlpScoreNet(g *Graph, ref *Reference, r *rand.Rand, x, t *Node) (s *Node, p
 	dense := func(name string, h *Node, in, out int) *Node {
 		w := g.Param(name+".w", in, out)
 		b := g.Param(name+".b", out)
-		ref.Params[w.Name()] = randVals(r, in*out, anyReal)
-		ref.Params[b.Name()] = randVals(r, out, anyReal)
+		ref.Params[w.Name()] = fd.Draw(r, in*out, fd.AnyReal)
+		ref.Params[b.Name()] = fd.Draw(r, out, fd.AnyReal)
 		for i := range ref.Params[w.Name()] {
 			ref.Params[w.Name()][i] /= math.Sqrt(float64(in))
 		}
@@ -59,7 +61,7 @@ func TestHessianVectorMLP(t *testing.T) {
 	var gv *Node
 	vs := make([][]float64, len(params))
 	for i, p := range params {
-		vs[i] = randVals(r, p.shape.Size(), anyReal)
+		vs[i] = fd.Draw(r, p.shape.Size(), fd.AnyReal)
 		term := Sum(Mul(grads[i], g.Const(vs[i], p.shape...)))
 		if gv == nil {
 			gv = term
@@ -71,7 +73,7 @@ func TestHessianVectorMLP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	feeds := Feeds{x0: randVals(r, 2*B, anyReal), tt: []float64{0.1, 0.3, 0.5, 0.7, 0.9}}
+	feeds := Feeds{x0: fd.Draw(r, 2*B, fd.AnyReal), tt: []float64{0.1, 0.3, 0.5, 0.7, 0.9}}
 	got := run(t, ref, feeds, hv...)
 
 	const h = 1e-5
@@ -119,7 +121,7 @@ func TestSlicedScoreMatching(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	feeds := Feeds{x: randVals(r, 2*B, anyReal), tt: randVals(r, B, positive)}
+	feeds := Feeds{x: fd.Draw(r, 2*B, fd.AnyReal), tt: fd.Draw(r, B, fd.Positive)}
 
 	// v^T (ds/dx) v against finite differences of s along v.
 	out := run(t, ref, feeds, vjv, v)
@@ -199,12 +201,12 @@ func TestJVP(t *testing.T) {
 	x := g.Input("x", B, 2)
 	tt := g.Input("t", B)
 	s, _ := mlpScoreNet(g, ref, r, x, tt)
-	u := randVals(r, 2*B, anyReal)
+	u := fd.Draw(r, 2*B, fd.AnyReal)
 	js, err := JVP([]*Node{s}, []*Node{x}, []*Node{g.Const(u, B, 2)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	xv, tv := randVals(r, 2*B, anyReal), randVals(r, B, positive)
+	xv, tv := fd.Draw(r, 2*B, fd.AnyReal), fd.Draw(r, B, fd.Positive)
 	got := run(t, ref, Feeds{x: xv, tt: tv}, js[0])[0]
 	const h = 1e-5
 	at := func(sign float64) []float64 {

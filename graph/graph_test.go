@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sdevk/sdevk/graph/optest/fd"
 	"github.com/sdevk/sdevk/graph/rng"
 )
 
@@ -119,7 +120,7 @@ func TestComposites(t *testing.T) {
 			var xs []*Node
 			for i, s := range c.shapes {
 				x := g.Input(string(rune('a'+i)), s...)
-				feeds[x] = randVals(r, x.shape.Size(), anyReal)
+				feeds[x] = fd.Draw(r, x.shape.Size(), fd.AnyReal)
 				xs = append(xs, x)
 			}
 			y := c.build(xs)

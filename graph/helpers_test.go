@@ -3,37 +3,11 @@ package graph
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/sdevk/sdevk/graph/optest/fd"
 )
-
-// inputKind chooses the distribution of random test inputs.
-type inputKind int
-
-const (
-	anyReal  inputKind = iota // uniform in [-1.5, 1.5]
-	positive                  // uniform in [0.5, 2]
-	awayZero                  // |x| in [0.2, 1.5], for kinks at 0
-)
-
-func randVals(r *rand.Rand, n int, k inputKind) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		switch k {
-		case positive:
-			v[i] = 0.5 + 1.5*r.Float64()
-		case awayZero:
-			v[i] = 0.2 + 1.3*r.Float64()
-			if r.IntN(2) == 0 {
-				v[i] = -v[i]
-			}
-		default:
-			v[i] = 3*r.Float64() - 1.5
-		}
-	}
-	return v
-}
 
 func run(t *testing.T, ref *Reference, feeds Feeds, outs ...*Node) [][]float64 {
 	t.Helper()
@@ -76,22 +50,11 @@ func dot(a, b []float64) float64 {
 }
 
 // fdCheck compares grads (one per input of vals) with central differences
-// of f, perturbing vals in place.
+// of f.
 func fdCheck(t *testing.T, what string, vals, grads [][]float64, f func() float64, tol float64) {
 	t.Helper()
-	const h = 1e-5
-	for i, v := range vals {
-		fd := make([]float64, len(v))
-		for j := range v {
-			x := v[j]
-			v[j] = x + h
-			fp := f()
-			v[j] = x - h
-			fm := f()
-			v[j] = x
-			fd[j] = (fp - fm) / (2 * h)
-		}
-		checkClose(t, fmt.Sprintf("%s of input %d", what, i), grads[i], fd, tol)
+	for i, want := range fd.Central(vals, f) {
+		checkClose(t, fmt.Sprintf("%s of input %d", what, i), grads[i], want, tol)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/sdevk/sdevk/graph/optest/fd"
 )
 
 // tanhChain compiles 20 Tanh steps of a 64x64 input.
@@ -74,7 +76,7 @@ func TestPlanRandomGraphs(t *testing.T) {
 		var pool []*Node
 		for i := 0; i < 3; i++ {
 			x := g.Input(fmt.Sprint("x", i), 1+r.IntN(5), 6)
-			feeds[x] = randVals(r, x.shape.Size(), anyReal)
+			feeds[x] = fd.Draw(r, x.shape.Size(), fd.AnyReal)
 			pool = append(pool, x)
 		}
 		pick := func() *Node { return pool[r.IntN(len(pool))] }

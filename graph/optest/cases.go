@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/graph/optest/fd"
 )
 
 // opCase is one row of the op table: a node built from Input nodes of the
@@ -15,7 +16,7 @@ type opCase struct {
 	shapes [][]int
 	build  func(x []*graph.Node) *graph.Node
 	ref    func(x [][]float64) []float64
-	inputs inputKind
+	inputs fd.Inputs
 	// noSecond skips the second-order check.
 	noSecond bool
 }
@@ -34,7 +35,7 @@ var cases = []opCase{
 		ref: bin2(3, 1, 1, 5, func(a, b float64) float64 { return a - b })},
 	{name: "Mul", shapes: [][]int{{3, 5}, {3, 1}}, build: func(x []*graph.Node) *graph.Node { return graph.Mul(x[0], x[1]) },
 		ref: bin2(3, 5, 3, 1, func(a, b float64) float64 { return a * b })},
-	{name: "Div", shapes: [][]int{{3, 5}, {1, 5}}, inputs: positive, build: func(x []*graph.Node) *graph.Node { return graph.Div(x[0], x[1]) },
+	{name: "Div", shapes: [][]int{{3, 5}, {1, 5}}, inputs: fd.Positive, build: func(x []*graph.Node) *graph.Node { return graph.Div(x[0], x[1]) },
 		ref: bin2(3, 5, 1, 5, func(a, b float64) float64 { return a / b })},
 	{name: "MulScalarInput", shapes: [][]int{{3, 5}, {}}, build: func(x []*graph.Node) *graph.Node { return graph.Mul(x[0], x[1]) },
 		ref: bin2(3, 5, 1, 1, func(a, b float64) float64 { return a * b })},
@@ -45,15 +46,15 @@ var cases = []opCase{
 	{name: "Square", shapes: [][]int{{3, 5}}, build: func(x []*graph.Node) *graph.Node { return graph.Square(x[0]) },
 		ref: ew(func(v float64) float64 { return v * v })},
 	{name: "Exp", shapes: [][]int{{7}}, build: func(x []*graph.Node) *graph.Node { return graph.Exp(x[0]) }, ref: ew(math.Exp)},
-	{name: "Log", shapes: [][]int{{7}}, inputs: positive, build: func(x []*graph.Node) *graph.Node { return graph.Log(x[0]) }, ref: ew(math.Log)},
-	{name: "Sqrt", shapes: [][]int{{7}}, inputs: positive, build: func(x []*graph.Node) *graph.Node { return graph.Sqrt(x[0]) }, ref: ew(math.Sqrt)},
+	{name: "Log", shapes: [][]int{{7}}, inputs: fd.Positive, build: func(x []*graph.Node) *graph.Node { return graph.Log(x[0]) }, ref: ew(math.Log)},
+	{name: "Sqrt", shapes: [][]int{{7}}, inputs: fd.Positive, build: func(x []*graph.Node) *graph.Node { return graph.Sqrt(x[0]) }, ref: ew(math.Sqrt)},
 	{name: "Tanh", shapes: [][]int{{7}}, build: func(x []*graph.Node) *graph.Node { return graph.Tanh(x[0]) }, ref: ew(math.Tanh)},
 	{name: "Sigmoid", shapes: [][]int{{7}}, build: func(x []*graph.Node) *graph.Node { return graph.Sigmoid(x[0]) }, ref: ew(sigm)},
 	{name: "Softplus", shapes: [][]int{{7}}, build: func(x []*graph.Node) *graph.Node { return graph.Softplus(x[0]) },
 		ref: ew(func(v float64) float64 { return math.Log(1 + math.Exp(v)) })},
 	{name: "SiLU", shapes: [][]int{{3, 5}}, build: func(x []*graph.Node) *graph.Node { return graph.SiLU(x[0]) },
 		ref: ew(func(v float64) float64 { return v * sigm(v) })},
-	{name: "ELU", shapes: [][]int{{3, 5}}, inputs: awayZero, build: func(x []*graph.Node) *graph.Node { return graph.ELU(x[0], 1.3) },
+	{name: "ELU", shapes: [][]int{{3, 5}}, inputs: fd.AwayZero, build: func(x []*graph.Node) *graph.Node { return graph.ELU(x[0], 1.3) },
 		ref: ew(func(v float64) float64 {
 			if v > 0 {
 				return v
@@ -64,9 +65,9 @@ var cases = []opCase{
 		ref: ew(func(v float64) float64 {
 			return 0.5 * v * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(v+0.044715*v*v*v)))
 		})},
-	{name: "ReLU", shapes: [][]int{{3, 5}}, inputs: awayZero, build: func(x []*graph.Node) *graph.Node { return graph.ReLU(x[0]) },
+	{name: "ReLU", shapes: [][]int{{3, 5}}, inputs: fd.AwayZero, build: func(x []*graph.Node) *graph.Node { return graph.ReLU(x[0]) },
 		ref: ew(func(v float64) float64 { return math.Max(v, 0) })},
-	{name: "Step", shapes: [][]int{{7}}, inputs: awayZero, build: func(x []*graph.Node) *graph.Node { return graph.Mul(graph.Step(x[0]), x[0]) },
+	{name: "Step", shapes: [][]int{{7}}, inputs: fd.AwayZero, build: func(x []*graph.Node) *graph.Node { return graph.Mul(graph.Step(x[0]), x[0]) },
 		ref: ew(func(v float64) float64 { return math.Max(v, 0) })},
 	{name: "ReduceSumAxis0", shapes: [][]int{{3, 5}}, build: func(x []*graph.Node) *graph.Node { return graph.ReduceSum(x[0], []int{0}, false) },
 		ref: func(x [][]float64) []float64 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/graph/optest/fd"
 )
 
 // Executor is an implementation under test. Run computes the outputs of a
@@ -83,7 +84,7 @@ func instantiate(ci int) (*instance, error) {
 	xs := make([]*graph.Node, len(c.shapes))
 	for i, s := range c.shapes {
 		xs[i] = g.Input(fmt.Sprint("x", i), s...)
-		v := randVals(r, graph.Shape(s).Size(), c.inputs)
+		v := fd.Draw(r, graph.Shape(s).Size(), c.inputs)
 		in.vals = append(in.vals, v)
 		in.feeds[xs[i]] = v
 	}
@@ -91,7 +92,7 @@ func instantiate(ci int) (*instance, error) {
 	if err := g.Err(); err != nil {
 		return nil, err
 	}
-	R := g.Const(randVals(r, in.y.Shape().Size(), anyReal), in.y.Shape()...)
+	R := g.Const(fd.Draw(r, in.y.Shape().Size(), fd.AnyReal), in.y.Shape()...)
 	in.loss = graph.Sum(graph.Mul(in.y, R))
 	var err error
 	if in.grads, err = graph.Grad(in.loss, xs...); err != nil {
@@ -101,7 +102,7 @@ func instantiate(ci int) (*instance, error) {
 		return in, nil
 	}
 	for i, x := range xs {
-		u := g.Const(randVals(r, x.Shape().Size(), anyReal), x.Shape()...)
+		u := g.Const(fd.Draw(r, x.Shape().Size(), fd.AnyReal), x.Shape()...)
 		term := graph.Sum(graph.Mul(in.grads[i], u))
 		if in.gu == nil {
 			in.gu = term
@@ -192,22 +193,11 @@ func FiniteDifferences(t *testing.T, exec Executor) {
 }
 
 // fdCheck compares grads (one per input of vals) with central differences
-// of f, perturbing vals in place.
+// of f.
 func fdCheck(t *testing.T, names []string, vals, grads [][]float64, f func() float64, tol Tolerance) {
 	t.Helper()
-	const h = 1e-5
-	for i, v := range vals {
-		fd := make([]float64, len(v))
-		for j := range v {
-			x := v[j]
-			v[j] = x + h
-			fp := f()
-			v[j] = x - h
-			fm := f()
-			v[j] = x
-			fd[j] = (fp - fm) / (2 * h)
-		}
-		tol.check(t, names[i]+" against finite differences", grads[i], fd)
+	for i, want := range fd.Central(vals, f) {
+		tol.check(t, names[i]+" against finite differences", grads[i], want)
 	}
 }
 
