@@ -21,8 +21,12 @@
 // three outputs with the float64 reference executor, which is the oracle;
 // FiniteDifferences checks an exact (float64) executor's derivatives
 // against central differences, which is what makes the reference executor
-// an oracle; Coverage fails for an op kind no case exercises and, given the
-// executor's list of supported kinds, for one it cannot run.
+// an oracle; Coverage fails for an op kind no case exercises and, given a
+// function saying which kinds the executor supports (vkexec: which have a
+// lowering), for one it cannot run.
 //
-// Adding an op adds one entry to the table in cases.go.
+// Package graph's tests run the suite on the reference executor and
+// graph/vkexec's on the Vulkan device. Adding an op adds one entry to the
+// table in cases.go. Central differences and the random inputs come from
+// the leaf package graph/optest/fd, which graph's internal tests use too.
 package optest
