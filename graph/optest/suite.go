@@ -144,6 +144,9 @@ func Run(t *testing.T, exec Executor, tol Tolerance) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if len(got) != len(outs) {
+				t.Fatalf("%d results for %d outputs", len(got), len(outs))
+			}
 			if c.ref != nil {
 				tol.check(t, "value against the case's reference", got[0], c.ref(in.vals))
 			}
@@ -182,6 +185,9 @@ func FiniteDifferences(t *testing.T, exec Executor) {
 			got, err := exec.Run(runSeed, runStep, in.feeds, outs...)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if len(got) != len(outs) {
+				t.Fatalf("%d results for %d outputs", len(got), len(outs))
 			}
 			nx := len(in.vals)
 			fdCheck(t, names[1:1+nx], in.vals, got[1:1+nx], at(in.loss), Tolerance{Rel: 1e-6, Abs: 1e-6})
