@@ -128,6 +128,19 @@ func (in *instance) outputs() ([]*graph.Node, []string) {
 	return outs, names
 }
 
+// run runs outputs of an instance on exec, failing t if it cannot.
+func run(t *testing.T, exec Executor, in *instance, outs ...*graph.Node) [][]float64 {
+	t.Helper()
+	got, err := exec.Run(runSeed, runStep, in.feeds, outs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(outs) {
+		t.Fatalf("%d results for %d outputs", len(got), len(outs))
+	}
+	return got
+}
+
 // Run runs every case on exec, in one run per case, and compares its
 // value with the case's own reference and its value, VJP and second-order
 // products with the reference executor's, all within tol.
@@ -140,20 +153,11 @@ func Run(t *testing.T, exec Executor, tol Tolerance) {
 				t.Fatal(err)
 			}
 			outs, names := in.outputs()
-			got, err := exec.Run(runSeed, runStep, in.feeds, outs...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(outs) {
-				t.Fatalf("%d results for %d outputs", len(got), len(outs))
-			}
+			got := run(t, exec, in, outs...)
 			if c.ref != nil {
 				tol.check(t, "value against the case's reference", got[0], c.ref(in.vals))
 			}
-			want, err := oracle.Run(runSeed, runStep, in.feeds, outs...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			want := run(t, oracle, in, outs...)
 			for i := range outs {
 				tol.check(t, names[i], got[i], want[i])
 			}
@@ -173,22 +177,10 @@ func FiniteDifferences(t *testing.T, exec Executor) {
 				t.Fatal(err)
 			}
 			at := func(n *graph.Node) func() float64 {
-				return func() float64 {
-					v, err := exec.Run(runSeed, runStep, in.feeds, n)
-					if err != nil {
-						t.Fatal(err)
-					}
-					return v[0][0]
-				}
+				return func() float64 { return run(t, exec, in, n)[0][0] }
 			}
 			outs, names := in.outputs()
-			got, err := exec.Run(runSeed, runStep, in.feeds, outs...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(outs) {
-				t.Fatalf("%d results for %d outputs", len(got), len(outs))
-			}
+			got := run(t, exec, in, outs...)
 			nx := len(in.vals)
 			fdCheck(t, names[1:1+nx], in.vals, got[1:1+nx], at(in.loss), Tolerance{Rel: 1e-6, Abs: 1e-6})
 			if in.gu != nil {
