@@ -218,12 +218,12 @@ func (r *runner) randomBuffers(lens ...int) ([]*vk.Buffer, error) {
 	return bufs, nil
 }
 
-// filledBuffers makes count device buffers of n floats, buffer i set to
+// filledBuffers makes device buffers of the given lengths, buffer i set to
 // (i+1)/2 on the device: faster than random uploads for the 64 MiB streams,
 // and free of denormals and NaNs.
-func (r *runner) filledBuffers(count, n int) ([]*vk.Buffer, error) {
-	bufs := make([]*vk.Buffer, 0, count)
-	for range count {
+func (r *runner) filledBuffers(lens ...int) ([]*vk.Buffer, error) {
+	bufs := make([]*vk.Buffer, 0, len(lens))
+	for _, n := range lens {
 		b, err := r.dev.NewBufferF32(n)
 		if err != nil {
 			freeAll(bufs)
@@ -233,7 +233,7 @@ func (r *runner) filledBuffers(count, n int) ([]*vk.Buffer, error) {
 	}
 	seq, err := r.record(false, func(seq *vk.Sequence) error {
 		for i, b := range bufs {
-			if err := r.lib.Fill(seq, b, n, float32(i+1)*0.5); err != nil {
+			if err := r.lib.Fill(seq, b, b.Len(), float32(i+1)*0.5); err != nil {
 				return err
 			}
 		}

@@ -165,7 +165,7 @@ func (r *runner) measureAll(cases []*Case, done map[string]Row) ([]Row, error) {
 			return err
 		}
 		if c.Ref != nil {
-			out.compareWith(done[c.Ref.Key()])
+			out.CompareWith(done[c.Ref.Key()])
 		}
 		done[c.Key()] = out
 		rows = append(rows, out)
@@ -179,9 +179,9 @@ func (r *runner) measureAll(cases []*Case, done map[string]Row) ([]Row, error) {
 	return rows, nil
 }
 
-// compareWith sets VsRef (and says so in Note) from a reference row of the
+// CompareWith sets VsRef (and says so in Note) from a reference row of the
 // same run.
-func (out *Row) compareWith(ref Row) {
+func (out *Row) CompareWith(ref Row) {
 	unit := "speed"
 	switch {
 	case out.GBps > 0 && ref.GBps > 0:

@@ -35,7 +35,7 @@ func (r *runner) fusedCase() *Case {
 
 // elementwiseCases time Unary SiLU and Binary Add on the MLP sampler's
 // [10000, 128] (with a bias row; 130 columns is not whole vec4s) and on
-// 16M floats. Bytes are the streams read plus the one written (a repeated
+// 16M floats, and the sum of 16M floats. Bytes are the streams read plus the one written (a repeated
 // bias row counts once).
 func (r *runner) elementwiseCases() []*Case {
 	const rows, cols = 10000, 128
@@ -58,17 +58,36 @@ func (r *runner) elementwiseCases() []*Case {
 		r.streamCase("elementwise", streamShape, "add", 3, 0, 12*streamLen, binary([]int{streamLen}, []int{streamLen})),
 		r.streamCase("elementwise", streamShape, "add bias row", 3, 0, 8*streamLen+4*cols, binary([]int{streamLen / cols, cols}, []int{cols})),
 	}
+	out = append(out, r.reduceCase())
 	for _, c := range out {
 		c.Ref = ref
 	}
 	return out
 }
 
+// reduceCase times the full sum of 16M floats (two dispatches); bytes are
+// the stream read.
+func (r *runner) reduceCase() *Case {
+	return &Case{Op: "elementwise", Shape: streamShape, Variant: "reduce sum", Bytes: 4 * streamLen, prepare: func() (*Replay, error) {
+		bufs, err := r.filledBuffers(streamLen, 1, kernels.MaxReduceScratch)
+		if err != nil {
+			return nil, err
+		}
+		return r.gpuReplay(func(seq *vk.Sequence) error {
+			return r.lib.ReduceAll(seq, kernels.ReduceSum, bufs[0], bufs[1], bufs[2], streamLen, 1)
+		}, bufs...)
+	}}
+}
+
 // streamCase times rec over n filled buffers of streamLen floats (GPU
 // time) with the given flops and bytes per run.
 func (r *runner) streamCase(op, shape, variant string, n int, flops, bytes float64, rec func(seq *vk.Sequence, bufs []*vk.Buffer) error) *Case {
 	return &Case{Op: op, Shape: shape, Variant: variant, FLOPs: flops, Bytes: bytes, prepare: func() (*Replay, error) {
-		bufs, err := r.filledBuffers(n, streamLen)
+		lens := make([]int, n)
+		for i := range lens {
+			lens[i] = streamLen
+		}
+		bufs, err := r.filledBuffers(lens...)
 		if err != nil {
 			return nil, err
 		}
