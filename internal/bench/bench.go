@@ -42,7 +42,8 @@ type Row struct {
 type Options struct {
 	// Ops names the groups to run (see Ops). Empty runs the first five.
 	Ops []string
-	// Quick runs SGEMM at 256 and 512 only, with fewer repeats.
+	// Quick runs SGEMM at 256 and 512 only, smaller conv2d, attention and
+	// sampling runs, the device's conv2d variant only, and fewer repeats.
 	Quick bool
 	// Profile adds, after each training-step and sampling row, one
 	// "profile" row per kernel: its GPU time in one training step or one
@@ -55,8 +56,8 @@ type Options struct {
 }
 
 // Ops lists the benchmark groups in the order Run measures them. The default
-// run (no Ops) measures the first five, the shader micro-benchmarks; the
-// model-level groups run when named.
+// run (no Ops) measures the first five, the core shader micro-benchmarks;
+// the other kernel groups and the model-level groups run when named.
 var Ops = []string{"sgemm", "gonum", "fused", "copy", "dispatch", "elementwise", "conv2d", "attention", "trainstep", "sampling"}
 
 // defaultOps are measured when Options.Ops is empty.
