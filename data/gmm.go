@@ -195,6 +195,16 @@ func (g *GMM) Cov(k int) []float64 {
 // Eigenvalues returns the eigenvalues of Sigma_k.
 func (g *GMM) Eigenvalues(k int) []float64 { return append([]float64(nil), g.comps[k].lam...) }
 
+// Eigenvectors returns the eigenvectors of Sigma_k as the columns of a D*D
+// row-major slice (Sigma_k = Q diag(Eigenvalues(k)) Q^T), or nil when the
+// component is isotropic (Q = I).
+func (g *GMM) Eigenvectors(k int) []float64 {
+	if g.comps[k].iso {
+		return nil
+	}
+	return append([]float64(nil), g.comps[k].q...)
+}
+
 // MixtureMean is sum_k w_k mu_k.
 func (g *GMM) MixtureMean() []float64 {
 	m := make([]float64, g.d)

@@ -276,3 +276,34 @@ func TestSampleMoments(t *testing.T) {
 		}
 	}
 }
+
+// TestEigenvectorsRebuildCov checks that Eigenvectors and Eigenvalues
+// are the decomposition the GMM kernel uploads: Q diag(lambda) Q^T is the
+// covariance, and an isotropic component has no eigenvectors.
+func TestEigenvectorsRebuildCov(t *testing.T) {
+	g, err := NewGMM([]Component{
+		{Weight: 1, Mean: []float64{0, 0}, Std: 0.5},
+		{Weight: 1, Mean: []float64{1, 2}, Cov: [][]float64{{2, 0.3}, {0.3, 0.5}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := g.Eigenvectors(0); q != nil {
+		t.Errorf("isotropic component: eigenvectors %v, want nil", q)
+	}
+	q, lam, cov := g.Eigenvectors(1), g.Eigenvalues(1), g.Cov(1)
+	for i := 0; i < 2; i++ {
+		for j := 0; j < 2; j++ {
+			s := 0.0
+			for l := 0; l < 2; l++ {
+				s += q[i*2+l] * lam[l] * q[j*2+l]
+			}
+			if math.Abs(s-cov[i*2+j]) > 1e-12 {
+				t.Errorf("Q diag(lambda) Q^T [%d][%d] = %g, cov %g", i, j, s, cov[i*2+j])
+			}
+		}
+	}
+	if want := []float64{2, 0.3, 0.3, 0.5}; math.Abs(cov[1]-want[1]) > 1e-12 || math.Abs(cov[0]-want[0]) > 1e-12 {
+		t.Errorf("cov = %v, want %v", cov, want)
+	}
+}

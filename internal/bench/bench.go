@@ -28,16 +28,22 @@ type Row struct {
 	// the sum of its intermediates.
 	PlannedBytes   int `json:"planned_bytes,omitempty"`
 	UnplannedBytes int `json:"unplanned_bytes,omitempty"`
+	// Ref names the row of the same run this one is compared with, and
+	// VsRef is this row's throughput over the reference's: GB/s when both
+	// count bytes, else GFLOP/s, else the inverse ratio of median times
+	// (above 1: faster than the reference).
+	Ref   string  `json:"ref,omitempty"`
+	VsRef float64 `json:"vs_ref,omitempty"`
 	// Note explains what a row measures when the columns do not.
 	Note string `json:"note,omitempty"`
 }
 
 // Options selects what Run measures.
 type Options struct {
-	// Ops names the groups to run: "sgemm", "fused", "copy", "dispatch",
-	// "gonum". Empty runs all.
+	// Ops names the groups to run (see Ops). Empty runs the first five.
 	Ops []string
-	// Quick runs SGEMM at 256 and 512 only, with fewer repeats.
+	// Quick runs SGEMM at 256 and 512 only, smaller conv2d, attention and
+	// sampling runs, the device's conv2d variant only, and fewer repeats.
 	Quick bool
 	// Profile adds, after each training-step and sampling row, one
 	// "profile" row per kernel: its GPU time in one training step or one
@@ -50,9 +56,9 @@ type Options struct {
 }
 
 // Ops lists the benchmark groups in the order Run measures them. The default
-// run (no Ops) measures the first five, the shader micro-benchmarks; the
-// model-level groups run when named.
-var Ops = []string{"sgemm", "gonum", "fused", "copy", "dispatch", "conv2d", "attention", "trainstep", "sampling"}
+// run (no Ops) measures the first five, the core shader micro-benchmarks;
+// the other kernel groups and the model-level groups run when named.
+var Ops = []string{"sgemm", "gonum", "fused", "copy", "dispatch", "elementwise", "conv2d", "attention", "trainstep", "sampling"}
 
 // defaultOps are measured when Options.Ops is empty.
 var defaultOps = Ops[:5]
@@ -65,13 +71,53 @@ type runner struct {
 	rng    *rand.Rand
 }
 
-// Run measures the selected groups on dev and returns their rows.
+// Run measures the selected groups on dev and returns their rows. A row's
+// reference (Row.Ref) is measured in the same run, once, before the first
+// row that needs it.
 func Run(dev *vk.Device, opt Options) ([]Row, error) {
 	for _, op := range opt.Ops {
 		if !slices.Contains(Ops, op) {
 			return nil, fmt.Errorf("bench: unknown op %q (known: %s)", op, strings.Join(Ops, ", "))
 		}
 	}
+	r := newRunner(dev, opt)
+	models := map[string]func() ([]Row, error){"trainstep": r.trainstep, "sampling": r.sampling}
+	want := opt.Ops
+	if len(want) == 0 {
+		want = defaultOps
+	}
+	var rows []Row
+	done := map[string]Row{}
+	for _, op := range Ops {
+		if !slices.Contains(want, op) {
+			continue
+		}
+		var got []Row
+		var err error
+		if f, ok := models[op]; ok {
+			got, err = f()
+		} else {
+			got, err = r.measureAll(r.cases(op), done)
+		}
+		rows = append(rows, got...)
+		if err != nil {
+			return rows, fmt.Errorf("bench %s: %w", op, err)
+		}
+	}
+	return rows, nil
+}
+
+// Cases returns the kernel cases of group (any of Ops but "trainstep" and
+// "sampling") on dev, for harnesses other than Run (`go test -bench`
+// through benchtest). Only opt.Quick matters.
+func Cases(dev *vk.Device, group string, opt Options) ([]*Case, error) {
+	if !slices.Contains(Ops, group) || group == "trainstep" || group == "sampling" {
+		return nil, fmt.Errorf("bench: %q is not a kernel group", group)
+	}
+	return newRunner(dev, opt).cases(group), nil
+}
+
+func newRunner(dev *vk.Device, opt Options) *runner {
 	if opt.Repeats <= 0 {
 		opt.Repeats = 10
 		if opt.Quick {
@@ -88,69 +134,30 @@ func Run(dev *vk.Device, opt Options) ([]Row, error) {
 	if opt.Quick {
 		r.budget = time.Second
 	}
-	groups := map[string]func() ([]Row, error){
-		"sgemm": r.sgemm, "gonum": r.gonum, "fused": r.fused, "copy": r.copy, "dispatch": r.dispatch,
-		"conv2d": r.conv2d, "attention": r.attention, "trainstep": r.trainstep, "sampling": r.sampling,
-	}
-	want := opt.Ops
-	if len(want) == 0 {
-		want = defaultOps
-	}
-	var rows []Row
-	for _, op := range Ops {
-		if !slices.Contains(want, op) {
-			continue
-		}
-		got, err := groups[op]()
-		if err != nil {
-			return rows, fmt.Errorf("bench %s: %w", op, err)
-		}
-		rows = append(rows, got...)
-	}
-	return rows, nil
+	return r
 }
 
-// repeatsFor bounds the repeats of a row whose single run takes one.
-func (r *runner) repeatsFor(one time.Duration) int {
-	n := r.opt.Repeats
-	if one > 0 && time.Duration(n)*one > r.budget {
-		n = max(int(r.budget/one), 3)
+// cases returns the cases of a kernel group.
+func (r *runner) cases(group string) []*Case {
+	switch group {
+	case "sgemm":
+		return r.sgemmCases()
+	case "gonum":
+		return r.gonumCases()
+	case "fused":
+		return []*Case{r.fusedCase()}
+	case "copy":
+		return []*Case{r.copyCase()}
+	case "dispatch":
+		return r.dispatchCases()
+	case "elementwise":
+		return r.elementwiseCases()
+	case "conv2d":
+		return r.conv2dCases()
+	case "attention":
+		return r.attentionCases()
 	}
-	return n
-}
-
-// warmup runs f up to Warmup times (fewer when the runs are long) and
-// returns the wall time of the last run.
-func (r *runner) warmup(f func() error) (time.Duration, error) {
-	var one, total time.Duration
-	for i := 0; i < r.opt.Warmup && total < r.budget/4; i++ {
-		start := time.Now()
-		if err := f(); err != nil {
-			return 0, err
-		}
-		one = time.Since(start)
-		total += one
-	}
-	return one, nil
-}
-
-// wallTimes runs f to warm up, then repeats times, and returns the wall
-// time of each repeat in milliseconds.
-func (r *runner) wallTimes(f func() error) ([]float64, error) {
-	one, err := r.warmup(f)
-	if err != nil {
-		return nil, err
-	}
-	n := r.repeatsFor(one)
-	ms := make([]float64, 0, n)
-	for i := 0; i < n; i++ {
-		start := time.Now()
-		if err := f(); err != nil {
-			return nil, err
-		}
-		ms = append(ms, float64(time.Since(start))/1e6)
-	}
-	return ms, nil
+	panic("bench: no cases for group " + group) // Run and Cases check the name
 }
 
 // record records one sequence with rec; profile adds timestamps.
@@ -191,17 +198,63 @@ func row(op, shape, variant, device string, ms []float64, flops, bytes float64) 
 	return out
 }
 
-// buffer makes a device buffer of n random float32 values.
-func (r *runner) buffer(n int) (*vk.Buffer, error) {
-	b, err := r.dev.NewBufferF32(n)
+// randomBuffers makes device buffers of the given lengths filled with
+// random normal values (none left allocated on error).
+func (r *runner) randomBuffers(lens ...int) ([]*vk.Buffer, error) {
+	bufs := make([]*vk.Buffer, 0, len(lens))
+	for _, n := range lens {
+		b, err := r.dev.NewBufferF32(n)
+		if err == nil {
+			err = b.Upload(r.randoms(n))
+			if err != nil {
+				b.Free()
+			}
+		}
+		if err != nil {
+			freeAll(bufs)
+			return nil, err
+		}
+		bufs = append(bufs, b)
+	}
+	return bufs, nil
+}
+
+// filledBuffers makes device buffers of the given lengths, buffer i set to
+// (i+1)/2 on the device: faster than random uploads for the 64 MiB streams,
+// and free of denormals and NaNs.
+func (r *runner) filledBuffers(lens ...int) ([]*vk.Buffer, error) {
+	bufs := make([]*vk.Buffer, 0, len(lens))
+	for _, n := range lens {
+		b, err := r.dev.NewBufferF32(n)
+		if err != nil {
+			freeAll(bufs)
+			return nil, err
+		}
+		bufs = append(bufs, b)
+	}
+	seq, err := r.record(false, func(seq *vk.Sequence) error {
+		for i, b := range bufs {
+			if err := r.lib.Fill(seq, b, b.Len(), float32(i+1)*0.5); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		err = seq.Submit()
+		seq.Destroy()
+	}
 	if err != nil {
+		freeAll(bufs)
 		return nil, err
 	}
-	if err := b.Upload(r.randoms(n)); err != nil {
+	return bufs, nil
+}
+
+func freeAll(bufs []*vk.Buffer) {
+	for _, b := range bufs {
 		b.Free()
-		return nil, err
 	}
-	return b, nil
 }
 
 func (r *runner) randoms(n int) []float32 {

@@ -1,20 +1,32 @@
-// Package bench measures sdevk's kernels on one device, as `sdevk bench`
-// prints them: SGEMM per variant (GPU time from timestamps), the fused
-// 4-stream update y = a x + b g + c z and vkCmdCopyBuffer (memory
-// bandwidth), the amortised cost of small dispatches in one command buffer,
-// and gonum's blas32.Gemm on the host CPU in the same run as the CPU
-// reference.
+// Package bench measures sdevk's kernels and models on one device: what
+// `sdevk bench` prints, and, through benchtest, what `go test -bench` runs
+// in vk/kernels (one set of cases, one timing harness).
+//
+// A kernel measurement is a Case: it prepares its inputs and records its
+// commands once, and the harness replays them. Groups of cases: SGEMM per
+// variant and shape, gonum's blas32.Gemm on the host CPU, the fused
+// 4-stream update y = a x + b g + c z, vkCmdCopyBuffer, small dispatches in
+// one command buffer, elementwise ops and the full sum, conv2d and
+// attention. The model groups time a recorded training step and a sampling
+// run.
 //
 // Conventions:
-//   - Kernel times are GPU time from the Sequence's timestamps: one dispatch
-//     per recorded Sequence, submitted Warmup times and then Repeats times;
-//     rows give the median, minimum and maximum of the repeats. Rows whose
-//     single run is long use fewer warm-up runs (at least 1) and repeats (at
-//     least 3) to bound the run time (about 4 s a row, 1 s with Quick).
-//   - vkCmdCopyBuffer is timed by timestamps too (at the transfer stage),
-//     so the fused row's ratio to it compares GPU times on every device.
+//   - Every row that has a reference names it (Row.Ref) and gives its
+//     throughput over the reference's (Row.VsRef, also in the note). The
+//     reference is measured in the same run, so the ratio holds across
+//     machines and loads where absolute times do not: SGEMM against gonum
+//     at the same shape, the fused, elementwise and sum rows against
+//     vkCmdCopyBuffer, conv2d and attention against SGEMM 1024 with the
+//     device's default variant, chained dispatches against independent ones.
+//   - Kernel times are GPU time from the Sequence's timestamps (for
+//     vkCmdCopyBuffer at the transfer stage): the recorded Sequence is
+//     submitted Warmup times and then Repeats times; rows give the median,
+//     minimum and maximum of the repeats. Rows whose single run is long use
+//     fewer warm-up runs (at least 1) and repeats (at least 3) to bound the
+//     run time (about 4 s a row, 1 s with Quick).
 //   - Dispatch rows are wall time of one submit of 100 recorded dispatches,
-//     divided by 100 (so MedianMs is per dispatch).
+//     divided by 100 (so MedianMs is per dispatch); gonum rows are wall time
+//     on the host.
 //   - GFLOPS counts 2*M*N*K per product. GBps counts bytes read plus bytes
 //     written: 8 bytes per float copied, 16 per element of the fused update
 //     (3 streams read, 1 written).

@@ -1,263 +1,159 @@
 // Package plot draws sdevk's small 2-D figures (sample clouds over a true
-// density, score-field quiver plots, sampling trajectories) straight into
-// an image.RGBA and writes them as PNG, with no dependency beyond the
-// standard library: anti-aliased discs, lines and arrows, a faint density
-// background, a frame with numeric ticks, and a built-in 5x7 pixel font for
-// titles and labels (upper-case letters, digits and common punctuation;
-// lower case is drawn in upper case).
+// density, score-field quiver plots, sampling trajectories, loss curves)
+// with gonum.org/v1/plot and writes them as PNG: a Panel collects series in
+// data coordinates, Frame renders it with a title, labelled axes with ticks
+// and a legend of the named series, Row puts panels side by side and
+// SavePNG writes the image atomically.
+//
+//	p := plot.NewPanel(480, 480, plot.Rect{XMin: -1, XMax: 1, YMin: -1, YMax: 1}, "samples")
+//	p.Density(logp, plot.Palette[0], 0.5, 0.5)
+//	p.Points(xy, 1.5, plot.Palette[1])
+//	p.Frame()
+//	err := plot.SavePNG("samples.png", p.Img)
 package plot
 
 import (
-	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/png"
 	"io"
-	"math"
 
 	"github.com/sdevk/sdevk/internal/atomicfile"
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/vg"
+	vgdraw "gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Rect is a data-space rectangle.
 type Rect struct{ XMin, XMax, YMin, YMax float64 }
 
-// Margins of a panel around its plot area, in pixels.
+// dpi is the resolution of the rendered panels; px is one pixel.
 const (
-	marginLeft   = 46
-	marginRight  = 14
-	marginTop    = 26
-	marginBottom = 28
+	dpi = 96
+	px  = vg.Inch / dpi
 )
 
-// Panel is one plot: a W x H plot area mapping Rect, inside margins that
-// hold the title and the tick labels.
+// Margins of a panel around its plot area, in pixels: room for the title,
+// the tick labels and the axis labels.
+const (
+	MarginX = 72
+	MarginY = 70
+)
+
+// Panel is one plot: a plot area of about W x H pixels mapping R, inside
+// margins that hold the title, the ticks and the axis labels. Series are
+// collected in data coordinates; Frame renders them into Img.
 type Panel struct {
-	Img   *image.RGBA
-	W, H  int
-	R     Rect
-	Title string
+	// Img is the rendered panel, (W+MarginX) x (H+MarginY) pixels; it is
+	// white until Frame.
+	Img            *image.RGBA
+	W, H           int
+	R              Rect
+	Title          string
+	XLabel, YLabel string
+
+	plotters []gplot.Plotter
+	legend   []legendEntry
 }
 
-// NewPanel makes a white panel whose plot area is w x h pixels over r.
+type legendEntry struct {
+	name  string
+	thumb gplot.Thumbnailer
+}
+
+// NewPanel makes a white panel whose plot area is about w x h pixels over
+// r, with axes labelled x and y.
 func NewPanel(w, h int, r Rect, title string) *Panel {
-	img := image.NewRGBA(image.Rect(0, 0, w+marginLeft+marginRight, h+marginTop+marginBottom))
+	img := image.NewRGBA(image.Rect(0, 0, w+MarginX, h+MarginY))
 	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	return &Panel{Img: img, W: w, H: h, R: r, Title: title}
+	return &Panel{Img: img, W: w, H: h, R: r, Title: title, XLabel: "x", YLabel: "y"}
 }
 
-// ToPixel maps a data point to (fractional) image coordinates.
-func (p *Panel) ToPixel(x, y float64) (float64, float64) {
-	px := marginLeft + (x-p.R.XMin)/(p.R.XMax-p.R.XMin)*float64(p.W)
-	py := marginTop + (p.R.YMax-y)/(p.R.YMax-p.R.YMin)*float64(p.H)
-	return px, py
-}
-
-// FromPixel maps the centre of plot-area pixel (i, j) to data coordinates.
+// FromPixel maps the centre of pixel (i, j) of a W x H grid over the plot
+// area (row 0 at the top) to data coordinates.
 func (p *Panel) FromPixel(i, j int) (float64, float64) {
 	x := p.R.XMin + (float64(i)+0.5)/float64(p.W)*(p.R.XMax-p.R.XMin)
 	y := p.R.YMax - (float64(j)+0.5)/float64(p.H)*(p.R.YMax-p.R.YMin)
 	return x, y
 }
 
-// blend mixes colour c with coverage a (0..1, times c's alpha) into pixel (x, y)
-// of the plot area only (clip = true) or of the whole image.
-func (p *Panel) blend(x, y int, c color.NRGBA, a float64, clip bool) {
-	if clip && (x < marginLeft || x >= marginLeft+p.W || y < marginTop || y >= marginTop+p.H) {
+// add appends a series; a non-empty name gives it a legend entry (one per
+// name: later series of the same name share the first one's entry).
+func (p *Panel) add(pl gplot.Plotter, name string, thumb gplot.Thumbnailer) {
+	p.plotters = append(p.plotters, pl)
+	if name == "" {
 		return
 	}
-	if !(image.Point{x, y}.In(p.Img.Rect)) {
-		return
-	}
-	a *= float64(c.A) / 255
-	if a <= 0 {
-		return
-	}
-	if a > 1 {
-		a = 1
-	}
-	i := p.Img.PixOffset(x, y)
-	px := p.Img.Pix[i : i+3 : i+3]
-	px[0] = uint8(float64(px[0])*(1-a) + float64(c.R)*a + 0.5)
-	px[1] = uint8(float64(px[1])*(1-a) + float64(c.G)*a + 0.5)
-	px[2] = uint8(float64(px[2])*(1-a) + float64(c.B)*a + 0.5)
-}
-
-// Density shades the plot area by a density given as log-densities: logp
-// is called once with the centres of all W*H pixels (x, y pairs) and writes
-// one value per pixel. The shade is c at strength (density / max)^gamma.
-func (p *Panel) Density(logp func(xy, out []float64), c color.NRGBA, strength, gamma float64) {
-	n := p.W * p.H
-	xy := make([]float64, 2*n)
-	for j := 0; j < p.H; j++ {
-		for i := 0; i < p.W; i++ {
-			xy[2*(j*p.W+i)], xy[2*(j*p.W+i)+1] = p.FromPixel(i, j)
+	for _, e := range p.legend {
+		if e.name == name {
+			return
 		}
 	}
-	v := make([]float64, n)
-	logp(xy, v)
-	mx := math.Inf(-1)
-	for _, l := range v {
-		if l > mx {
-			mx = l
-		}
-	}
-	if math.IsInf(mx, -1) || math.IsNaN(mx) {
-		return
-	}
-	for j := 0; j < p.H; j++ {
-		for i := 0; i < p.W; i++ {
-			s := math.Pow(math.Exp(v[j*p.W+i]-mx), gamma)
-			p.blend(marginLeft+i, marginTop+j, c, strength*s, true)
-		}
-	}
+	p.legend = append(p.legend, legendEntry{name, thumb})
 }
 
-// Disc draws an anti-aliased disc of radius r pixels at data point (x, y).
-func (p *Panel) Disc(x, y, r float64, c color.NRGBA) {
-	cx, cy := p.ToPixel(x, y)
-	p.discPx(cx, cy, r, c)
-}
-
-func (p *Panel) discPx(cx, cy, r float64, c color.NRGBA) {
-	if !(math.Abs(cx)+math.Abs(cy) < 1e9) || cx+r < 0 || cy+r < 0 || cx-r > float64(p.Img.Rect.Max.X) || cy-r > float64(p.Img.Rect.Max.Y) {
-		return
-	}
-	for j := int(math.Floor(cy - r - 1)); j <= int(math.Ceil(cy+r+1)); j++ {
-		for i := int(math.Floor(cx - r - 1)); i <= int(math.Ceil(cx+r+1)); i++ {
-			d := math.Hypot(float64(i)+0.5-cx, float64(j)+0.5-cy)
-			if cov := r + 0.5 - d; cov > 0 {
-				p.blend(i, j, c, math.Min(cov, 1), true)
-			}
-		}
-	}
-}
-
-// Points draws each (x, y) pair of xy as a disc.
-func (p *Panel) Points(xy []float64, r float64, c color.NRGBA) {
-	for i := 0; i+1 < len(xy); i += 2 {
-		p.Disc(xy[i], xy[i+1], r, c)
-	}
-}
-
-// segPx draws an anti-aliased segment of width w between pixel points.
-func (p *Panel) segPx(x0, y0, x1, y1, w float64, c color.NRGBA, clip bool) {
-	if math.IsNaN(x0+y0+x1+y1) || math.Abs(x0)+math.Abs(x1)+math.Abs(y0)+math.Abs(y1) > 1e9 {
-		return
-	}
-	dx, dy := x1-x0, y1-y0
-	l2 := dx*dx + dy*dy
-	h := w / 2
-	b := p.Img.Rect
-	j0, j1 := max(int(math.Floor(math.Min(y0, y1)-h-1)), b.Min.Y), min(int(math.Ceil(math.Max(y0, y1)+h+1)), b.Max.Y-1)
-	i0, i1 := max(int(math.Floor(math.Min(x0, x1)-h-1)), b.Min.X), min(int(math.Ceil(math.Max(x0, x1)+h+1)), b.Max.X-1)
-	for j := j0; j <= j1; j++ {
-		for i := i0; i <= i1; i++ {
-			px, py := float64(i)+0.5, float64(j)+0.5
-			u := 0.0
-			if l2 > 0 {
-				u = math.Max(0, math.Min(1, ((px-x0)*dx+(py-y0)*dy)/l2))
-			}
-			d := math.Hypot(px-x0-u*dx, py-y0-u*dy)
-			if cov := h + 0.5 - d; cov > 0 {
-				p.blend(i, j, c, math.Min(cov, 1), clip)
-			}
-		}
-	}
-}
-
-// Line draws a segment between two data points, w pixels wide.
-func (p *Panel) Line(x0, y0, x1, y1, w float64, c color.NRGBA) {
-	a, b := p.ToPixel(x0, y0)
-	e, f := p.ToPixel(x1, y1)
-	p.segPx(a, b, e, f, w, c, true)
-}
-
-// Polyline joins the (x, y) pairs of xy. Overlapping joints are blended
-// once per segment, so use an opaque colour or accept darker joints.
-func (p *Panel) Polyline(xy []float64, w float64, c color.NRGBA) {
-	for i := 0; i+3 < len(xy); i += 2 {
-		p.Line(xy[i], xy[i+1], xy[i+2], xy[i+3], w, c)
-	}
-}
-
-// Arrow draws an arrow from data point (x, y) along the pixel vector
-// (dx, dy) (dy up), with a head in proportion to its length.
-func (p *Panel) Arrow(x, y, dx, dy, w float64, c color.NRGBA) {
-	x0, y0 := p.ToPixel(x, y)
-	x1, y1 := x0+dx, y0-dy
-	l := math.Hypot(dx, dy)
-	if l < 0.5 {
-		p.discPx(x0, y0, w/2, c)
-		return
-	}
-	p.segPx(x0, y0, x1, y1, w, c, true)
-	hl := math.Min(0.35*l, 7)
-	ux, uy := (x1-x0)/l, (y1-y0)/l
-	for _, s := range []float64{1, -1} {
-		// rotate the back-pointing unit vector by +-25 degrees
-		ca, sa := math.Cos(25*math.Pi/180), s*math.Sin(25*math.Pi/180)
-		bx, by := -ux*ca+uy*sa, -ux*sa-uy*ca
-		p.segPx(x1, y1, x1+hl*bx, y1+hl*by, w, c, true)
-	}
-}
-
-// Frame draws the plot-area border, ticks with numeric labels, and the
-// title.
+// Frame renders the panel into Img: its series, the title, both axes with
+// ticks and labels, and the legend of the named series (top right, on a
+// light box so that it reads over the data).
 func (p *Panel) Frame() {
-	black := color.NRGBA{40, 40, 40, 255}
-	x0, y0 := float64(marginLeft), float64(marginTop)
-	x1, y1 := x0+float64(p.W), y0+float64(p.H)
-	for _, s := range [][4]float64{{x0, y0, x1, y0}, {x0, y1, x1, y1}, {x0, y0, x0, y1}, {x1, y0, x1, y1}} {
-		p.segPx(s[0], s[1], s[2], s[3], 1, black, false)
+	plt := gplot.New()
+	plt.Title.Text = p.Title
+	plt.Title.Padding = 6 * px
+	plt.X.Label.Text, plt.Y.Label.Text = p.XLabel, p.YLabel
+	plt.Title.TextStyle.Font = sans(14)
+	plt.X.Label.TextStyle.Font, plt.Y.Label.TextStyle.Font = sans(13), sans(13)
+	plt.X.Tick.Label.Font, plt.Y.Tick.Label.Font = sans(11), sans(11)
+	plt.X.Tick.Marker, plt.Y.Tick.Marker = niceTicker{}, niceTicker{}
+	plt.Legend.TextStyle.Font = sans(12)
+	plt.Add(p.plotters...)
+	// The rectangle is the caller's, whatever the series' extent.
+	plt.X.Min, plt.X.Max, plt.Y.Min, plt.Y.Max = p.R.XMin, p.R.XMax, p.R.YMin, p.R.YMax
+	plt.Legend.Top = true
+	plt.Legend.XOffs, plt.Legend.YOffs = -legendInset, -legendInset
+	var names []string
+	for _, e := range p.legend {
+		plt.Legend.Add(e.name, e.thumb)
+		names = append(names, e.name)
 	}
-	for _, t := range Ticks(p.R.XMin, p.R.XMax, 6) {
-		px, _ := p.ToPixel(t, 0)
-		p.segPx(px, y1, px, y1+4, 1, black, false)
-		lab := tickLabel(t)
-		p.Text(int(px)-TextWidth(lab)/2, int(y1)+8, lab, black)
+	if len(names) > 0 {
+		plt.Add(legendBox{names})
 	}
-	for _, t := range Ticks(p.R.YMin, p.R.YMax, 6) {
-		_, py := p.ToPixel(0, t)
-		p.segPx(x0-4, py, x0, py, 1, black, false)
-		lab := tickLabel(t)
-		p.Text(int(x0)-7-TextWidth(lab), int(py)-3, lab, black)
-	}
-	if p.Title != "" {
-		p.Text(marginLeft+(p.W-TextWidth(p.Title))/2, 9, p.Title, black)
-	}
+	b := p.Img.Bounds()
+	c := vgimg.NewWith(vgimg.UseWH(vg.Length(b.Dx())*px, vg.Length(b.Dy())*px), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
+	const pad = 6 * px
+	plt.Draw(vgdraw.Crop(vgdraw.New(c), pad, -pad, pad, -pad))
+	draw.Draw(p.Img, b, c.Image(), image.Point{}, draw.Src)
 }
 
-// Ticks returns "nice" tick positions (1, 2, 5 times a power of ten) in
-// [lo, hi], about n of them.
-func Ticks(lo, hi float64, n int) []float64 {
-	if !(hi > lo) || n < 1 {
-		return nil
-	}
-	raw := (hi - lo) / float64(n)
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	step, best := mag, math.Inf(1)
-	for _, m := range []float64{1, 2, 5, 10} {
-		if d := math.Abs(math.Log(m * mag / raw)); d < best {
-			step, best = m*mag, d
-		}
-	}
-	var out []float64
-	for t := math.Ceil(lo/step) * step; t <= hi+step*1e-9; t += step {
-		if math.Abs(t) < step*1e-9 {
-			t = 0
-		}
-		out = append(out, t)
-	}
-	return out
+// sans is the Liberation Sans face at size points.
+func sans(size float64) font.Font {
+	return font.Font{Typeface: "Liberation", Variant: "Sans", Size: font.Length(size)}
 }
 
-func tickLabel(t float64) string {
-	s := fmt.Sprintf("%.4g", t)
-	if s == "-0" {
-		s = "0"
+// legendInset is the legend's distance from the plot area's top right.
+const legendInset = 6 * px
+
+// legendBox fills the legend's extent with translucent white. It is the
+// last series, and gonum draws the legend after the series, so the box
+// lies between the data and the legend's text.
+type legendBox struct{ names []string }
+
+func (b legendBox) Plot(c vgdraw.Canvas, plt *gplot.Plot) {
+	l := plt.Legend
+	var w, entry vg.Length
+	for _, name := range b.names {
+		r := l.TextStyle.Rectangle(" " + name)
+		w = max(w, l.ThumbnailWidth+r.Max.X)
+		entry = max(entry, r.Max.Y)
 	}
-	return s
+	h := vg.Length(len(b.names))*entry + vg.Length(len(b.names)-1)*l.Padding
+	const m = 3 * px
+	maxX, maxY := c.Max.X+l.XOffs, c.Max.Y+l.YOffs
+	box := []vg.Point{{X: maxX - w - m, Y: maxY - h - m}, {X: maxX + m, Y: maxY - h - m}, {X: maxX + m, Y: maxY + m}, {X: maxX - w - m, Y: maxY + m}}
+	c.FillPolygon(color.NRGBA{255, 255, 255, 215}, box)
 }
 
 // Row places panels side by side on one white image.

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/vk"
-	"gonum.org/v1/gonum/mat"
 )
 
 // Limits of the Gaussian-mixture kernel (gmm_score.comp). It runs one
@@ -22,7 +20,8 @@ const (
 // GMMBuffer is a Gaussian mixture uploaded once for the gmm_score kernel: per
 // component log w_k, an isotropy flag, the eigenvalues lambda_k and mean mu_k
 // and, unless every component is isotropic, the eigenvectors U_k of
-// Sigma_k = U_k diag(lambda_k) U_k^T (float32, computed in float64).
+// Sigma_k = U_k diag(lambda_k) U_k^T (float32, from the caller's float64
+// decomposition).
 type GMMBuffer struct {
 	Buf *vk.Buffer
 	D   int
@@ -33,10 +32,25 @@ type GMMBuffer struct {
 	rec int // floats per component record
 }
 
-// NewGMMBuffer decomposes g's covariances and uploads the mixture to dev.
-// Components whose covariance is a multiple of the identity take the
-// isotropic path (U = I); the others store their eigenvectors.
-func NewGMMBuffer(dev *vk.Device, g *data.GMM) (*GMMBuffer, error) {
+// Mixture is what NewGMMBuffer reads of a Gaussian mixture: per component its
+// weight, mean and the eigen-decomposition Sigma_k = U_k diag(lambda_k) U_k^T
+// of its covariance. Eigenvectors returns U_k as D*D row-major floats whose
+// columns are the eigenvectors, or nil for an isotropic component. The
+// decomposition is the caller's (data.GMM keeps one), so this package does
+// no linear algebra and does not depend on the data package.
+type Mixture interface {
+	Dim() int
+	K() int
+	Weight(k int) float64
+	Mean(k int) []float64
+	Eigenvalues(k int) []float64
+	Eigenvectors(k int) []float64
+}
+
+// NewGMMBuffer uploads the mixture g to dev. Components with nil
+// eigenvectors or equal eigenvalues (Sigma a multiple of the identity) take
+// the isotropic path; the others store their eigenvectors.
+func NewGMMBuffer(dev *vk.Device, g Mixture) (*GMMBuffer, error) {
 	d, k := g.Dim(), g.K()
 	if d < 1 || d > MaxGMMDim {
 		return nil, fmt.Errorf("kernels: gmm: dimension %d outside 1..%d", d, MaxGMMDim)
@@ -44,11 +58,18 @@ func NewGMMBuffer(dev *vk.Device, g *data.GMM) (*GMMBuffer, error) {
 	if k < 1 || k > MaxGMMComponents {
 		return nil, fmt.Errorf("kernels: gmm: %d components outside 1..%d", k, MaxGMMComponents)
 	}
-	iso := make([]bool, k)
+	lams := make([][]float64, k)
+	vecs := make([][]float64, k)
 	allIso := true
 	for c := 0; c < k; c++ {
-		iso[c] = gmmIsIsotropic(g.Cov(c), d)
-		allIso = allIso && iso[c]
+		lams[c], vecs[c] = g.Eigenvalues(c), g.Eigenvectors(c)
+		if err := checkGMMComponent(lams[c], vecs[c], len(g.Mean(c)), d); err != nil {
+			return nil, fmt.Errorf("kernels: gmm: component %d: %v", c+1, err)
+		}
+		if gmmIsIsotropic(lams[c]) {
+			vecs[c] = nil
+		}
+		allIso = allIso && vecs[c] == nil
 	}
 	b := &GMMBuffer{D: d, K: k, Iso: allIso, rec: 2 + 2*d}
 	if !allIso {
@@ -58,27 +79,17 @@ func NewGMMBuffer(dev *vk.Device, g *data.GMM) (*GMMBuffer, error) {
 	for c := 0; c < k; c++ {
 		r := host[c*b.rec : (c+1)*b.rec]
 		r[0] = float32(math.Log(g.Weight(c)))
-		mu := g.Mean(c)
-		for j := 0; j < d; j++ {
-			r[2+d+j] = float32(mu[j])
-		}
-		if iso[c] {
+		if vecs[c] == nil {
 			r[1] = 1
-			lam := g.Cov(c)[0]
-			for j := 0; j < d; j++ {
-				r[2+j] = float32(lam)
-			}
-			continue
 		}
-		lam, u, err := gmmEigenSym(g.Cov(c), d)
-		if err != nil {
-			return nil, fmt.Errorf("kernels: gmm: component %d: %v", c+1, err)
+		for j, v := range g.Mean(c) {
+			r[2+d+j] = float32(v)
 		}
-		for j := 0; j < d; j++ {
-			r[2+j] = float32(lam[j])
+		for j, v := range lams[c] {
+			r[2+j] = float32(v)
 		}
-		for j := range u {
-			r[2+2*d+j] = float32(u[j])
+		for j, v := range vecs[c] {
+			r[2+2*d+j] = float32(v)
 		}
 	}
 	if uint64(len(host))*4 > dev.Info.Limits.MaxStorageBufferRange {
@@ -96,6 +107,20 @@ func NewGMMBuffer(dev *vk.Device, g *data.GMM) (*GMMBuffer, error) {
 	return b, nil
 }
 
+// checkGMMComponent checks one component's lengths and that its eigenvalues
+// are positive (the kernel divides by them).
+func checkGMMComponent(lam, vecs []float64, meanLen, d int) error {
+	if meanLen != d || len(lam) != d || vecs != nil && len(vecs) != d*d {
+		return fmt.Errorf("mean of %d, %d eigenvalues and %d eigenvector entries for dimension %d", meanLen, len(lam), len(vecs), d)
+	}
+	for _, l := range lam {
+		if !(l > 0) || math.IsInf(l, 0) {
+			return fmt.Errorf("covariance is not positive-definite (eigenvalue %g)", l)
+		}
+	}
+	return nil
+}
+
 // Free releases the device buffer.
 func (b *GMMBuffer) Free() {
 	if b != nil && b.Buf != nil {
@@ -104,45 +129,15 @@ func (b *GMMBuffer) Free() {
 	}
 }
 
-func gmmIsIsotropic(cov []float64, d int) bool {
-	for i := 0; i < d; i++ {
-		for j := 0; j < d; j++ {
-			if i != j && cov[i*d+j] != 0 || i == j && cov[i*d+j] != cov[0] {
-				return false
-			}
+// gmmIsIsotropic says whether all eigenvalues are equal, so that Sigma is
+// lambda I whatever the eigenvectors.
+func gmmIsIsotropic(lam []float64) bool {
+	for _, l := range lam {
+		if l != lam[0] {
+			return false
 		}
 	}
 	return true
-}
-
-// gmmEigenSym returns the eigenvalues and the eigenvectors (columns of the
-// row-major D x D result) of the symmetric matrix cov.
-func gmmEigenSym(cov []float64, d int) ([]float64, []float64, error) {
-	sym := mat.NewSymDense(d, nil)
-	for i := 0; i < d; i++ {
-		for j := i; j < d; j++ {
-			sym.SetSym(i, j, 0.5*(cov[i*d+j]+cov[j*d+i]))
-		}
-	}
-	var es mat.EigenSym
-	if !es.Factorize(sym, true) {
-		return nil, nil, fmt.Errorf("eigen-decomposition failed")
-	}
-	lam := es.Values(nil)
-	for _, l := range lam {
-		if !(l > 0) {
-			return nil, nil, fmt.Errorf("covariance is not positive-definite (eigenvalue %g)", l)
-		}
-	}
-	var v mat.Dense
-	es.VectorsTo(&v)
-	u := make([]float64, d*d)
-	for i := 0; i < d; i++ {
-		for j := 0; j < d; j++ {
-			u[i*d+j] = v.At(i, j)
-		}
-	}
-	return lam, u, nil
 }
 
 // GMMOut names the outputs of a mixture evaluation; nil ones are not

@@ -388,6 +388,19 @@ func TestGMMErrors(t *testing.T) {
 	if _, err := NewGMMBuffer(l.Dev, g65); err == nil || !strings.Contains(err.Error(), "dimension") {
 		t.Errorf("D=%d mixture: err = %v", MaxGMMDim+1, err)
 	}
+	for _, bad := range []struct {
+		name string
+		mix  plainMixture
+		want string
+	}{
+		{"negative eigenvalue", plainMixture{d: 2, lam: []float64{1, -1}}, "positive-definite"},
+		{"short eigenvectors", plainMixture{d: 2, lam: []float64{1, 2}, vecs: []float64{1, 0, 0}}, "eigenvector entries"},
+		{"long mean", plainMixture{d: 2, lam: []float64{1, 2}, mean: []float64{0, 0, 0}}, "mean of 3"},
+	} {
+		if _, err := NewGMMBuffer(l.Dev, bad.mix); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s: err = %v, want one naming %q", bad.name, err, bad.want)
+		}
+	}
 	g64, err := data.NewGMM(comp(MaxGMMDim))
 	if err != nil {
 		t.Fatal(err)
@@ -518,4 +531,24 @@ func gmmDivCond(g *data.GMM, x []float64, m, s float64) []float64 {
 		}
 	}
 	return out
+}
+
+// plainMixture is a one-component Mixture given by its arrays, for the
+// input checks of NewGMMBuffer.
+type plainMixture struct {
+	d         int
+	mean, lam []float64
+	vecs      []float64
+}
+
+func (m plainMixture) Dim() int                   { return m.d }
+func (m plainMixture) K() int                     { return 1 }
+func (m plainMixture) Weight(int) float64         { return 1 }
+func (m plainMixture) Eigenvalues(int) []float64  { return m.lam }
+func (m plainMixture) Eigenvectors(int) []float64 { return m.vecs }
+func (m plainMixture) Mean(int) []float64 {
+	if m.mean == nil {
+		return make([]float64, m.d)
+	}
+	return m.mean
 }

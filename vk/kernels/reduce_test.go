@@ -135,17 +135,3 @@ func TestReduceDeterministic(t *testing.T) {
 		}
 	}
 }
-
-// BenchmarkReduceSum: the full sum of 10M floats (two dispatches).
-func BenchmarkReduceSum(b *testing.B) {
-	l := New(vktest.Open(b, vk.Options{}))
-	const n = 10_000_000
-	x, y, scratch := benchBuf(b, l.Dev, n), benchBuf(b, l.Dev, 1), benchBuf(b, l.Dev, MaxReduceScratch)
-	benchOnce(b, l.Dev, func(seq *vk.Sequence) error {
-		seq.Fill(x, 0x3f800000)
-		return nil
-	})
-	benchReplay(b, l.Dev, 0, 4*n, func(seq *vk.Sequence) error {
-		return l.ReduceAll(seq, ReduceSum, x, y, scratch, n, 1)
-	})
-}
