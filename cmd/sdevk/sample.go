@@ -82,10 +82,10 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (string, e
 		}
 		return nil
 	}
-	if err := only("predictor", method == "pc", "--sampler pc"); err != nil {
+	if err := only("predictor", method == "pc", "the pc sampler; add --sampler pc"); err != nil {
 		return "", err
 	}
-	if err := only("corrector", method == "pc", "--sampler pc"); err != nil {
+	if err := only("corrector", method == "pc", "the pc sampler; add --sampler pc"); err != nil {
 		return "", err
 	}
 	if given["predictor"] {
@@ -105,11 +105,11 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (string, e
 		}
 		c.Sampling.Corrector = cr.String()
 	}
+	if err := f.snrImpliesCorrector(c, method, given); err != nil {
+		return "", err
+	}
 	if method == "pc" && c.Sampling.Predictor == "none" && c.Sampling.Corrector == "none" {
 		return "", usagef("--sampler pc: predictor and corrector are both none, nothing would move")
-	}
-	if err := only("snr", method == "pc" && c.Sampling.Corrector != "none", "the pc sampler's corrector"); err != nil {
-		return "", err
 	}
 	if given["snr"] {
 		if !(f.snr > 0) || math.IsInf(f.snr, 0) {
@@ -118,12 +118,16 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (string, e
 		c.Sampling.SNR = f.snr
 	}
 	rk45 := method == "ode" && (c.Sampling.ODESolver == "rk45" || c.Sampling.ODESolver == "dopri5")
+	tolUser := "the ode sampler; add --sampler ode"
+	if method == "ode" {
+		tolUser = fmt.Sprintf("the rk45 ODE solver (sampling.ode_solver is %q); add --set sampling.ode_solver=rk45", c.Sampling.ODESolver)
+	}
 	for _, tol := range []struct {
 		name string
 		v    float64
 		dst  *float64
 	}{{"rtol", f.rtol, &c.Sampling.RTol}, {"atol", f.atol, &c.Sampling.ATol}} {
-		if err := only(tol.name, rk45, "--sampler ode with sampling.ode_solver = \"rk45\""); err != nil {
+		if err := only(tol.name, rk45, tolUser); err != nil {
 			return "", err
 		}
 		if given[tol.name] {
@@ -133,7 +137,7 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (string, e
 			*tol.dst = tol.v
 		}
 	}
-	if err := only("step-size", method == "ald" || method == "langevin", "--sampler ald or langevin"); err != nil {
+	if err := only("step-size", method == "ald" || method == "langevin", "the Langevin samplers; add --sampler ald or --sampler langevin"); err != nil {
 		return "", err
 	}
 	if given["step-size"] {
@@ -165,6 +169,26 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (string, e
 		return "", usagef("%v", err)
 	}
 	return method, nil
+}
+
+// snrImpliesCorrector makes --snr take effect: it sets the pc corrector's
+// signal-to-noise ratio, so a pc run whose corrector is none (the default of
+// vp and subvp configs) gets the Langevin corrector, with a note. Where it
+// cannot take effect, the error names the flag to change.
+func (f *samplerFlags) snrImpliesCorrector(c *config.Config, method string, given map[string]bool) error {
+	switch {
+	case !given["snr"]:
+		return nil
+	case method != "pc":
+		return usagef("--snr: only used by the pc sampler's corrector (sampler is %s); add --sampler pc", method)
+	case c.Sampling.Corrector != "none":
+		return nil
+	case given["corrector"]:
+		return usagef("--snr: only used by a corrector, and --corrector is none; drop --snr or give --corrector langevin or ald")
+	}
+	c.Sampling.Corrector = sde.LangevinCorrector.String()
+	fmt.Fprintf(cmdStderr, "sdevk: note: --snr implies --corrector langevin (%s has sampling.corrector = \"none\")\n", c.File)
+	return nil
 }
 
 func joinNames(n []string) string {
