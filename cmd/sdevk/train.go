@@ -11,9 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/sdevk/sdevk/checkpoint"
+	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/sde/train"
 	"github.com/sdevk/sdevk/vk"
 	"github.com/sdevk/sdevk/vk/kernels"
@@ -32,6 +31,7 @@ type trainOpts struct {
 	seed                uint64
 	seedSet             bool
 	samples             int
+	noSample            bool
 	view                bool
 }
 
@@ -45,12 +45,20 @@ func runTrain(args []string, stdout io.Writer) error {
 	fs.BoolVar(&o.resume, "resume", false, "continue from the run directory's last checkpoint")
 	fs.Uint64Var(&o.seed, "seed", 0, "seed (default the config's)")
 	fs.StringVar(&o.device, "device", "", "Vulkan device index or name part")
-	fs.IntVar(&o.samples, "samples", -1, "samples drawn with the EMA weights at the end (default sampling.n_samples; 0: none)")
+	fs.IntVar(&o.samples, "samples", -1, fmt.Sprintf("samples drawn with the EMA weights at the end (default sampling.n_samples, at most %d for runs under %d steps unless the key is given; 0: none)", config.ShortRunSamples, config.ShortRun))
+	fs.BoolVar(&o.noSample, "no-sample", false, "draw no samples at the end (same as --samples 0)")
 	fs.BoolVar(&o.view, "view", false, "show the loss and snapshot samples in a window (viewer build)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	o.seedSet = flagsSet(fs)["seed"]
+	given := flagsSet(fs)
+	o.seedSet = given["seed"]
+	if o.noSample && given["samples"] && o.samples != 0 {
+		return usagef("--no-sample: conflicts with --samples %d (give one of them)", o.samples)
+	}
+	if given["samples"] && o.samples < 0 {
+		return usagef("--samples: must be >= 0, got %d", o.samples)
+	}
 	c, err := loadConfig(o.config, o.sets)
 	if err != nil {
 		return err
@@ -65,6 +73,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		name := filepath.Base(o.config)
 		o.out = filepath.Join("runs", name[:len(name)-len(filepath.Ext(name))])
 	}
+	o.resume = o.resume && resumable(o.out)
 	if err := prepareRunDir(o.out, o.resume); err != nil {
 		return err
 	}
@@ -142,9 +151,12 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err := r.loop(); err != nil {
 		return err
 	}
-	n := c.Sampling.NSamples
+	n := c.SamplesAfterTraining()
 	if o.samples >= 0 {
 		n = o.samples
+	}
+	if o.noSample {
+		n = 0
 	}
 	if n > 0 {
 		return sampleAfterTraining(backend, c, net, tr, ds, n, o.out, stdout)
@@ -159,10 +171,18 @@ func prepareRunDir(dir string, resume bool) error {
 	if !resume && len(ckpts) > 0 {
 		return usagef("--out %s holds checkpoints of an earlier run: pass --resume to continue it, or choose another --out", dir)
 	}
-	if resume && len(ckpts) == 0 {
-		return usagef("--resume: %s holds no checkpoints/ckpt-*.safetensors", dir)
-	}
 	return os.MkdirAll(dir, 0o755)
+}
+
+// resumable reports whether dir holds a checkpoint to resume from; --resume
+// in a fresh directory starts afresh, and says so.
+func resumable(dir string) bool {
+	ckpts, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "ckpt-*.safetensors"))
+	if len(ckpts) == 0 {
+		fmt.Fprintf(cmdStderr, "sdevk: --resume: %s holds no checkpoint yet; starting a fresh run\n", dir)
+		return false
+	}
+	return true
 }
 
 func resumeRun(tr train.Runner, dir string) error {
@@ -220,11 +240,7 @@ func (r *trainRun) loop() error {
 	defer mf.Close()
 	enc := json.NewEncoder(mf)
 	start, first := time.Now(), r.tr.Steps()
-	bar := progressbar.NewOptions(r.total,
-		progressbar.OptionSetWriter(cmdStderr), progressbar.OptionSetDescription("train"),
-		progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"),
-		progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
-	bar.Set(r.tr.Steps())
+	bar := newProgress(cmdStderr, first, r.total)
 	for r.tr.Steps() < r.total {
 		if ctx.Err() != nil {
 			if err := r.save(); err != nil {
@@ -245,8 +261,7 @@ func (r *trainRun) loop() error {
 		if err := enc.Encode(metric{Step: r.tr.Steps(), Loss: loss, Seconds: time.Since(start).Seconds()}); err != nil {
 			return err
 		}
-		bar.Describe(fmt.Sprintf("train loss %.4f", loss))
-		bar.Set(r.tr.Steps())
+		bar.update(r.tr.Steps(), loss)
 		if r.snapshot > 0 && r.tr.Steps()%r.snapshot == 0 && r.tr.Steps() < r.total {
 			if err := r.save(); err != nil {
 				return err
@@ -259,7 +274,7 @@ func (r *trainRun) loop() error {
 			return err
 		}
 	}
-	bar.Finish()
+	bar.finish()
 	if err := r.save(); err != nil {
 		return err
 	}
