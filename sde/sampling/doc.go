@@ -18,7 +18,8 @@
 // coefficients, by evaluating them on unit inputs. The device and the
 // reference therefore cannot drift apart.
 //
-// Noise: the prior draw uses Philox stream 0, predictors stream 1 and the
-// k-th corrector step stream 2+k, all at Philox step = the step counter, so a
-// run is a pure function of its seed, whatever the device.
+// Noise: the prior draw uses Philox stream rng.StreamPrior, predictors
+// rng.StreamPredictor and the k-th corrector step rng.StreamCorrector+k, all
+// at Philox step = the step counter, so a run is a pure function of its seed,
+// whatever the device.
 package sampling
