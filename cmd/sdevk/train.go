@@ -13,9 +13,9 @@ import (
 
 	"github.com/sdevk/sdevk/checkpoint"
 	"github.com/sdevk/sdevk/config"
+	"github.com/sdevk/sdevk/sde/sampling"
 	"github.com/sdevk/sdevk/sde/train"
 	"github.com/sdevk/sdevk/vk"
-	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 func init() {
@@ -82,32 +82,23 @@ func runTrain(args []string, stdout io.Writer) error {
 		return err
 	}
 	printDoctor(c, ds, c.Seed)
-	s, err := c.NewSDE(0)
+	tc, err := train.ConfigFrom(c, ds)
 	if err != nil {
-		return usagef("%s: sde: %v", c.File, err)
+		return usagef("%v", err)
 	}
-	net, err := c.NewMLP(s, ds.Dim())
-	if err != nil {
-		return usagef("%s: model: %v", c.File, err)
-	}
-	adam := kernels.DefaultAdam()
-	adam.Beta1, adam.Beta2, adam.Eps = c.Optim.Beta1, c.Optim.Beta2, c.Optim.Eps
-	adam.Warmup, adam.Clip, adam.WeightDecay = c.Optim.Warmup, c.Optim.GradClip, c.Optim.WeightDecay
-	adam.Decoupled = c.Optim.Optimizer == "adamw"
-	tc := train.Config{SDE: s, Net: net, Loss: c.LossConfig(), Adam: adam, LR: c.Optim.LR,
-		EMA: c.Model.EMARate, Batch: c.Training.BatchSize, Data: ds, Seed: c.Seed}
+	net := tc.Net
 	var tr train.Runner
-	var backend samplerBackend
+	var backend sampling.Backend
 	var vs *viewSession
 	switch {
-	case o.device == refDevice:
+	case o.device == sampling.ReferenceDevice:
 		if o.view {
-			return usagef("--view: the viewer draws from a Vulkan device, not %s", refDevice)
+			return usagef("--view: the viewer draws from a Vulkan device, not %s", sampling.ReferenceDevice)
 		}
 		if tr, err = train.NewReference(tc); err != nil {
 			return err
 		}
-		backend = refBackend{}
+		backend = sampling.Reference{}
 	default:
 		var dev *vk.Device
 		if o.view {
@@ -127,7 +118,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		if tr, err = train.New(dev, tc); err != nil {
 			return err
 		}
-		backend = vkBackend{dev: dev}
+		backend = &sampling.Device{Dev: dev}
 	}
 	defer tr.Close()
 	configText, err := os.ReadFile(o.config)
