@@ -83,7 +83,10 @@ func runLikelihood(args []string, stdout io.Writer) error {
 	}
 	if given["probes"] {
 		if est == sde.ExactDiv {
-			return usagef("--probes: only used by the rademacher and gaussian estimators (estimator is exact)")
+			if given["estimator"] {
+				return usagef("--probes: only used by the rademacher and gaussian estimators (--estimator is exact); drop --probes or change --estimator")
+			}
+			return usagef("--probes: only used by the rademacher and gaussian estimators (%s has likelihood.estimator = \"exact\"); add --estimator rademacher or gaussian", c.File)
 		}
 		if *probes < 1 {
 			return usagef("--probes: must be >= 1, got %d", *probes)
