@@ -114,7 +114,7 @@ func runLikelihood(args []string, stdout io.Writer) error {
 	}
 	d := ds.Dim()
 	backend := sampling.NewBackend(*device)
-	if _, ok := backend.(*sampling.Device); ok && !src.IsNet() && est != sde.ExactDiv {
+	if *device != sampling.ReferenceDevice && !src.IsNet() && est != sde.ExactDiv {
 		fmt.Fprintf(cmdStderr, "sdevk: note: the oracle's divergence is exact on the device; --estimator %v is used with --device %s only\n", est, sampling.ReferenceDevice)
 	}
 	s, err := c.NewSDE(0)
