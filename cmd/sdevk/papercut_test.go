@@ -31,6 +31,7 @@ func TestSNRImpliesCorrector(t *testing.T) {
 		want string
 	}{
 		{[]string{"--corrector", "none", "--snr", "0.1"}, "--corrector langevin"},
+		{[]string{"--set", "sampling.corrector=none", "--snr", "0.1"}, "--corrector langevin"},
 		{[]string{"--sampler", "em", "--snr", "0.1"}, "add --sampler pc"},
 		{[]string{"--sampler", "em", "--predictor", "none"}, "add --sampler pc"},
 		{[]string{"--sampler", "pc", "--step-size", "0.1"}, "add --sampler ald"},

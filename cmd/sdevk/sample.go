@@ -180,15 +180,15 @@ func (f *samplerFlags) snrImpliesCorrector(c *config.Config, method string, give
 		return usagef("--snr: only used by the pc sampler's corrector (sampler is %s); add --sampler pc", method)
 	case c.Sampling.Corrector != "none":
 		return nil
-	case given["corrector"]:
-		return usagef("--snr: only used by a corrector, and --corrector is none; drop --snr or give --corrector langevin or ald")
+	case given["corrector"], setsKey(f.sets, "sampling.corrector"):
+		return usagef("--snr: only used by a corrector, and the corrector is none on the command line; drop --snr or give --corrector langevin or ald")
 	}
 	c.Sampling.Corrector = sde.LangevinCorrector.String()
 	fmt.Fprintf(cmdStderr, "sdevk: note: --snr implies --corrector langevin (%s has sampling.corrector = \"none\")\n", c.File)
 	return nil
 }
 
-// sampleRequest builds the request of the (flag-adjusted) config; a
+// request builds the sampling request of the (flag-adjusted) config; a
 // --steps given to plain Langevin is its total step count.
 func (f *samplerFlags) request(c *config.Config, method sampling.Method, n, d int, seed uint64, src sampling.ScoreModel, given map[string]bool) (sampling.Request, error) {
 	r, err := sampling.NewRequest(c, method, n, d, seed, src)
