@@ -29,6 +29,29 @@ func (c *Config) SamplingSteps() int {
 	return c.SDE.NumScales
 }
 
+// Given reports whether the config file or an override set key (a dotted
+// section.key); a key left at its default is not given.
+func (c *Config) Given(key string) bool { return c.given[key] }
+
+// ShortRunSamples caps the samples drawn after a training run of fewer than
+// ShortRun steps when sampling.n_samples is not given: the default 10,000
+// would take longer to sample on a CPU device than such a run takes to train.
+const (
+	ShortRun        = 1000
+	ShortRunSamples = 1000
+)
+
+// SamplesAfterTraining is the number of points sdevk train draws with the
+// EMA weights at the end of a run of training.n_iters steps:
+// sampling.n_samples, but at most ShortRunSamples for a short run unless
+// sampling.n_samples is given.
+func (c *Config) SamplesAfterTraining() int {
+	if c.Training.NIters < ShortRun && !c.Given("sampling.n_samples") {
+		return min(c.Sampling.NSamples, ShortRunSamples)
+	}
+	return c.Sampling.NSamples
+}
+
 // GMM builds the [data] mixture: from the components for kind "gmm", the
 // built-in mixture for 8gaussians / 25gaussians / ncsn_toy; an error for
 // data that is not a mixture.

@@ -19,6 +19,9 @@ type Config struct {
 	lines  map[string]int
 	comps  []int // line of each [[data.components]] header
 	origin map[string]string
+	// given holds the keys the file or an override set (the rest are
+	// defaults).
+	given map[string]bool
 }
 
 // DataConfig selects the data set.

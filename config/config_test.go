@@ -307,3 +307,33 @@ func TestPriorMismatchIsLikelihoodBias(t *testing.T) {
 		t.Errorf("likelihood bias %.3f vs KL %.3f", bias, pm.Estimate)
 	}
 }
+
+// TestSamplesAfterTraining: a short run draws at most ShortRunSamples unless
+// sampling.n_samples is given, in the file or by --set.
+func TestSamplesAfterTraining(t *testing.T) {
+	const short = "[data]\nkind = \"moons\"\n[training]\nn_iters = 300\n"
+	for _, tc := range []struct {
+		src  string
+		sets []string
+		want int
+	}{
+		{short, nil, ShortRunSamples},
+		{short, []string{"sampling.n_samples=5000"}, 5000},
+		{short + "[sampling]\nn_samples = 200\n", nil, 200},
+		{"[data]\nkind = \"moons\"\n[training]\nn_iters = 5000\n", nil, 10000},
+	} {
+		c, err := Parse("t.toml", []byte(tc.src), tc.sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.SamplesAfterTraining(); got != tc.want {
+			t.Errorf("%q %v: %d samples after training, want %d", tc.src, tc.sets, got, tc.want)
+		}
+		if tc.sets != nil && !c.Given("sampling.n_samples") {
+			t.Errorf("--set sampling.n_samples is not reported as given")
+		}
+	}
+	if _, err := Parse("t.toml", []byte(short+"[sampling]\nn_samples = 0\n"), nil); err == nil || !strings.Contains(err.Error(), "t.toml:6: sampling.n_samples") {
+		t.Errorf("n_samples = 0: %v, want an error at t.toml:6", err)
+	}
+}

@@ -63,6 +63,7 @@ func Parse(name string, src []byte, overrides []string) (*Config, error) {
 		c.origin[key] = "--set " + o
 	}
 	c.fillKindDefaults(set)
+	c.given = set
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
 	"strings"
 
@@ -120,20 +119,11 @@ func (p ParamSpec) Size() int {
 	return n
 }
 
-// ParamStream is the Philox stream of a parameter's initial values: the
-// FNV-1a hash of its name, so that adding a parameter leaves the others'
-// values unchanged.
-func ParamStream(name string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(name))
-	return h.Sum32()
-}
-
 // InitValues returns the initial values of p (float64, row-major), drawn
-// from the Philox generator with key (seed, ParamStream(p.Name), step 0).
+// from the Philox generator with key (seed, rng.ParamStream(p.Name), step 0).
 func InitValues(p ParamSpec, seed uint64) ([]float64, error) {
 	v := make([]float64, p.Size())
-	key := rng.Key{Seed: seed, Stream: ParamStream(p.Name)}
+	key := rng.Key{Seed: seed, Stream: rng.ParamStream(p.Name)}
 	scale := p.Init.Scale
 	if scale == 0 {
 		scale = 1

@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/graph/rng"
 )
 
 // Training objectives as graph builders. Each takes the data batch x0
 // [B, D] (a graph Input), draws its own random numbers as graph random nodes
 // (RandUniform for t or the noise level, RandNormal for the perturbation,
 // RandRademacher / RandNormal for projections, each on its own stream, see
-// LossStream*), so that a device runs a whole training step from the run's
+// rng.StreamLoss*), so that a device runs a whole training step from the run's
 // Seed and Step, and returns a scalar loss node. The loss is built from
 // differentiable ops only, including the score's own input derivatives for
 // the exact and sliced objectives, so graph.Grad(loss, params...) gives the
@@ -65,14 +66,6 @@ type GraphNoise interface {
 	BuildNoise(g *graph.Graph, x, t *graph.Node) *graph.Node
 }
 
-// Random streams of the loss draws (plus LossConfig.StreamOffset). Other
-// random nodes of a training graph (dropout) must use other streams.
-const (
-	LossStreamTime  uint32 = 0x4c000001 // t, or the noise level
-	LossStreamNoise uint32 = 0x4c000002 // the perturbation z
-	LossStreamProj  uint32 = 0x4c000003 // the projections v
-)
-
 // Loss kinds (the values of training.loss).
 const (
 	LossDSM   = "dsm"
@@ -111,7 +104,7 @@ type LossConfig struct {
 	Projection string
 	// Eps is the smallest t drawn (training.eps; 0 means TrainEps).
 	Eps float64
-	// StreamOffset is added to the LossStream* streams.
+	// StreamOffset is added to the rng.StreamLoss* streams.
 	StreamOffset uint32
 }
 
@@ -265,10 +258,10 @@ func perturb(s SDE, x0 *graph.Node, c LossConfig) (ln *LossNodes, std *graph.Nod
 	g := x0.Graph()
 	b, d := x0.Shape()[0], x0.Shape()[1]
 	ln = &LossNodes{}
-	ln.U = g.RandUniform(LossStreamTime+c.StreamOffset, b)
+	ln.U = g.RandUniform(rng.StreamLossTime+c.StreamOffset, b)
 	ln.T = graph.Affine(ln.U, s.T()-c.Eps, c.Eps)
 	mean, std := MarginalNodes(s, ln.T)
-	ln.Z = g.RandNormal(LossStreamNoise+c.StreamOffset, b, d)
+	ln.Z = g.RandNormal(rng.StreamLossNoise+c.StreamOffset, b, d)
 	noise := graph.Mul(column(std), ln.Z)
 	if _, ve := s.(*VE); ve {
 		ln.Xt = graph.Add(x0, noise)
@@ -325,7 +318,7 @@ func discreteLevels(x0 *graph.Node, table [][]float64, c LossConfig) (u, onehot 
 	for _, row := range table {
 		flat = append(flat, row...)
 	}
-	u = g.RandUniform(LossStreamTime+c.StreamOffset, b)
+	u = g.RandUniform(rng.StreamLossTime+c.StreamOffset, b)
 	onehot = levelOneHot(u, n)
 	vals := graph.MatMul(onehot, g.Const(flat, n, k))
 	for j := range k {
@@ -359,7 +352,7 @@ func SMLDLoss(s SDE, net GraphScore, x0 *graph.Node, c LossConfig) (*LossNodes, 
 	ln.U, ln.Level, cols = discreteLevels(x0, table, c)
 	ln.T = graph.Reshape(cols[0], b)
 	sigma := cols[1]
-	ln.Z = g.RandNormal(LossStreamNoise+c.StreamOffset, b, d)
+	ln.Z = g.RandNormal(rng.StreamLossNoise+c.StreamOffset, b, d)
 	ln.Xt = graph.Add(x0, graph.Mul(sigma, ln.Z))
 	ln.Score = net.Build(g, ln.Xt, ln.T)
 	// (s - (-z sigma / sigma^2))^2 sigma^2 = (s sigma + z)^2
@@ -386,7 +379,7 @@ func DDPMLoss(s SDE, net GraphScore, x0 *graph.Node, c LossConfig) (*LossNodes, 
 	ln.U, ln.Level, cols = discreteLevels(x0, table, c)
 	ln.T = graph.Reshape(cols[0], b)
 	sab, s1mab := cols[1], cols[2]
-	ln.Z = g.RandNormal(LossStreamNoise+c.StreamOffset, b, d)
+	ln.Z = g.RandNormal(rng.StreamLossNoise+c.StreamOffset, b, d)
 	ln.Xt = graph.Add(graph.Mul(sab, x0), graph.Mul(s1mab, ln.Z))
 	var eps *graph.Node
 	if nn, ok := net.(GraphNoise); ok {

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/graph/rng"
 )
 
 // tileRows repeats x [B, ...] k times along a new leading axis and merges
@@ -107,7 +108,7 @@ func SlicedSMLoss(s SDE, net GraphScore, x0 *graph.Node, c LossConfig) (*LossNod
 	g := x0.Graph()
 	p := c.NParticles
 	ln, std := perturb(s, x0, c)
-	stream := LossStreamProj + c.StreamOffset
+	stream := rng.StreamLossProj + c.StreamOffset
 	switch c.Projection {
 	case ProjRademacher:
 		ln.V = g.RandRademacher(stream, p, b, d)

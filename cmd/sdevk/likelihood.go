@@ -10,6 +10,7 @@ import (
 
 	"github.com/sdevk/sdevk/internal/atomicfile"
 	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/sde/sampling"
 )
 
 func init() {
@@ -60,7 +61,7 @@ func runLikelihood(args []string, stdout io.Writer) error {
 	atol := fs.Float64("atol", 0, "RK45 absolute tolerance (default likelihood.atol)")
 	seed := fs.Uint64("seed", 0, "seed of the probes (default the config's seed)")
 	out := fs.String("out", "", "write the JSON report here")
-	device := fs.String("device", "", "Vulkan device index or name part (default the best), or "+refDevice+" for the pure-Go float64 reference")
+	device := fs.String("device", "", "Vulkan device index or name part (default the best), or "+sampling.ReferenceDevice+" for the pure-Go float64 reference")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -82,7 +83,10 @@ func runLikelihood(args []string, stdout io.Writer) error {
 	}
 	if given["probes"] {
 		if est == sde.ExactDiv {
-			return usagef("--probes: only used by the rademacher and gaussian estimators (estimator is exact)")
+			if given["estimator"] {
+				return usagef("--probes: only used by the rademacher and gaussian estimators (--estimator is exact); drop --probes or change --estimator")
+			}
+			return usagef("--probes: only used by the rademacher and gaussian estimators (%s has likelihood.estimator = \"exact\"); add --estimator rademacher or gaussian", c.File)
 		}
 		if *probes < 1 {
 			return usagef("--probes: must be >= 1, got %d", *probes)
@@ -109,9 +113,9 @@ func runLikelihood(args []string, stdout io.Writer) error {
 		return err
 	}
 	d := ds.Dim()
-	backend, err := chooseLikelihood(*device)
-	if err != nil {
-		return err
+	backend := sampling.NewBackend(*device)
+	if *device != sampling.ReferenceDevice && !src.IsNet() && est != sde.ExactDiv {
+		fmt.Fprintf(cmdStderr, "sdevk: note: the oracle's divergence is exact on the device; --estimator %v is used with --device %s only\n", est, sampling.ReferenceDevice)
 	}
 	s, err := c.NewSDE(0)
 	if err != nil {
@@ -120,13 +124,13 @@ func runLikelihood(args []string, stdout io.Writer) error {
 	warnings := printDoctor(c, ds, *seed)
 
 	start := time.Now()
-	res, err := backend.LogLikelihood(context.Background(), likelihoodOpts{
+	res, err := backend.LogLikelihood(context.Background(), sampling.LikelihoodRequest{
 		SDE: s, Dim: d, X: pts.X, Seed: *seed, Estimator: est, Probes: l.Probes,
 		RTol: l.RTol, ATol: l.ATol, Eps: l.Eps, Score: src,
 	})
 	wall := time.Since(start)
 	if err != nil {
-		return fmt.Errorf("probability-flow likelihood: %w", err)
+		return fmt.Errorf("probability-flow likelihood: %w", backendErr(err))
 	}
 	rep := likelihoodReport{
 		Config: c.File, Data: *dataPath, N: pts.N, Dim: d, Score: src.Name, SDE: c.SDE.Kind,
@@ -142,11 +146,11 @@ func runLikelihood(args []string, stdout io.Writer) error {
 		how = fmt.Sprintf("%s, %d probe(s)", est, l.Probes)
 	}
 	fmt.Fprintf(stdout, "log-likelihood of %d points (%d-D) from %s by the probability-flow ODE (%s divergence, rtol %g, atol %g) on %s\n",
-		pts.N, d, *dataPath, how, l.RTol, l.ATol, deviceLabel(*device))
+		pts.N, d, *dataPath, how, l.RTol, l.ATol, sampling.DeviceLabel(*device))
 	fmt.Fprintf(stdout, "mean log p %.6g nats, %.6g nats/dim, NFE %d, wall time %.3f s\n", res.MeanLogP, res.NatsPerDim, res.NFE, wall.Seconds())
 	if src.GMM != nil {
 		exact := make([]float64, pts.N)
-		src.oracle(s).LogProb(pts.X, l.Eps, exact)
+		src.Oracle(s).LogProb(pts.X, l.Eps, exact)
 		mean, abs := 0.0, 0.0
 		for i, v := range exact {
 			mean += v / float64(pts.N)

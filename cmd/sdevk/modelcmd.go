@@ -16,8 +16,8 @@ import (
 
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/data"
-	"github.com/sdevk/sdevk/model"
-	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/sde/sampling"
+	"github.com/sdevk/sdevk/vk"
 )
 
 // cmdStderr receives warnings (config doctor) of the score-model commands.
@@ -56,53 +56,57 @@ func configDataset(c *config.Config) (data.Dataset, error) {
 	return ds, nil
 }
 
-// scoreSource says where the score comes from. Today that is the analytic
-// oracle of a Gaussian-mixture config (--score oracle); a checkpoint's
-// network comes next to it.
-type scoreSource struct {
-	Name string    // "oracle" or the checkpoint's path
-	GMM  *data.GMM // the mixture, for the oracle
-	// Net and Weights are a checkpoint's network and its (EMA) weights, for
-	// data of dimension Dim.
-	Net     model.ScoreNet
-	Weights map[string][]float32
-	Dim     int
-}
-
-// timeScore is the time-conditioned score s(x, t) under s's marginals.
-func (src scoreSource) timeScore(s sde.SDE) sde.ScoreFunc {
-	if src.Net != nil {
-		return refNetScore(src)
+// loadScoreModel resolves the score of a sampling or likelihood command:
+// --checkpoint PATH (the run's config, saved in the checkpoint, with the
+// --set overrides, and the network's EMA weights) or --config FILE --score
+// oracle.
+func loadScoreModel(cmd, cfgPath, score, ckpt string, sets []string) (*config.Config, sampling.ScoreModel, error) {
+	if ckpt == "" {
+		c, err := loadConfig(cfgPath, sets)
+		if err != nil {
+			return nil, sampling.ScoreModel{}, err
+		}
+		src, err := resolveScore(cmd, score, c)
+		return c, src, err
 	}
-	return src.oracle(s).Score
-}
-
-// oracle is the analytic score, divergence and JVP of the mixture under s.
-func (src scoreSource) oracle(s sde.SDE) data.Oracle { return data.NewOracle(src.GMM, s) }
-
-// sigmaScore is the noise-level-conditioned score s(x, sigma) of the data
-// convolved with N(0, sigma^2 I), for annealed and plain Langevin.
-func (src scoreSource) sigmaScore() sde.ScoreFunc {
-	return data.NewOracle(src.GMM, data.SigmaMarginal{}).Score
-}
-
-// resolveScore checks --score / --checkpoint and builds the score source.
-func resolveScore(cmd, score, checkpoint string, c *config.Config) (scoreSource, error) {
-	if checkpoint != "" {
-		return scoreSource{}, usagef("--checkpoint %s: %s from a checkpoint is not available yet in this build (it comes with sdevk train); use --config FILE --score oracle", checkpoint, cmd)
+	if cfgPath != "" || score != "" {
+		return nil, sampling.ScoreModel{}, usagef("%s: give either --checkpoint or --config with --score, not both", cmd)
 	}
+	c, src, err := sampling.LoadCheckpoint(ckpt, sets)
+	if err != nil {
+		return nil, sampling.ScoreModel{}, usagef("--checkpoint: %v", err)
+	}
+	return c, src, nil
+}
+
+// resolveScore checks --score and builds the oracle of the config's mixture.
+func resolveScore(cmd, score string, c *config.Config) (sampling.ScoreModel, error) {
 	switch score {
 	case "oracle":
 	case "":
-		return scoreSource{}, usagef("%s: need --score oracle (learned scores come with --checkpoint, not available yet)", cmd)
+		return sampling.ScoreModel{}, usagef("%s: need --score oracle, or --checkpoint of a training run", cmd)
 	default:
-		return scoreSource{}, usagef("--score: unknown score %q (want oracle)", score)
+		return sampling.ScoreModel{}, usagef("--score: unknown score %q (want oracle)", score)
 	}
 	g, err := c.GMM()
 	if err != nil {
-		return scoreSource{}, usagef("--score oracle: %s: data.kind %q is not a Gaussian mixture, so it has no analytic score (use gmm, 8gaussians, 25gaussians or ncsn_toy)", c.File, c.Data.Kind)
+		return sampling.ScoreModel{}, usagef("--score oracle: %s: data.kind %q is not a Gaussian mixture, so it has no analytic score (use gmm, 8gaussians, 25gaussians or ncsn_toy)", c.File, c.Data.Kind)
 	}
-	return scoreSource{Name: "oracle", GMM: g}, nil
+	return sampling.OracleModel(g), nil
+}
+
+// backendErr turns a backend's answer to a request it cannot serve (a
+// device that does not exist, a combination it does not run) into a usage
+// error; other errors pass as they are.
+func backendErr(err error) error {
+	var re *sampling.RequestError
+	switch {
+	case errors.Is(err, vk.ErrNoSuchDevice):
+		return usagef("--device: %v", err)
+	case errors.As(err, &re):
+		return usagef("%v", err)
+	}
+	return err
 }
 
 // loadPoints reads an (N, D) .npy file and checks D against the config's
@@ -179,6 +183,3 @@ func flagsSet(fs *flag.FlagSet) map[string]bool {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	return set
 }
-
-// errInterrupted is returned by backends whose context was cancelled.
-var errInterrupted = errors.New("interrupted")

@@ -8,9 +8,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strings"
 
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/sde/sampling"
 	"github.com/sdevk/sdevk/viewer/plot"
 )
 
@@ -30,11 +32,11 @@ func runPlot(args []string, stdout io.Writer) error {
 	}
 	sort.Strings(names)
 	if len(args) == 0 {
-		return usagef("plot: want a figure: sdevk plot %s ...", joinNames(names))
+		return usagef("plot: want a figure: sdevk plot %s ...", strings.Join(names, " | "))
 	}
 	f, ok := plotCommands[args[0]]
 	if !ok {
-		return usagef("plot: unknown figure %q (want %s)", args[0], joinNames(names))
+		return usagef("plot: unknown figure %q (want %s)", args[0], strings.Join(names, " | "))
 	}
 	return f(args[1:], stdout)
 }
@@ -110,7 +112,7 @@ func samplesPNG(path string, ds data.Dataset, x []float64, title string) error {
 // next to it when checkpoints exist.
 type scorePanel struct {
 	title string
-	src   scoreSource
+	src   sampling.ScoreModel
 }
 
 func runPlotScore(args []string, stdout io.Writer) error {
@@ -178,7 +180,7 @@ func runPlotScore(args []string, stdout io.Writer) error {
 		// The learned score beside the true one, when the data has one.
 		panels = []scorePanel{{title: "learned score", src: src}}
 		if g, err := c.GMM(); err == nil {
-			panels = append([]scorePanel{{title: "true score", src: scoreSource{Name: "oracle", GMM: g}}}, panels...)
+			panels = append([]scorePanel{{title: "true score", src: sampling.OracleModel(g)}}, panels...)
 		}
 	}
 	var imgs []*plot.Panel
@@ -190,32 +192,28 @@ func runPlotScore(args []string, stdout io.Writer) error {
 			g := sp.src.GMM
 			p.Density(func(xy, o []float64) { g.LogProbAt(xy, mean, std, o) }, densityColor, 0.45, 0.5)
 		}
-		f := sp.src.timeScore(s)
-		if sp.src.Net != nil {
-			ev, err := newNetEvaluator(sp.src)
+		f := sp.src.TimeScore(s)
+		if sp.src.IsNet() {
+			ev, err := sampling.NewHostNetScore(sp.src)
 			if err != nil {
 				return err
 			}
-			defer ev.close()
-			f = ev.score
-			quiver(p, f, t, *grid)
-			if ev.err != nil {
-				return fmt.Errorf("evaluating %s: %w", sp.src.Name, ev.err)
+			defer ev.Close()
+			quiver(p, ev.Score, t, *grid)
+			if err := ev.Err(); err != nil {
+				return fmt.Errorf("evaluating %s: %w", sp.src.Name, err)
 			}
 		} else {
 			quiver(p, f, t, *grid)
 		}
 		if *traj > 0 && sp.src.Net == nil {
-			o, err := buildSampleOpts(c, method, *traj, 2, *seed, sp.src, 0)
+			o, err := sf.request(c, method, *traj, 2, *seed, sp.src, given)
 			if err != nil {
 				return err
 			}
-			if method == "langevin" && given["steps"] {
-				o.Langevin.Steps = sf.steps
-			}
 			paths, err := trajectories(o)
 			if err != nil {
-				return fmt.Errorf("%s: %w", describeSampler(o), err)
+				return fmt.Errorf("%s: %w", o.Describe(), backendErr(err))
 			}
 			for k, path := range paths {
 				col := plot.Palette[k%len(plot.Palette)]
@@ -278,14 +276,14 @@ func quiver(p *plot.Panel, score sde.ScoreFunc, t float64, grid int) {
 // trajectories runs the reference sampler on o.N points and returns each
 // point's path: the positions where the score was evaluated, then the
 // final sample (x, y pairs).
-func trajectories(o sampleOpts) ([][]float64, error) {
+func trajectories(o sampling.Request) ([][]float64, error) {
 	paths := make([][]float64, o.N)
 	o.Trace = func(x []float64, t float64) {
 		for k := range paths {
 			paths[k] = append(paths[k], x[2*k], x[2*k+1])
 		}
 	}
-	if _, _, err := (refBackend{}).Sample(context.Background(), o); err != nil {
+	if _, _, err := (sampling.Reference{}).Sample(context.Background(), o); err != nil {
 		return nil, err
 	}
 	return paths, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/sde/sampling"
 	"github.com/sdevk/sdevk/vk"
 )
 
@@ -28,7 +29,7 @@ type samplerFlags struct {
 	sets                          []string // the --set overrides, to see which keys they give
 }
 
-func langevinFamily(method string) bool { return method == "ald" || method == "langevin" }
+func langevinFamily(method string) bool { return sampling.Method(method).LangevinFamily() }
 
 // setsKey reports whether the --set overrides give key.
 func setsKey(sets []string, key string) bool {
@@ -53,16 +54,12 @@ func (f *samplerFlags) register(fs *flag.FlagSet) {
 
 // apply puts the flags given on the command line into c, with errors that
 // name the flag. It returns the sampler method.
-func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (string, error) {
+func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (sampling.Method, error) {
 	method := c.Sampling.Method
 	if given["sampler"] {
 		method = f.sampler
-		ok := false
-		for _, m := range config.Methods {
-			ok = ok || m == method
-		}
-		if !ok {
-			return "", usagef("--sampler: unknown sampler %q (want %s)", f.sampler, joinNames(config.Methods))
+		if _, err := sampling.ParseMethod(method); err != nil {
+			return "", usagef("--sampler: %v", err)
 		}
 	}
 	// sampling.n_steps_each means corrector steps per time step for pc but
@@ -82,10 +79,10 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (string, e
 		}
 		return nil
 	}
-	if err := only("predictor", method == "pc", "--sampler pc"); err != nil {
+	if err := only("predictor", method == "pc", "the pc sampler; add --sampler pc"); err != nil {
 		return "", err
 	}
-	if err := only("corrector", method == "pc", "--sampler pc"); err != nil {
+	if err := only("corrector", method == "pc", "the pc sampler; add --sampler pc"); err != nil {
 		return "", err
 	}
 	if given["predictor"] {
@@ -105,11 +102,11 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (string, e
 		}
 		c.Sampling.Corrector = cr.String()
 	}
+	if err := f.snrImpliesCorrector(c, method, given); err != nil {
+		return "", err
+	}
 	if method == "pc" && c.Sampling.Predictor == "none" && c.Sampling.Corrector == "none" {
 		return "", usagef("--sampler pc: predictor and corrector are both none, nothing would move")
-	}
-	if err := only("snr", method == "pc" && c.Sampling.Corrector != "none", "the pc sampler's corrector"); err != nil {
-		return "", err
 	}
 	if given["snr"] {
 		if !(f.snr > 0) || math.IsInf(f.snr, 0) {
@@ -118,12 +115,16 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (string, e
 		c.Sampling.SNR = f.snr
 	}
 	rk45 := method == "ode" && (c.Sampling.ODESolver == "rk45" || c.Sampling.ODESolver == "dopri5")
+	tolUser := "the ode sampler; add --sampler ode"
+	if method == "ode" {
+		tolUser = fmt.Sprintf("the rk45 ODE solver (sampling.ode_solver is %q); add --set sampling.ode_solver=rk45", c.Sampling.ODESolver)
+	}
 	for _, tol := range []struct {
 		name string
 		v    float64
 		dst  *float64
 	}{{"rtol", f.rtol, &c.Sampling.RTol}, {"atol", f.atol, &c.Sampling.ATol}} {
-		if err := only(tol.name, rk45, "--sampler ode with sampling.ode_solver = \"rk45\""); err != nil {
+		if err := only(tol.name, rk45, tolUser); err != nil {
 			return "", err
 		}
 		if given[tol.name] {
@@ -133,7 +134,7 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (string, e
 			*tol.dst = tol.v
 		}
 	}
-	if err := only("step-size", method == "ald" || method == "langevin", "--sampler ald or langevin"); err != nil {
+	if err := only("step-size", method == "ald" || method == "langevin", "the Langevin samplers; add --sampler ald or --sampler langevin"); err != nil {
 		return "", err
 	}
 	if given["step-size"] {
@@ -164,73 +165,40 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (string, e
 	if err := c.Validate(); err != nil {
 		return "", usagef("%v", err)
 	}
-	return method, nil
+	return sampling.ParseMethod(method)
 }
 
-func joinNames(n []string) string {
-	out := ""
-	for i, s := range n {
-		if i > 0 {
-			out += " | "
-		}
-		out += s
+// snrImpliesCorrector makes --snr take effect: it sets the pc corrector's
+// signal-to-noise ratio, so a pc run whose corrector is none (the default of
+// vp and subvp configs) gets the Langevin corrector, with a note. Where it
+// cannot take effect, the error names the flag to change.
+func (f *samplerFlags) snrImpliesCorrector(c *config.Config, method string, given map[string]bool) error {
+	switch {
+	case !given["snr"]:
+		return nil
+	case method != "pc":
+		return usagef("--snr: only used by the pc sampler's corrector (sampler is %s); add --sampler pc", method)
+	case c.Sampling.Corrector != "none":
+		return nil
+	case given["corrector"], setsKey(f.sets, "sampling.corrector"):
+		return usagef("--snr: only used by a corrector, and the corrector is none on the command line; drop --snr or give --corrector langevin or ald")
 	}
-	return out
+	c.Sampling.Corrector = sde.LangevinCorrector.String()
+	fmt.Fprintf(cmdStderr, "sdevk: note: --snr implies --corrector langevin (%s has sampling.corrector = \"none\")\n", c.File)
+	return nil
 }
 
-// buildSampleOpts turns the (flag-adjusted) config into a sampling request.
-// langevinSteps > 0 overrides plain Langevin's step count.
-func buildSampleOpts(c *config.Config, method string, n, d int, seed uint64, src scoreSource, langevinSteps int) (sampleOpts, error) {
-	s, err := c.NewSDE(c.SamplingSteps())
+// request builds the sampling request of the (flag-adjusted) config; a
+// --steps given to plain Langevin is its total step count.
+func (f *samplerFlags) request(c *config.Config, method sampling.Method, n, d int, seed uint64, src sampling.ScoreModel, given map[string]bool) (sampling.Request, error) {
+	r, err := sampling.NewRequest(c, method, n, d, seed, src)
 	if err != nil {
-		return sampleOpts{}, usagef("%s: sde: %v", c.File, err)
+		return r, usagef("%v", err)
 	}
-	o := sampleOpts{SDE: s, Dim: d, N: n, Seed: seed, Method: method, Score: src}
-	switch method {
-	case "pc", "em":
-		if o.PC, err = c.PCOptions(); err != nil {
-			return o, usagef("%s: sampling: %v", c.File, err)
-		}
-	case "ode":
-		if o.ODE, err = c.ODEOptions(); err != nil {
-			return o, usagef("%s: sampling: %v", c.File, err)
-		}
-	case "ald", "langevin":
-		o.ALD = c.ALDOptions()
-		o.InitStd = o.ALD.Sigmas[0]
-		steps := c.Sampling.NLevels * c.Sampling.NStepsEach
-		if langevinSteps > 0 {
-			steps = langevinSteps
-		}
-		_, end := c.ALDRange()
-		o.Langevin = langevinOpts{Sigma: end, Step: c.Sampling.StepLR, Steps: steps}
+	if method == sampling.Langevin && given["steps"] {
+		r.Langevin.Steps = f.steps
 	}
-	return o, nil
-}
-
-// describeSampler is a short human description of o.
-func describeSampler(o sampleOpts) string {
-	switch o.Method {
-	case "pc":
-		s := fmt.Sprintf("pc (%v + %v", o.PC.Predictor, o.PC.Corrector)
-		if o.PC.Corrector != sde.CorrectorNone {
-			s += fmt.Sprintf(", snr %g, %d corrector step(s)", o.PC.SNR, o.PC.NStepsEach)
-		}
-		return s + fmt.Sprintf(", %d steps)", o.SDE.N())
-	case "em":
-		return fmt.Sprintf("em (%d steps)", o.SDE.N())
-	case "ode":
-		if o.ODE.Method == sde.RK45 {
-			return fmt.Sprintf("ode (rk45, rtol %g, atol %g)", o.ODE.RTol, o.ODE.ATol)
-		}
-		return fmt.Sprintf("ode (%v, %d steps)", o.ODE.Method, o.ODE.Steps)
-	case "ald":
-		L := len(o.ALD.Sigmas)
-		return fmt.Sprintf("ald (%d levels %g .. %g, %d steps each, step_lr %g)", L, o.ALD.Sigmas[0], o.ALD.Sigmas[L-1], o.ALD.StepsEach, o.ALD.Eps)
-	case "langevin":
-		return fmt.Sprintf("langevin (%d steps of %g at sigma %g)", o.Langevin.Steps, o.Langevin.Step, o.Langevin.Sigma)
-	}
-	return o.Method
+	return r, nil
 }
 
 func runSample(args []string, stdout io.Writer) error {
@@ -247,7 +215,7 @@ func runSample(args []string, stdout io.Writer) error {
 	out := fs.String("out", "samples.npy", "output .npy file, float32 (N, D)")
 	png := fs.String("png", "", "also write a PNG plot of 2-D samples over the true density")
 	view := fs.Bool("view", false, "show the sampling live in a window (viewer build; keys: space pause, S save PNG, R new seed, Esc quit)")
-	device := fs.String("device", "", "Vulkan device index or name part (default the best), or "+refDevice+" for the pure-Go float64 reference")
+	device := fs.String("device", "", "Vulkan device index or name part (default the best), or "+sampling.ReferenceDevice+" for the pure-Go float64 reference")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -288,15 +256,8 @@ func runSample(args []string, stdout io.Writer) error {
 	if *png != "" && d != 2 {
 		return usagef("--png: plots are for 2-D data; %s's data is %d-dimensional", c.File, d)
 	}
-	backend, err := chooseSampler(*device)
-	if err != nil {
-		return err
-	}
-	lsteps := 0
-	if method == "langevin" && given["steps"] {
-		lsteps = sf.steps
-	}
-	o, err := buildSampleOpts(c, method, count, d, *seed, src, lsteps)
+	backend := sampling.NewBackend(*device)
+	o, err := sf.request(c, method, count, d, *seed, src, given)
 	if err != nil {
 		return err
 	}
@@ -304,15 +265,15 @@ func runSample(args []string, stdout io.Writer) error {
 
 	var vs *viewSession
 	if *view {
-		if *device == refDevice {
-			return usagef("--view: the viewer draws from a Vulkan device, not %s", refDevice)
+		if *device == sampling.ReferenceDevice {
+			return usagef("--view: the viewer draws from a Vulkan device, not %s", sampling.ReferenceDevice)
 		}
 		if vs, err = openView("sdevk sample: "+ds.Name(), *device, ds); err != nil {
 			return err
 		}
 		defer vs.close()
-		vs.frame.Label = describeSampler(o)
-		backend = vkBackend{dev: vs.dev, chunk: 10, onChunk: func(x *vk.Buffer, t float64, done, steps, nfe int) error {
+		vs.frame.Label = o.Describe()
+		backend = &sampling.Device{Dev: vs.dev, Chunk: 10, OnChunk: func(x *vk.Buffer, t float64, done, steps, nfe int) error {
 			return vs.show(x, count, d, t, done, steps, nfe)
 		}}
 	}
@@ -325,7 +286,7 @@ func runSample(args []string, stdout io.Writer) error {
 		if vs == nil {
 			return nil
 		}
-		if err := vs.holdFinal(); !errors.Is(err, errRestart) {
+		if err := vs.holdFinal(); !errors.Is(err, sampling.ErrRestart) {
 			return err
 		}
 		o.Seed++
@@ -333,18 +294,18 @@ func runSample(args []string, stdout io.Writer) error {
 }
 
 // sampleAndWrite draws the samples of o and writes --out and --png.
-func sampleAndWrite(stdout io.Writer, backend samplerBackend, o sampleOpts, ds data.Dataset, count int, device, out, png string) error {
+func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Request, ds data.Dataset, count int, device, out, png string) error {
 	d := ds.Dim()
 	start := time.Now()
 	x, nfe, err := backend.Sample(context.Background(), o)
 	wall := time.Since(start)
 	if err != nil {
-		return fmt.Errorf("%s: %w", describeSampler(o), err)
+		return fmt.Errorf("%s: %w", o.Describe(), backendErr(err))
 	}
 	if bad := countNonFinite(x); bad > 0 {
-		return fmt.Errorf("%s diverged: %d of %d values are NaN or Inf; nothing written (try a smaller --snr or more --steps)", describeSampler(o), bad, len(x))
+		return fmt.Errorf("%s diverged: %d of %d values are NaN or Inf; nothing written (try a smaller --snr or more --steps)", o.Describe(), bad, len(x))
 	}
-	fmt.Fprintf(stdout, "sampled %d points (%d-D, %s) with %s on %s (seed %d)\n", count, d, ds.Name(), describeSampler(o), deviceLabel(device), o.Seed)
+	fmt.Fprintf(stdout, "sampled %d points (%d-D, %s) with %s on %s (seed %d)\n", count, d, ds.Name(), o.Describe(), sampling.DeviceLabel(device), o.Seed)
 	fmt.Fprintf(stdout, "NFE %d, wall time %.3f s\n", nfe, wall.Seconds())
 	if out == "" {
 		return nil

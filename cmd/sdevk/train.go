@@ -11,12 +11,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
-	"github.com/sdevk/sdevk/checkpoint"
+	"github.com/sdevk/sdevk/config"
+	"github.com/sdevk/sdevk/sde/sampling"
 	"github.com/sdevk/sdevk/sde/train"
 	"github.com/sdevk/sdevk/vk"
-	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 func init() {
@@ -32,6 +30,7 @@ type trainOpts struct {
 	seed                uint64
 	seedSet             bool
 	samples             int
+	noSample            bool
 	view                bool
 }
 
@@ -45,12 +44,20 @@ func runTrain(args []string, stdout io.Writer) error {
 	fs.BoolVar(&o.resume, "resume", false, "continue from the run directory's last checkpoint")
 	fs.Uint64Var(&o.seed, "seed", 0, "seed (default the config's)")
 	fs.StringVar(&o.device, "device", "", "Vulkan device index or name part")
-	fs.IntVar(&o.samples, "samples", -1, "samples drawn with the EMA weights at the end (default sampling.n_samples; 0: none)")
+	fs.IntVar(&o.samples, "samples", -1, fmt.Sprintf("samples drawn with the EMA weights at the end (default sampling.n_samples, at most %d for runs under %d steps unless the key is given; 0: none)", config.ShortRunSamples, config.ShortRun))
+	fs.BoolVar(&o.noSample, "no-sample", false, "draw no samples at the end (same as --samples 0)")
 	fs.BoolVar(&o.view, "view", false, "show the loss and snapshot samples in a window (viewer build)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	o.seedSet = flagsSet(fs)["seed"]
+	given := flagsSet(fs)
+	o.seedSet = given["seed"]
+	if o.noSample && given["samples"] && o.samples != 0 {
+		return usagef("--no-sample: conflicts with --samples %d (give one of them)", o.samples)
+	}
+	if given["samples"] && o.samples < 0 {
+		return usagef("--samples: must be >= 0, got %d", o.samples)
+	}
 	c, err := loadConfig(o.config, o.sets)
 	if err != nil {
 		return err
@@ -65,6 +72,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		name := filepath.Base(o.config)
 		o.out = filepath.Join("runs", name[:len(name)-len(filepath.Ext(name))])
 	}
+	o.resume = o.resume && resumable(o.out)
 	if err := prepareRunDir(o.out, o.resume); err != nil {
 		return err
 	}
@@ -73,32 +81,23 @@ func runTrain(args []string, stdout io.Writer) error {
 		return err
 	}
 	printDoctor(c, ds, c.Seed)
-	s, err := c.NewSDE(0)
+	tc, err := train.ConfigFrom(c, ds)
 	if err != nil {
-		return usagef("%s: sde: %v", c.File, err)
+		return usagef("%v", err)
 	}
-	net, err := c.NewMLP(s, ds.Dim())
-	if err != nil {
-		return usagef("%s: model: %v", c.File, err)
-	}
-	adam := kernels.DefaultAdam()
-	adam.Beta1, adam.Beta2, adam.Eps = c.Optim.Beta1, c.Optim.Beta2, c.Optim.Eps
-	adam.Warmup, adam.Clip, adam.WeightDecay = c.Optim.Warmup, c.Optim.GradClip, c.Optim.WeightDecay
-	adam.Decoupled = c.Optim.Optimizer == "adamw"
-	tc := train.Config{SDE: s, Net: net, Loss: c.LossConfig(), Adam: adam, LR: c.Optim.LR,
-		EMA: c.Model.EMARate, Batch: c.Training.BatchSize, Data: ds, Seed: c.Seed}
+	net := tc.Net
 	var tr train.Runner
-	var backend samplerBackend
+	var backend sampling.Backend
 	var vs *viewSession
 	switch {
-	case o.device == refDevice:
+	case o.device == sampling.ReferenceDevice:
 		if o.view {
-			return usagef("--view: the viewer draws from a Vulkan device, not %s", refDevice)
+			return usagef("--view: the viewer draws from a Vulkan device, not %s", sampling.ReferenceDevice)
 		}
 		if tr, err = train.NewReference(tc); err != nil {
 			return err
 		}
-		backend = refBackend{}
+		backend = sampling.Reference{}
 	default:
 		var dev *vk.Device
 		if o.view {
@@ -118,7 +117,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		if tr, err = train.New(dev, tc); err != nil {
 			return err
 		}
-		backend = vkBackend{dev: dev}
+		backend = &sampling.Device{Dev: dev}
 	}
 	defer tr.Close()
 	configText, err := os.ReadFile(o.config)
@@ -128,23 +127,28 @@ func runTrain(args []string, stdout io.Writer) error {
 	sets, _ := json.Marshal([]string(o.sets))
 	meta := map[string]string{"config": string(configText), "config_file": o.config, "sets": string(sets)}
 	if o.resume {
-		if err := resumeRun(tr, o.out); err != nil {
-			return err
+		path, err := train.Resume(tr, o.out)
+		if err != nil {
+			return usagef("--resume: %v", err)
 		}
+		fmt.Fprintf(cmdStderr, "sdevk: resuming %s at step %d\n", path, tr.Steps())
 	}
-	r := &trainRun{tr: tr, dir: o.out, meta: meta, total: c.Training.NIters, snapshot: c.Training.SnapshotFreq, stdout: stdout}
+	var view *trainView
 	if vs != nil {
-		r.view = &trainView{vs: vs, c: c, net: net, tr: tr, d: ds.Dim()}
-		if err := r.view.snapshot(); err != nil {
+		view = &trainView{vs: vs, c: c, net: net, tr: tr, d: ds.Dim()}
+		if err := view.snapshot(); err != nil {
 			return err
 		}
 	}
-	if err := r.loop(); err != nil {
+	if err := trainLoop(tr, c.Training.NIters, c.Training.SnapshotFreq, o.out, meta, view, stdout); err != nil {
 		return err
 	}
-	n := c.Sampling.NSamples
+	n := c.SamplesAfterTraining()
 	if o.samples >= 0 {
 		n = o.samples
+	}
+	if o.noSample {
+		n = 0
 	}
 	if n > 0 {
 		return sampleAfterTraining(backend, c, net, tr, ds, n, o.out, stdout)
@@ -155,139 +159,65 @@ func runTrain(args []string, stdout io.Writer) error {
 // prepareRunDir creates the run directory; it refuses to start afresh in
 // one that holds checkpoints, so no earlier run is overwritten.
 func prepareRunDir(dir string, resume bool) error {
-	ckpts, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "ckpt-*.safetensors"))
-	if !resume && len(ckpts) > 0 {
+	if !resume && train.HasCheckpoints(dir) {
 		return usagef("--out %s holds checkpoints of an earlier run: pass --resume to continue it, or choose another --out", dir)
-	}
-	if resume && len(ckpts) == 0 {
-		return usagef("--resume: %s holds no checkpoints/ckpt-*.safetensors", dir)
 	}
 	return os.MkdirAll(dir, 0o755)
 }
 
-func resumeRun(tr train.Runner, dir string) error {
-	path, err := checkpoint.Resolve(dir)
-	if err != nil {
-		return usagef("--resume: %v", err)
+// resumable reports whether dir holds a checkpoint to resume from; --resume
+// in a fresh directory starts afresh, and says so.
+func resumable(dir string) bool {
+	if !train.HasCheckpoints(dir) {
+		fmt.Fprintf(cmdStderr, "sdevk: --resume: %s holds no checkpoint yet; starting a fresh run\n", dir)
+		return false
 	}
-	c, err := checkpoint.Load(path)
-	if err != nil {
-		return usagef("--resume: %v", err)
-	}
-	if err := tr.Restore(c); err != nil {
-		return usagef("--resume %s: %v", path, err)
-	}
-	fmt.Fprintf(cmdStderr, "sdevk: resuming %s at step %d\n", path, tr.Steps())
-	return nil
+	return true
 }
 
-// trainRun is one invocation's loop state.
-type trainRun struct {
-	tr              train.Runner
-	dir             string
-	meta            map[string]string
-	total, snapshot int
-	stdout          io.Writer
-	losses          []float64
-	view            *trainView // nil without --view
-}
-
-// metric is one line of metrics.jsonl.
-type metric struct {
-	Step    int     `json:"step"`
-	Loss    float64 `json:"loss"`
-	Seconds float64 `json:"seconds"`
-}
-
-func (r *trainRun) save() error {
-	c, err := r.tr.Checkpoint(r.meta)
-	if err != nil {
-		return err
-	}
-	return checkpoint.Save(checkpoint.Name(r.dir, r.tr.Steps()), c)
-}
-
-// loop trains to the total step count, saving every snapshot steps, at the
-// end and on Ctrl-C. A NaN or infinite loss stops it without saving, so the
-// last checkpoint stays the last good state.
-func (r *trainRun) loop() error {
+// trainLoop runs the training with progress on stderr (and the viewer),
+// saving on Ctrl-C, then prints the summary and draws loss.png.
+func trainLoop(tr train.Runner, total, snapshot int, dir string, meta map[string]string, view *trainView, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	mf, err := os.OpenFile(filepath.Join(r.dir, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
+	bar := newProgress(cmdStderr, tr.Steps(), total)
+	var losses []float64
+	res, err := train.Run(ctx, tr, train.RunOptions{Dir: dir, Meta: meta, Total: total, Snapshot: snapshot,
+		OnStep: func(step int, loss float64) error {
+			bar.update(step, loss)
+			losses = append(losses, loss)
+			return view.show(losses, step, total)
+		},
+		OnSnapshot: view.snapshot,
+	})
+	var nan train.ErrNonFinite
+	switch {
+	case errors.As(err, &nan):
+		return usagef("training diverged: the loss is %v at step %d; the last good checkpoint is kept in %s", nan.Loss, nan.Step, filepath.Join(dir, "checkpoints"))
+	case err != nil:
 		return err
+	case res.Interrupted:
+		fmt.Fprintf(cmdStderr, "\nsdevk: interrupted at step %d; saved %s\n", tr.Steps(), res.Checkpoint)
+		return nil
 	}
-	defer mf.Close()
-	enc := json.NewEncoder(mf)
-	start, first := time.Now(), r.tr.Steps()
-	bar := progressbar.NewOptions(r.total,
-		progressbar.OptionSetWriter(cmdStderr), progressbar.OptionSetDescription("train"),
-		progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"),
-		progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
-	bar.Set(r.tr.Steps())
-	for r.tr.Steps() < r.total {
-		if ctx.Err() != nil {
-			if err := r.save(); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmdStderr, "\nsdevk: interrupted at step %d; saved %s\n", r.tr.Steps(), checkpoint.Name(r.dir, r.tr.Steps()))
-			return nil
-		}
-		loss, err := r.tr.Next()
-		var nan train.ErrNonFinite
-		if errors.As(err, &nan) {
-			return usagef("training diverged: the loss is %v at step %d; the last good checkpoint is kept in %s", nan.Loss, nan.Step, filepath.Join(r.dir, "checkpoints"))
-		}
-		if err != nil {
-			return err
-		}
-		r.losses = append(r.losses, loss)
-		if err := enc.Encode(metric{Step: r.tr.Steps(), Loss: loss, Seconds: time.Since(start).Seconds()}); err != nil {
-			return err
-		}
-		bar.Describe(fmt.Sprintf("train loss %.4f", loss))
-		bar.Set(r.tr.Steps())
-		if r.snapshot > 0 && r.tr.Steps()%r.snapshot == 0 && r.tr.Steps() < r.total {
-			if err := r.save(); err != nil {
-				return err
-			}
-			if err := r.view.snapshot(); err != nil {
-				return err
-			}
-		}
-		if err := r.view.show(r.losses, r.tr.Steps(), r.total); err != nil {
-			return err
-		}
-	}
-	bar.Finish()
-	if err := r.save(); err != nil {
-		return err
-	}
-	steps := r.tr.Steps() - first
-	host, _ := r.tr.Times()
-	el := time.Since(start)
-	fmt.Fprintf(r.stdout, "trained %d steps in %v (%.1f steps/s, host %.0f us/step); checkpoint %s\n",
-		steps, el.Round(time.Millisecond), float64(steps)/el.Seconds(),
-		float64(host.Microseconds())/float64(max(steps, 1)), checkpoint.Name(r.dir, r.tr.Steps()))
-	return r.plotLoss()
+	bar.finish()
+	host, _ := tr.Times()
+	fmt.Fprintf(stdout, "trained %d steps in %v (%.1f steps/s, host %.0f us/step); checkpoint %s\n",
+		res.Steps, res.Elapsed.Round(time.Millisecond), float64(res.Steps)/res.Elapsed.Seconds(),
+		float64(host.Microseconds())/float64(max(res.Steps, 1)), res.Checkpoint)
+	return plotLoss(dir)
 }
 
 // plotLoss draws loss.png from the whole metrics.jsonl (earlier runs of a
 // resumed training included).
-func (r *trainRun) plotLoss() error {
-	f, err := os.Open(filepath.Join(r.dir, "metrics.jsonl"))
+func plotLoss(dir string) error {
+	ms, err := train.ReadMetrics(dir)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var steps, losses []float64
-	dec := json.NewDecoder(f)
-	for dec.More() {
-		var m metric
-		if err := dec.Decode(&m); err != nil {
-			return fmt.Errorf("%s: %v", f.Name(), err)
-		}
-		steps, losses = append(steps, float64(m.Step)), append(losses, m.Loss)
+	steps, losses := make([]float64, len(ms)), make([]float64, len(ms))
+	for i, m := range ms {
+		steps[i], losses[i] = float64(m.Step), m.Loss
 	}
-	return saveLossPlot(filepath.Join(r.dir, "loss.png"), steps, losses)
+	return saveLossPlot(filepath.Join(dir, "loss.png"), steps, losses)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/model"
+	"github.com/sdevk/sdevk/sde/sampling"
 	"github.com/sdevk/sdevk/sde/train"
 )
 
@@ -29,7 +30,7 @@ func (v *trainView) snapshot() error {
 	if v == nil || v.vs.closed {
 		return nil
 	}
-	x, o, _, err := emaSample(vkBackend{dev: v.vs.dev}, v.c, v.net, v.tr, v.d, snapshotPoints)
+	x, o, _, err := emaSample(&sampling.Device{Dev: v.vs.dev}, v.c, v.net, v.tr, v.d, snapshotPoints)
 	if err != nil {
 		return err
 	}
@@ -44,7 +45,7 @@ func (v *trainView) snapshot() error {
 		}
 	}
 	v.vs.frame.Points, v.vs.frame.N, v.vs.frame.D = v.vs.last, snapshotPoints, v.d
-	v.vs.frame.Label = fmt.Sprintf("step %d: %s", v.tr.Steps(), describeSampler(o))
+	v.vs.frame.Label = fmt.Sprintf("step %d: %s", v.tr.Steps(), o.Describe())
 	return v.vs.last.Upload(f)
 }
 

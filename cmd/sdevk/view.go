@@ -1,19 +1,16 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
 
 	"github.com/sdevk/sdevk/data"
+	"github.com/sdevk/sdevk/sde/sampling"
 	"github.com/sdevk/sdevk/viewer"
 	"github.com/sdevk/sdevk/vk"
 )
-
-// errRestart asks a viewed sampling run to start again with a new seed (R).
-var errRestart = errors.New("restart")
 
 // viewSession is an open viewer window showing a run.
 type viewSession struct {
@@ -126,7 +123,7 @@ func (v *viewSession) show(x *vk.Buffer, n, d int, t float64, done, steps, nfe i
 	case ev.Closed:
 		v.closed = true
 	case ev.Restart:
-		return errRestart
+		return sampling.ErrRestart
 	}
 	return nil
 }
@@ -153,7 +150,7 @@ func (v *viewSession) keep(x *vk.Buffer, size int) error {
 }
 
 // holdFinal shows the last frame until the window is closed or R restarts
-// (errRestart).
+// (sampling.ErrRestart).
 func (v *viewSession) holdFinal() error {
 	if v.closed || v.last == nil {
 		return nil
@@ -170,7 +167,7 @@ func (v *viewSession) holdFinal() error {
 			v.closed = true
 			return nil
 		case ev.Restart:
-			return errRestart
+			return sampling.ErrRestart
 		}
 		time.Sleep(30 * time.Millisecond)
 	}

@@ -1,4 +1,17 @@
-// Package sampling runs the samplers of package sde on a Vulkan device.
+// Package sampling runs the samplers of package sde on a Vulkan device, and
+// serves sampling and likelihood requests on either backend.
+//
+// The entry points: a ScoreModel says where the score comes from
+// (OracleModel for a Gaussian mixture, NetModel or LoadCheckpoint for a
+// network); NewRequest turns a config's [sampling] section into a Request for
+// a Method; NewBackend picks the Backend of a --device name, the pure-Go
+// float64 Reference or a Vulkan Device, and both run the same Request (and
+// LikelihoodRequest, answered with sde.LikelihoodResult):
+//
+//	c, _ := config.Load("configs/vp_dsm.toml", nil)
+//	g, _ := c.GMM()
+//	r, _ := sampling.NewRequest(c, sampling.PC, 1000, 2, c.Seed, sampling.OracleModel(g))
+//	x, nfe, err := sampling.NewBackend("").Sample(ctx, r)
 //
 // A sampler keeps its batch x in device memory and records its steps once:
 // the score model's kernels, then one fused update per predictor or
@@ -18,7 +31,8 @@
 // coefficients, by evaluating them on unit inputs. The device and the
 // reference therefore cannot drift apart.
 //
-// Noise: the prior draw uses Philox stream 0, predictors stream 1 and the
-// k-th corrector step stream 2+k, all at Philox step = the step counter, so a
-// run is a pure function of its seed, whatever the device.
+// Noise: the prior draw uses Philox stream rng.StreamPrior, predictors
+// rng.StreamPredictor and the k-th corrector step rng.StreamCorrector+k, all
+// at Philox step = the step counter, so a run is a pure function of its seed,
+// whatever the device.
 package sampling

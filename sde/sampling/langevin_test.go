@@ -46,7 +46,7 @@ func TestALDMatchesReference(t *testing.T) {
 	}
 	step := 0
 	normal := func(z []float64) {
-		rng.Normal(z, rng.Key{Seed: 3, Stream: streamPredictor, Step: uint32(step)})
+		rng.Normal(z, rng.Key{Seed: 3, Stream: rng.StreamPredictor, Step: uint32(step)})
 		step++
 	}
 	score := func(x []float64, sigma float64, out []float64) { g.score(ve, x, ve.TimeOfSigma(sigma), out) }

@@ -2,18 +2,10 @@ package sampling
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk/kernels"
 )
-
-// LikelihoodResult is the device likelihood of a batch.
-type LikelihoodResult struct {
-	LogP, PriorLogP, DeltaLogP []float64
-	MeanLogP, NatsPerDim       float64
-	ODEResult
-}
 
 // LogLikelihood computes log p_0(x) of the b points x [b, d] through the
 // probability-flow ODE, integrated with the divergence term from eps to T by
@@ -21,9 +13,9 @@ type LikelihoodResult struct {
 // change form one system for the error norm):
 // log p_0(x) = log p_T(x_T) + integral_eps^T div f~(x_t, t) dt.
 // The divergence is the score model's (DivScore): exact for the oracle, or
-// its estimate with fixed probes.
-func LogLikelihood(lib *kernels.Lib, s sde.SDE, score DivScore, x []float32, b, d int, rtol, atol, eps float64) (*LikelihoodResult, error) {
-	start := time.Now()
+// its estimate with fixed probes. The result is the reference's type
+// (sde.LikelihoodResult), so callers read either backend the same way.
+func LogLikelihood(lib *kernels.Lib, s sde.SDE, score DivScore, x []float32, b, d int, rtol, atol, eps float64) (*sde.LikelihoodResult, error) {
 	if len(x) != b*d {
 		return nil, fmt.Errorf("sampling: %d values for %d points of dimension %d", len(x), b, d)
 	}
@@ -56,7 +48,7 @@ func LogLikelihood(lib *kernels.Lib, s sde.SDE, score DivScore, x []float32, b, 
 	if err := v.slots[sde.RKY].Download(final); err != nil {
 		return nil, err
 	}
-	r := &LikelihoodResult{LogP: make([]float64, b), PriorLogP: make([]float64, b), DeltaLogP: make([]float64, b)}
+	r := &sde.LikelihoodResult{LogP: make([]float64, b), PriorLogP: make([]float64, b), DeltaLogP: make([]float64, b)}
 	xT := make([]float64, b*d)
 	for i := range xT {
 		xT[i] = float64(final[i])
@@ -68,6 +60,6 @@ func LogLikelihood(lib *kernels.Lib, s sde.SDE, score DivScore, x []float32, b, 
 		r.MeanLogP += r.LogP[i] / float64(b)
 	}
 	r.NatsPerDim = -r.MeanLogP / float64(d)
-	r.Stats, r.NFE, r.Steps, r.Duration = st, st.NFE, st.Steps, time.Since(start)
+	r.ZT, r.Stats, r.NFE = xT, st, st.NFE
 	return r, nil
 }

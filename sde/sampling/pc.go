@@ -4,16 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sdevk/sdevk/graph/rng"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
 	"github.com/sdevk/sdevk/vk/kernels"
-)
-
-// Philox streams of the samplers' noise.
-const (
-	streamPrior     = 0
-	streamPredictor = 1
-	streamCorrector = 2 // + corrector step index
 )
 
 // PCOptions configures PC: sde.PCOptions plus the batch and how many steps
@@ -90,7 +84,7 @@ func (s *Sampler) Samples() ([]float32, error) {
 // recordPrior records x = prior std * z.
 func (s *Sampler) recordPrior(seq *vk.Sequence) error {
 	c := kernels.Coef{Buf: s.Sched.Coef, Col: s.Sched.prior}
-	return s.Lib.LinComb(seq, s.X, s.B*s.D, c, s.Sched.State, kernels.NormalNoise, streamPrior)
+	return s.Lib.LinComb(seq, s.X, s.B*s.D, c, s.Sched.State, kernels.NormalNoise, rng.StreamPrior)
 }
 
 // PCRows computes the coefficient table of the PC sampler for s.
@@ -194,7 +188,7 @@ func (p *PCSampler) recordSteps(seq *vk.Sequence, n int) error {
 				if err != nil {
 					return err
 				}
-				stream := uint32(streamCorrector + k)
+				stream := rng.StreamCorrector + uint32(k)
 				if p.opts.Corrector == sde.LangevinCorrector {
 					err = recordLangevinSNR(lib, seq, p.Sched, p.norms, x, sc, p.B, p.D, p.opts.SNR, stream)
 				} else {
@@ -212,7 +206,7 @@ func (p *PCSampler) recordSteps(seq *vk.Sequence, n int) error {
 				return err
 			}
 			c := kernels.Coef{Buf: p.Sched.Coef, Col: colPred, Stride: Stride}
-			if err := lib.LinComb(seq, x, size, c, p.Sched.State, kernels.NormalNoise, streamPredictor, x, sc); err != nil {
+			if err := lib.LinComb(seq, x, size, c, p.Sched.State, kernels.NormalNoise, rng.StreamPredictor, x, sc); err != nil {
 				return err
 			}
 		}

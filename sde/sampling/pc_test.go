@@ -44,7 +44,7 @@ func (g gaussian) score(s sde.SDE, x []float64, t float64, out []float64) {
 func referencePC(s sde.SDE, g gaussian, b, d int, o sde.PCOptions, seed uint64) []float64 {
 	n := b * d
 	x := make([]float64, n)
-	rng.Normal(x, rng.Key{Seed: seed, Stream: streamPrior})
+	rng.Normal(x, rng.Key{Seed: seed, Stream: rng.StreamPrior})
 	for i := range x {
 		x[i] *= s.PriorStd()
 	}
@@ -57,11 +57,11 @@ func referencePC(s sde.SDE, g gaussian, b, d int, o sde.PCOptions, seed uint64) 
 	for i, t := range sde.Linspace(s.T(), eps, s.N()) {
 		for k := 0; o.Corrector != sde.CorrectorNone && k < o.NStepsEach; k++ {
 			g.score(s, x, t, sc)
-			rng.Normal(z, rng.Key{Seed: seed, Stream: uint32(streamCorrector + k), Step: uint32(i)})
+			rng.Normal(z, rng.Key{Seed: seed, Stream: rng.StreamCorrector + uint32(k), Step: uint32(i)})
 			sde.CorrectorStep(o.Corrector, s, x, xMean, sc, z, d, t, o.SNR)
 		}
 		g.score(s, x, t, sc)
-		rng.Normal(z, rng.Key{Seed: seed, Stream: streamPredictor, Step: uint32(i)})
+		rng.Normal(z, rng.Key{Seed: seed, Stream: rng.StreamPredictor, Step: uint32(i)})
 		sde.PredictorStep(o.Predictor, s, x, xMean, sc, z, t, dt, false)
 	}
 	if o.Denoise {

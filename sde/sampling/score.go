@@ -190,7 +190,7 @@ func (s *NetDivScore) Bind(x *vk.Buffer, b, d int, sched *Schedule) error {
 				div = graph.Add(div, term)
 			}
 			z := make([]float64, b*d)
-			key := rng.Key{Seed: s.ProbeSeed, Stream: 0x9b0be, Step: uint32(p)}
+			key := rng.Key{Seed: s.ProbeSeed, Stream: rng.StreamProbe, Step: uint32(p)}
 			if s.Estimator == DivRademacher {
 				rng.Rademacher(z, key)
 			} else {

@@ -12,4 +12,9 @@
 // generator seeded by both, and the device's random draws are keyed by them,
 // so resuming from a checkpoint continues bit for bit like an uninterrupted
 // run.
+//
+// ConfigFrom builds a Config from a run configuration; Run drives a Runner
+// (Trainer on the device, RefTrainer on the host) to a step count, with
+// metrics.jsonl and checkpoints in a run directory; EMAModel and
+// MeasureQuality sample and judge the result.
 package train

@@ -1,16 +1,16 @@
-package main
+package model
 
 import (
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/sde"
 )
 
-// refNetScore evaluates a network score with the float64 reference executor
-// (--device cpu-reference): slow, but it needs no Vulkan. A graph is built
-// per batch size on first use.
-func refNetScore(src scoreSource) sde.ScoreFunc {
+// ReferenceScore evaluates net with the given weights (by parameter name) by
+// the float64 reference executor, on d-dim data: slow, but it needs no
+// device. A graph is built per batch size on first use and kept.
+func ReferenceScore(net ScoreNet, weights map[string][]float32, d int) sde.ScoreFunc {
 	ref := graph.NewReference()
-	for name, v := range src.Weights {
+	for name, v := range weights {
 		f := make([]float64, len(v))
 		for i, x := range v {
 			f[i] = float64(x)
@@ -20,12 +20,12 @@ func refNetScore(src scoreSource) sde.ScoreFunc {
 	type program struct{ x, t, out *graph.Node }
 	progs := map[int]program{}
 	return func(x []float64, t float64, out []float64) {
-		b := len(x) / src.Dim
+		b := len(x) / d
 		p, ok := progs[b]
 		if !ok {
 			g := graph.New()
-			xn, tn := g.Input("x", b, src.Dim), g.Input("t", b)
-			p = program{xn, tn, src.Net.Build(g, xn, tn)}
+			xn, tn := g.Input("x", b, d), g.Input("t", b)
+			p = program{xn, tn, net.Build(g, xn, tn)}
 			progs[b] = p
 		}
 		ts := make([]float64, b)

@@ -1,4 +1,4 @@
-package main
+package sampling
 
 import (
 	"github.com/sdevk/sdevk/graph"
@@ -7,46 +7,53 @@ import (
 	"github.com/sdevk/sdevk/vk/kernels"
 )
 
-// netEvaluator evaluates a checkpoint's score network of 2-D data on the
-// device for host batches (plots): a program is compiled per batch size.
-type netEvaluator struct {
-	src   scoreSource
+// HostNetScore evaluates a network score on the default Vulkan device for
+// host batches (plots): a program is compiled per batch size and kept.
+type HostNetScore struct {
+	m     ScoreModel
 	dev   *vk.Device
 	exec  *vkexec.Executor
-	progs map[int]*netProgram
+	progs map[int]*hostProgram
 	err   error
 }
 
-type netProgram struct {
+type hostProgram struct {
 	p   *vkexec.Program
 	out *graph.Node
 }
 
-func newNetEvaluator(src scoreSource) (*netEvaluator, error) {
+// NewHostNetScore opens the default device and uploads m's weights.
+func NewHostNetScore(m ScoreModel) (*HostNetScore, error) {
 	dev, err := vk.Open(vk.Options{})
 	if err != nil {
 		return nil, err
 	}
-	exec, err := src.executor(kernels.New(dev))
+	lib := kernels.New(dev)
+	exec, err := m.NewExecutor(lib)
 	if err != nil {
+		lib.Close()
 		dev.Close()
 		return nil, err
 	}
-	return &netEvaluator{src: src, dev: dev, exec: exec, progs: map[int]*netProgram{}}, nil
+	return &HostNetScore{m: m, dev: dev, exec: exec, progs: map[int]*hostProgram{}}, nil
 }
 
-// score is an sde.ScoreFunc; a device error is kept in e.err and gives zeros.
-func (e *netEvaluator) score(x []float64, t float64, out []float64) {
+// Err is the first device error of Score, nil when all went well.
+func (e *HostNetScore) Err() error { return e.err }
+
+// Score is an sde.ScoreFunc; after a device error (see Err) it gives zeros.
+func (e *HostNetScore) Score(x []float64, t float64, out []float64) {
 	clear(out)
 	if e.err != nil {
 		return
 	}
-	b := len(x) / 2
+	d := e.m.Dim
+	b := len(x) / d
 	np, ok := e.progs[b]
 	if !ok {
 		g := graph.New()
-		xn, tn := g.Input("x", b, 2), g.Input("t", b)
-		out := e.src.Net.Build(g, xn, tn)
+		xn, tn := g.Input("x", b, d), g.Input("t", b)
+		out := e.m.Net.Build(g, xn, tn)
 		if e.err = g.Err(); e.err != nil {
 			return
 		}
@@ -54,7 +61,7 @@ func (e *netEvaluator) score(x []float64, t float64, out []float64) {
 		if e.err = err; err != nil {
 			return
 		}
-		np = &netProgram{p: p, out: out}
+		np = &hostProgram{p: p, out: out}
 		e.progs[b] = np
 	}
 	xf := make([]float32, len(x))
@@ -83,7 +90,8 @@ func (e *netEvaluator) score(x []float64, t float64, out []float64) {
 	}
 }
 
-func (e *netEvaluator) close() {
+// Close frees the programs, the weights and the device.
+func (e *HostNetScore) Close() {
 	for _, np := range e.progs {
 		np.p.Release()
 	}

@@ -1,0 +1,104 @@
+package sampling
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/sdevk/sdevk/checkpoint"
+	"github.com/sdevk/sdevk/config"
+	"github.com/sdevk/sdevk/model"
+)
+
+// NewRequest turns a config's [sampling] section into a request for n points
+// of dimension d by method m. Errors name the config file and the section.
+func NewRequest(c *config.Config, m Method, n, d int, seed uint64, score ScoreModel) (Request, error) {
+	s, err := c.NewSDE(c.SamplingSteps())
+	if err != nil {
+		return Request{}, fmt.Errorf("%s: sde: %v", c.File, err)
+	}
+	r := Request{SDE: s, Dim: d, N: n, Seed: seed, Method: m, Score: score}
+	switch m {
+	case PC, EM:
+		if r.PC, err = c.PCOptions(); err != nil {
+			return r, fmt.Errorf("%s: sampling: %v", c.File, err)
+		}
+	case ODE:
+		if r.ODE, err = c.ODEOptions(); err != nil {
+			return r, fmt.Errorf("%s: sampling: %v", c.File, err)
+		}
+	case ALD, Langevin:
+		r.ALD = c.ALDOptions()
+		r.InitStd = r.ALD.Sigmas[0]
+		_, end := c.ALDRange()
+		r.Langevin = LangevinOptions{Sigma: end, Step: c.Sampling.StepLR, Steps: c.Sampling.NLevels * c.Sampling.NStepsEach}
+	default:
+		return r, fmt.Errorf("unknown sampler %q", m)
+	}
+	return r, nil
+}
+
+// LoadCheckpoint reads a checkpoint of sdevk train (a file, or a run
+// directory's latest) as a score model: the run's config, saved in the
+// checkpoint, with the run's and then the given --set overrides, and the
+// network's EMA weights. It returns the config and the model.
+func LoadCheckpoint(ckpt string, sets []string) (*config.Config, ScoreModel, error) {
+	path, err := checkpoint.Resolve(ckpt)
+	if err != nil {
+		return nil, ScoreModel{}, err
+	}
+	ck, err := checkpoint.Load(path)
+	if err != nil {
+		return nil, ScoreModel{}, err
+	}
+	text, ok := ck.Meta["config"]
+	if !ok {
+		return nil, ScoreModel{}, fmt.Errorf("%s: no config in its metadata (not written by sdevk train?)", path)
+	}
+	var saved []string
+	if js := ck.Meta["sets"]; js != "" {
+		if err := json.Unmarshal([]byte(js), &saved); err != nil {
+			return nil, ScoreModel{}, fmt.Errorf("%s: unreadable sets metadata %q", path, js)
+		}
+	}
+	c, err := config.Parse(path+" (saved config)", []byte(text), append(saved, sets...))
+	if err != nil {
+		return nil, ScoreModel{}, err
+	}
+	ds, err := c.Dataset()
+	if err != nil {
+		return nil, ScoreModel{}, fmt.Errorf("%s: data: %v", c.File, err)
+	}
+	s, err := c.NewSDE(0)
+	if err != nil {
+		return nil, ScoreModel{}, fmt.Errorf("%s: sde: %v", path, err)
+	}
+	net, err := c.NewMLP(s, ds.Dim())
+	if err != nil {
+		return nil, ScoreModel{}, fmt.Errorf("%s: model: %v", path, err)
+	}
+	weights, err := checkpointWeights(path, ck, net)
+	if err != nil {
+		return nil, ScoreModel{}, err
+	}
+	return c, NetModel(path, net, weights, ds.Dim()), nil
+}
+
+// checkpointWeights picks each parameter's EMA (or, without one, its value)
+// and checks its shape against the network.
+func checkpointWeights(path string, ck *checkpoint.Checkpoint, net model.ScoreNet) (map[string][]float32, error) {
+	out := map[string][]float32{}
+	for _, p := range net.Params() {
+		t, ok := ck.Tensors["ema/"+p.Name]
+		if !ok {
+			t, ok = ck.Tensors["params/"+p.Name]
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s: no tensor for parameter %s (a checkpoint of another model?)", path, p.Name)
+		}
+		if fmt.Sprint(t.Shape) != fmt.Sprint(p.Shape) {
+			return nil, fmt.Errorf("%s: %s has shape %v, the config's model wants %v", path, p.Name, t.Shape, p.Shape)
+		}
+		out[p.Name] = t.Data
+	}
+	return out, nil
+}

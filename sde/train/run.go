@@ -1,0 +1,149 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sdevk/sdevk/checkpoint"
+)
+
+// A run directory holds checkpoints/ckpt-STEP.safetensors (checkpoint.Name)
+// and metrics.jsonl, one Metric per step, appended to by resumed runs.
+const MetricsFile = "metrics.jsonl"
+
+// Metric is one line of metrics.jsonl.
+type Metric struct {
+	Step    int     `json:"step"`
+	Loss    float64 `json:"loss"`
+	Seconds float64 `json:"seconds"`
+}
+
+// RunOptions configure Run.
+type RunOptions struct {
+	// Dir is the run directory; Meta goes into every checkpoint.
+	Dir  string
+	Meta map[string]string
+	// Total is the step count to train to; a checkpoint is saved every
+	// Snapshot steps (0: only at the end).
+	Total, Snapshot int
+	// OnStep, when set, is called after every step (progress, a viewer).
+	OnStep func(step int, loss float64) error
+	// OnSnapshot, when set, is called after each intermediate checkpoint.
+	OnSnapshot func() error
+}
+
+// RunResult describes a finished (or interrupted) Run.
+type RunResult struct {
+	// Steps is the number of steps this Run took; Checkpoint the last saved.
+	Steps      int
+	Checkpoint string
+	Elapsed    time.Duration
+	// Interrupted is set when ctx was cancelled before Total.
+	Interrupted bool
+	// Losses are this Run's losses, in order.
+	Losses []float64
+}
+
+// HasCheckpoints reports whether dir holds a checkpoint of an earlier run.
+func HasCheckpoints(dir string) bool {
+	ckpts, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "ckpt-*.safetensors"))
+	return len(ckpts) > 0
+}
+
+// Resume restores tr from the latest checkpoint in dir and returns its path.
+func Resume(tr Runner, dir string) (string, error) {
+	path, err := checkpoint.Resolve(dir)
+	if err != nil {
+		return "", err
+	}
+	c, err := checkpoint.Load(path)
+	if err != nil {
+		return "", err
+	}
+	if err := tr.Restore(c); err != nil {
+		return "", fmt.Errorf("%s: %v", path, err)
+	}
+	return path, nil
+}
+
+// Save writes tr's checkpoint into dir and returns its path.
+func Save(tr Runner, dir string, meta map[string]string) (string, error) {
+	c, err := tr.Checkpoint(meta)
+	if err != nil {
+		return "", err
+	}
+	path := checkpoint.Name(dir, tr.Steps())
+	return path, checkpoint.Save(path, c)
+}
+
+// Run trains tr to o.Total steps, appending to metrics.jsonl and saving a
+// checkpoint every o.Snapshot steps, at the end, and when ctx is cancelled
+// (Interrupted, no error). A NaN or infinite loss stops it with
+// ErrNonFinite and saves nothing, so the last checkpoint stays the last
+// good state.
+func Run(ctx context.Context, tr Runner, o RunOptions) (res RunResult, err error) {
+	mf, err := os.OpenFile(filepath.Join(o.Dir, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return res, err
+	}
+	defer mf.Close()
+	enc := json.NewEncoder(mf)
+	start, first := time.Now(), tr.Steps()
+	defer func() { res.Steps, res.Elapsed = tr.Steps()-first, time.Since(start) }()
+	for tr.Steps() < o.Total {
+		if ctx.Err() != nil {
+			res.Interrupted = true
+			res.Checkpoint, err = Save(tr, o.Dir, o.Meta)
+			return res, err
+		}
+		loss, err := tr.Next()
+		if err != nil {
+			return res, err
+		}
+		res.Losses = append(res.Losses, loss)
+		if err := enc.Encode(Metric{Step: tr.Steps(), Loss: loss, Seconds: time.Since(start).Seconds()}); err != nil {
+			return res, err
+		}
+		if o.OnStep != nil {
+			if err := o.OnStep(tr.Steps(), loss); err != nil {
+				return res, err
+			}
+		}
+		if o.Snapshot > 0 && tr.Steps()%o.Snapshot == 0 && tr.Steps() < o.Total {
+			if res.Checkpoint, err = Save(tr, o.Dir, o.Meta); err != nil {
+				return res, err
+			}
+			if o.OnSnapshot != nil {
+				if err := o.OnSnapshot(); err != nil {
+					return res, err
+				}
+			}
+		}
+	}
+	res.Checkpoint, err = Save(tr, o.Dir, o.Meta)
+	return res, err
+}
+
+// ReadMetrics reads a run directory's metrics.jsonl (earlier runs of a
+// resumed training included).
+func ReadMetrics(dir string) ([]Metric, error) {
+	f, err := os.Open(filepath.Join(dir, MetricsFile))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var ms []Metric
+	dec := json.NewDecoder(f)
+	for dec.More() {
+		var m Metric
+		if err := dec.Decode(&m); err != nil {
+			return nil, fmt.Errorf("%s: %v", f.Name(), err)
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}
