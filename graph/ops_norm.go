@@ -2,7 +2,8 @@ package graph
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/sdevk/sdevk/graph/ref"
 )
 
 // GroupNorm normalises x[N,C,...] over each of groups groups of C/groups
@@ -54,46 +55,23 @@ func inferGroupNorm(attr any, in []Shape) (Shape, error) {
 	return x.Clone(), nil
 }
 
-// groupStats returns the mean and 1/sqrt(var+eps) of one group.
-func groupStats(x []float64, eps float64) (mean, rstd float64) {
-	for _, v := range x {
-		mean += v
-	}
-	mean /= float64(len(x))
-	var v2 float64
-	for _, v := range x {
-		v2 += (v - mean) * (v - mean)
-	}
-	return mean, 1 / math.Sqrt(v2/float64(len(x))+eps)
+// GroupNormShape returns the shape of a GroupNorm or GroupNormGrad node:
+// x [N, C, ...] viewed as [N, C, HW].
+func GroupNormShape(n *Node) ref.GroupNormShape {
+	x := n.inputs[0].shape
+	a := n.attr.(GroupNormAttr)
+	return ref.GroupNormShape{N: x[0], C: x[1], HW: x.Size() / (x[0] * x[1]), Groups: a.Groups, Eps: a.Eps}
 }
 
-// The elements of one (sample, group) pair are contiguous in NCHW order.
 func forwardGroupNorm(_ *runCtx, n *Node, in []tensor, out []float64) {
-	a := n.attr.(GroupNormAttr)
-	x := in[0].data
-	m := len(x) / (n.shape[0] * a.Groups)
-	for o := 0; o < len(x); o += m {
-		xs := x[o : o+m]
-		mean, r := groupStats(xs, a.Eps)
-		if n.kind == OpGroupNorm {
-			for i, v := range xs {
-				out[o+i] = (v - mean) * r
-			}
-			continue
-		}
-		// gx = r (gy - mean(gy) - xhat mean(gy xhat))
-		gy := in[1].data[o : o+m]
-		var mg, mgx float64
-		for i, v := range xs {
-			mg += gy[i]
-			mgx += gy[i] * (v - mean) * r
-		}
-		mg /= float64(m)
-		mgx /= float64(m)
-		for i, v := range xs {
-			out[o+i] = r * (gy[i] - mg - (v-mean)*r*mgx)
-		}
+	s := GroupNormShape(n)
+	if n.kind == OpGroupNorm {
+		y, _, _ := ref.GroupNorm(in[0].data, nil, nil, s)
+		copy(out, y)
+		return
 	}
+	gx, _, _ := ref.GroupNormGrad(in[0].data, in[1].data, nil, s)
+	copy(out, gx)
 }
 
 // groupNormComposite builds GroupNormalize from primitive ops.

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/graph/rng"
 )
 
@@ -52,14 +53,7 @@ func forwardRand(c *runCtx, n *Node, _ []tensor, out []float64) {
 
 func forwardDropout(c *runCtx, n *Node, in []tensor, out []float64) {
 	a := n.attr.(DropoutAttr)
-	rng.Uniform(out, rng.Key{Seed: c.seed, Stream: a.Stream, Step: c.step})
-	for i, u := range out {
-		if u < a.Rate {
-			out[i] = 0
-		} else {
-			out[i] = in[0].data[i] / (1 - a.Rate)
-		}
-	}
+	copy(out, ref.Dropout(in[0].data, a.Rate, rng.Key{Seed: c.seed, Stream: a.Stream, Step: c.step}))
 }
 
 func init() {
