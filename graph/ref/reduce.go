@@ -19,7 +19,7 @@ func reduce(x []float64, shape, axes []int, init float64, f func(acc, v float64)
 		kept[a] = 1
 	}
 	m := BroadcastIndex(kept, shape)
-	out := make([]float64, size(kept))
+	out := make([]float64, Size(kept))
 	for i := range out {
 		out[i] = init
 	}

@@ -11,7 +11,8 @@ func Strides(shape []int) []int {
 	return st
 }
 
-func size(shape []int) int {
+// Size is the number of elements of a tensor of the given shape.
+func Size(shape []int) int {
 	n := 1
 	for _, d := range shape {
 		n *= d
@@ -22,7 +23,7 @@ func size(shape []int) int {
 // StridedCopy copies the elements of a block of the given shape from src
 // (offset so, element strides ss) to dst (offset do, strides ds).
 func StridedCopy(dst []float64, do int, ds []int, src []float64, so int, ss []int, shape []int) {
-	if size(shape) == 0 {
+	if Size(shape) == 0 {
 		return
 	}
 	idx := make([]int, len(shape))
@@ -66,7 +67,7 @@ func Slice(x []float64, shape, start, end []int) []float64 {
 	for i := range out {
 		out[i] = end[i] - start[i]
 	}
-	y := make([]float64, size(out))
+	y := make([]float64, Size(out))
 	xs := Strides(shape)
 	StridedCopy(y, 0, Strides(out), x, offset(start, xs), xs, out)
 	return y
@@ -78,7 +79,7 @@ func Pad(x []float64, shape, before, after []int) []float64 {
 	for i := range out {
 		out[i] = before[i] + shape[i] + after[i]
 	}
-	y := make([]float64, size(out))
+	y := make([]float64, Size(out))
 	ys := Strides(out)
 	StridedCopy(y, offset(before, ys), ys, x, 0, Strides(shape), shape)
 	return y
@@ -90,7 +91,7 @@ func Concat(xs [][]float64, shapes [][]int, axis int) []float64 {
 	for _, s := range shapes[1:] {
 		out[axis] += s[axis]
 	}
-	y := make([]float64, size(out))
+	y := make([]float64, Size(out))
 	ys := Strides(out)
 	at := 0
 	for i, x := range xs {
@@ -130,7 +131,7 @@ func BroadcastIndex(in, out []int) []int {
 			st[i] = ist[i-off]
 		}
 	}
-	m := make([]int, size(out))
+	m := make([]int, Size(out))
 	idx := make([]int, len(out))
 	o := 0
 	for i := range m {
