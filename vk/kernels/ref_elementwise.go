@@ -10,45 +10,15 @@ import (
 // the float64 reference of the unary and binary kernels and of Ewise's
 // interpreter.
 
-// unaryScalar is op applied to v (gamma: ELU's alpha).
-func unaryScalar(op UnaryOp, v, gamma float64) float64 {
-	switch op {
-	case Exp:
-		return math.Exp(v)
-	case Log:
-		return math.Log(v)
-	case Sqrt:
-		return math.Sqrt(v)
-	case Tanh:
-		return math.Tanh(v)
-	case Sigmoid:
-		return ref.Sigmoid(v)
-	case Softplus:
-		return ref.Softplus(v)
-	case SiLU:
-		return ref.SiLU(v)
-	case ReLU:
-		return ref.ReLU(v)
-	case ELU:
-		return ref.ELU(v, gamma)
-	case GELU:
-		return ref.GELU(v)
-	case Square:
-		return ref.Square(v)
-	case Reciprocal:
-		return 1 / v
-	case Neg:
-		return -v
-	case Abs:
-		return math.Abs(v)
-	case Sin:
-		return math.Sin(v)
-	case Cos:
-		return math.Cos(v)
-	case Step:
-		return ref.Step(v)
-	}
-	return v // Identity
+// unaryScalars are the unary ops' functions but ELU (see UnaryRef).
+var unaryScalars = map[UnaryOp]func(v float64) float64{
+	Identity: func(v float64) float64 { return v },
+	Exp:      math.Exp, Log: math.Log, Sqrt: math.Sqrt, Tanh: math.Tanh,
+	Sigmoid: ref.Sigmoid, Softplus: ref.Softplus, SiLU: ref.SiLU, ReLU: ref.ReLU,
+	GELU: ref.GELU, Square: ref.Square, Step: ref.Step,
+	Reciprocal: func(v float64) float64 { return 1 / v },
+	Neg:        func(v float64) float64 { return -v },
+	Abs:        math.Abs, Sin: math.Sin, Cos: math.Cos,
 }
 
 // binaryScalars are the binary ops' functions.
@@ -60,7 +30,11 @@ var binaryScalars = map[BinaryOp]func(x, y float64) float64{
 // UnaryRef is the float64 reference of the unary kernel: op of
 // alpha x + beta for every element.
 func UnaryRef(op UnaryOp, x []float64, alpha, beta, gamma float64) []float64 {
-	return ref.Map(func(v float64) float64 { return unaryScalar(op, alpha*v+beta, gamma) }, x)
+	f := unaryScalars[op]
+	if op == ELU {
+		f = func(v float64) float64 { return ref.ELU(v, gamma) }
+	}
+	return ref.Map(func(v float64) float64 { return f(alpha*v + beta) }, x)
 }
 
 // BinaryRef is the float64 reference of the binary kernel.
