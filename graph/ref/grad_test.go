@@ -9,11 +9,7 @@ import (
 // The fused gradients against central differences of their forward.
 
 func randn(r *rand.Rand, n int) []float64 {
-	x := make([]float64, n)
-	for i := range x {
-		x[i] = r.NormFloat64()
-	}
-	return x
+	return Map(func(float64) float64 { return r.NormFloat64() }, make([]float64, n))
 }
 
 // dot is sum(a * b).
