@@ -26,10 +26,12 @@ func AttentionGrad(q, k, v, gy *Node, heads int) *Node {
 }
 
 func inferAttention(attr any, in []Shape) (Shape, error) {
-	h := attr.(AttentionAttr).Heads
 	q := in[0]
-	if len(q) < 3 || h < 1 || q[1]%h != 0 {
-		return nil, fmt.Errorf("%d heads for input %v (need [N,C,L...], C divisible by heads)", h, q)
+	if len(q) < 3 {
+		return nil, fmt.Errorf("input %v is not [N,C,L...]", q)
+	}
+	if err := attentionShape(q, attr).Check(); err != nil {
+		return nil, fmt.Errorf("input %v: %w", q, err)
 	}
 	for _, s := range in[1:] {
 		if !s.Equal(q) {
@@ -42,11 +44,12 @@ func inferAttention(attr any, in []Shape) (Shape, error) {
 	return q.Clone(), nil
 }
 
-// AttentionShape returns the shape of an Attention or AttentionGrad node
-// [N, C, L...], the positions L... flattened.
-func AttentionShape(n *Node) ref.AttentionShape {
-	q := n.inputs[0].shape
-	return ref.AttentionShape{N: q[0], C: q[1], L: q.Size() / (q[0] * q[1]), Heads: n.attr.(AttentionAttr).Heads}
+// AttentionShape returns the shape of an Attention or AttentionGrad node.
+func AttentionShape(n *Node) ref.AttentionShape { return attentionShape(n.inputs[0].shape, n.attr) }
+
+// attentionShape views q [N, C, L...] as [N, C, L], the positions flattened.
+func attentionShape(q Shape, attr any) ref.AttentionShape {
+	return ref.AttentionShape{N: q[0], C: q[1], L: q.Size() / (q[0] * q[1]), Heads: attr.(AttentionAttr).Heads}
 }
 
 func forwardAttention(_ *runCtx, n *Node, in []tensor, out []float64) {

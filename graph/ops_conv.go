@@ -80,7 +80,7 @@ func inferConv(attr any, in []Shape) (Shape, error) {
 	}
 	g := convGeom(attr, in)
 	if err := g.Check(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("operands %v and %v: %w", in[0], in[1], err)
 	}
 	x := Shape{g.N, g.C, g.H, g.W}
 	w := Shape{g.O, g.C, g.KH, g.KW}

@@ -42,10 +42,12 @@ func GroupNormGrad(x, gy *Node, groups int, eps float64) *Node {
 }
 
 func inferGroupNorm(attr any, in []Shape) (Shape, error) {
-	a := attr.(GroupNormAttr)
 	x := in[0]
-	if len(x) < 2 || a.Groups < 1 || x[1]%a.Groups != 0 || a.Eps < 0 {
-		return nil, fmt.Errorf("%d groups (eps %g) for input %v", a.Groups, a.Eps, x)
+	if len(x) < 2 {
+		return nil, fmt.Errorf("input %v is not [N,C,...]", x)
+	}
+	if err := groupNormShape(x, attr).Check(); err != nil {
+		return nil, fmt.Errorf("input %v: %w", x, err)
 	}
 	for _, s := range in[1:] {
 		if !s.Equal(x) {
@@ -55,11 +57,12 @@ func inferGroupNorm(attr any, in []Shape) (Shape, error) {
 	return x.Clone(), nil
 }
 
-// GroupNormShape returns the shape of a GroupNorm or GroupNormGrad node:
-// x [N, C, ...] viewed as [N, C, HW].
-func GroupNormShape(n *Node) ref.GroupNormShape {
-	x := n.inputs[0].shape
-	a := n.attr.(GroupNormAttr)
+// GroupNormShape returns the shape of a GroupNorm or GroupNormGrad node.
+func GroupNormShape(n *Node) ref.GroupNormShape { return groupNormShape(n.inputs[0].shape, n.attr) }
+
+// groupNormShape views x [N, C, ...] as [N, C, HW].
+func groupNormShape(x Shape, attr any) ref.GroupNormShape {
+	a := attr.(GroupNormAttr)
 	return ref.GroupNormShape{N: x[0], C: x[1], HW: x.Size() / (x[0] * x[1]), Groups: a.Groups, Eps: a.Eps}
 }
 
