@@ -188,8 +188,11 @@ type opDef struct {
 	arity int
 	// infer returns the output shape for the attributes and input shapes.
 	infer func(attr any, in []Shape) (Shape, error)
-	// forward is the float64 reference kernel. It must write every element
-	// of out, which may hold garbage on entry, and must not keep in or out.
+	// forward computes the value for the reference executor: a thin
+	// adapter that calls the op's float64 reference in graph/ref (the
+	// function the op's shader is tested against). It must write every
+	// element of out, which may hold garbage on entry, and must not keep in
+	// or out.
 	forward func(c *runCtx, n *Node, in []tensor, out []float64)
 	// vjp returns the gradient of each input for the output cotangent gy,
 	// built from graph ops so that it can itself be differentiated. Entries

@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"math"
+
+	"github.com/sdevk/sdevk/graph/ref"
 )
 
 // Attention is multi-head self-attention over the spatial positions of
@@ -24,10 +26,12 @@ func AttentionGrad(q, k, v, gy *Node, heads int) *Node {
 }
 
 func inferAttention(attr any, in []Shape) (Shape, error) {
-	h := attr.(AttentionAttr).Heads
 	q := in[0]
-	if len(q) < 3 || h < 1 || q[1]%h != 0 {
-		return nil, fmt.Errorf("%d heads for input %v (need [N,C,L...], C divisible by heads)", h, q)
+	if len(q) < 3 {
+		return nil, fmt.Errorf("input %v is not [N,C,L...]", q)
+	}
+	if err := attentionShape(q, attr).Check(); err != nil {
+		return nil, fmt.Errorf("input %v: %w", q, err)
 	}
 	for _, s := range in[1:] {
 		if !s.Equal(q) {
@@ -40,76 +44,25 @@ func inferAttention(attr any, in []Shape) (Shape, error) {
 	return q.Clone(), nil
 }
 
-func forwardAttention(_ *runCtx, nd *Node, in []tensor, out []float64) {
-	a := nd.attr.(AttentionAttr)
-	s := in[0].shape
-	N, C := s[0], s[1]
-	L := s.Size() / (N * C)
-	d := C / a.Heads
-	scale := 1 / math.Sqrt(float64(d))
+// AttentionShape returns the shape of an Attention or AttentionGrad node.
+func AttentionShape(n *Node) ref.AttentionShape { return attentionShape(n.inputs[0].shape, n.attr) }
+
+// attentionShape views q [N, C, L...] as [N, C, L], the positions flattened.
+func attentionShape(q Shape, attr any) ref.AttentionShape {
+	return ref.AttentionShape{N: q[0], C: q[1], L: q.Size() / (q[0] * q[1]), Heads: attr.(AttentionAttr).Heads}
+}
+
+func forwardAttention(_ *runCtx, n *Node, in []tensor, out []float64) {
+	s := AttentionShape(n)
 	q, k, v := in[0].data, in[1].data, in[2].data
-	grad := nd.kind == OpAttentionGrad
-	var gy, gq, gk, gv []float64
-	if grad {
-		gy = in[3].data
-		sz := len(q)
-		gq, gk, gv = out[:sz], out[sz:2*sz], out[2*sz:]
-		clear(out)
+	if n.kind == OpAttention {
+		o, _ := ref.Attention(q, k, v, s)
+		copy(out, o)
+		return
 	}
-	p := make([]float64, L)
-	dp := make([]float64, L)
-	for n := 0; n < N; n++ {
-		for h := 0; h < a.Heads; h++ {
-			base := (n*C + h*d) * L // element (c, i) of this head at base + c*L + i
-			for i := 0; i < L; i++ {
-				mx := math.Inf(-1)
-				for j := 0; j < L; j++ {
-					t := 0.0
-					for c := 0; c < d; c++ {
-						t += q[base+c*L+i] * k[base+c*L+j]
-					}
-					p[j] = t * scale
-					mx = max(mx, p[j])
-				}
-				sum := 0.0
-				for j := range p {
-					p[j] = math.Exp(p[j] - mx)
-					sum += p[j]
-				}
-				for j := range p {
-					p[j] /= sum
-				}
-				if !grad {
-					for c := 0; c < d; c++ {
-						t := 0.0
-						for j := 0; j < L; j++ {
-							t += p[j] * v[base+c*L+j]
-						}
-						out[base+c*L+i] = t
-					}
-					continue
-				}
-				// dp_j = gy_i . v_j; ds_j = p_j (dp_j - sum_j' p_j' dp_j').
-				pdp := 0.0
-				for j := 0; j < L; j++ {
-					t := 0.0
-					for c := 0; c < d; c++ {
-						g := gy[base+c*L+i]
-						t += g * v[base+c*L+j]
-						gv[base+c*L+j] += p[j] * g
-					}
-					dp[j] = t
-					pdp += p[j] * t
-				}
-				for j := 0; j < L; j++ {
-					ds := p[j] * (dp[j] - pdp) * scale
-					for c := 0; c < d; c++ {
-						gq[base+c*L+i] += ds * k[base+c*L+j]
-						gk[base+c*L+j] += ds * q[base+c*L+i]
-					}
-				}
-			}
-		}
+	dq, dk, dv := ref.AttentionGrad(q, k, v, in[3].data, s)
+	for i, g := range [][]float64{dq, dk, dv} {
+		copy(out[i*s.Size():], g)
 	}
 }
 

@@ -1,6 +1,10 @@
 package graph
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/sdevk/sdevk/graph/ref"
+)
 
 // Conv2D returns the 2-D cross-correlation of x[N,C,H,W] with the kernel
 // w[O,C,KH,KW] with zero padding, giving [N,O,OH,OW] with
@@ -39,103 +43,76 @@ func (a Conv2DAttr) norm() Conv2DAttr {
 	return a
 }
 
-// outSize returns the convolution output size along dimension d.
-func (a Conv2DAttr) outSize(d, in, k int) int { return (in+2*a.Pad[d]-k)/a.Stride[d] + 1 }
-
-func (a Conv2DAttr) check() error {
-	if a.Stride[0] < 1 || a.Stride[1] < 1 || a.Pad[0] < 0 || a.Pad[1] < 0 {
-		return fmt.Errorf("invalid stride %v or padding %v", a.Stride, a.Pad)
+// Conv2DGeom returns the geometry of a Conv2D, Conv2DBackData or
+// Conv2DBackFilter node: the convolution whose value or gradient it is.
+func Conv2DGeom(n *Node) ref.Conv2DGeom {
+	in := make([]Shape, len(n.inputs))
+	for i, x := range n.inputs {
+		in[i] = x.shape
 	}
-	return nil
+	return convGeom(n.attr, in)
+}
+
+// convGeom returns the geometry of a convolution node of attributes attr
+// and 4-D input shapes in.
+func convGeom(attr any, in []Shape) ref.Conv2DGeom {
+	var x, w Shape
+	var a Conv2DAttr
+	switch at := attr.(type) {
+	case Conv2DAttr:
+		x, w, a = in[0], in[1], at
+	case Conv2DBackDataAttr: // in: gy, w
+		x, w, a = Shape{in[0][0], in[1][1], at.H, at.W}, in[1], at.Conv2DAttr
+	case Conv2DBackFilterAttr: // in: x, gy
+		x, w, a = in[0], Shape{in[1][1], in[0][1], at.KH, at.KW}, at.Conv2DAttr
+	}
+	return ref.Conv2DGeom{N: x[0], C: x[1], H: x[2], W: x[3], O: w[0], KH: w[2], KW: w[3], Stride: a.Stride, Pad: a.Pad}
 }
 
 func inferConv(attr any, in []Shape) (Shape, error) {
 	if len(in[0]) != 4 || len(in[1]) != 4 {
 		return nil, fmt.Errorf("operands %v and %v must be 4-D", in[0], in[1])
 	}
-	switch a := attr.(type) {
-	case Conv2DAttr:
-		x, w := in[0], in[1]
-		if err := a.check(); err != nil {
-			return nil, err
-		}
-		if x[1] != w[1] {
-			return nil, fmt.Errorf("input %v has %d channels, kernel %v expects %d", x, x[1], w, w[1])
-		}
-		oh, ow := a.outSize(0, x[2], w[2]), a.outSize(1, x[3], w[3])
-		if oh < 1 || ow < 1 {
-			return nil, fmt.Errorf("kernel %v larger than padded input %v", w, x)
-		}
-		return Shape{x[0], w[0], oh, ow}, nil
-	case Conv2DBackDataAttr:
-		gy, w := in[0], in[1]
-		if err := a.check(); err != nil {
-			return nil, err
-		}
-		oh, ow := a.outSize(0, a.H, w[2]), a.outSize(1, a.W, w[3])
-		if gy[1] != w[0] || gy[2] != oh || gy[3] != ow {
-			return nil, fmt.Errorf("gradient %v does not match kernel %v for input %dx%d", gy, w, a.H, a.W)
-		}
-		return Shape{gy[0], w[1], a.H, a.W}, nil
-	case Conv2DBackFilterAttr:
-		x, gy := in[0], in[1]
-		if err := a.check(); err != nil {
-			return nil, err
-		}
-		oh, ow := a.outSize(0, x[2], a.KH), a.outSize(1, x[3], a.KW)
-		if gy[0] != x[0] || gy[2] != oh || gy[3] != ow {
-			return nil, fmt.Errorf("gradient %v does not match input %v for a %dx%d kernel", gy, x, a.KH, a.KW)
-		}
-		return Shape{gy[1], x[1], a.KH, a.KW}, nil
+	switch attr.(type) {
+	case Conv2DAttr, Conv2DBackDataAttr, Conv2DBackFilterAttr:
+	default:
+		return nil, fmt.Errorf("bad attributes %T", attr)
 	}
-	return nil, fmt.Errorf("bad attributes %T", attr)
-}
-
-// convLoop calls f(xi, wi, yi) for every triple of linear indices into
-// x[N,C,H,W], w[O,C,KH,KW] and y[N,O,OH,OW] that a Conv2D multiplies and
-// accumulates, skipping padding.
-func convLoop(a Conv2DAttr, x, w, y Shape, f func(xi, wi, yi int)) {
-	N, C, H, W := x[0], x[1], x[2], x[3]
-	O, KH, KW := w[0], w[2], w[3]
-	OH, OW := y[2], y[3]
-	for n := 0; n < N; n++ {
-		for o := 0; o < O; o++ {
-			for oh := 0; oh < OH; oh++ {
-				for ow := 0; ow < OW; ow++ {
-					yi := ((n*O+o)*OH+oh)*OW + ow
-					for c := 0; c < C; c++ {
-						for kh := 0; kh < KH; kh++ {
-							ih := oh*a.Stride[0] - a.Pad[0] + kh
-							if ih < 0 || ih >= H {
-								continue
-							}
-							for kw := 0; kw < KW; kw++ {
-								iw := ow*a.Stride[1] - a.Pad[1] + kw
-								if iw < 0 || iw >= W {
-									continue
-								}
-								f(((n*C+c)*H+ih)*W+iw, ((o*C+c)*KH+kh)*KW+kw, yi)
-							}
-						}
-					}
-				}
-			}
+	g := convGeom(attr, in)
+	if err := g.Check(); err != nil {
+		return nil, fmt.Errorf("operands %v and %v: %w", in[0], in[1], err)
+	}
+	x := Shape{g.N, g.C, g.H, g.W}
+	w := Shape{g.O, g.C, g.KH, g.KW}
+	y := Shape{g.N, g.O, g.OutH(), g.OutW()}
+	switch attr.(type) {
+	case Conv2DAttr:
+		if in[1][1] != g.C {
+			return nil, fmt.Errorf("input %v has %d channels, kernel %v expects %d", in[0], g.C, in[1], in[1][1])
 		}
+		return y, nil
+	case Conv2DBackDataAttr:
+		if !in[0].Equal(y) {
+			return nil, fmt.Errorf("gradient %v does not match kernel %v for input %dx%d", in[0], in[1], g.H, g.W)
+		}
+		return x, nil
+	default:
+		if !in[1].Equal(y) {
+			return nil, fmt.Errorf("gradient %v does not match input %v for a %dx%d kernel", in[1], in[0], g.KH, g.KW)
+		}
+		return w, nil
 	}
 }
 
 func forwardConv(_ *runCtx, n *Node, in []tensor, out []float64) {
-	clear(out)
-	switch a := n.attr.(type) {
-	case Conv2DAttr:
-		x, w := in[0], in[1]
-		convLoop(a, x.shape, w.shape, n.shape, func(xi, wi, yi int) { out[yi] += x.data[xi] * w.data[wi] })
-	case Conv2DBackDataAttr:
-		gy, w := in[0], in[1]
-		convLoop(a.Conv2DAttr, n.shape, w.shape, gy.shape, func(xi, wi, yi int) { out[xi] += gy.data[yi] * w.data[wi] })
-	case Conv2DBackFilterAttr:
-		x, gy := in[0], in[1]
-		convLoop(a.Conv2DAttr, x.shape, n.shape, gy.shape, func(xi, wi, yi int) { out[wi] += gy.data[yi] * x.data[xi] })
+	g := Conv2DGeom(n)
+	switch n.kind {
+	case OpConv2D:
+		copy(out, ref.Conv2D(in[0].data, in[1].data, nil, g))
+	case OpConv2DBackData:
+		copy(out, ref.Conv2DBackData(in[0].data, in[1].data, g))
+	case OpConv2DBackFilter:
+		copy(out, ref.Conv2DBackFilter(in[0].data, in[1].data, g))
 	}
 }
 
@@ -170,6 +147,12 @@ func vjpConv(n, g *Node, need []bool) []*Node {
 	return []*Node{ga, gb}
 }
 
+// planeDims views s [..., H, W] as planes of H x W.
+func planeDims(s Shape) (planes, h, w int) {
+	h, w = s[len(s)-2], s[len(s)-1]
+	return s.Size() / (h * w), h, w
+}
+
 func inferResample(_ any, in []Shape) (Shape, error) {
 	x := in[0]
 	if len(x) < 2 {
@@ -192,13 +175,8 @@ func init() {
 			return s, err
 		},
 		forward: func(_ *runCtx, n *Node, in []tensor, out []float64) {
-			s := in[0].shape
-			H, W := s[len(s)-2], s[len(s)-1]
-			for i := range out {
-				p, ow := i/(2*W), i%(2*W)
-				b, oh := p/(2*H), p%(2*H)
-				out[i] = in[0].data[(b*H+oh/2)*W+ow/2]
-			}
+			planes, h, w := planeDims(in[0].shape)
+			copy(out, ref.Upsample2x(in[0].data, planes, h, w, 1))
 		},
 		vjp: func(n, g *Node, _ []bool) []*Node { return []*Node{Scale(AvgPool2x(g), 4)} },
 	})
@@ -216,15 +194,8 @@ func init() {
 			return s, nil
 		},
 		forward: func(_ *runCtx, n *Node, in []tensor, out []float64) {
-			s := in[0].shape
-			H, W := s[len(s)-2], s[len(s)-1]
-			x := in[0].data
-			for i := range out {
-				p, ow := i/(W/2), i%(W/2)
-				b, oh := p/(H/2), p%(H/2)
-				o := (b*H+2*oh)*W + 2*ow
-				out[i] = 0.25 * (x[o] + x[o+1] + x[o+W] + x[o+W+1])
-			}
+			planes, h, w := planeDims(in[0].shape)
+			copy(out, ref.Pool2x(in[0].data, planes, h, w, 0.25))
 		},
 		vjp: func(n, g *Node, _ []bool) []*Node { return []*Node{Scale(Upsample2x(g), 0.25)} },
 	})

@@ -1,6 +1,10 @@
 package graph
 
-import "math"
+import (
+	"math"
+
+	"github.com/sdevk/sdevk/graph/ref"
+)
 
 // Binary elementwise ops broadcast their operands with NumPy rules.
 
@@ -76,51 +80,29 @@ func ReLU(x *Node) *Node { return unary(OpReLU, x) }
 // Step returns 1 where x > 0 and 0 elsewhere. It has no gradient.
 func Step(x *Node) *Node { return unary(OpStep, x) }
 
-const (
-	geluC = 0.7978845608028654 // sqrt(2/pi)
-	geluK = 0.044715
-)
-
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
-}
-
-func softplus(x float64) float64 { return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
-
 // unaryFuncs are the float64 reference functions of the unary ops.
 var unaryFuncs = map[OpKind]func(attr any, x float64) float64{
 	OpAffine: func(a any, x float64) float64 {
 		p := a.(AffineAttr)
 		return p.Scale*x + p.Shift
 	},
-	OpSquare:   func(_ any, x float64) float64 { return x * x },
+	OpSquare:   func(_ any, x float64) float64 { return ref.Square(x) },
 	OpExp:      func(_ any, x float64) float64 { return math.Exp(x) },
 	OpLog:      func(_ any, x float64) float64 { return math.Log(x) },
 	OpSqrt:     func(_ any, x float64) float64 { return math.Sqrt(x) },
 	OpTanh:     func(_ any, x float64) float64 { return math.Tanh(x) },
-	OpSigmoid:  func(_ any, x float64) float64 { return sigmoid(x) },
-	OpSoftplus: func(_ any, x float64) float64 { return softplus(x) },
-	OpSiLU:     func(_ any, x float64) float64 { return x * sigmoid(x) },
-	OpELU: func(a any, x float64) float64 {
-		if x > 0 {
-			return x
-		}
-		return a.(ELUAttr).Alpha * math.Expm1(x)
-	},
-	OpGELU: func(_ any, x float64) float64 {
-		return 0.5 * x * (1 + math.Tanh(geluC*(x+geluK*x*x*x)))
-	},
-	OpReLU: func(_ any, x float64) float64 { return max(x, 0) },
-	OpStep: func(_ any, x float64) float64 {
-		if x > 0 {
-			return 1
-		}
-		return 0
-	},
+	OpSigmoid:  func(_ any, x float64) float64 { return ref.Sigmoid(x) },
+	OpSoftplus: func(_ any, x float64) float64 { return ref.Softplus(x) },
+	OpSiLU:     func(_ any, x float64) float64 { return ref.SiLU(x) },
+	OpELU:      func(a any, x float64) float64 { return ref.ELU(x, a.(ELUAttr).Alpha) },
+	OpGELU:     func(_ any, x float64) float64 { return ref.GELU(x) },
+	OpReLU:     func(_ any, x float64) float64 { return ref.ReLU(x) },
+	OpStep:     func(_ any, x float64) float64 { return ref.Step(x) },
+}
+
+// binaryFuncs are the float64 reference functions of the binary ops.
+var binaryFuncs = map[OpKind]func(a, b float64) float64{
+	OpAdd: ref.Add, OpSub: ref.Sub, OpMul: ref.Mul, OpDiv: ref.Div, OpEqual: ref.Equal,
 }
 
 // unaryGrads give dy/dx as graph ops of x and y = n, so that they can be
@@ -143,9 +125,9 @@ var unaryGrads = map[OpKind]func(n, x *Node) *Node{
 	},
 	OpGELU: func(n, x *Node) *Node {
 		x2 := Square(x)
-		t := Tanh(Scale(Add(x, Scale(Mul(x2, x), geluK)), geluC))
-		d := Mul(OneMinus(Square(t)), Affine(x2, 3*geluK, 1))
-		return Add(Affine(t, 0.5, 0.5), Mul(Scale(x, 0.5*geluC), d))
+		t := Tanh(Scale(Add(x, Scale(Mul(x2, x), ref.GELUK)), ref.GELUC))
+		d := Mul(OneMinus(Square(t)), Affine(x2, 3*ref.GELUK, 1))
+		return Add(Affine(t, 0.5, 0.5), Mul(Scale(x, 0.5*ref.GELUC), d))
 	},
 	OpReLU: func(n, x *Node) *Node { return Step(x) },
 }
@@ -156,41 +138,12 @@ func inferBroadcast(_ any, in []Shape) (Shape, error) { return BroadcastShapes(i
 
 func forwardUnary(_ *runCtx, n *Node, in []tensor, out []float64) {
 	f := unaryFuncs[n.kind]
-	for i, x := range in[0].data {
-		out[i] = f(n.attr, x)
-	}
+	copy(out, ref.Map(func(x float64) float64 { return f(n.attr, x) }, in[0].data))
 }
 
 func forwardBinary(_ *runCtx, n *Node, in []tensor, out []float64) {
-	var f func(a, b float64) float64
-	switch n.kind {
-	case OpAdd:
-		f = func(a, b float64) float64 { return a + b }
-	case OpSub:
-		f = func(a, b float64) float64 { return a - b }
-	case OpMul:
-		f = func(a, b float64) float64 { return a * b }
-	case OpDiv:
-		f = func(a, b float64) float64 { return a / b }
-	case OpEqual:
-		f = func(a, b float64) float64 {
-			if a == b {
-				return 1
-			}
-			return 0
-		}
-	}
 	a, b := in[0], in[1]
-	if a.shape.Equal(n.shape) && b.shape.Equal(n.shape) {
-		for i := range out {
-			out[i] = f(a.data[i], b.data[i])
-		}
-		return
-	}
-	ma, mb := indexMap(a.shape, n.shape), indexMap(b.shape, n.shape)
-	for i := range out {
-		out[i] = f(a.data[ma[i]], b.data[mb[i]])
-	}
+	copy(out, ref.Broadcast(binaryFuncs[n.kind], a.data, a.shape, b.data, b.shape, n.shape))
 }
 
 func vjpUnary(n, gy *Node, _ []bool) []*Node {

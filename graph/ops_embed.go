@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/graph/rng"
 )
 
@@ -55,15 +56,7 @@ func inferFourier(_ any, in []Shape) (Shape, error) {
 }
 
 func forwardFourier(_ *runCtx, n *Node, in []tensor, out []float64) {
-	t, w := in[0].data, in[1].data
-	h := len(w)
-	for b, tb := range t {
-		for j, wj := range w {
-			s, c := math.Sincos(2 * math.Pi * tb * wj)
-			out[b*2*h+j] = s
-			out[b*2*h+h+j] = c
-		}
-	}
+	copy(out, ref.FourierEmbed(in[0].data, in[1].data))
 }
 
 // vjpFourier uses d/da [sin a, cos a] = [cos a, -sin a], read off the

@@ -1,6 +1,10 @@
 package graph
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/sdevk/sdevk/graph/ref"
+)
 
 // MatMul returns the matrix product of the last two dimensions of a and b;
 // leading (batch) dimensions broadcast, so x[B,T,K] times w[K,N] works.
@@ -47,28 +51,8 @@ func forwardMatMul(_ *runCtx, nd *Node, in []tensor, out []float64) {
 	batch := nd.shape[:len(nd.shape)-2]
 	ma := indexMap(a.shape[:len(a.shape)-2], batch)
 	mb := indexMap(b.shape[:len(b.shape)-2], batch)
-	// Element strides of the logical (row, inner) and (inner, col) indices.
-	ar, ak := k, 1
-	if t.TransA {
-		ar, ak = 1, m
-	}
-	bk, bc := n, 1
-	if t.TransB {
-		bk, bc = 1, k
-	}
 	for bi := range ma {
-		ad := a.data[ma[bi]*m*k:]
-		bd := b.data[mb[bi]*k*n:]
-		od := out[bi*m*n:]
-		for i := 0; i < m; i++ {
-			for j := 0; j < n; j++ {
-				s := 0.0
-				for l := 0; l < k; l++ {
-					s += ad[i*ar+l*ak] * bd[l*bk+j*bc]
-				}
-				od[i*n+j] = s
-			}
-		}
+		copy(out[bi*m*n:], ref.MatMul(t.TransA, t.TransB, m, n, k, a.data[ma[bi]*m*k:], b.data[mb[bi]*k*n:]))
 	}
 }
 

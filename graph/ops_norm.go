@@ -2,7 +2,8 @@ package graph
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/sdevk/sdevk/graph/ref"
 )
 
 // GroupNorm normalises x[N,C,...] over each of groups groups of C/groups
@@ -41,10 +42,12 @@ func GroupNormGrad(x, gy *Node, groups int, eps float64) *Node {
 }
 
 func inferGroupNorm(attr any, in []Shape) (Shape, error) {
-	a := attr.(GroupNormAttr)
 	x := in[0]
-	if len(x) < 2 || a.Groups < 1 || x[1]%a.Groups != 0 || a.Eps < 0 {
-		return nil, fmt.Errorf("%d groups (eps %g) for input %v", a.Groups, a.Eps, x)
+	if len(x) < 2 {
+		return nil, fmt.Errorf("input %v is not [N,C,...]", x)
+	}
+	if err := groupNormShape(x, attr).Check(); err != nil {
+		return nil, fmt.Errorf("input %v: %w", x, err)
 	}
 	for _, s := range in[1:] {
 		if !s.Equal(x) {
@@ -54,46 +57,24 @@ func inferGroupNorm(attr any, in []Shape) (Shape, error) {
 	return x.Clone(), nil
 }
 
-// groupStats returns the mean and 1/sqrt(var+eps) of one group.
-func groupStats(x []float64, eps float64) (mean, rstd float64) {
-	for _, v := range x {
-		mean += v
-	}
-	mean /= float64(len(x))
-	var v2 float64
-	for _, v := range x {
-		v2 += (v - mean) * (v - mean)
-	}
-	return mean, 1 / math.Sqrt(v2/float64(len(x))+eps)
+// GroupNormShape returns the shape of a GroupNorm or GroupNormGrad node.
+func GroupNormShape(n *Node) ref.GroupNormShape { return groupNormShape(n.inputs[0].shape, n.attr) }
+
+// groupNormShape views x [N, C, ...] as [N, C, HW].
+func groupNormShape(x Shape, attr any) ref.GroupNormShape {
+	a := attr.(GroupNormAttr)
+	return ref.GroupNormShape{N: x[0], C: x[1], HW: x.Size() / (x[0] * x[1]), Groups: a.Groups, Eps: a.Eps}
 }
 
-// The elements of one (sample, group) pair are contiguous in NCHW order.
 func forwardGroupNorm(_ *runCtx, n *Node, in []tensor, out []float64) {
-	a := n.attr.(GroupNormAttr)
-	x := in[0].data
-	m := len(x) / (n.shape[0] * a.Groups)
-	for o := 0; o < len(x); o += m {
-		xs := x[o : o+m]
-		mean, r := groupStats(xs, a.Eps)
-		if n.kind == OpGroupNorm {
-			for i, v := range xs {
-				out[o+i] = (v - mean) * r
-			}
-			continue
-		}
-		// gx = r (gy - mean(gy) - xhat mean(gy xhat))
-		gy := in[1].data[o : o+m]
-		var mg, mgx float64
-		for i, v := range xs {
-			mg += gy[i]
-			mgx += gy[i] * (v - mean) * r
-		}
-		mg /= float64(m)
-		mgx /= float64(m)
-		for i, v := range xs {
-			out[o+i] = r * (gy[i] - mg - (v-mean)*r*mgx)
-		}
+	s := GroupNormShape(n)
+	if n.kind == OpGroupNorm {
+		y, _, _ := ref.GroupNorm(in[0].data, nil, nil, s)
+		copy(out, y)
+		return
 	}
+	gx, _, _ := ref.GroupNormGrad(in[0].data, in[1].data, nil, s)
+	copy(out, gx)
 }
 
 // groupNormComposite builds GroupNormalize from primitive ops.

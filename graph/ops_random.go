@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/graph/rng"
 )
 
@@ -38,32 +39,22 @@ func Dropout(x *Node, rate float64, stream uint32) *Node {
 
 func inferRand(attr any, _ []Shape) (Shape, error) { return attr.(RandAttr).Shape.Clone(), nil }
 
+// draws are the random ops' generators.
+var draws = map[OpKind]func(dst []float64, k rng.Key){
+	OpRandUniform: rng.Uniform, OpRandNormal: rng.Normal, OpRandRademacher: rng.Rademacher,
+}
+
 func forwardRand(c *runCtx, n *Node, _ []tensor, out []float64) {
-	k := rng.Key{Seed: c.seed, Stream: n.attr.(RandAttr).Stream, Step: c.step}
-	switch n.kind {
-	case OpRandUniform:
-		rng.Uniform(out, k)
-	case OpRandNormal:
-		rng.Normal(out, k)
-	case OpRandRademacher:
-		rng.Rademacher(out, k)
-	}
+	draws[n.kind](out, rng.Key{Seed: c.seed, Stream: n.attr.(RandAttr).Stream, Step: c.step})
 }
 
 func forwardDropout(c *runCtx, n *Node, in []tensor, out []float64) {
 	a := n.attr.(DropoutAttr)
-	rng.Uniform(out, rng.Key{Seed: c.seed, Stream: a.Stream, Step: c.step})
-	for i, u := range out {
-		if u < a.Rate {
-			out[i] = 0
-		} else {
-			out[i] = in[0].data[i] / (1 - a.Rate)
-		}
-	}
+	copy(out, ref.Dropout(in[0].data, a.Rate, rng.Key{Seed: c.seed, Stream: a.Stream, Step: c.step}))
 }
 
 func init() {
-	for _, k := range []OpKind{OpRandUniform, OpRandNormal, OpRandRademacher} {
+	for k := range draws {
 		register(k, opDef{arity: 0, infer: inferRand, forward: forwardRand, vjp: noGrad})
 	}
 	register(OpDropout, opDef{arity: 1,

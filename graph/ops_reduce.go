@@ -2,7 +2,8 @@ package graph
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/sdevk/sdevk/graph/ref"
 )
 
 // ReduceSum sums x over axes (all axes when none are given), keeping them
@@ -75,23 +76,13 @@ func inferReduce(attr any, in []Shape) (Shape, error) {
 }
 
 func forwardReduce(_ *runCtx, n *Node, in []tensor, out []float64) {
-	a := n.attr.(ReduceAttr)
+	axes := n.attr.(ReduceAttr).Axes
 	x := in[0]
-	m := indexMap(keptShape(x.shape, a.Axes), x.shape)
-	init := 0.0
 	if n.kind == OpReduceMax {
-		init = math.Inf(-1)
+		copy(out, ref.ReduceMax(x.data, x.shape, axes))
+		return
 	}
-	for i := range out {
-		out[i] = init
-	}
-	for i, v := range x.data {
-		if n.kind == OpReduceMax {
-			out[m[i]] = max(out[m[i]], v)
-		} else {
-			out[m[i]] += v
-		}
-	}
+	copy(out, ref.ReduceSum(x.data, x.shape, axes))
 	if n.kind == OpReduceMean {
 		c := float64(x.shape.Size() / len(out))
 		for i := range out {

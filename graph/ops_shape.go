@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"slices"
+
+	"github.com/sdevk/sdevk/graph/ref"
 )
 
 // Reshape returns x with a new shape of the same size. One dimension may be
@@ -163,72 +165,26 @@ func inferBroadcastTo(attr any, in []Shape) (Shape, error) {
 	return s.Clone(), nil
 }
 
-// stridedCopy copies the elements of a block of the given shape from src
-// (offset so, strides ss) to dst (offset do, strides ds).
-func stridedCopy(dst []float64, do int, ds []int, src []float64, so int, ss []int, shape Shape) {
-	if shape.Size() == 0 {
-		return
-	}
-	idx := make([]int, len(shape))
-	for {
-		dst[do] = src[so]
-		d := len(shape) - 1
-		for ; d >= 0; d-- {
-			idx[d]++
-			do += ds[d]
-			so += ss[d]
-			if idx[d] < shape[d] {
-				break
-			}
-			do -= ds[d] * idx[d]
-			so -= ss[d] * idx[d]
-			idx[d] = 0
-		}
-		if d < 0 {
-			return
-		}
-	}
-}
-
-func offsetOf(idx, strides []int) int {
-	o := 0
-	for i := range idx {
-		o += idx[i] * strides[i]
-	}
-	return o
-}
-
 func forwardShape(_ *runCtx, n *Node, in []tensor, out []float64) {
 	x := in[0]
 	switch a := n.attr.(type) {
 	case ReshapeAttr:
 		copy(out, x.data)
 	case TransposeAttr:
-		xs := x.shape.Strides()
-		ss := make([]int, len(a.Perm))
-		for i, p := range a.Perm {
-			ss[i] = xs[p]
-		}
-		stridedCopy(out, 0, n.shape.Strides(), x.data, 0, ss, n.shape)
+		copy(out, ref.Transpose(x.data, x.shape, a.Perm))
 	case SliceAttr:
-		xs := x.shape.Strides()
-		stridedCopy(out, 0, n.shape.Strides(), x.data, offsetOf(a.Start, xs), xs, n.shape)
+		copy(out, ref.Slice(x.data, x.shape, a.Start, a.End))
 	case PadAttr:
-		clear(out)
-		os := n.shape.Strides()
-		stridedCopy(out, offsetOf(a.Before, os), os, x.data, 0, x.shape.Strides(), x.shape)
+		copy(out, ref.Pad(x.data, x.shape, a.Before, a.After))
 	case ConcatAttr:
-		os := n.shape.Strides()
-		at := 0
-		for _, t := range in {
-			stridedCopy(out, at*os[a.Axis], os, t.data, 0, t.shape.Strides(), t.shape)
-			at += t.shape[a.Axis]
+		xs := make([][]float64, len(in))
+		shapes := make([][]int, len(in))
+		for i, t := range in {
+			xs[i], shapes[i] = t.data, t.shape
 		}
+		copy(out, ref.Concat(xs, shapes, a.Axis))
 	case BroadcastAttr:
-		m := indexMap(x.shape, n.shape)
-		for i := range out {
-			out[i] = x.data[m[i]]
-		}
+		copy(out, ref.BroadcastTo(x.data, x.shape, n.shape))
 	}
 }
 

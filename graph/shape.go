@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"slices"
+
+	"github.com/sdevk/sdevk/graph/ref"
 )
 
 // Shape is the list of dimensions of a tensor, outermost first. A nil or
@@ -34,15 +36,7 @@ func (s Shape) Clone() Shape { return append(Shape{}, s...) }
 func (s Shape) String() string { return fmt.Sprint([]int(s)) }
 
 // Strides returns the row-major element strides of s.
-func (s Shape) Strides() []int {
-	st := make([]int, len(s))
-	acc := 1
-	for i := len(s) - 1; i >= 0; i-- {
-		st[i] = acc
-		acc *= s[i]
-	}
-	return st
-}
+func (s Shape) Strides() []int { return ref.Strides(s) }
 
 func (s Shape) valid() bool {
 	for _, d := range s {
@@ -94,41 +88,9 @@ func broadcastable(in, out Shape) bool {
 	return true
 }
 
-// bcastStrides returns, for each dimension of out, the stride of the
-// matching dimension of in, or 0 where in is broadcast along it.
-func bcastStrides(in, out Shape) []int {
-	st := make([]int, len(out))
-	ist := in.Strides()
-	off := len(out) - len(in)
-	for i := off; i < len(out); i++ {
-		if in[i-off] != 1 {
-			st[i] = ist[i-off]
-		}
-	}
-	return st
-}
-
 // indexMap returns m with m[i] the linear index in a tensor of shape in read
 // by element i of a tensor of shape out, when in broadcasts to out.
-func indexMap(in, out Shape) []int {
-	st := bcastStrides(in, out)
-	m := make([]int, out.Size())
-	idx := make([]int, len(out))
-	off := 0
-	for i := range m {
-		m[i] = off
-		for d := len(out) - 1; d >= 0; d-- {
-			idx[d]++
-			off += st[d]
-			if idx[d] < out[d] {
-				break
-			}
-			off -= st[d] * idx[d]
-			idx[d] = 0
-		}
-	}
-	return m
-}
+func indexMap(in, out Shape) []int { return ref.BroadcastIndex(in, out) }
 
 // normAxes checks axes against rank r, resolves negative ones and returns
 // them sorted without duplicates.

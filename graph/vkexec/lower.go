@@ -199,7 +199,7 @@ func init() {
 		return r.lib.FourierEmbed(r.seq, in[0], in[1], out, n.Inputs()[0].Shape().Size(), h)
 	}
 	lowerings[graph.OpAttention] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
-		s := attentionShape(n)
+		s := graph.AttentionShape(n)
 		lse, err := r.temp(s.RowLen())
 		if err != nil {
 			return err
@@ -209,19 +209,10 @@ func init() {
 	lowerings[graph.OpAttentionGrad] = lowerAttentionGrad
 }
 
-func attentionShape(n *graph.Node) kernels.AttentionShape {
-	q := n.Inputs()[0].Shape()
-	l := 1
-	for _, d := range q[2:] {
-		l *= d
-	}
-	return kernels.AttentionShape{N: q[0], C: q[1], L: l, Heads: n.Attr().(graph.AttentionAttr).Heads}
-}
-
 // lowerAttentionGrad recomputes the forward (its output and log-sum-exp are
 // not graph values) and writes dq, dk, dv into the stacked [3, ...] output.
 func lowerAttentionGrad(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
-	s := attentionShape(n)
+	s := graph.AttentionShape(n)
 	size := s.Size()
 	var bufs [6]*vk.Buffer // o, dq, dk, dv of size, then lse, delta of RowLen
 	for i := range bufs {
@@ -326,38 +317,20 @@ func lowerMatMul(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) er
 
 func init() {
 	lowerings[graph.OpConv2D] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
-		x, w := n.Inputs()[0].Shape(), n.Inputs()[1].Shape()
-		return r.lib.Conv2D(r.seq, in[0], in[1], nil, out, convGeom(x, w, n.Attr().(graph.Conv2DAttr)))
+		return r.lib.Conv2D(r.seq, in[0], in[1], nil, out, graph.Conv2DGeom(n))
 	}
 	lowerings[graph.OpConv2DBackData] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
-		a := n.Attr().(graph.Conv2DBackDataAttr)
-		gy, w := n.Inputs()[0].Shape(), n.Inputs()[1].Shape()
-		x := graph.Shape{gy[0], w[1], a.H, a.W}
-		return r.lib.Conv2DBackData(r.seq, in[0], in[1], out, convGeom(x, w, a.Conv2DAttr))
+		return r.lib.Conv2DBackData(r.seq, in[0], in[1], out, graph.Conv2DGeom(n))
 	}
 	lowerings[graph.OpConv2DBackFilter] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
-		a := n.Attr().(graph.Conv2DBackFilterAttr)
-		x, gy := n.Inputs()[0].Shape(), n.Inputs()[1].Shape()
-		w := graph.Shape{gy[1], x[1], a.KH, a.KW}
-		return r.lib.Conv2DBackFilter(r.seq, in[0], in[1], out, convGeom(x, w, a.Conv2DAttr))
+		return r.lib.Conv2DBackFilter(r.seq, in[0], in[1], out, graph.Conv2DGeom(n))
 	}
 	lowerings[graph.OpGroupNorm] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
-		a := n.Attr().(graph.GroupNormAttr)
-		nn, c, hw := groupDims(n.Inputs()[0].Shape())
-		return r.lib.GroupNorm(r.seq, in[0], nil, nil, out, nil, nil, nn, c, hw, a.Groups, float32(a.Eps))
+		s := graph.GroupNormShape(n)
+		return r.lib.GroupNorm(r.seq, in[0], nil, nil, out, nil, nil, s.N, s.C, s.HW, s.Groups, float32(s.Eps))
 	}
 	lowerings[graph.OpGroupNormGrad] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
-		a := n.Attr().(graph.GroupNormAttr)
-		nn, c, hw := groupDims(n.Inputs()[0].Shape())
-		return r.lib.GroupNormBackward(r.seq, in[0], in[1], nil, nil, nil, out, nil, nil, nn, c, hw, a.Groups, float32(a.Eps))
+		s := graph.GroupNormShape(n)
+		return r.lib.GroupNormBackward(r.seq, in[0], in[1], nil, nil, nil, out, nil, nil, s.N, s.C, s.HW, s.Groups, float32(s.Eps))
 	}
-}
-
-func convGeom(x, w graph.Shape, a graph.Conv2DAttr) kernels.Conv2DGeom {
-	return kernels.Conv2DGeom{N: x[0], C: x[1], H: x[2], W: x[3], O: w[0], KH: w[2], KW: w[3], Stride: a.Stride, Pad: a.Pad}
-}
-
-// groupDims views [N, C, ...] as N, C and the product of the rest.
-func groupDims(s graph.Shape) (n, c, hw int) {
-	return s[0], s[1], s.Size() / (s[0] * s[1])
 }

@@ -4,36 +4,17 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/vk"
 )
 
-// AttentionShape is the shape of graph.Attention's operands: q, k, v and
-// the output are [N, C, L] (L = H*W spatial positions, channel-major), and
-// head h owns channels [h d, (h+1) d) with d = C / Heads. The scores are
-// scaled by 1/sqrt(d).
-type AttentionShape struct {
-	N, C, L, Heads int
-}
+// AttentionShape is the shape of graph.Attention's operands (its one
+// definition is graph/ref's).
+type AttentionShape = ref.AttentionShape
 
-// HeadDim is d = C / Heads.
-func (s AttentionShape) HeadDim() int { return s.C / s.Heads }
-
-// Size is N*C*L, the length of q, k, v, the output and each gradient.
-func (s AttentionShape) Size() int { return s.N * s.C * s.L }
-
-// RowLen is N*Heads*L, the length of the saved logsumexp and of the
-// backward's delta scratch.
-func (s AttentionShape) RowLen() int { return s.N * s.Heads * s.L }
-
-// FLOPs is the forward's floating-point operation count (2 matmuls of
-// 2 N C L^2 each), the figure benchmarks divide by.
-func (s AttentionShape) FLOPs() float64 {
-	return 4 * float64(s.N) * float64(s.C) * float64(s.L) * float64(s.L)
-}
-
-func (s AttentionShape) check() error {
-	if s.N < 1 || s.C < 1 || s.L < 1 || s.Heads < 1 || s.C%s.Heads != 0 {
-		return fmt.Errorf("kernels: attention: %d heads for [N %d, C %d, L %d] (need C divisible by heads)", s.Heads, s.N, s.C, s.L)
+func checkAttention(s AttentionShape) error {
+	if err := s.Check(); err != nil {
+		return fmt.Errorf("kernels: attention: %w", err)
 	}
 	return nil
 }
@@ -114,7 +95,7 @@ func checkLens(kernel string, n int, bufs map[string]*vk.Buffer) error {
 // natural log) for AttentionBackward. q, k, v, o hold s.Size() values.
 func (l *Lib) AttentionForward(seq *vk.Sequence, q, k, v, o, lse *vk.Buffer, s AttentionShape) error {
 	const name = "attention forward"
-	if err := s.check(); err != nil {
+	if err := checkAttention(s); err != nil {
 		return err
 	}
 	if err := checkLens(name, s.Size(), map[string]*vk.Buffer{"q": q, "k": k, "v": v, "o": o}); err != nil {
@@ -144,7 +125,7 @@ func (l *Lib) AttentionForward(seq *vk.Sequence, q, k, v, o, lse *vk.Buffer, s A
 // (dk, dv), so every output has a single writer: deterministic, no atomics.
 func (l *Lib) AttentionBackward(seq *vk.Sequence, q, k, v, o, lse, gy, dq, dk, dv, delta *vk.Buffer, s AttentionShape) error {
 	const name = "attention backward"
-	if err := s.check(); err != nil {
+	if err := checkAttention(s); err != nil {
 		return err
 	}
 	if err := checkLens(name, s.Size(), map[string]*vk.Buffer{"q": q, "k": k, "v": v, "o": o, "gy": gy, "dq": dq, "dk": dk, "dv": dv}); err != nil {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/vk"
 )
@@ -30,8 +31,8 @@ func TestAttention(t *testing.T) {
 		for _, s := range attentionShapes {
 			n := s.Size()
 			q, k, v, gy := randn(rng, n, 1.5, 0), randn(rng, n, 1.5, 0), randn(rng, n, 1, 0), randn(rng, n, 1, 0)
-			wantO, wantLSE := AttentionRef(q, k, v, s)
-			wdq, wdk, wdv := AttentionGradRef(q, k, v, gy, s)
+			wantO, wantLSE := ref.Attention(q, k, v, s)
+			wdq, wdk, wdv := ref.AttentionGrad(q, k, v, gy, s)
 			qb, kb, vb, gb := upload(t, l, q), upload(t, l, k), upload(t, l, v), upload(t, l, gy)
 			ob, lb := newBuf(t, l, n), newBuf(t, l, s.RowLen())
 			dqb, dkb, dvb, db := newBuf(t, l, n), newBuf(t, l, n), newBuf(t, l, n), newBuf(t, l, s.RowLen())
@@ -67,39 +68,5 @@ func TestAttention(t *testing.T) {
 	}
 	if err := l.AttentionForward(nil, nil, nil, nil, nil, nil, AttentionShape{N: 1, C: 6, L: 4, Heads: 4}); err == nil {
 		t.Error("6 channels were split into 4 heads")
-	}
-}
-
-// TestAttentionGradRef checks the reference gradient against central
-// differences of the reference forward.
-func TestAttentionGradRef(t *testing.T) {
-	s := AttentionShape{N: 1, C: 4, L: 5, Heads: 2}
-	rng := rand.New(rand.NewPCG(7, 8))
-	n := s.Size()
-	in := [3][]float64{randn(rng, n, 1, 0), randn(rng, n, 1, 0), randn(rng, n, 1, 0)}
-	gy := randn(rng, n, 1, 0)
-	dq, dk, dv := AttentionGradRef(in[0], in[1], in[2], gy, s)
-	grads := [3][]float64{dq, dk, dv}
-	loss := func() float64 {
-		o, _ := AttentionRef(in[0], in[1], in[2], s)
-		t := 0.0
-		for i := range o {
-			t += o[i] * gy[i]
-		}
-		return t
-	}
-	const h = 1e-6
-	for a := range in {
-		for i := range in[a] {
-			x := in[a][i]
-			in[a][i] = x + h
-			up := loss()
-			in[a][i] = x - h
-			down := loss()
-			in[a][i] = x
-			if fd := (up - down) / (2 * h); math.Abs(fd-grads[a][i]) > 1e-6*(1+math.Abs(fd)) {
-				t.Errorf("input %d[%d]: gradient %g, finite difference %g", a, i, grads[a][i], fd)
-			}
-		}
 	}
 }

@@ -3,49 +3,17 @@ package kernels
 import (
 	"fmt"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/vk"
 )
 
-// Conv2DGeom describes a 2-D convolution as graph.Conv2D computes it: the
-// cross-correlation of x[N,C,H,W] with w[O,C,KH,KW], zero padding Pad and
-// stride Stride (H, W; a zero stride means 1, dilation 1), giving
-// y[N,O,OutH(),OutW()] with OutH = (H + 2 Pad[0] - KH)/Stride[0] + 1.
-type Conv2DGeom struct {
-	N, C, H, W int
-	O, KH, KW  int
-	Stride     [2]int
-	Pad        [2]int
-}
+// Conv2DGeom describes a 2-D convolution as graph.Conv2D computes it (its
+// one definition is graph/ref's).
+type Conv2DGeom = ref.Conv2DGeom
 
-func (g Conv2DGeom) norm() Conv2DGeom {
-	for i := range g.Stride {
-		if g.Stride[i] == 0 {
-			g.Stride[i] = 1
-		}
-	}
-	return g
-}
-
-// OutH is the output height.
-func (g Conv2DGeom) OutH() int { g = g.norm(); return (g.H+2*g.Pad[0]-g.KH)/g.Stride[0] + 1 }
-
-// OutW is the output width.
-func (g Conv2DGeom) OutW() int { g = g.norm(); return (g.W+2*g.Pad[1]-g.KW)/g.Stride[1] + 1 }
-
-// FLOPs is the number of floating-point operations (2 per multiply-add) of
-// the forward convolution, and of each of its two gradients.
-func (g Conv2DGeom) FLOPs() float64 {
-	return 2 * float64(g.N) * float64(g.O) * float64(g.OutH()*g.OutW()) * float64(g.C*g.KH*g.KW)
-}
-
-func (g Conv2DGeom) check(name string) error {
-	g = g.norm()
-	if g.N < 1 || g.C < 1 || g.H < 1 || g.W < 1 || g.O < 1 || g.KH < 1 || g.KW < 1 ||
-		g.Stride[0] < 1 || g.Stride[1] < 1 || g.Pad[0] < 0 || g.Pad[1] < 0 {
-		return fmt.Errorf("kernels: %s: invalid geometry %+v", name, g)
-	}
-	if g.OutH() < 1 || g.OutW() < 1 {
-		return fmt.Errorf("kernels: %s: kernel %dx%d larger than the padded input %dx%d", name, g.KH, g.KW, g.H, g.W)
+func checkConv(name string, g Conv2DGeom) error {
+	if err := g.Check(); err != nil {
+		return fmt.Errorf("kernels: %s: %w", name, err)
 	}
 	return nil
 }
@@ -164,7 +132,7 @@ func (l *Lib) Conv2DBackFilter(seq *vk.Sequence, x, gy, gw *vk.Buffer, g Conv2DG
 // positions (the bias gradient; deterministic).
 func (l *Lib) Conv2DBiasGrad(seq *vk.Sequence, gy, gb *vk.Buffer, g Conv2DGeom) error {
 	const name = "conv2d bias grad"
-	if err := g.check(name); err != nil {
+	if err := checkConv(name, g); err != nil {
 		return err
 	}
 	hw := g.OutH() * g.OutW()
@@ -184,8 +152,8 @@ func (l *Lib) Conv2DBiasGrad(seq *vk.Sequence, gy, gb *vk.Buffer, g Conv2DGeom) 
 // Conv2DWith is Conv2D with an explicit variant.
 func (l *Lib) Conv2DWith(seq *vk.Sequence, v ConvVariant, x, w, bias, y *vk.Buffer, g Conv2DGeom) error {
 	const name = "conv2d"
-	g = g.norm()
-	if err := g.check(name); err != nil {
+	g = g.Norm()
+	if err := checkConv(name, g); err != nil {
 		return err
 	}
 	if err := l.convBufs(name, g, x, w, y); err != nil {
@@ -214,8 +182,8 @@ func (l *Lib) Conv2DWith(seq *vk.Sequence, v ConvVariant, x, w, bias, y *vk.Buff
 // Conv2DBackDataWith is Conv2DBackData with an explicit variant.
 func (l *Lib) Conv2DBackDataWith(seq *vk.Sequence, v ConvVariant, gy, w, gx *vk.Buffer, g Conv2DGeom) error {
 	const name = "conv2d backward data"
-	g = g.norm()
-	if err := g.check(name); err != nil {
+	g = g.Norm()
+	if err := checkConv(name, g); err != nil {
 		return err
 	}
 	if err := l.convBufs(name, g, gx, w, gy); err != nil {
@@ -238,8 +206,8 @@ func (l *Lib) Conv2DBackDataWith(seq *vk.Sequence, v ConvVariant, gy, w, gx *vk.
 // Conv2DBackFilterWith is Conv2DBackFilter with an explicit variant.
 func (l *Lib) Conv2DBackFilterWith(seq *vk.Sequence, v ConvVariant, x, gy, gw *vk.Buffer, g Conv2DGeom) error {
 	const name = "conv2d backward filter"
-	g = g.norm()
-	if err := g.check(name); err != nil {
+	g = g.Norm()
+	if err := checkConv(name, g); err != nil {
 		return err
 	}
 	if err := l.convBufs(name, g, x, gw, gy); err != nil {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/vk"
 )
@@ -36,11 +37,11 @@ func TestConv2D(t *testing.T) {
 	for _, g := range convCases {
 		nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
 		x, w, b, gy := randn(rng, nx, 1, 0), randn(rng, nw, 1, 0), randn(rng, g.O, 1, 0), randn(rng, ny, 1, 0)
-		wantY := Conv2DRef(x, w, b, g)
-		wantY0 := Conv2DRef(x, w, nil, g)
-		wantGX := Conv2DBackDataRef(gy, w, g)
-		wantGW := Conv2DBackFilterRef(x, gy, g)
-		wantGB := Conv2DBiasGradRef(gy, g)
+		wantY := ref.Conv2D(x, w, b, g)
+		wantY0 := ref.Conv2D(x, w, nil, g)
+		wantGX := ref.Conv2DBackData(gy, w, g)
+		wantGW := ref.Conv2DBackFilter(x, gy, g)
+		wantGB := ref.Conv2DBiasGrad(gy, g)
 		xb, wb, bb, gyb := upload(t, l, x), upload(t, l, w), upload(t, l, b), upload(t, l, gy)
 		for _, v := range []ConvVariant{ConvReg, ConvTiled, ConvIm2col} {
 			name := fmt.Sprintf("%+v variant %d", g, v)
@@ -85,7 +86,7 @@ func TestConvTiledSplitK(t *testing.T) {
 	g := Conv2DGeom{N: 3, C: 2, H: 11, W: 13, O: 5, KH: 3, KW: 3, Pad: [2]int{1, 1}} // K = 429
 	nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
 	x, gy := randn(rng, nx, 1, 0), randn(rng, ny, 1, 0)
-	want := Conv2DBackFilterRef(x, gy, g)
+	want := ref.Conv2DBackFilter(x, gy, g)
 	xb, gyb := upload(t, l, x), upload(t, l, gy)
 	tile, err := l.tiledTile()
 	if err != nil {
@@ -113,7 +114,7 @@ func TestConvIm2colVec4Stores(t *testing.T) {
 	g := Conv2DGeom{N: 2, C: 3, H: 7, W: 8, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}}
 	nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
 	x, w := randn(rng, nx, 1, 0), randn(rng, nw, 1, 0)
-	want := Conv2DRef(x, w, nil, g)
+	want := ref.Conv2D(x, w, nil, g)
 	xb, wb, yb := upload(t, l, x), upload(t, l, w), newBuf(t, l, ny)
 	run(t, l, func(seq *vk.Sequence) error { return l.Conv2DWith(seq, ConvIm2col, xb, wb, nil, yb, g) })
 	vktest.Close(t, "conv2d with vec4 im2col stores", download(t, yb, ny), want, 1e-4, 1e-4)

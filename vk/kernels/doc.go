@@ -1,9 +1,11 @@
 // Package kernels wraps each compute shader of shaders/ in a typed Go call:
 // it owns the push-constant layout, the dispatch geometry and the choice of
 // variant per device (CPU-type devices such as lavapipe want large register
-// blocks and no shared memory; GPUs want shared-memory tiles), and it holds
-// the pure-Go reference (float64 accumulation) that every shader is tested
-// against.
+// blocks and no shared memory; GPUs want shared-memory tiles). Every shader
+// is tested against a float64 reference: graph/ref's for the kernels of
+// graph ops (the reference executor runs the same functions), ref_*.go here
+// for the computations that are not graph ops (Adam, EMA, the samplers'
+// fused updates).
 //
 // A Lib is created once per device; its methods record into a vk.Sequence and
 // never submit, so callers (the graph executor, the samplers, the benchmarks)
@@ -11,7 +13,8 @@
 //
 // Adding a kernel: write shaders/NAME.comp (see shaders' conventions), run
 // ./build.sh shaders, add a method here that builds its KernelSpec and push
-// constants, a reference function in ref_*.go, and a test against it (the
+// constants, its float64 reference (in graph/ref when it computes a graph
+// op, else in ref_*.go), and a test against it (the
 // helpers are in harness_test.go) with sizes that are not multiples of the
 // workgroup size.
 //

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/vk"
 )
 
@@ -283,10 +284,4 @@ func isTrailing(small, big []int) bool {
 	return true
 }
 
-func prod(s []int) int {
-	p := 1
-	for _, v := range s {
-		p *= v
-	}
-	return p
-}
+func prod(s []int) int { return ref.Size(s) }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/vk"
 )
@@ -39,7 +40,7 @@ func TestFourierEmbed(t *testing.T) {
 		{"one", []float64{0.3}, []float64{1.5}},
 	}
 	for _, c := range cases {
-		want := FourierEmbedRef(c.t, c.w)
+		want := ref.FourierEmbed(c.t, c.w)
 		// Round t and w to float32 as the device sees them; the remaining
 		// error is the float32 product t w, relative to |t w|.
 		tb, wb, ob := upload(t, l, c.t), upload(t, l, c.w), newBuf(t, l, len(want))

@@ -7,19 +7,20 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/vk"
 )
 
 // gemmCase runs one (batched) product through tile t and compares it with
-// GemmRef; the tolerance grows with sqrt(k) (rounding of a k-term sum).
+// ref.Gemm; the tolerance grows with sqrt(k) (rounding of a k-term sum).
 func gemmCase(t *testing.T, l *Lib, tile GemmTile, rng *rand.Rand, transA, transB bool, m, n, k, batch, sA, sB, sC int, alpha, beta float64) {
 	t.Helper()
 	last := max(batch-1, 0)
 	a := randn(rng, last*sA+m*k, 1, 0)
 	b := randn(rng, last*sB+k*n, 1, 0)
 	c := randn(rng, last*sC+m*n, 1, 0)
-	want := GemmRef(transA, transB, m, n, k, alpha, a, b, beta, c, batch, sA, sB, sC)
+	want := ref.Gemm(transA, transB, m, n, k, alpha, a, b, beta, c, batch, sA, sB, sC)
 	ab, bb, cb := upload(t, l, a), upload(t, l, b), upload(t, l, c)
 	run(t, l, func(seq *vk.Sequence) error {
 		return l.GemmWithTile(seq, tile, transA, transB, m, n, k, float32(alpha), ab, bb, float32(beta), cb, batch, sA, sB, sC)
@@ -175,7 +176,7 @@ func TestGemmSplitK(t *testing.T) {
 			t.Errorf("%dx%dx%d: %d slices, want %d", c.m, c.n, c.k, s, c.slices)
 		}
 		a, b := randn(rng, c.k*c.m, 1, 0), randn(rng, c.k*c.n, 1, 0)
-		want := GemmRef(true, false, c.m, c.n, c.k, 0.5, a, b, 0, make([]float64, c.m*c.n), 1, 0, 0, 0)
+		want := ref.Gemm(true, false, c.m, c.n, c.k, 0.5, a, b, 0, make([]float64, c.m*c.n), 1, 0, 0, 0)
 		ab, bb, cb := upload(t, l, a), upload(t, l, b), newBuf(t, l, c.m*c.n)
 		run(t, l, func(seq *vk.Sequence) error {
 			return l.Gemm(seq, GemmTiled, true, false, c.m, c.n, c.k, 0.5, ab, bb, 0, cb, 1, 0, 0, 0)

@@ -1,47 +1,13 @@
 package kernels
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/vk"
 )
-
-// The backward reference against central differences of the forward one.
-func TestGroupNormBackwardRefFD(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 10))
-	n, c, hw, groups, eps := 2, 4, 5, 2, 1e-5
-	x, gy := randn(rng, n*c*hw, 1, 0.3), randn(rng, n*c*hw, 1, 0)
-	gamma, beta := randn(rng, c, 1, 1), randn(rng, c, 1, 0)
-	loss := func(x, gamma, beta []float64) float64 {
-		y, _, _ := GroupNormRef(x, gamma, beta, n, c, hw, groups, eps)
-		s := 0.0
-		for i := range y {
-			s += y[i] * gy[i]
-		}
-		return s
-	}
-	dx, dg, db := GroupNormBackwardRef(x, gy, gamma, n, c, hw, groups, eps)
-	const h = 1e-6
-	check := func(name string, v []float64, grad []float64) {
-		for i := range v {
-			old := v[i]
-			v[i] = old + h
-			lp := loss(x, gamma, beta)
-			v[i] = old - h
-			lm := loss(x, gamma, beta)
-			v[i] = old
-			if fd := (lp - lm) / (2 * h); math.Abs(fd-grad[i]) > 1e-6*(1+math.Abs(fd)) {
-				t.Errorf("%s[%d] = %g, central difference %g", name, i, grad[i], fd)
-			}
-		}
-	}
-	check("dx", x, dx)
-	check("dgamma", gamma, dg)
-	check("dbeta", beta, db)
-}
 
 func TestGroupNorm(t *testing.T) {
 	l := testLib(t)
@@ -57,8 +23,8 @@ func TestGroupNorm(t *testing.T) {
 			if !affine {
 				g, b = nil, nil
 			}
-			wy, wm, wr := GroupNormRef(x, g, b, n, c, hw, groups, eps)
-			wdx, wdg, wdb := GroupNormBackwardRef(x, gy, g, n, c, hw, groups, eps)
+			wy, wm, wr := ref.GroupNorm(x, g, b, ref.GroupNormShape{N: n, C: c, HW: hw, Groups: groups, Eps: eps})
+			wdx, wdg, wdb := ref.GroupNormGrad(x, gy, g, ref.GroupNormShape{N: n, C: c, HW: hw, Groups: groups, Eps: eps})
 			xb, gyb := upload(t, l, x), upload(t, l, gy)
 			var gb, bb *vk.Buffer
 			if affine {

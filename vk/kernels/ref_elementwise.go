@@ -1,101 +1,47 @@
 package kernels
 
-import "math"
+import (
+	"math"
 
-// UnaryRef is the float64 reference of the unary kernel.
+	"github.com/sdevk/sdevk/graph/ref"
+)
+
+// The elementwise kernels' op codes mapped to graph/ref's scalar functions:
+// the float64 reference of the unary and binary kernels and of Ewise's
+// interpreter.
+
+// unaryScalars are the unary ops' functions but ELU (see UnaryRef).
+var unaryScalars = map[UnaryOp]func(v float64) float64{
+	Identity: func(v float64) float64 { return v },
+	Exp:      math.Exp, Log: math.Log, Sqrt: math.Sqrt, Tanh: math.Tanh,
+	Sigmoid: ref.Sigmoid, Softplus: ref.Softplus, SiLU: ref.SiLU, ReLU: ref.ReLU,
+	GELU: ref.GELU, Square: ref.Square, Step: ref.Step,
+	Reciprocal: func(v float64) float64 { return 1 / v },
+	Neg:        func(v float64) float64 { return -v },
+	Abs:        math.Abs, Sin: math.Sin, Cos: math.Cos,
+}
+
+// binaryScalars are the binary ops' functions.
+var binaryScalars = map[BinaryOp]func(x, y float64) float64{
+	Add: ref.Add, Sub: ref.Sub, Mul: ref.Mul, Div: ref.Div,
+	Max: math.Max, Min: math.Min, Pow: math.Pow, Equal: ref.Equal,
+}
+
+// UnaryRef is the float64 reference of the unary kernel: op of
+// alpha x + beta for every element.
 func UnaryRef(op UnaryOp, x []float64, alpha, beta, gamma float64) []float64 {
-	y := make([]float64, len(x))
-	for i, xi := range x {
-		v := alpha*xi + beta
-		var r float64
-		switch op {
-		case Identity:
-			r = v
-		case Exp:
-			r = math.Exp(v)
-		case Log:
-			r = math.Log(v)
-		case Sqrt:
-			r = math.Sqrt(v)
-		case Tanh:
-			r = math.Tanh(v)
-		case Sigmoid:
-			r = 1 / (1 + math.Exp(-v))
-		case Softplus:
-			r = math.Log1p(math.Exp(v))
-			if v > 20 {
-				r = v
-			}
-		case SiLU:
-			r = v / (1 + math.Exp(-v))
-		case ReLU:
-			r = math.Max(v, 0)
-		case ELU:
-			r = v
-			if v <= 0 {
-				r = gamma * (math.Exp(v) - 1)
-			}
-		case GELU:
-			r = 0.5 * v * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(v+0.044715*v*v*v)))
-		case Square:
-			r = v * v
-		case Reciprocal:
-			r = 1 / v
-		case Neg:
-			r = -v
-		case Abs:
-			r = math.Abs(v)
-		case Sin:
-			r = math.Sin(v)
-		case Cos:
-			r = math.Cos(v)
-		case Step:
-			if v > 0 {
-				r = 1
-			}
-		}
-		y[i] = r
+	f := unaryScalars[op]
+	if op == ELU {
+		f = func(v float64) float64 { return ref.ELU(v, gamma) }
 	}
-	return y
+	return ref.Map(func(v float64) float64 { return f(alpha*v + beta) }, x)
 }
 
 // BinaryRef is the float64 reference of the binary kernel.
 func BinaryRef(op BinaryOp, a, b []float64, aShape, bShape []int) ([]float64, error) {
-	shape, sa, sb, err := BroadcastStrides(aShape, bShape)
+	shape, _, _, err := BroadcastStrides(aShape, bShape)
 	if err != nil {
 		return nil, err
 	}
-	n := shape[0] * shape[1] * shape[2] * shape[3]
-	out := make([]float64, n)
-	for i := range out {
-		rem, ia, ib := i, 0, 0
-		for d := MaxBroadcastDims - 1; d >= 0; d-- {
-			c := rem % shape[d]
-			rem /= shape[d]
-			ia += c * sa[d]
-			ib += c * sb[d]
-		}
-		x, y := a[ia], b[ib]
-		switch op {
-		case Add:
-			out[i] = x + y
-		case Sub:
-			out[i] = x - y
-		case Mul:
-			out[i] = x * y
-		case Div:
-			out[i] = x / y
-		case Max:
-			out[i] = math.Max(x, y)
-		case Min:
-			out[i] = math.Min(x, y)
-		case Pow:
-			out[i] = math.Pow(x, y)
-		case Equal:
-			if x == y {
-				out[i] = 1
-			}
-		}
-	}
-	return out, nil
+	return ref.Broadcast(binaryScalars[op], a, aShape, b, bShape, shape[:]), nil
 }

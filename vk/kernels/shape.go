@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/vk"
 )
 
@@ -140,15 +141,7 @@ func rowRanges(shape, xs, ys []int, xOff, yOff int) ([]vk.CopyRange, bool) {
 }
 
 // ContiguousStrides returns the row-major element strides of shape.
-func ContiguousStrides(shape []int) []int {
-	s := make([]int, len(shape))
-	st := 1
-	for d := len(shape) - 1; d >= 0; d-- {
-		s[d] = st
-		st *= shape[d]
-	}
-	return s
-}
+func ContiguousStrides(shape []int) []int { return ref.Strides(shape) }
 
 // Transpose records y = x with dimensions permuted: dimension i of y (shape
 // shape[perm[i]]) is dimension perm[i] of x (of shape shape), as

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/vk"
 )
@@ -55,7 +56,7 @@ func testStridedCopyShapes(t *testing.T) {
 		for i, p := range c.perm {
 			out[i] = c.shape[p]
 		}
-		for i := range want { // independent of StridedCopyRef
+		for i := range want { // independent of ref.StridedCopy
 			oc := unravel(i, out)
 			xc := make([]int, len(oc))
 			for k, p := range c.perm {
@@ -63,7 +64,7 @@ func testStridedCopyShapes(t *testing.T) {
 			}
 			want[i] = x[ravel(xc, c.shape)]
 		}
-		vktest.Close(t, "transpose ref", f32(TransposeRef(x, c.shape, c.perm)), want, 1e-6, 1e-7)
+		vktest.Close(t, "transpose ref", f32(ref.Transpose(x, c.shape, c.perm)), want, 1e-6, 1e-7)
 		xb, yb := upload(t, l, x), newBuf(t, l, len(x))
 		run(t, l, func(seq *vk.Sequence) error { return l.Transpose(seq, xb, yb, c.shape, c.perm) })
 		vktest.Close(t, "transpose", download(t, yb, len(x)), want, 1e-6, 1e-7)
@@ -168,20 +169,20 @@ func TestResample2x(t *testing.T) {
 		x := randn(rng, planes*h*w, 1, 0)
 		xb, up := upload(t, l, x), newBuf(t, l, 4*len(x))
 		run(t, l, func(seq *vk.Sequence) error { return l.Upsample2x(seq, xb, up, planes, h, w) })
-		vktest.Close(t, "upsample", download(t, up, 4*len(x)), Upsample2xRef(x, planes, h, w, 1), 1e-6, 1e-7)
+		vktest.Close(t, "upsample", download(t, up, 4*len(x)), ref.Upsample2x(x, planes, h, w, 1), 1e-6, 1e-7)
 
 		gy := randn(rng, 4*len(x), 1, 0)
 		gyb, gx := upload(t, l, gy), newBuf(t, l, len(x))
 		run(t, l, func(seq *vk.Sequence) error { return l.Upsample2xBackward(seq, gyb, gx, planes, h, w) })
-		vktest.Close(t, "upsample grad", download(t, gx, len(x)), Pool2xRef(gy, planes, 2*h, 2*w, 1), 1e-6, 1e-6)
+		vktest.Close(t, "upsample grad", download(t, gx, len(x)), ref.Pool2x(gy, planes, 2*h, 2*w, 1), 1e-6, 1e-6)
 
 		// pooling of the 2h x 2w planes and its gradient
 		pb := newBuf(t, l, len(x))
 		run(t, l, func(seq *vk.Sequence) error { return l.AvgPool2x(seq, gyb, pb, planes, 2*h, 2*w) })
-		vktest.Close(t, "pool", download(t, pb, len(x)), Pool2xRef(gy, planes, 2*h, 2*w, 0.25), 1e-6, 1e-6)
+		vktest.Close(t, "pool", download(t, pb, len(x)), ref.Pool2x(gy, planes, 2*h, 2*w, 0.25), 1e-6, 1e-6)
 		gp := newBuf(t, l, 4*len(x))
 		run(t, l, func(seq *vk.Sequence) error { return l.AvgPool2xBackward(seq, xb, gp, planes, 2*h, 2*w) })
-		vktest.Close(t, "pool grad", download(t, gp, 4*len(x)), Upsample2xRef(x, planes, h, w, 0.25), 1e-6, 1e-7)
+		vktest.Close(t, "pool grad", download(t, gp, 4*len(x)), ref.Upsample2x(x, planes, h, w, 0.25), 1e-6, 1e-7)
 	}
 	run(t, l, func(seq *vk.Sequence) error {
 		if err := l.AvgPool2x(seq, newBuf(t, l, 9), newBuf(t, l, 9), 1, 3, 3); err == nil {

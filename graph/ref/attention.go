@@ -1,11 +1,45 @@
-package kernels
+package ref
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
-// AttentionRef is the float64 reference of AttentionForward (the same
-// formula as graph's reference executor): it returns o [N, C, L] and
-// lse [N, Heads, L].
-func AttentionRef(q, k, v []float64, s AttentionShape) (o, lse []float64) {
+// AttentionShape is the shape of multi-head self-attention's operands: q,
+// k, v and the output are [N, C, L] (L spatial positions, channel-major),
+// and head h owns channels [h d, (h+1) d) with d = C / Heads. The scores
+// are scaled by 1/sqrt(d).
+type AttentionShape struct {
+	N, C, L, Heads int
+}
+
+// HeadDim is d = C / Heads.
+func (s AttentionShape) HeadDim() int { return s.C / s.Heads }
+
+// Size is N*C*L, the length of q, k, v, the output and each gradient.
+func (s AttentionShape) Size() int { return s.N * s.C * s.L }
+
+// RowLen is N*Heads*L, the length of the log-sum-exp of the score rows.
+func (s AttentionShape) RowLen() int { return s.N * s.Heads * s.L }
+
+// FLOPs is the forward's floating-point operation count (2 matmuls of
+// 2 N C L^2 each).
+func (s AttentionShape) FLOPs() float64 {
+	return 4 * float64(s.N) * float64(s.C) * float64(s.L) * float64(s.L)
+}
+
+// Check reports sizes below 1 and channels that the heads do not divide.
+func (s AttentionShape) Check() error {
+	if s.N < 1 || s.C < 1 || s.L < 1 || s.Heads < 1 || s.C%s.Heads != 0 {
+		return fmt.Errorf("%d heads for [N %d, C %d, L %d] (need C divisible by heads)", s.Heads, s.N, s.C, s.L)
+	}
+	return nil
+}
+
+// Attention returns o [N, C, L], with for each head
+// o[:, i] = sum_j softmax_j(q[:, i] . k[:, j] / sqrt(d)) v[:, j], and the
+// log-sum-exp of each score row, lse [N, Heads, L].
+func Attention(q, k, v []float64, s AttentionShape) (o, lse []float64) {
 	d, L := s.HeadDim(), s.L
 	scale := 1 / math.Sqrt(float64(d))
 	o = make([]float64, s.Size())
@@ -13,7 +47,7 @@ func AttentionRef(q, k, v []float64, s AttentionShape) (o, lse []float64) {
 	p := make([]float64, L)
 	for n := 0; n < s.N; n++ {
 		for h := 0; h < s.Heads; h++ {
-			base := (n*s.C + h*d) * L
+			base := (n*s.C + h*d) * L // element (c, i) of this head at base + c*L + i
 			for i := 0; i < L; i++ {
 				mx, sum := softmaxRow(q, k, base, d, L, i, scale, p)
 				lse[(n*s.Heads+h)*L+i] = mx + math.Log(sum)
@@ -30,9 +64,9 @@ func AttentionRef(q, k, v []float64, s AttentionShape) (o, lse []float64) {
 	return o, lse
 }
 
-// AttentionGradRef is the float64 reference of AttentionBackward: the
-// gradients of sum(gy * attention(q, k, v)) with respect to q, k and v.
-func AttentionGradRef(q, k, v, gy []float64, s AttentionShape) (dq, dk, dv []float64) {
+// AttentionGrad returns the gradients of sum(gy * Attention(q, k, v)) with
+// respect to q, k and v.
+func AttentionGrad(q, k, v, gy []float64, s AttentionShape) (dq, dk, dv []float64) {
 	d, L := s.HeadDim(), s.L
 	scale := 1 / math.Sqrt(float64(d))
 	dq, dk, dv = make([]float64, s.Size()), make([]float64, s.Size()), make([]float64, s.Size())
@@ -43,6 +77,7 @@ func AttentionGradRef(q, k, v, gy []float64, s AttentionShape) (dq, dk, dv []flo
 			base := (n*s.C + h*d) * L
 			for i := 0; i < L; i++ {
 				_, sum := softmaxRow(q, k, base, d, L, i, scale, p)
+				// dp_j = gy_i . v_j; ds_j = p_j (dp_j - sum_j' p_j' dp_j').
 				pdp := 0.0
 				for j := 0; j < L; j++ {
 					p[j] /= sum
