@@ -64,11 +64,19 @@
 //     output shape, or an error naming the op and its input shapes),
 //     forward (which calls the op's float64 reference in graph/ref) and
 //     vjp (the input gradients built from graph ops; use sumTo for
-//     broadcast inputs). A fused op whose gradient is another fused op
-//     also gives a composite, so that its gradient op can use
-//     vjpViaComposite and stay differentiable.
-//  2. One shader and its Go call: shaders/NAME.comp (./build.sh shaders)
-//     and the kernels.Lib method in vk/kernels that records it.
+//     broadcast inputs). The float64 reference is one function per value
+//     in graph/ref (a fused gradient op gets its own, with a
+//     central-difference test there). An op with a geometry beyond its
+//     shapes declares it once, as a graph/ref type with a Check method,
+//     read off the node by one function (like Conv2DGeom(n)) that infer,
+//     forward and the lowering all use; vk/kernels names it by a type
+//     alias. A fused op whose gradient is another fused op also gives a
+//     composite, so that its gradient op can use vjpViaComposite and stay
+//     differentiable.
+//  2. One shader and its Go call: shaders/NAME.comp (./build.sh shaders),
+//     and the kernels.Lib method in vk/kernels that records it, with a
+//     table test against the graph/ref function on sizes that are not
+//     multiples of the workgroup size.
 //  3. One lowering: an entry of the lowerings table in
 //     graph/vkexec/lower.go that records the op's kernels given its input
 //     and output buffers.
