@@ -79,9 +79,9 @@ func (l *Lib) attnVariant(d int) attnVariant {
 	return attnVariant{local: local, rows: 1, tile: tile}
 }
 
-func (l *Lib) attnKernel(name string, d int, writes []int, bindings int) (*vk.Kernel, attnVariant, error) {
+func (l *Lib) attnKernel(name string, d int) (*vk.Kernel, attnVariant, error) {
 	av := l.attnVariant(d)
-	k, err := l.kernel(name, bindings, writes, 16, [3]uint32{av.local, 1, 1}, uint32(d), av.rows, av.tile)
+	k, err := l.kernel(name, [3]uint32{av.local, 1, 1}, uint32(d), av.rows, av.tile)
 	return k, av, err
 }
 
@@ -123,7 +123,7 @@ func (l *Lib) AttentionForward(seq *vk.Sequence, q, k, v, o, lse *vk.Buffer, s A
 	if err := checkLen(name, "lse", lse, s.RowLen()); err != nil {
 		return err
 	}
-	kern, av, err := l.attnKernel("attention_fwd", s.HeadDim(), []int{3, 4}, 5)
+	kern, av, err := l.attnKernel("attention_fwd", s.HeadDim())
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (l *Lib) AttentionBackward(seq *vk.Sequence, q, k, v, o, lse, gy, dq, dk, d
 	if err := checkLens(name, s.RowLen(), map[string]*vk.Buffer{"lse": lse, "delta": delta}); err != nil {
 		return err
 	}
-	kq, av, err := l.attnKernel("attention_bwd_dq", s.HeadDim(), []int{6, 7}, 8)
+	kq, av, err := l.attnKernel("attention_bwd_dq", s.HeadDim())
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (l *Lib) AttentionBackward(seq *vk.Sequence, q, k, v, o, lse, gy, dq, dk, d
 	if err := seq.Dispatch(kq, groups, push, q, k, v, o, lse, gy, dq, delta); err != nil {
 		return err
 	}
-	kkv, av, err := l.attnKernel("attention_bwd_dkv", s.HeadDim(), []int{6, 7}, 8)
+	kkv, av, err := l.attnKernel("attention_bwd_dkv", s.HeadDim())
 	if err != nil {
 		return err
 	}

@@ -174,7 +174,7 @@ func (l *Lib) Conv2DBiasGrad(seq *vk.Sequence, gy, gb *vk.Buffer, g Conv2DGeom) 
 	if err := checkLen(name, "gb", gb, g.O); err != nil {
 		return err
 	}
-	k, err := l.kernel("conv2d_bias_grad", 2, []int{1}, 12, [3]uint32{l.reduceLocal(), 1, 1})
+	k, err := l.kernel("conv2d_bias_grad", [3]uint32{l.reduceLocal(), 1, 1})
 	if err != nil {
 		return err
 	}
@@ -252,7 +252,7 @@ func (l *Lib) Conv2DBackFilterWith(seq *vk.Sequence, v ConvVariant, x, gy, gw *v
 	if v == ConvReg || v == ConvIm2col {
 		t := ConvWgradTileDefault
 		vec := g.Stride[1] == 1 && g.W%4 == 0
-		k, err := l.kernel("conv2d_reg_wgrad", 3, []int{2}, 28, [3]uint32{t.Local, 1, 1},
+		k, err := l.kernel("conv2d_reg_wgrad", [3]uint32{t.Local, 1, 1},
 			append([]uint32{t.TO, t.TC, 0}, append(u32(g.KH, g.KW, g.Stride[0], g.Stride[1], g.Pad[0], g.Pad[1]), b2u(vec))...)...)
 		if err != nil {
 			return err
@@ -271,7 +271,7 @@ func (l *Lib) convReg(seq *vk.Sequence, in, w, bias, out *vk.Buffer, n, ci, h, w
 	consts := append([]uint32{t.TM, t.TH, t.TW}, u32(kh, kw, stride[0], stride[1], pad[0], pad[1])...)
 	vecw := vec && !flip && ci%4 == 0
 	consts = append(consts, b2u(vec), b2u(flip), b2u(hasBias), b2u(vecw))
-	k, err := l.kernel("conv2d_reg", 4, []int{3}, 28, [3]uint32{t.Local, 1, 1}, consts...)
+	k, err := l.kernel("conv2d_reg", [3]uint32{t.Local, 1, 1}, consts...)
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,7 @@ func (l *Lib) convTiled(seq *vk.Sequence, mode uint32, a, b, bias, out *vk.Buffe
 	}
 	consts := append([]uint32{t.TM, t.TN, t.BK}, u32(g.KH, g.KW, g.Stride[0], g.Stride[1], g.Pad[0], g.Pad[1])...)
 	consts = append(consts, mode, b2u(hasBias))
-	k, err := l.kernel("conv2d_tiled", 4, []int{3}, 28, [3]uint32{t.LX, t.LY, 1}, consts...)
+	k, err := l.kernel("conv2d_tiled", [3]uint32{t.LX, t.LY, 1}, consts...)
 	if err != nil {
 		return err
 	}

@@ -108,7 +108,7 @@ func (l *Lib) im2col(seq *vk.Sequence, in, cols *vk.Buffer, ni, xoff, c, h, w, o
 	if vec && im2colW64 && l.Dev.Info.ShaderInt64 {
 		name = "im2col_w64" // half the stores (1.3-1.5x on lavapipe)
 	}
-	k, err := l.kernel1D(name, 2, []int{1}, 16, append(consts, u32(c, h, w, oh, ow)...)...)
+	k, err := l.kernel1D(name, append(consts, u32(c, h, w, oh, ow)...)...)
 	if err != nil {
 		return err
 	}

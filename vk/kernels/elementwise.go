@@ -55,13 +55,13 @@ func (l *Lib) Unary(seq *vk.Sequence, op UnaryOp, x, y *vk.Buffer, n int, alpha,
 		if c.per == 0 {
 			return nil
 		}
-		k, err := l.kernel("unary_chunk", 2, []int{1}, 20, [3]uint32{uint32(c.local), 1, 1}, uint32(op), uint32(c.unroll), b2u(vec4))
+		k, err := l.kernel("unary_chunk", [3]uint32{uint32(c.local), 1, 1}, uint32(op), uint32(c.unroll), b2u(vec4))
 		if err != nil {
 			return err
 		}
 		return seq.Dispatch(k, l.Dev.Grid(uint64(c.groups), 1), vk.Push(uint32(n), alpha, beta, gamma, uint32(c.per)), x, y)
 	}
-	k, err := l.kernel1D("unary", 2, []int{1}, 16, uint32(op))
+	k, err := l.kernel1D("unary", uint32(op))
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (l *Lib) Fill(seq *vk.Sequence, y *vk.Buffer, n int, v float32) error {
 	if err := checkLen("fill", "y", y, n); err != nil {
 		return err
 	}
-	k, err := l.kernel1D("fill", 1, []int{0}, 8)
+	k, err := l.kernel1D("fill")
 	if err != nil {
 		return err
 	}
@@ -220,13 +220,13 @@ func (l *Lib) Binary(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, aShape
 		if vec4 {
 			block /= 4
 		}
-		k, err := l.kernel("binary_chunk", 3, []int{2}, 12, [3]uint32{uint32(c.local), 1, 1}, uint32(op), mode, uint32(c.unroll), b2u(vec4))
+		k, err := l.kernel("binary_chunk", [3]uint32{uint32(c.local), 1, 1}, uint32(op), mode, uint32(c.unroll), b2u(vec4))
 		if err != nil {
 			return err
 		}
 		return seq.Dispatch(k, l.Dev.Grid(uint64(c.groups), 1), vk.Push(uint32(n), uint32(c.per), uint32(block)), a, b, out)
 	}
-	k, err := l.kernel1D("binary", 3, []int{2}, 52, uint32(op), mode)
+	k, err := l.kernel1D("binary", uint32(op), mode)
 	if err != nil {
 		return err
 	}

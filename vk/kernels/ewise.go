@@ -159,7 +159,7 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 	k := l.ewise[code]
 	if k == nil {
 		var err error
-		if k, err = l.kernel1D("ewise", EwiseInputs+EwiseOutputs, []int{6, 7, 8}, 4, code[:]...); err != nil {
+		if k, err = l.kernel1D("ewise", code[:]...); err != nil {
 			return err
 		}
 		if l.ewise == nil {

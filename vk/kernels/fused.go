@@ -56,7 +56,7 @@ func (l *Lib) AXPBYPCZ(seq *vk.Sequence, y, x, g, z *vk.Buffer, n int, a, b, c f
 		if per == 0 {
 			return nil
 		}
-		k, err := l.kernel("axpbypcz_texels", 7, []int{3}, 20, [3]uint32{uint32(local), 1, 1}, simdWidth, uint32(unroll))
+		k, err := l.kernel("axpbypcz_texels", [3]uint32{uint32(local), 1, 1}, simdWidth, uint32(unroll))
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func (l *Lib) AXPBYPCZ(seq *vk.Sequence, y, x, g, z *vk.Buffer, n int, a, b, c f
 		return seq.Dispatch(k, l.Dev.Grid(uint64(groups), 1), vk.Push(uint32(n), a, b, c, uint32(per)), x, g, z, y, x, g, z)
 	}
 	vec4s := (n + 3) / 4 // vec4 number n/4 does the scalar tail
-	k, err := l.kernel1D("axpbypcz", 4, []int{3}, 16)
+	k, err := l.kernel1D("axpbypcz")
 	if err != nil {
 		return err
 	}

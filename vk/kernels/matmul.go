@@ -307,11 +307,11 @@ func (l *Lib) GemmWithTile(seq *vk.Sequence, t GemmTile, transA, transB bool, m,
 		if vec && gemmTexels && l.Dev.TexelsFit(a) && l.Dev.TexelsFit(b) {
 			name = "sgemm_reg_texels"
 		}
-		k1, err = l.kernel(name, 3, []int{2}, 36, local, t.TM, t.TN, b2u(transA), b2u(transB), b2u(vec), max(t.SG, 1), b2u(vecC))
+		k1, err = l.kernel(name, local, t.TM, t.TN, b2u(transA), b2u(transB), b2u(vec), max(t.SG, 1), b2u(vecC))
 	case GemmTiled:
-		k1, err = l.kernel("sgemm_tiled", 3, []int{2}, 36, local, t.TM, t.TN, t.BK, b2u(transA), b2u(transB))
+		k1, err = l.kernel("sgemm_tiled", local, t.TM, t.TN, t.BK, b2u(transA), b2u(transB))
 	case GemmNaive:
-		k1, err = l.kernel("sgemm_naive", 3, []int{2}, 36, local, b2u(transA), b2u(transB))
+		k1, err = l.kernel("sgemm_naive", local, b2u(transA), b2u(transB))
 	}
 	if err != nil {
 		return err

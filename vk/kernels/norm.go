@@ -69,7 +69,7 @@ func (l *Lib) GroupNorm(seq *vk.Sequence, x, gamma, beta, y, mean, rstd *vk.Buff
 	} else {
 		mean, rstd = y, y
 	}
-	k, err := l.kernel(name, 6, []int{3, 4, 5}, 20, [3]uint32{l.reduceLocal(), 1, 1}, b2u(affine), b2u(save))
+	k, err := l.kernel(name, [3]uint32{l.reduceLocal(), 1, 1}, b2u(affine), b2u(save))
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (l *Lib) GroupNormBackward(seq *vk.Sequence, x, gy, gamma, mean, rstd, dx, 
 		if !stats {
 			m, r = x, x
 		}
-		k, err := l.kernel("groupnorm_grad", 6, []int{5}, 20, local, b2u(affine), b2u(stats))
+		k, err := l.kernel("groupnorm_grad", local, b2u(affine), b2u(stats))
 		if err != nil {
 			return err
 		}
@@ -126,7 +126,7 @@ func (l *Lib) GroupNormBackward(seq *vk.Sequence, x, gy, gamma, mean, rstd, dx, 
 		}
 	}
 	if dgamma != nil {
-		k, err := l.kernel("groupnorm_param_grad", 6, []int{4, 5}, 16, local)
+		k, err := l.kernel("groupnorm_param_grad", local)
 		if err != nil {
 			return err
 		}

@@ -88,7 +88,7 @@ func (l *Lib) StridedCopy(seq *vk.Sequence, x, y *vk.Buffer, shape []int, xOff i
 	copy(ps[off:], s)
 	copy(pa[off:], a)
 	copy(pb[off:], b)
-	k, err := l.kernel1D("strided_copy", 2, []int{1}, 84, uint32(max(len(s), 1)))
+	k, err := l.kernel1D("strided_copy", uint32(max(len(s), 1)))
 	if err != nil {
 		return err
 	}
