@@ -46,7 +46,7 @@ type attnVariant struct {
 }
 
 func (l *Lib) attnVariant(d int) attnVariant {
-	if l.CPU {
+	if l.Tuning.AttnRegisters {
 		// lavapipe: registers instead of shared memory and barriers; several
 		// rows per invocation reuse each K/V load (loads per FMA set the
 		// speed), about 128 floats of q per invocation; small groups keep

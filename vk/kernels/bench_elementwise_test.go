@@ -11,8 +11,8 @@ import (
 // BenchmarkElementwise: Unary SiLU and Binary Add on the MLP sampler's
 // [10000,128] (with a bias row) and on 16M floats; bytes are the streams
 // read plus the one written (a repeated bias row counts once). variant=old
-// is the GPU shader (elemGroups = 0); the others are shapes of the CPU-type
-// variant (on a GPU they all run the GPU shader).
+// is the GPU shader (Tuning.Elementwise.Groups = 0); the others are shapes
+// of the CPU-type variant.
 func BenchmarkElementwise(b *testing.B) {
 	l := New(vktest.Open(b, vk.Options{}))
 	x, y, z := benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats)
@@ -60,10 +60,7 @@ func BenchmarkElementwise(b *testing.B) {
 				name = fmt.Sprintf("groups=%d/local=%d/unroll=%d/vec4=%v", v.groups, v.local, v.unroll, v.vec4)
 			}
 			b.Run(c.name+"/"+name, func(b *testing.B) {
-				defer func(g, lo, u int, v4 bool) {
-					elemGroups, elemLocal, elemUnroll, elemVec4 = g, lo, u, v4
-				}(elemGroups, elemLocal, elemUnroll, elemVec4)
-				elemGroups, elemLocal, elemUnroll, elemVec4 = v.groups, v.local, v.unroll, v.vec4
+				l.Tuning.Elementwise, l.Tuning.ElemVec4 = Chunking{Groups: v.groups, Local: v.local, Unroll: v.unroll}, v.vec4
 				benchReplay(b, l.Dev, 0, c.bytes, c.rec)
 			})
 		}

@@ -22,8 +22,7 @@ func benchBuf(b *testing.B, dev *vk.Device, n int) *vk.Buffer {
 
 // BenchmarkAXPBYPCZ: y = a x + b g + c z over 16M floats; bytes are the
 // three streams read plus the one written. groups=0 is the simple (GPU)
-// variant; the others are shapes of the CPU-type variant (on a GPU they all
-// run the simple one).
+// variant; the others are shapes of the CPU-type variant.
 func BenchmarkAXPBYPCZ(b *testing.B) {
 	l := New(vktest.Open(b, vk.Options{}))
 	x, g, z, y := benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats), benchBuf(b, l.Dev, benchFloats)
@@ -37,8 +36,7 @@ func BenchmarkAXPBYPCZ(b *testing.B) {
 		{0, 0, 0}, {2, 8, 4}, {16, 8, 1}, {16, 8, 8}, {64, 8, 4},
 	} {
 		b.Run(fmt.Sprintf("groups=%d/local=%d/unroll=%d", v.groups, v.local, v.unroll), func(b *testing.B) {
-			defer func(g, l, u int) { fusedGroups, fusedLocal, fusedUnroll = g, l, u }(fusedGroups, fusedLocal, fusedUnroll)
-			fusedGroups, fusedLocal, fusedUnroll = v.groups, v.local, v.unroll
+			l.Tuning.Fused = Chunking{Groups: v.groups, Local: v.local, Unroll: v.unroll}
 			benchReplay(b, l.Dev, 0, 4*4*benchFloats, func(seq *vk.Sequence) error {
 				return l.AXPBYPCZ(seq, y, x, g, z, benchFloats, 0.5, -0.25, 2)
 			})

@@ -1,7 +1,10 @@
 // Package kernels wraps each compute shader of shaders/ in a typed Go call:
 // it owns the push-constant layout, the dispatch geometry and the choice of
 // variant per device (CPU-type devices such as lavapipe want large register
-// blocks and no shared memory; GPUs want shared-memory tiles), and it holds
+// blocks and no shared memory; GPUs want shared-memory tiles), all of which
+// one Tuning value per device decides (DefaultTuning, printed by `sdevk
+// info`). A shader's bindings and push-constant size are read from its
+// SPIR-V when it is loaded (vk.ReadInterface), never restated. It holds
 // the pure-Go reference (float64 accumulation) that every shader is tested
 // against.
 //

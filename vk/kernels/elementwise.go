@@ -49,8 +49,8 @@ func (l *Lib) Unary(seq *vk.Sequence, op UnaryOp, x, y *vk.Buffer, n int, alpha,
 	if err := checkLen("unary "+op.String(), "y", y, n); err != nil {
 		return err
 	}
-	if l.CPU && elemGroups > 0 {
-		vec4 := elemVec4
+	if l.Tuning.Elementwise.Groups > 0 {
+		vec4 := l.Tuning.ElemVec4
 		c := l.elemChunks(n, vec4)
 		if c.per == 0 {
 			return nil
@@ -69,17 +69,9 @@ func (l *Lib) Unary(seq *vk.Sequence, op UnaryOp, x, y *vk.Buffer, n int, alpha,
 }
 
 // The CPU-type variants of Unary and Binary (same and repeat indexings),
-// unary_chunk and binary_chunk, stream like axpbypcz_texels (see AXPBYPCZ):
-// about elemGroups workgroups of elemLocal invocations, each lane moving
-// elemUnroll units per loop iteration; a unit is a vec4 where elemVec4 and
-// the alignment allow, else a float. Variables so benchmarks can sweep them;
-// elemGroups = 0 selects the GPU shaders.
-var (
-	elemGroups = 2
-	elemLocal  = 8
-	elemUnroll = 4
-	elemVec4   = true
-)
+// unary_chunk and binary_chunk, stream like axpbypcz_texels (see AXPBYPCZ)
+// on the grid Tuning.Elementwise; a unit is a vec4 where Tuning.ElemVec4 and
+// the alignment allow, else a float.
 
 // elemChunk is the grid of a chunked elementwise dispatch.
 type elemChunk struct {
@@ -96,13 +88,14 @@ func (l *Lib) elemChunks(n int, vec4 bool) elemChunk {
 	if vec4 {
 		units = (n + 3) / 4
 	}
-	local := elemLocal
+	ch := l.Tuning.Elementwise
+	local := ch.Local
 	if local < simdWidth || local%simdWidth != 0 || uint32(local) > l.Dev.Info.Limits.MaxWorkgroupInvocations {
 		local = simdWidth
 	}
-	unroll := max(elemUnroll, 1)
+	unroll := max(ch.Unroll, 1)
 	quantum := local * unroll
-	per := (units + elemGroups - 1) / elemGroups
+	per := (units + ch.Groups - 1) / ch.Groups
 	per = (per + quantum - 1) / quantum * quantum
 	// lavapipe ends any loop after 65535 iterations: keep under that.
 	per = min(per, maxLoopIters*quantum)
@@ -210,9 +203,9 @@ func (l *Lib) Binary(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, aShape
 		return err
 	}
 	mode, block := binaryMode(aShape, bShape, n)
-	if l.CPU && elemGroups > 0 && mode != binaryGeneral {
+	if l.Tuning.Elementwise.Groups > 0 && mode != binaryGeneral {
 		// vec4 units need the repeated block to be whole vec4s.
-		vec4 := elemVec4 && (mode == binarySame || block%4 == 0)
+		vec4 := l.Tuning.ElemVec4 && (mode == binarySame || block%4 == 0)
 		c := l.elemChunks(n, vec4)
 		if c.per == 0 {
 			return nil

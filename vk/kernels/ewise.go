@@ -169,7 +169,7 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 	}
 	local := int(k.Spec.Local[0])
 	groups := ceilDiv(n, local)
-	if l.CPU {
+	if l.Tuning.EwiseFewGroups {
 		// Few workgroups (lavapipe's cost per group is a lock), each
 		// looping fewer than maxLoopIters times.
 		groups = min(groups, max(4, ceilDiv(n, local*maxLoopIters)))

@@ -242,8 +242,8 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 // gmmLocal is the workgroup width: each invocation does much work, so small
 // groups keep many groups even for batches of a few thousand points.
 func gmmLocal(l *Lib) uint32 {
-	if l.Local1D < 64 {
-		return l.Local1D
+	if l.Tuning.Local1D < 64 {
+		return l.Tuning.Local1D
 	}
 	return 64
 }

@@ -10,10 +10,9 @@ import (
 // Lib records sdevk's kernels on one device.
 type Lib struct {
 	Dev *vk.Device
-	// CPU selects the variants tuned for CPU-type devices.
-	CPU bool
-	// Local1D is the workgroup width of 1-D elementwise kernels.
-	Local1D uint32
+	// Tuning shapes the kernels for Dev (DefaultTuning); tests and
+	// benchmarks may change it before recording.
+	Tuning Tuning
 
 	scratch *vk.Buffer
 	dummy   *vk.Buffer
@@ -72,16 +71,7 @@ func (l *Lib) Close() {
 
 // New prepares the kernels of dev. Pipelines are compiled on first use.
 func New(dev *vk.Device) *Lib {
-	l := &Lib{Dev: dev, CPU: dev.Info.IsCPU(), Local1D: 256}
-	if l.CPU {
-		// lavapipe runs a workgroup as SIMD lanes of one thread: 64 keeps the
-		// groups many enough to spread over the cores.
-		l.Local1D = 64
-	}
-	if max := dev.Info.Limits.MaxWorkgroupInvocations; l.Local1D > max {
-		l.Local1D = max
-	}
-	return l
+	return &Lib{Dev: dev, Tuning: DefaultTuning(&dev.Info)}
 }
 
 // kernel compiles (once) the named shader with the given workgroup size and
@@ -114,7 +104,7 @@ func (l *Lib) kernel(name string, local [3]uint32, consts ...uint32) (*vk.Kernel
 
 // kernel1D compiles a 1-D shader with the library's workgroup width.
 func (l *Lib) kernel1D(name string, consts ...uint32) (*vk.Kernel, error) {
-	return l.kernel(name, [3]uint32{l.Local1D, 1, 1}, consts...)
+	return l.kernel(name, [3]uint32{l.Tuning.Local1D, 1, 1}, consts...)
 }
 
 // checkLen fails when a buffer is too short for n float32 values.

@@ -7,18 +7,8 @@ import (
 )
 
 // reduceLocal is the (power-of-two) workgroup width of the kernels that
-// reduce within a workgroup: narrow on CPU-type devices, where barriers
-// are costly, wide on GPUs.
-func (l *Lib) reduceLocal() uint32 {
-	w := uint32(256)
-	if l.CPU {
-		w = 64
-	}
-	for w > l.Dev.Info.Limits.MaxWorkgroupInvocations {
-		w /= 2
-	}
-	return w
-}
+// reduce within a workgroup (Tuning.ReduceLocal).
+func (l *Lib) reduceLocal() uint32 { return l.Tuning.ReduceLocal }
 
 func (l *Lib) checkGroupNorm(name string, n, c, hw, groups int) error {
 	if n < 0 || c < 1 || hw < 0 || groups < 1 || c%groups != 0 {

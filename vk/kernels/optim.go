@@ -75,7 +75,7 @@ const clipPer = 16 // gradient values per invocation in clip_sumsq
 // GradNormPartials is the number of scratch floats GradNorm needs for a
 // gradient buffer of n values (sum it over the buffers).
 func (l *Lib) GradNormPartials(n int) int {
-	chunk := int(l.Local1D) * clipPer
+	chunk := int(l.Tuning.Local1D) * clipPer
 	return (n + chunk - 1) / chunk
 }
 
@@ -89,8 +89,8 @@ func (l *Lib) GradNorm(seq *vk.Sequence, grads []*vk.Buffer, lens []int, scratch
 	if len(grads) != len(lens) {
 		return fmt.Errorf("kernels: %s: %d buffers, %d lengths", name, len(grads), len(lens))
 	}
-	if l.Local1D&(l.Local1D-1) != 0 {
-		return fmt.Errorf("kernels: %s: workgroup width %d is not a power of two", name, l.Local1D)
+	if l.Tuning.Local1D&(l.Tuning.Local1D-1) != 0 {
+		return fmt.Errorf("kernels: %s: workgroup width %d is not a power of two", name, l.Tuning.Local1D)
 	}
 	if err := checkLen(name, "state", state, OptimStateLen); err != nil {
 		return err
