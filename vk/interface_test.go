@@ -121,3 +121,36 @@ func TestDeclaredInterfaceMismatch(t *testing.T) {
 		}
 	}
 }
+
+// TestDispatchChecksReadInterface: a kernel whose interface came from its
+// SPIR-V refuses, when recorded, a wrong number of buffers or of push bytes.
+func TestDispatchChecksReadInterface(t *testing.T) {
+	d := vktest.Open(t, vk.Options{})
+	k, err := d.Kernel(vk.KernelSpec{Name: "fill", SPIRV: spirv(t, "fill"), Local: [3]uint32{8, 1, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := d.NewBufferF32(16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Free()
+	seq, err := d.NewSequence(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seq.Destroy()
+	seq.Begin()
+	if err := seq.Dispatch(k, k.Groups(16), vk.Push(uint32(16), float32(1)), b, b); err == nil || !strings.Contains(err.Error(), "kernel fill takes 1 buffers, got 2") {
+		t.Errorf("two buffers: got %v", err)
+	}
+	if err := seq.Dispatch(k, k.Groups(16), vk.Push(uint32(16)), b); err == nil || !strings.Contains(err.Error(), "kernel fill takes 8 bytes of push constants, got 4") {
+		t.Errorf("4 push bytes: got %v", err)
+	}
+	if err := seq.Dispatch(k, k.Groups(16), vk.Push(uint32(16), float32(1)), b); err != nil {
+		t.Errorf("the right dispatch: %v", err)
+	}
+	if err := seq.End(); err != nil {
+		t.Fatal(err)
+	}
+}
