@@ -53,9 +53,9 @@ func (g Conv2DGeom) check(name string) error {
 // ConvVariant selects a convolution implementation.
 type ConvVariant int
 
-// The variants. ConvAuto picks ConvIm2col on CPU-type devices (2-4x faster
-// than ConvReg on lavapipe for every product and shape measured) and
-// ConvTiled on GPUs. ConvReg falls back to ConvTiled for the data gradient
+// The variants. ConvAuto picks Tuning.ConvAuto: ConvIm2col on CPU-type
+// devices (2-4x faster than ConvReg on lavapipe for every product and shape
+// measured) and ConvTiled on GPUs. ConvReg falls back to ConvTiled for the data gradient
 // of strided convolutions and of paddings above K-1; ConvIm2col falls back
 // to ConvReg there and where one image's columns exceed
 // maxStorageBufferRange.
