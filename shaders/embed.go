@@ -8,6 +8,10 @@
 //   - workgroup size from specialization constants 0, 1, 2; kernel-specific
 //     constants (op codes, tile sizes) from id 3 on;
 //   - storage buffers at set 0, bindings 0..n-1, inputs first, outputs last;
+//     inputs are declared readonly: the host reads each kernel's bindings,
+//     which of them it writes and its push-constant size from the SPIR-V
+//     (vk.ReadInterface), so a buffer not marked readonly counts as written
+//     (and costs a barrier before the next reader);
 //   - sizes and scalars in push constants (at most 128 bytes, the minimum
 //     every device supports);
 //   - 1-D problems index with flat_id() and return past the size, so the host

@@ -17,6 +17,9 @@
 //     (BindingKind TexelsVec4) a read-only RGBA32F texel buffer, whose view
 //     is made once per range and lives with the memory block: lavapipe
 //     fetches texels as vectors but storage-buffer values one at a time.
+//     Its bindings, which of them it writes (the ones not readonly) and its
+//     push-constant size are read from the SPIR-V (ReadInterface); a spec
+//     that states them is checked against it when the kernel is loaded.
 //     Pipelines go through a
 //     VkPipelineCache persisted per device and driver in the user's cache
 //     directory.

@@ -16,6 +16,10 @@ import (
 // constants 0-2; Consts fill ids 3, 4, ... in order (tile sizes and the like).
 // Bindings 0..Bindings-1 of descriptor set 0 are storage buffers unless
 // Kinds says otherwise.
+//
+// Bindings, Kinds, Writes and PushBytes are the shader's interface: left
+// zero, they are read from the SPIR-V (ReadInterface); given, they must
+// match it, or Kernel fails naming the shader and the binding.
 type KernelSpec struct {
 	Name      string        // for errors, caches and timings
 	SPIRV     []byte        // the module
@@ -95,7 +99,7 @@ func (d *Device) layoutFor(spec *KernelSpec) (*layout, error) {
 }
 
 func (s *KernelSpec) key() string {
-	return fmt.Sprintf("%s/%d/%v/%d/%v/%v", s.Name, s.Bindings, s.Kinds, s.PushBytes, s.Local, s.Consts)
+	return fmt.Sprintf("%s/%d/%v/%v/%d/%v/%v", s.Name, s.Bindings, s.Kinds, s.Writes, s.PushBytes, s.Local, s.Consts)
 }
 
 // Kernel compiles (or returns the already compiled) pipeline for spec,
@@ -109,6 +113,9 @@ func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 	key := spec.key()
 	if k, ok := d.kernels[key]; ok {
 		return k, nil
+	}
+	if err := spec.resolveInterface(); err != nil {
+		return nil, err
 	}
 	lim := d.Info.Limits
 	inv := spec.Local[0] * spec.Local[1] * spec.Local[2]

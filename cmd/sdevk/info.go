@@ -8,10 +8,11 @@ import (
 	"strings"
 
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 func init() {
-	register("info", "list the Vulkan devices, their limits and memory, and which one is selected", runInfo)
+	register("info", "list the Vulkan devices, their limits and memory, which one is selected and how the kernels are tuned for it", runInfo)
 }
 
 func runInfo(args []string, stdout io.Writer) error {
@@ -34,10 +35,11 @@ func runInfo(args []string, stdout io.Writer) error {
 		return usagef("%v", err)
 	}
 	devices[sel].Selected = true
+	tuning := kernels.DefaultTuning(&devices[sel])
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"devices": devices, "selected": sel})
+		return enc.Encode(map[string]any{"devices": devices, "selected": sel, "tuning": tuning})
 	}
 	for _, d := range devices {
 		mark := " "
@@ -63,6 +65,12 @@ func runInfo(args []string, stdout io.Writer) error {
 		}
 		for i, t := range d.MemoryTypes {
 			fmt.Fprintf(stdout, "    memory type %d: heap %d, %s\n", i, t.Heap, strings.Join(t.Flags, " "))
+		}
+		if d.Selected {
+			fmt.Fprintln(stdout, "    kernel tuning:")
+			for _, line := range tuning.Lines() {
+				fmt.Fprintf(stdout, "      %s\n", line)
+			}
 		}
 	}
 	return nil

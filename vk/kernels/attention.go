@@ -27,7 +27,7 @@ type attnVariant struct {
 }
 
 func (l *Lib) attnVariant(d int) attnVariant {
-	if l.CPU {
+	if l.Tuning.AttnRegisters {
 		// lavapipe: registers instead of shared memory and barriers; several
 		// rows per invocation reuse each K/V load (loads per FMA set the
 		// speed), about 128 floats of q per invocation; small groups keep
@@ -60,9 +60,9 @@ func (l *Lib) attnVariant(d int) attnVariant {
 	return attnVariant{local: local, rows: 1, tile: tile}
 }
 
-func (l *Lib) attnKernel(name string, d int, writes []int, bindings int) (*vk.Kernel, attnVariant, error) {
+func (l *Lib) attnKernel(name string, d int) (*vk.Kernel, attnVariant, error) {
 	av := l.attnVariant(d)
-	k, err := l.kernel(name, bindings, writes, 16, [3]uint32{av.local, 1, 1}, uint32(d), av.rows, av.tile)
+	k, err := l.kernel(name, [3]uint32{av.local, 1, 1}, uint32(d), av.rows, av.tile)
 	return k, av, err
 }
 
@@ -104,7 +104,7 @@ func (l *Lib) AttentionForward(seq *vk.Sequence, q, k, v, o, lse *vk.Buffer, s A
 	if err := checkLen(name, "lse", lse, s.RowLen()); err != nil {
 		return err
 	}
-	kern, av, err := l.attnKernel("attention_fwd", s.HeadDim(), []int{3, 4}, 5)
+	kern, av, err := l.attnKernel("attention_fwd", s.HeadDim())
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (l *Lib) AttentionBackward(seq *vk.Sequence, q, k, v, o, lse, gy, dq, dk, d
 	if err := checkLens(name, s.RowLen(), map[string]*vk.Buffer{"lse": lse, "delta": delta}); err != nil {
 		return err
 	}
-	kq, av, err := l.attnKernel("attention_bwd_dq", s.HeadDim(), []int{6, 7}, 8)
+	kq, av, err := l.attnKernel("attention_bwd_dq", s.HeadDim())
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (l *Lib) AttentionBackward(seq *vk.Sequence, q, k, v, o, lse, gy, dq, dk, d
 	if err := seq.Dispatch(kq, groups, push, q, k, v, o, lse, gy, dq, delta); err != nil {
 		return err
 	}
-	kkv, av, err := l.attnKernel("attention_bwd_dkv", s.HeadDim(), []int{6, 7}, 8)
+	kkv, av, err := l.attnKernel("attention_bwd_dkv", s.HeadDim())
 	if err != nil {
 		return err
 	}

@@ -23,11 +23,9 @@ var attentionShapes = []AttentionShape{
 // reference, and that the backward is bit-for-bit repeatable.
 func TestAttention(t *testing.T) {
 	l := testLib(t)
-	cpu := l.CPU
-	defer func() { l.CPU = cpu }()
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, variant := range []bool{true, false} {
-		l.CPU = variant
+		l.Tuning.AttnRegisters = variant
 		for _, s := range attentionShapes {
 			n := s.Size()
 			q, k, v, gy := randn(rng, n, 1.5, 0), randn(rng, n, 1.5, 0), randn(rng, n, 1, 0), randn(rng, n, 1, 0)

@@ -21,9 +21,9 @@ func checkConv(name string, g Conv2DGeom) error {
 // ConvVariant selects a convolution implementation.
 type ConvVariant int
 
-// The variants. ConvAuto picks ConvIm2col on CPU-type devices (2-4x faster
-// than ConvReg on lavapipe for every product and shape measured) and
-// ConvTiled on GPUs. ConvReg falls back to ConvTiled for the data gradient
+// The variants. ConvAuto picks Tuning.ConvAuto: ConvIm2col on CPU-type
+// devices (2-4x faster than ConvReg on lavapipe for every product and shape
+// measured) and ConvTiled on GPUs. ConvReg falls back to ConvTiled for the data gradient
 // of strided convolutions and of paddings above K-1; ConvIm2col falls back
 // to ConvReg there and where one image's columns exceed
 // maxStorageBufferRange.
@@ -34,12 +34,21 @@ const (
 	ConvIm2col             // im2col.comp into a scratch, then batched SGEMM (CPU-type devices)
 )
 
+var convNames = [...]string{"auto", "reg", "tiled", "im2col"}
+
+func (v ConvVariant) String() string {
+	if v >= 0 && int(v) < len(convNames) {
+		return convNames[v]
+	}
+	return fmt.Sprintf("conv(%d)", int(v))
+}
+
+// MarshalText names the variant in JSON (sdevk info --json).
+func (v ConvVariant) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
 func (l *Lib) convVariant(v ConvVariant) ConvVariant {
 	if v == ConvAuto {
-		if l.CPU {
-			return ConvIm2col
-		}
-		return ConvTiled
+		return l.Tuning.ConvAuto
 	}
 	return v
 }
@@ -59,22 +68,14 @@ type ConvTiledTile struct{ LX, LY, TM, TN, BK uint32 }
 
 func (t ConvTiledTile) shared() uint32 { return 4 * t.BK * (t.LY*t.TM + t.LX*t.TN) }
 
-// The tiles (package variables so that benchmarks can tune them).
-var (
-	ConvRegTileDefault   = ConvRegTile{TM: 16, TH: 1, TW: 4, Local: 64}
-	ConvWgradTileDefault = ConvWgradTile{TO: 8, TC: 4, Local: 8}
-	// GPUs: 64x64 tiles of 256 invocations; the second one fits Vulkan's
-	// guaranteed minimums (128 invocations, 16 KiB) and serves CPU fallbacks.
-	ConvTiledTiles = []ConvTiledTile{{16, 16, 4, 4, 16}, {8, 8, 4, 4, 8}}
-)
+// convTiledTiles are ConvTiled's tiles for the presets (Tuning.ConvTiledTiles):
+// 64x64 tiles of 256 invocations, then one that fits Vulkan's guaranteed
+// minimums (128 invocations, 16 KiB) and serves CPU-type devices.
+var convTiledTiles = []ConvTiledTile{{16, 16, 4, 4, 16}, {8, 8, 4, 4, 8}}
 
 func (l *Lib) tiledTile() (ConvTiledTile, error) {
 	lim := l.Dev.Info.Limits
-	cands := ConvTiledTiles
-	if l.CPU {
-		cands = cands[len(cands)-1:]
-	}
-	for _, t := range cands {
+	for _, t := range l.Tuning.ConvTiledTiles {
 		if t.LX*t.LY <= lim.MaxWorkgroupInvocations && t.LX <= lim.MaxWorkgroupSize[0] && t.LY <= lim.MaxWorkgroupSize[1] && t.shared() <= lim.MaxSharedMemoryBytes {
 			return t, nil
 		}
@@ -142,7 +143,7 @@ func (l *Lib) Conv2DBiasGrad(seq *vk.Sequence, gy, gb *vk.Buffer, g Conv2DGeom) 
 	if err := checkLen(name, "gb", gb, g.O); err != nil {
 		return err
 	}
-	k, err := l.kernel("conv2d_bias_grad", 2, []int{1}, 12, [3]uint32{l.reduceLocal(), 1, 1})
+	k, err := l.kernel("conv2d_bias_grad", [3]uint32{l.reduceLocal(), 1, 1})
 	if err != nil {
 		return err
 	}
@@ -218,9 +219,9 @@ func (l *Lib) Conv2DBackFilterWith(seq *vk.Sequence, v ConvVariant, x, gy, gw *v
 		return l.convIm2colFilter(seq, x, gy, gw, g)
 	}
 	if v == ConvReg || v == ConvIm2col {
-		t := ConvWgradTileDefault
+		t := l.Tuning.ConvWgradTile
 		vec := g.Stride[1] == 1 && g.W%4 == 0
-		k, err := l.kernel("conv2d_reg_wgrad", 3, []int{2}, 28, [3]uint32{t.Local, 1, 1},
+		k, err := l.kernel("conv2d_reg_wgrad", [3]uint32{t.Local, 1, 1},
 			append([]uint32{t.TO, t.TC, 0}, append(u32(g.KH, g.KW, g.Stride[0], g.Stride[1], g.Pad[0], g.Pad[1]), b2u(vec))...)...)
 		if err != nil {
 			return err
@@ -234,12 +235,12 @@ func (l *Lib) Conv2DBackFilterWith(seq *vk.Sequence, v ConvVariant, x, gy, gw *v
 
 // convReg records conv2d_reg.comp: out[N,M,OH,OW] from in[N,CI,H,W].
 func (l *Lib) convReg(seq *vk.Sequence, in, w, bias, out *vk.Buffer, n, ci, h, wd, m, oh, ow, kh, kw int, stride, pad [2]int, flip, hasBias bool) error {
-	t := ConvRegTileDefault
+	t := l.Tuning.ConvRegTile
 	vec := stride[1] == 1 && wd%4 == 0 && t.TW%4 == 0
 	consts := append([]uint32{t.TM, t.TH, t.TW}, u32(kh, kw, stride[0], stride[1], pad[0], pad[1])...)
 	vecw := vec && !flip && ci%4 == 0
 	consts = append(consts, b2u(vec), b2u(flip), b2u(hasBias), b2u(vecw))
-	k, err := l.kernel("conv2d_reg", 4, []int{3}, 28, [3]uint32{t.Local, 1, 1}, consts...)
+	k, err := l.kernel("conv2d_reg", [3]uint32{t.Local, 1, 1}, consts...)
 	if err != nil {
 		return err
 	}
@@ -258,7 +259,7 @@ func (l *Lib) convTiled(seq *vk.Sequence, mode uint32, a, b, bias, out *vk.Buffe
 	}
 	consts := append([]uint32{t.TM, t.TN, t.BK}, u32(g.KH, g.KW, g.Stride[0], g.Stride[1], g.Pad[0], g.Pad[1])...)
 	consts = append(consts, mode, b2u(hasBias))
-	k, err := l.kernel("conv2d_tiled", 4, []int{3}, 28, [3]uint32{t.LX, t.LY, 1}, consts...)
+	k, err := l.kernel("conv2d_tiled", [3]uint32{t.LX, t.LY, 1}, consts...)
 	if err != nil {
 		return err
 	}
@@ -275,7 +276,7 @@ func (l *Lib) convTiled(seq *vk.Sequence, mode uint32, a, b, bias, out *vk.Buffe
 	groups := l.clampGroups(ceilDiv(gn, int(t.LX*t.TN)), ceilDiv(gm, int(t.LY*t.TM)))
 	push := vk.Push(uint32(g.N), uint32(g.C), uint32(g.H), uint32(g.W), uint32(g.O), uint32(oh), uint32(ow))
 	gk := g.N * oh * ow
-	slices := convSlices(int(groups[0]*groups[1]), gk, int(t.BK))
+	slices := convSlices(l.Tuning.ConvSplitGroups, int(groups[0]*groups[1]), gk, int(t.BK))
 	if mode != 2 || slices < 2 || uint32(slices) > l.Dev.Info.Limits.MaxWorkgroupCount[2] {
 		return seq.Dispatch(k, groups, push, a, b, bias, out)
 	}
@@ -294,16 +295,12 @@ func (l *Lib) convTiled(seq *vk.Sequence, mode uint32, a, b, bias, out *vk.Buffe
 	return l.Reduce(seq, ReduceSum, partial, out, rs, 1, slices, gm*gn, 1)
 }
 
-// convSplitGroups is the number of workgroups a weight gradient is split
-// into along K when its tiles alone are fewer (a variable so tests can vary
-// it): enough to fill a large GPU several times over.
-var convSplitGroups = 512
-
 // convSlices is the number of K slices for a weight gradient of tiles
-// workgroups and depth gk: at least 4 BK-deep steps per slice.
-func convSlices(tiles, gk, bk int) int {
-	if tiles >= convSplitGroups {
+// workgroups and depth gk, split towards splitGroups workgroups
+// (Tuning.ConvSplitGroups): at least 4 BK-deep steps per slice.
+func convSlices(splitGroups, tiles, gk, bk int) int {
+	if tiles >= splitGroups {
 		return 1
 	}
-	return max(1, min(ceilDiv(convSplitGroups, tiles), gk/(4*bk)))
+	return max(1, min(ceilDiv(splitGroups, tiles), gk/(4*bk)))
 }

@@ -6,19 +6,6 @@ import (
 	"github.com/sdevk/sdevk/vk"
 )
 
-// ConvIm2colScratchBytes bounds the column scratch of ConvIm2col: the batch
-// is processed in chunks of images whose unfolded windows fit (at least one
-// image per chunk, and never above maxStorageBufferRange).
-var ConvIm2colScratchBytes = 32 << 20
-
-// im2colW64 lets im2col store 64-bit words where the device can (tests
-// turn it off to cover the vec4 stores).
-var im2colW64 = true
-
-// convIm2colChunk, when non-zero, caps the images per chunk (tests use it
-// to run several chunks on small shapes).
-var convIm2colChunk int
-
 // convScratch holds the convolutions' scratch buffers: 0 the columns, 1 the
 // transposed weights (data gradient), 2 the transposed output gradient
 // (filter gradient) of ConvIm2col, and 3 the K slices of split products
@@ -72,9 +59,9 @@ func (l *Lib) im2colChunk(n, perCols, perOut int) (int, bool) {
 		align := int(l.Dev.ViewAlign())
 		m = align / gcd(4*perOut, align)
 	}
-	chunk := max(1, ConvIm2colScratchBytes/4/perCols)
-	if convIm2colChunk > 0 {
-		chunk = min(chunk, convIm2colChunk)
+	chunk := max(1, l.Tuning.ConvIm2colScratchBytes/4/perCols)
+	if l.Tuning.ConvIm2colChunk > 0 {
+		chunk = min(chunk, l.Tuning.ConvIm2colChunk)
 	}
 	chunk = min(ceilDiv(chunk, m)*m, n)
 	lim := l.Dev.Info.Limits.MaxStorageBufferRange / 4
@@ -105,10 +92,10 @@ func (l *Lib) im2col(seq *vk.Sequence, in, cols *vk.Buffer, ni, xoff, c, h, w, o
 	vec := ow%4 == 0 && rs%4 == 0 && is%4 == 0
 	consts := append(u32(kh, kw, stride[0], stride[1], pad[0], pad[1]), b2u(vec), b2u(flip))
 	name := "im2col"
-	if vec && im2colW64 && l.Dev.Info.ShaderInt64 {
+	if vec && l.Tuning.Im2colW64 && l.Dev.Info.ShaderInt64 {
 		name = "im2col_w64" // half the stores (1.3-1.5x on lavapipe)
 	}
-	k, err := l.kernel1D(name, 2, []int{1}, 16, append(consts, u32(c, h, w, oh, ow)...)...)
+	k, err := l.kernel1D(name, append(consts, u32(c, h, w, oh, ow)...)...)
 	if err != nil {
 		return err
 	}

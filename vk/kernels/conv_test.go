@@ -31,8 +31,7 @@ const convTestChunk = 2
 
 func TestConv2D(t *testing.T) {
 	l := testLib(t)
-	defer func(c int) { convIm2colChunk = c }(convIm2colChunk)
-	convIm2colChunk = convTestChunk
+	l.Tuning.ConvIm2colChunk = convTestChunk
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, g := range convCases {
 		nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
@@ -81,7 +80,6 @@ func TestConv2D(t *testing.T) {
 // slices (uneven ones included) matches the unsplit reference.
 func TestConvTiledSplitK(t *testing.T) {
 	l := testLib(t)
-	defer func(s int) { convSplitGroups = s }(convSplitGroups)
 	rng := rand.New(rand.NewPCG(15, 16))
 	g := Conv2DGeom{N: 3, C: 2, H: 11, W: 13, O: 5, KH: 3, KW: 3, Pad: [2]int{1, 1}} // K = 429
 	nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
@@ -93,10 +91,10 @@ func TestConvTiledSplitK(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, split := range []int{1, 3, 7, 1000} {
-		convSplitGroups = split
-		slices := convSlices(1, g.N*g.OutH()*g.OutW(), int(tile.BK))
+		l.Tuning.ConvSplitGroups = split
+		slices := convSlices(split, 1, g.N*g.OutH()*g.OutW(), int(tile.BK))
 		if split > 1 && slices < 2 {
-			t.Fatalf("convSplitGroups %d gives %d slices", split, slices)
+			t.Fatalf("ConvSplitGroups %d gives %d slices", split, slices)
 		}
 		gwb := newBuf(t, l, nw)
 		run(t, l, func(seq *vk.Sequence) error { return l.Conv2DBackFilterWith(seq, ConvTiled, xb, gyb, gwb, g) })
@@ -108,8 +106,7 @@ func TestConvTiledSplitK(t *testing.T) {
 // shaderInt64) on shapes whose rows are whole vec4s.
 func TestConvIm2colVec4Stores(t *testing.T) {
 	l := testLib(t)
-	defer func(v bool) { im2colW64 = v }(im2colW64)
-	im2colW64 = false
+	l.Tuning.Im2colW64 = false
 	rng := rand.New(rand.NewPCG(17, 18))
 	g := Conv2DGeom{N: 2, C: 3, H: 7, W: 8, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}}
 	nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()

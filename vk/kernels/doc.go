@@ -1,7 +1,10 @@
 // Package kernels wraps each compute shader of shaders/ in a typed Go call:
 // it owns the push-constant layout, the dispatch geometry and the choice of
 // variant per device (CPU-type devices such as lavapipe want large register
-// blocks and no shared memory; GPUs want shared-memory tiles). Every shader
+// blocks and no shared memory; GPUs want shared-memory tiles), all of which
+// one Tuning value per device decides (DefaultTuning, printed by `sdevk
+// info`). A shader's bindings and push-constant size are read from its
+// SPIR-V when it is loaded (vk.ReadInterface), never restated. Every shader
 // is tested against a float64 reference: graph/ref's for the kernels of
 // graph ops (the reference executor runs the same functions), ref_*.go here
 // for the computations that are not graph ops (Adam, EMA, the samplers'

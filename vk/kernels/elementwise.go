@@ -50,19 +50,19 @@ func (l *Lib) Unary(seq *vk.Sequence, op UnaryOp, x, y *vk.Buffer, n int, alpha,
 	if err := checkLen("unary "+op.String(), "y", y, n); err != nil {
 		return err
 	}
-	if l.CPU && elemGroups > 0 {
-		vec4 := elemVec4
+	if l.Tuning.Elementwise.Groups > 0 {
+		vec4 := l.Tuning.ElemVec4
 		c := l.elemChunks(n, vec4)
 		if c.per == 0 {
 			return nil
 		}
-		k, err := l.kernel("unary_chunk", 2, []int{1}, 20, [3]uint32{uint32(c.local), 1, 1}, uint32(op), uint32(c.unroll), b2u(vec4))
+		k, err := l.kernel("unary_chunk", [3]uint32{uint32(c.local), 1, 1}, uint32(op), uint32(c.unroll), b2u(vec4))
 		if err != nil {
 			return err
 		}
 		return seq.Dispatch(k, l.Dev.Grid(uint64(c.groups), 1), vk.Push(uint32(n), alpha, beta, gamma, uint32(c.per)), x, y)
 	}
-	k, err := l.kernel1D("unary", 2, []int{1}, 16, uint32(op))
+	k, err := l.kernel1D("unary", uint32(op))
 	if err != nil {
 		return err
 	}
@@ -70,17 +70,9 @@ func (l *Lib) Unary(seq *vk.Sequence, op UnaryOp, x, y *vk.Buffer, n int, alpha,
 }
 
 // The CPU-type variants of Unary and Binary (same and repeat indexings),
-// unary_chunk and binary_chunk, stream like axpbypcz_texels (see AXPBYPCZ):
-// about elemGroups workgroups of elemLocal invocations, each lane moving
-// elemUnroll units per loop iteration; a unit is a vec4 where elemVec4 and
-// the alignment allow, else a float. Variables so benchmarks can sweep them;
-// elemGroups = 0 selects the GPU shaders.
-var (
-	elemGroups = 2
-	elemLocal  = 8
-	elemUnroll = 4
-	elemVec4   = true
-)
+// unary_chunk and binary_chunk, stream like axpbypcz_texels (see AXPBYPCZ)
+// on the grid Tuning.Elementwise; a unit is a vec4 where Tuning.ElemVec4 and
+// the alignment allow, else a float.
 
 // elemChunk is the grid of a chunked elementwise dispatch.
 type elemChunk struct {
@@ -97,13 +89,14 @@ func (l *Lib) elemChunks(n int, vec4 bool) elemChunk {
 	if vec4 {
 		units = (n + 3) / 4
 	}
-	local := elemLocal
+	ch := l.Tuning.Elementwise
+	local := ch.Local
 	if local < simdWidth || local%simdWidth != 0 || uint32(local) > l.Dev.Info.Limits.MaxWorkgroupInvocations {
 		local = simdWidth
 	}
-	unroll := max(elemUnroll, 1)
+	unroll := max(ch.Unroll, 1)
 	quantum := local * unroll
-	per := (units + elemGroups - 1) / elemGroups
+	per := (units + ch.Groups - 1) / ch.Groups
 	per = (per + quantum - 1) / quantum * quantum
 	// lavapipe ends any loop after 65535 iterations: keep under that.
 	per = min(per, maxLoopIters*quantum)
@@ -119,7 +112,7 @@ func (l *Lib) Fill(seq *vk.Sequence, y *vk.Buffer, n int, v float32) error {
 	if err := checkLen("fill", "y", y, n); err != nil {
 		return err
 	}
-	k, err := l.kernel1D("fill", 1, []int{0}, 8)
+	k, err := l.kernel1D("fill")
 	if err != nil {
 		return err
 	}
@@ -211,9 +204,9 @@ func (l *Lib) Binary(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, aShape
 		return err
 	}
 	mode, block := binaryMode(aShape, bShape, n)
-	if l.CPU && elemGroups > 0 && mode != binaryGeneral {
+	if l.Tuning.Elementwise.Groups > 0 && mode != binaryGeneral {
 		// vec4 units need the repeated block to be whole vec4s.
-		vec4 := elemVec4 && (mode == binarySame || block%4 == 0)
+		vec4 := l.Tuning.ElemVec4 && (mode == binarySame || block%4 == 0)
 		c := l.elemChunks(n, vec4)
 		if c.per == 0 {
 			return nil
@@ -221,13 +214,13 @@ func (l *Lib) Binary(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, aShape
 		if vec4 {
 			block /= 4
 		}
-		k, err := l.kernel("binary_chunk", 3, []int{2}, 12, [3]uint32{uint32(c.local), 1, 1}, uint32(op), mode, uint32(c.unroll), b2u(vec4))
+		k, err := l.kernel("binary_chunk", [3]uint32{uint32(c.local), 1, 1}, uint32(op), mode, uint32(c.unroll), b2u(vec4))
 		if err != nil {
 			return err
 		}
 		return seq.Dispatch(k, l.Dev.Grid(uint64(c.groups), 1), vk.Push(uint32(n), uint32(c.per), uint32(block)), a, b, out)
 	}
-	k, err := l.kernel1D("binary", 3, []int{2}, 52, uint32(op), mode)
+	k, err := l.kernel1D("binary", uint32(op), mode)
 	if err != nil {
 		return err
 	}

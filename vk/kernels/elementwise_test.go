@@ -86,8 +86,8 @@ func TestFill(t *testing.T) {
 // whole vec4s (smaller and larger than a SIMD pass).
 func TestElementwiseChunks(t *testing.T) {
 	l := testLib(t)
-	if !l.CPU {
-		t.Skip("the chunked variants run on CPU-type devices only")
+	if !l.Dev.Info.IsCPU() {
+		t.Skip("the chunked variants are tuned for CPU-type devices only")
 	}
 	rng := rand.New(rand.NewPCG(9, 10))
 	type shape struct{ a, b []int }
@@ -97,9 +97,9 @@ func TestElementwiseChunks(t *testing.T) {
 	}{{1, 8, 1, true}, {2, 8, 4, true}, {3, 16, 2, true}, {5, 8, 4, false}, {2, 8, 1, false}, {64, 8, 2, true}} {
 		name := fmt.Sprintf("groups=%d/local=%d/unroll=%d/vec4=%v", v.groups, v.local, v.unroll, v.vec4)
 		set := func() func() {
-			g, lo, u, v4 := elemGroups, elemLocal, elemUnroll, elemVec4
-			elemGroups, elemLocal, elemUnroll, elemVec4 = v.groups, v.local, v.unroll, v.vec4
-			return func() { elemGroups, elemLocal, elemUnroll, elemVec4 = g, lo, u, v4 }
+			saved := l.Tuning
+			l.Tuning.Elementwise, l.Tuning.ElemVec4 = Chunking{Groups: v.groups, Local: v.local, Unroll: v.unroll}, v.vec4
+			return func() { l.Tuning = saved }
 		}
 		t.Run(name, func(t *testing.T) {
 			defer set()()

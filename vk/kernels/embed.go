@@ -30,7 +30,7 @@ func (l *Lib) FourierEmbed(seq *vk.Sequence, t, w, out *vk.Buffer, nt, h int) er
 	if err := checkLen(name, "out", out, 2*nt*h); err != nil {
 		return err
 	}
-	k, err := l.kernel1D("embed_fourier", 3, []int{2}, 8)
+	k, err := l.kernel1D("embed_fourier")
 	if err != nil {
 		return err
 	}

@@ -159,7 +159,7 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 	k := l.ewise[code]
 	if k == nil {
 		var err error
-		if k, err = l.kernel1D("ewise", EwiseInputs+EwiseOutputs, []int{6, 7, 8}, 4, code[:]...); err != nil {
+		if k, err = l.kernel1D("ewise", code[:]...); err != nil {
 			return err
 		}
 		if l.ewise == nil {
@@ -169,7 +169,7 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 	}
 	local := int(k.Spec.Local[0])
 	groups := ceilDiv(n, local)
-	if l.CPU {
+	if l.Tuning.EwiseFewGroups {
 		// Few workgroups (lavapipe's cost per group is a lock), each
 		// looping fewer than maxLoopIters times.
 		groups = min(groups, max(4, ceilDiv(n, local*maxLoopIters)))

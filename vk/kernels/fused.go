@@ -4,15 +4,6 @@ import (
 	"github.com/sdevk/sdevk/vk"
 )
 
-// The CPU-type variant's shape (variables so benchmarks can sweep them):
-// about fusedGroups workgroups of fusedLocal invocations, each lane moving
-// fusedUnroll vec4s per loop iteration.
-var (
-	fusedGroups = 2
-	fusedLocal  = 8
-	fusedUnroll = 4
-)
-
 // simdWidth is lavapipe's SIMD width for 32-bit values (256-bit vectors).
 const simdWidth = 8
 
@@ -41,22 +32,22 @@ func (l *Lib) AXPBYPCZ(seq *vk.Sequence, y, x, g, z *vk.Buffer, n int, a, b, c f
 		}
 	}
 	texels := l.Dev.TexelsFit(x) && l.Dev.TexelsFit(g) && l.Dev.TexelsFit(z) && l.Dev.Info.ShaderInt64
-	if l.CPU && texels && fusedGroups > 0 {
+	if ch := l.Tuning.Fused; texels && ch.Groups > 0 {
 		units := (n + 7) / 8 // unit number n/8 does the scalar tail
-		local := fusedLocal
+		local := ch.Local
 		if local < simdWidth || local%simdWidth != 0 || uint32(local) > l.Dev.Info.Limits.MaxWorkgroupInvocations {
 			local = simdWidth
 		}
-		unroll := max(fusedUnroll, 1)
+		unroll := max(ch.Unroll, 1)
 		quantum := local * unroll // per must split into whole SIMD passes of whole steps
-		per := (units + fusedGroups - 1) / fusedGroups
+		per := (units + ch.Groups - 1) / ch.Groups
 		per = (per + quantum - 1) / quantum * quantum
 		// lavapipe ends any loop after 65535 iterations: keep under that.
 		per = min(per, maxLoopIters*quantum)
 		if per == 0 {
 			return nil
 		}
-		k, err := l.kernel("axpbypcz_texels", 7, []int{3}, 20, [3]uint32{uint32(local), 1, 1}, simdWidth, uint32(unroll))
+		k, err := l.kernel("axpbypcz_texels", [3]uint32{uint32(local), 1, 1}, simdWidth, uint32(unroll))
 		if err != nil {
 			return err
 		}
@@ -64,7 +55,7 @@ func (l *Lib) AXPBYPCZ(seq *vk.Sequence, y, x, g, z *vk.Buffer, n int, a, b, c f
 		return seq.Dispatch(k, l.Dev.Grid(uint64(groups), 1), vk.Push(uint32(n), a, b, c, uint32(per)), x, g, z, y, x, g, z)
 	}
 	vec4s := (n + 3) / 4 // vec4 number n/4 does the scalar tail
-	k, err := l.kernel1D("axpbypcz", 4, []int{3}, 16)
+	k, err := l.kernel1D("axpbypcz")
 	if err != nil {
 		return err
 	}

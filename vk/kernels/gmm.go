@@ -184,7 +184,6 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 		return err
 	}
 	bufs := []*vk.Buffer{mix.Buf, x, mix.Buf, mix.Buf, dummy, dummy, dummy}
-	writes := []int{4, 5, 6}
 	for i, o := range []struct {
 		buf  *vk.Buffer
 		what string
@@ -226,7 +225,7 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 	for maxd < d {
 		maxd *= 2
 	}
-	k, err := l.kernel(name, 7, writes, 40, [3]uint32{gmmLocal(l), 1, 1}, uint32(maxd), full, indexed, outs)
+	k, err := l.kernel(name, [3]uint32{gmmLocal(l), 1, 1}, uint32(maxd), full, indexed, outs)
 	if err != nil {
 		return err
 	}
@@ -238,8 +237,8 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 // gmmLocal is the workgroup width: each invocation does much work, so small
 // groups keep many groups even for batches of a few thousand points.
 func gmmLocal(l *Lib) uint32 {
-	if l.Local1D < 64 {
-		return l.Local1D
+	if l.Tuning.Local1D < 64 {
+		return l.Tuning.Local1D
 	}
 	return 64
 }

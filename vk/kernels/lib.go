@@ -10,10 +10,9 @@ import (
 // Lib records sdevk's kernels on one device.
 type Lib struct {
 	Dev *vk.Device
-	// CPU selects the variants tuned for CPU-type devices.
-	CPU bool
-	// Local1D is the workgroup width of 1-D elementwise kernels.
-	Local1D uint32
+	// Tuning shapes the kernels for Dev (DefaultTuning); tests and
+	// benchmarks may change it before recording.
+	Tuning Tuning
 
 	scratch *vk.Buffer
 	dummy   *vk.Buffer
@@ -28,12 +27,10 @@ type Lib struct {
 
 // kernelKey identifies a pipeline of the library (up to 4 constants).
 type kernelKey struct {
-	name     string
-	bindings int
-	push     uint32
-	local    [3]uint32
-	nconst   int
-	consts   [4]uint32
+	name   string
+	local  [3]uint32
+	nconst int
+	consts [4]uint32
 }
 
 // ReduceScratch returns a scratch buffer big enough for any Reduce,
@@ -74,28 +71,16 @@ func (l *Lib) Close() {
 
 // New prepares the kernels of dev. Pipelines are compiled on first use.
 func New(dev *vk.Device) *Lib {
-	l := &Lib{Dev: dev, CPU: dev.Info.IsCPU(), Local1D: 256}
-	if l.CPU {
-		// lavapipe runs a workgroup as SIMD lanes of one thread: 64 keeps the
-		// groups many enough to spread over the cores.
-		l.Local1D = 64
-	}
-	if max := dev.Info.Limits.MaxWorkgroupInvocations; l.Local1D > max {
-		l.Local1D = max
-	}
-	return l
+	return &Lib{Dev: dev, Tuning: DefaultTuning(&dev.Info)}
 }
 
-// texelKinds lists the shaders that read texel buffers, with the kind of
-// each binding; every other shader binds storage buffers only.
-var texelKinds = map[string][]vk.BindingKind{
-	"axpbypcz_texels":  {vk.TexelsVec4, vk.TexelsVec4, vk.TexelsVec4},
-	"sgemm_reg_texels": {vk.TexelsVec4, vk.TexelsVec4},
-}
-
-// kernel compiles (once) the named shader with the given layout.
-func (l *Lib) kernel(name string, bindings int, writes []int, push uint32, local [3]uint32, consts ...uint32) (*vk.Kernel, error) {
-	key := kernelKey{name: name, bindings: bindings, push: push, local: local, nconst: len(consts)}
+// kernel compiles (once) the named shader with the given workgroup size and
+// specialization constants. Its bindings (their kinds, which it writes) and
+// push-constant size are read from its SPIR-V when it is loaded, so a call
+// site states only the order of its buffers and push values, and
+// Sequence.Dispatch checks their counts against the shader's.
+func (l *Lib) kernel(name string, local [3]uint32, consts ...uint32) (*vk.Kernel, error) {
+	key := kernelKey{name: name, local: local, nconst: len(consts)}
 	cacheable := len(consts) <= len(key.consts)
 	if cacheable {
 		copy(key.consts[:], consts)
@@ -107,7 +92,7 @@ func (l *Lib) kernel(name string, bindings int, writes []int, push uint32, local
 	if err != nil {
 		return nil, err
 	}
-	k, err := l.Dev.Kernel(vk.KernelSpec{Name: name, SPIRV: code, Bindings: bindings, Kinds: texelKinds[name], Writes: writes, PushBytes: push, Local: local, Consts: consts})
+	k, err := l.Dev.Kernel(vk.KernelSpec{Name: name, SPIRV: code, Local: local, Consts: consts})
 	if err == nil && cacheable {
 		if l.kernels == nil {
 			l.kernels = map[kernelKey]*vk.Kernel{}
@@ -118,8 +103,8 @@ func (l *Lib) kernel(name string, bindings int, writes []int, push uint32, local
 }
 
 // kernel1D compiles a 1-D shader with the library's workgroup width.
-func (l *Lib) kernel1D(name string, bindings int, writes []int, push uint32, consts ...uint32) (*vk.Kernel, error) {
-	return l.kernel(name, bindings, writes, push, [3]uint32{l.Local1D, 1, 1}, consts...)
+func (l *Lib) kernel1D(name string, consts ...uint32) (*vk.Kernel, error) {
+	return l.kernel(name, [3]uint32{l.Tuning.Local1D, 1, 1}, consts...)
 }
 
 // checkLen fails when a buffer is too short for n float32 values.

@@ -2,7 +2,6 @@ package kernels
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/sdevk/sdevk/vk"
 )
@@ -27,6 +26,9 @@ func (v GemmVariant) String() string {
 	}
 	return fmt.Sprintf("gemm(%d)", int(v))
 }
+
+// MarshalText names the variant in JSON (sdevk info --json).
+func (v GemmVariant) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
 
 // GemmTile is the geometry of one SGEMM pipeline: a workgroup of LX x LY
 // invocations, each computing TM rows by TN columns of C, so a workgroup
@@ -78,9 +80,10 @@ var (
 		{Variant: GemmReg, LY: 4, TM: 32, TN: 8, SG: 1},
 		{Variant: GemmReg, LX: 8, LY: 8, TM: 16, TN: 8},
 	}
-	// GPUs: 64x64 tiles of 256 invocations with 4x4 outputs each and BK 16
-	// (8.3 KiB of shared memory); 32x32 with 64 invocations as the fallback
-	// within Vulkan's guaranteed minimums (128 invocations, 16 KiB).
+	// GemmTiled's tiles for the presets (Tuning.GemmTiledTiles). GPUs: 64x64
+	// tiles of 256 invocations with 4x4 outputs each and BK 16 (8.3 KiB of
+	// shared memory); 32x32 with 64 invocations as the fallback within
+	// Vulkan's guaranteed minimums (128 invocations, 16 KiB).
 	tiledTiles = []GemmTile{
 		{Variant: GemmTiled, LX: 16, LY: 16, TM: 4, TN: 4, BK: 16},
 		{Variant: GemmTiled, LX: 8, LY: 8, TM: 4, TN: 4, BK: 8},
@@ -99,20 +102,14 @@ var (
 // resolved per device type).
 func (l *Lib) GemmTileFor(v GemmVariant) (GemmTile, error) {
 	if v == GemmAuto {
-		v = GemmTiled
-		if l.CPU {
-			v = GemmReg
-		}
+		v = l.Tuning.GemmAuto
 	}
 	var cands []GemmTile
 	switch v {
 	case GemmReg:
 		cands = regTiles
 	case GemmTiled:
-		cands = tiledTiles
-		if l.CPU {
-			cands = slices.Concat(tiledTilesCPU, tiledTiles)
-		}
+		cands = l.Tuning.GemmTiledTiles
 	case GemmNaive:
 		cands = naiveTiles
 	default:
@@ -168,26 +165,17 @@ func (l *Lib) checkTile(t GemmTile) error {
 	return nil
 }
 
-// gemmSplitGroups is the workgroup count that a GPU product of few output
-// tiles and a long K (a weight gradient: X^T dY over the batch) is split
-// into along K; gemmSplitCPU applies the split on CPU-type devices too
-// (tests).
-var (
-	gemmSplitGroups = 256
-	gemmSplitCPU    = false
-)
-
 // gemmSlices is the number of K slices for C = A^T B (A stored K x M, B
 // stored K x N, beta 0, one product) with tile t: a divisor of k that
-// brings the workgroups towards gemmSplitGroups, each slice at least 64
+// brings the workgroups towards Tuning.GemmSplitGroups, each slice at least 64
 // deep; 1 when the product is not of that form or has tiles enough.
 func (l *Lib) gemmSlices(t GemmTile, transA, transB bool, m, n, k int, beta float32, batch int) int {
-	if t.Variant != GemmTiled || (l.CPU && !gemmSplitCPU) || !transA || transB || beta != 0 || batch != 1 {
+	if t.Variant != GemmTiled || l.Tuning.GemmSplitGroups <= 0 || !transA || transB || beta != 0 || batch != 1 {
 		return 1
 	}
 	tiles := ceilDiv(m, t.Rows()) * ceilDiv(n, t.Cols())
 	best := 1
-	for s := 2; s <= ceilDiv(gemmSplitGroups, tiles) && k/s >= 64; s++ {
+	for s := 2; s <= ceilDiv(l.Tuning.GemmSplitGroups, tiles) && k/s >= 64; s++ {
 		if k%s == 0 {
 			best = s
 		}
@@ -205,14 +193,6 @@ func cutRows(t GemmTile, m int) GemmTile {
 	}
 	return t
 }
-
-// gemmTexels lets GemmReg read A and B through texel buffers (tests turn
-// it off to cover the storage-buffer loads).
-var gemmTexels = true
-
-// gemmMaxGroups, when non-zero, lowers the workgroup-count limit (tests use
-// it to exercise the shaders' loops over tiles the grid does not cover).
-var gemmMaxGroups uint32
 
 func b2u(b bool) uint32 {
 	if b {
@@ -304,21 +284,21 @@ func (l *Lib) GemmWithTile(seq *vk.Sequence, t GemmTile, transA, transB bool, m,
 		// vec4 loads through texel buffers where A and B allow: lavapipe
 		// fetches texels as vectors (1.05-2x).
 		name := "sgemm_reg"
-		if vec && gemmTexels && l.Dev.TexelsFit(a) && l.Dev.TexelsFit(b) {
+		if vec && l.Tuning.GemmTexels && l.Dev.TexelsFit(a) && l.Dev.TexelsFit(b) {
 			name = "sgemm_reg_texels"
 		}
-		k1, err = l.kernel(name, 3, []int{2}, 36, local, t.TM, t.TN, b2u(transA), b2u(transB), b2u(vec), max(t.SG, 1), b2u(vecC))
+		k1, err = l.kernel(name, local, t.TM, t.TN, b2u(transA), b2u(transB), b2u(vec), max(t.SG, 1), b2u(vecC))
 	case GemmTiled:
-		k1, err = l.kernel("sgemm_tiled", 3, []int{2}, 36, local, t.TM, t.TN, t.BK, b2u(transA), b2u(transB))
+		k1, err = l.kernel("sgemm_tiled", local, t.TM, t.TN, t.BK, b2u(transA), b2u(transB))
 	case GemmNaive:
-		k1, err = l.kernel("sgemm_naive", 3, []int{2}, 36, local, b2u(transA), b2u(transB))
+		k1, err = l.kernel("sgemm_naive", local, b2u(transA), b2u(transB))
 	}
 	if err != nil {
 		return err
 	}
 	lim := l.Dev.Info.Limits.MaxWorkgroupCount
-	if gemmMaxGroups > 0 {
-		lim = [3]uint32{gemmMaxGroups, gemmMaxGroups, gemmMaxGroups}
+	if g := l.Tuning.GemmMaxGroups; g > 0 {
+		lim = [3]uint32{g, g, g}
 	}
 	groups := [3]uint32{
 		min(uint32((n+t.Cols()-1)/t.Cols()), lim[0]),

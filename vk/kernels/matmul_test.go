@@ -64,7 +64,7 @@ func TestGemm(t *testing.T) {
 	// CPU shared-memory tiles, the small fallback), on fewer cases: each
 	// combination is a pipeline to compile.
 	defaults := gemmTiles(t, l)
-	for _, tile := range slices.Concat(regTiles, tiledTilesCPU, tiledTiles) {
+	for _, tile := range slices.Concat(regTiles, tiledTilesCPU, tiledTiles, naiveTiles) {
 		if slices.Contains(defaults, tile) || (tile.Variant == GemmReg && tile.SG == 1) {
 			continue
 		}
@@ -114,9 +114,9 @@ func TestGemmEdges(t *testing.T) {
 			}
 		}
 
-		gemmMaxGroups = 1
+		l.Tuning.GemmMaxGroups = 1
 		gemmCase(t, l, tile, rng, true, false, 70, 132, 9, 3, 70*9, 9*132, 70*132, 1, 1)
-		gemmMaxGroups = 0
+		l.Tuning.GemmMaxGroups = 0
 	}
 	seq := begin(t, l)
 	defer seq.Destroy()
@@ -142,11 +142,11 @@ func TestGemmAuto(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := GemmTiled
-	if l.CPU {
+	if l.Dev.Info.IsCPU() {
 		want = GemmReg
 	}
 	if tile.Variant != want {
-		t.Errorf("GemmAuto on %s (CPU %v) chose %v, want %v", l.Dev.Info.Name, l.CPU, tile, want)
+		t.Errorf("GemmAuto on %s (%s preset) chose %v, want %v", l.Dev.Info.Name, l.Tuning.Preset, tile, want)
 	}
 	if s := tile.SharedBytes(); s > l.Dev.Info.Limits.MaxSharedMemoryBytes {
 		t.Errorf("tile %v needs %d bytes of shared memory", tile, s)
@@ -158,8 +158,7 @@ func TestGemmAuto(t *testing.T) {
 // not split.
 func TestGemmSplitK(t *testing.T) {
 	l := testLib(t)
-	defer func(c bool) { gemmSplitCPU = c }(gemmSplitCPU)
-	gemmSplitCPU = true
+	l.Tuning.GemmSplitGroups = 256 // the GPU preset's: CPU-type devices do not split
 	rng := rand.New(rand.NewPCG(9, 10))
 	tile, err := l.GemmTileFor(GemmTiled)
 	if err != nil {
@@ -199,8 +198,7 @@ func TestGemmSplitK(t *testing.T) {
 // path for buffers that cannot be texel buffers).
 func TestGemmRegStorage(t *testing.T) {
 	l := testLib(t)
-	defer func(v bool) { gemmTexels = v }(gemmTexels)
-	gemmTexels = false
+	l.Tuning.GemmTexels = false
 	rng := rand.New(rand.NewPCG(11, 12))
 	tile, err := l.GemmTileFor(GemmReg)
 	if err != nil {

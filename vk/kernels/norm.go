@@ -7,18 +7,8 @@ import (
 )
 
 // reduceLocal is the (power-of-two) workgroup width of the kernels that
-// reduce within a workgroup: narrow on CPU-type devices, where barriers
-// are costly, wide on GPUs.
-func (l *Lib) reduceLocal() uint32 {
-	w := uint32(256)
-	if l.CPU {
-		w = 64
-	}
-	for w > l.Dev.Info.Limits.MaxWorkgroupInvocations {
-		w /= 2
-	}
-	return w
-}
+// reduce within a workgroup (Tuning.ReduceLocal).
+func (l *Lib) reduceLocal() uint32 { return l.Tuning.ReduceLocal }
 
 func (l *Lib) checkGroupNorm(name string, n, c, hw, groups int) error {
 	if n < 0 || c < 1 || hw < 0 || groups < 1 || c%groups != 0 {
@@ -69,7 +59,7 @@ func (l *Lib) GroupNorm(seq *vk.Sequence, x, gamma, beta, y, mean, rstd *vk.Buff
 	} else {
 		mean, rstd = y, y
 	}
-	k, err := l.kernel(name, 6, []int{3, 4, 5}, 20, [3]uint32{l.reduceLocal(), 1, 1}, b2u(affine), b2u(save))
+	k, err := l.kernel(name, [3]uint32{l.reduceLocal(), 1, 1}, b2u(affine), b2u(save))
 	if err != nil {
 		return err
 	}
@@ -116,7 +106,7 @@ func (l *Lib) GroupNormBackward(seq *vk.Sequence, x, gy, gamma, mean, rstd, dx, 
 		if !stats {
 			m, r = x, x
 		}
-		k, err := l.kernel("groupnorm_grad", 6, []int{5}, 20, local, b2u(affine), b2u(stats))
+		k, err := l.kernel("groupnorm_grad", local, b2u(affine), b2u(stats))
 		if err != nil {
 			return err
 		}
@@ -126,7 +116,7 @@ func (l *Lib) GroupNormBackward(seq *vk.Sequence, x, gy, gamma, mean, rstd, dx, 
 		}
 	}
 	if dgamma != nil {
-		k, err := l.kernel("groupnorm_param_grad", 6, []int{4, 5}, 16, local)
+		k, err := l.kernel("groupnorm_param_grad", local)
 		if err != nil {
 			return err
 		}

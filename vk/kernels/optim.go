@@ -75,7 +75,7 @@ const clipPer = 16 // gradient values per invocation in clip_sumsq
 // GradNormPartials is the number of scratch floats GradNorm needs for a
 // gradient buffer of n values (sum it over the buffers).
 func (l *Lib) GradNormPartials(n int) int {
-	chunk := int(l.Local1D) * clipPer
+	chunk := int(l.Tuning.Local1D) * clipPer
 	return (n + chunk - 1) / chunk
 }
 
@@ -89,8 +89,8 @@ func (l *Lib) GradNorm(seq *vk.Sequence, grads []*vk.Buffer, lens []int, scratch
 	if len(grads) != len(lens) {
 		return fmt.Errorf("kernels: %s: %d buffers, %d lengths", name, len(grads), len(lens))
 	}
-	if l.Local1D&(l.Local1D-1) != 0 {
-		return fmt.Errorf("kernels: %s: workgroup width %d is not a power of two", name, l.Local1D)
+	if l.Tuning.Local1D&(l.Tuning.Local1D-1) != 0 {
+		return fmt.Errorf("kernels: %s: workgroup width %d is not a power of two", name, l.Tuning.Local1D)
 	}
 	if err := checkLen(name, "state", state, OptimStateLen); err != nil {
 		return err
@@ -105,7 +105,7 @@ func (l *Lib) GradNorm(seq *vk.Sequence, grads []*vk.Buffer, lens []int, scratch
 	if err := checkLen(name, "scratch", scratch, total); err != nil {
 		return err
 	}
-	k1, err := l.kernel1D("clip_sumsq", 2, []int{1}, 8, clipPer)
+	k1, err := l.kernel1D("clip_sumsq", clipPer)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (l *Lib) GradNorm(seq *vk.Sequence, grads []*vk.Buffer, lens []int, scratch
 		}
 		off += groups
 	}
-	k2, err := l.kernel1D("clip_norm", 2, []int{1}, 4)
+	k2, err := l.kernel1D("clip_norm")
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (l *Lib) AdamPrep(seq *vk.Sequence, cfg AdamConfig, state *vk.Buffer) error
 	if err := checkLen("adam prep", "state", state, OptimStateLen); err != nil {
 		return err
 	}
-	k, err := l.kernel("adam_prep", 1, []int{0}, 16, [3]uint32{1, 1, 1})
+	k, err := l.kernel("adam_prep", [3]uint32{1, 1, 1})
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (l *Lib) Adam(seq *vk.Sequence, cfg AdamConfig, grad, state, param, m, v *v
 	if cfg.Decoupled {
 		mode = 1
 	}
-	k, err := l.kernel1D("adam", 5, []int{2, 3, 4}, 28, mode)
+	k, err := l.kernel1D("adam", mode)
 	if err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ func (l *Lib) EMA(seq *vk.Sequence, param, state, ema *vk.Buffer, n int, rate fl
 	} else if state == nil {
 		state = param // bound but not read
 	}
-	k, err := l.kernel1D("ema", 3, []int{2}, 8, w)
+	k, err := l.kernel1D("ema", w)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func (l *Lib) resample(seq *vk.Sequence, name string, x, y *vk.Buffer, planes, h
 	if err := checkLen(name, "y", y, ny); err != nil {
 		return err
 	}
-	k, err := l.kernel1D(name, 2, []int{1}, 16)
+	k, err := l.kernel1D(name)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func (l *Lib) RandomAt(seq *vk.Sequence, kind RandomKind, y *vk.Buffer, n int, k
 	if err := checkLen(name, "y", y, n); err != nil {
 		return err
 	}
-	k, err := l.kernel1D("random", 1, []int{0}, 28, uint32(kind))
+	k, err := l.kernel1D("random", uint32(kind))
 	if err != nil {
 		return err
 	}

@@ -117,7 +117,7 @@ func TestRandomMoments(t *testing.T) {
 func TestRandomDispatchIndependent(t *testing.T) {
 	l := testLib(t)
 	other := New(l.Dev)
-	other.Local1D = 8
+	other.Tuning.Local1D = 8
 	const n, cut = 5003, 1235
 	key := rng.Key{Seed: 99, Stream: 4, Step: 11}
 	for kind := RandomUniform; kind <= RandomRademacher; kind++ {
@@ -139,7 +139,7 @@ func TestRandomDispatchIndependent(t *testing.T) {
 		gc := append(download(t, lo, cut), download(t, hi, n-cut)...)
 		for i := range ga {
 			if math.Float32bits(ga[i]) != math.Float32bits(gb[i]) || math.Float32bits(ga[i]) != math.Float32bits(gc[i]) {
-				t.Fatalf("%s[%d]: %v (local %d), %v (local %d), %v (two pieces)", kind, i, ga[i], l.Local1D, gb[i], other.Local1D, gc[i])
+				t.Fatalf("%s[%d]: %v (local %d), %v (local %d), %v (two pieces)", kind, i, ga[i], l.Tuning.Local1D, gb[i], other.Tuning.Local1D, gc[i])
 			}
 		}
 	}

@@ -99,7 +99,7 @@ func (l *Lib) Reduce(seq *vk.Sequence, op ReduceOp, x, y, scratch *vk.Buffer, ou
 		return err
 	}
 	splits := reduceSplits(outer, axis, inner)
-	k, err := l.kernel1D("reduce", 2, []int{1}, 20, uint32(op))
+	k, err := l.kernel1D("reduce", uint32(op))
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (l *Lib) Reduce(seq *vk.Sequence, op ReduceOp, x, y, scratch *vk.Buffer, ou
 	if op == ReduceMax {
 		second = ReduceMax
 	}
-	k2, err := l.kernel1D("reduce", 2, []int{1}, 20, uint32(second))
+	k2, err := l.kernel1D("reduce", uint32(second))
 	if err != nil {
 		return err
 	}

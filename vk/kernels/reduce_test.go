@@ -103,7 +103,7 @@ func TestReduceNeedsScratch(t *testing.T) {
 func TestReduceDeterministic(t *testing.T) {
 	l := testLib(t)
 	other := New(l.Dev)
-	other.Local1D = l.Local1D / 2
+	other.Tuning.Local1D = l.Tuning.Local1D / 2
 	rng := rand.New(rand.NewPCG(9, 10))
 	const n = 300007
 	x := randn(rng, n, 1, 0)

@@ -60,7 +60,7 @@ func (l *Lib) LinComb(seq *vk.Sequence, y *vk.Buffer, n int, c Coef, state *vk.B
 	if noise > RademacherNoise {
 		return fmt.Errorf("kernels: lincomb: unknown noise %d", noise)
 	}
-	k, err := l.kernel1D("sde_lincomb", 3+MaxLinComb, []int{0}, 16, uint32(len(vectors)), uint32(noise))
+	k, err := l.kernel1D("sde_lincomb", uint32(len(vectors)), uint32(noise))
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (l *Lib) LinComb(seq *vk.Sequence, y *vk.Buffer, n int, c Coef, state *vk.B
 
 // Advance records state.counter += 1.
 func (l *Lib) Advance(seq *vk.Sequence, state *vk.Buffer) error {
-	k, err := l.kernel("sde_advance", 1, []int{0}, 0, [3]uint32{1, 1, 1})
+	k, err := l.kernel("sde_advance", [3]uint32{1, 1, 1})
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (l *Lib) LangevinSNR(seq *vk.Sequence, gradSq, noiseSq *vk.Buffer, b int, s
 	if err := checkLen("langevin snr", "coef", coef, out+4); err != nil {
 		return err
 	}
-	k, err := l.kernel("sde_snr", 4, []int{3}, 20, [3]uint32{64, 1, 1})
+	k, err := l.kernel("sde_snr", [3]uint32{64, 1, 1})
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (l *Lib) RKScaled(seq *vk.Sequence, e, a, b, y *vk.Buffer, n int, rtol, ato
 			return err
 		}
 	}
-	k, err := l.kernel1D("rk_scaled", 4, []int{3}, 12)
+	k, err := l.kernel1D("rk_scaled")
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func (l *Lib) StridedCopy(seq *vk.Sequence, x, y *vk.Buffer, shape []int, xOff i
 		// One contiguous run: the transfer engine's copy (memcpy on lavapipe).
 		return seq.CopyRegion(y, 4*uint64(yOff), x, 4*uint64(xOff), 4*uint64(n))
 	}
-	if l.CPU && copyRows && !x.Overlaps(y) {
+	if l.Tuning.CopyRows && !x.Overlaps(y) {
 		// Contiguous rows (concatenation, slices of rows, most permutes):
 		// on lavapipe one copy of many ranges is a memcpy per row, where the
 		// shader pays a division per dimension per element.
@@ -89,7 +89,7 @@ func (l *Lib) StridedCopy(seq *vk.Sequence, x, y *vk.Buffer, shape []int, xOff i
 	copy(ps[off:], s)
 	copy(pa[off:], a)
 	copy(pb[off:], b)
-	k, err := l.kernel1D("strided_copy", 2, []int{1}, 84, uint32(max(len(s), 1)))
+	k, err := l.kernel1D("strided_copy", uint32(max(len(s), 1)))
 	if err != nil {
 		return err
 	}
@@ -104,10 +104,6 @@ func (l *Lib) StridedCopy(seq *vk.Sequence, x, y *vk.Buffer, shape []int, xOff i
 
 // maxCopyRows bounds the ranges of one row-wise copy.
 const maxCopyRows = 1 << 16
-
-// copyRows lets CPU-type devices copy contiguous rows with vkCmdCopyBuffer
-// (tests turn it off to cover the shader there).
-var copyRows = true
 
 // rowRanges lists the contiguous rows of a merged strided block (its last
 // dimension contiguous in x and y) as byte ranges; false when the last

@@ -31,15 +31,16 @@ func ravel(c, shape []int) int {
 // TestStridedCopyShapes runs with row-wise transfer copies (CPU-type
 // devices) and without (the shader, as on GPUs).
 func TestStridedCopyShapes(t *testing.T) {
-	defer func(v bool) { copyRows = v }(copyRows)
 	for _, rows := range []bool{true, false} {
-		copyRows = rows
-		t.Run(fmt.Sprintf("copyRows=%v", rows), testStridedCopyShapes)
+		t.Run(fmt.Sprintf("CopyRows=%v", rows), func(t *testing.T) {
+			l := testLib(t)
+			l.Tuning.CopyRows = rows
+			testStridedCopyShapes(t, l)
+		})
 	}
 }
 
-func testStridedCopyShapes(t *testing.T) {
-	l := testLib(t)
+func testStridedCopyShapes(t *testing.T, l *Lib) {
 	rng := rand.New(rand.NewPCG(5, 6))
 
 	// Transpose, including 7-D ones that merge to at most 6 dimensions.

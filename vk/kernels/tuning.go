@@ -1,0 +1,163 @@
+package kernels
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sdevk/sdevk/vk"
+)
+
+// Tuning is every choice the kernels make by device: which shader variant
+// and which workgroup and tile shapes. DefaultTuning picks one of two
+// presets by device type; the library holds it as Lib.Tuning, where tests
+// and benchmarks may change fields before recording (pipelines are cached
+// by the values they are compiled with, so a change never reuses a stale
+// one). The reasons are measurements on lavapipe (docs in
+// shared/reference/vulkan.md) and the usual GPU practice.
+type Tuning struct {
+	// Preset names the preset the values came from ("cpu" or "gpu").
+	Preset string `json:"preset"`
+	// Local1D is the workgroup width of 1-D kernels. lavapipe runs a group as
+	// SIMD lanes of one thread: 64 keeps groups many enough to spread over
+	// the cores; GPUs want 256 to hide latency.
+	Local1D uint32 `json:"local_1d"`
+	// ReduceLocal is the (power-of-two) width of kernels that reduce within a
+	// workgroup (GroupNorm, bias gradients): narrow where barriers are costly
+	// (CPU), wide on GPUs.
+	ReduceLocal uint32 `json:"reduce_local"`
+
+	// GemmAuto is the SGEMM variant GemmAuto resolves to: register blocks
+	// with vec4 loads on CPU-type devices (speed follows loads per FMA),
+	// shared-memory tiles on GPUs.
+	GemmAuto GemmVariant `json:"gemm_auto"`
+	// GemmTiledTiles are GemmTiled's tiles, tried in order (the first that
+	// fits the device wins). On CPU-type devices a 64-invocation tile of 8x8
+	// outputs comes first: few invocations per barrier, twice as fast on
+	// lavapipe as the GPU tile.
+	GemmTiledTiles []GemmTile `json:"gemm_tiled_tiles"`
+	// GemmTexels lets GemmReg read A and B through texel buffers, which
+	// lavapipe fetches as whole vectors (off: the storage-buffer loads).
+	GemmTexels bool `json:"gemm_texels"`
+	// GemmSplitGroups is the workgroup count that a product of few output
+	// tiles and a long K (a weight gradient) is split into along K, to fill
+	// a GPU; 0 never splits (a CPU has few cores to fill).
+	GemmSplitGroups int `json:"gemm_split_groups"`
+	// GemmMaxGroups, when non-zero, lowers the workgroup-count limit (tests:
+	// the shaders' loops over tiles the grid does not cover).
+	GemmMaxGroups uint32 `json:"gemm_max_groups,omitempty"`
+
+	// ConvAuto is the convolution variant ConvAuto resolves to: im2col and
+	// SGEMM on CPU-type devices (the register SGEMM is the fastest kernel
+	// there), implicit GEMM with shared-memory tiles on GPUs.
+	ConvAuto ConvVariant `json:"conv_auto"`
+	// ConvRegTile and ConvWgradTile are the register blocks of ConvReg's
+	// forward and data gradient, and of its filter gradient.
+	ConvRegTile   ConvRegTile   `json:"conv_reg_tile"`
+	ConvWgradTile ConvWgradTile `json:"conv_wgrad_tile"`
+	// ConvTiledTiles are ConvTiled's tiles, tried in order. GPUs: 64x64 tiles
+	// of 256 invocations, then one within Vulkan's guaranteed minimums (128
+	// invocations, 16 KiB); CPU-type devices take the small one only.
+	ConvTiledTiles []ConvTiledTile `json:"conv_tiled_tiles"`
+	// ConvSplitGroups is the workgroup count a ConvTiled filter gradient is
+	// split into along K when its tiles alone are fewer: enough to fill a
+	// large GPU several times over.
+	ConvSplitGroups int `json:"conv_split_groups"`
+	// ConvIm2colScratchBytes bounds ConvIm2col's column scratch: the batch is
+	// unfolded in chunks of images that fit (at least one image, never above
+	// maxStorageBufferRange).
+	ConvIm2colScratchBytes int `json:"conv_im2col_scratch_bytes"`
+	// ConvIm2colChunk, when non-zero, caps the images per chunk (tests: several
+	// chunks on small shapes).
+	ConvIm2colChunk int `json:"conv_im2col_chunk,omitempty"`
+	// Im2colW64 lets im2col store 64-bit words where the device has
+	// shaderInt64 (off: the vec4 stores).
+	Im2colW64 bool `json:"im2col_w64"`
+
+	// CopyRows copies contiguous rows of a strided copy with one
+	// vkCmdCopyBuffer of many ranges: a memcpy per row on lavapipe, where
+	// the shader pays a division per dimension per element. GPUs run the
+	// shader.
+	CopyRows bool `json:"copy_rows"`
+	// Elementwise is the grid of Unary and Binary's chunked shaders
+	// (Groups 0: the one-element-per-invocation GPU shaders), ElemVec4 whether
+	// their units are vec4s where the alignment allows.
+	Elementwise Chunking `json:"elementwise"`
+	ElemVec4    bool     `json:"elem_vec4"`
+	// Fused is the grid of AXPBYPCZ's texel-buffer shader (Groups 0: one vec4
+	// per invocation, the GPU shader).
+	Fused Chunking `json:"fused"`
+	// EwiseFewGroups runs fused elementwise programs in few workgroups that
+	// loop (lavapipe's cost per group is a lock), not one per element.
+	EwiseFewGroups bool `json:"ewise_few_groups"`
+	// AttnRegisters runs attention with rows in registers and no shared
+	// memory (lavapipe: barriers are slow, loads per FMA set the speed);
+	// off, K/V tiles are staged in shared memory (GPUs).
+	AttnRegisters bool `json:"attn_registers"`
+}
+
+// Chunking is the grid of a streaming kernel on CPU-type devices: about
+// Groups workgroups (lavapipe takes a lock per group and runs each on one
+// thread, so thousands of small groups cost more than the arithmetic) of
+// Local invocations (a multiple of the SIMD width, 8), each lane moving
+// Unroll units per loop iteration. Groups 0 selects the GPU shader.
+type Chunking struct {
+	Groups int `json:"groups"`
+	Local  int `json:"local"`
+	Unroll int `json:"unroll"`
+}
+
+// DefaultTuning returns the preset for a device: "cpu" for CPU-type devices
+// (lavapipe, SwiftShader), "gpu" for the rest, with widths cut to the
+// device's workgroup limit.
+func DefaultTuning(info *vk.DeviceInfo) Tuning {
+	t := Tuning{
+		Preset: "gpu", Local1D: 256, ReduceLocal: 256,
+		GemmAuto: GemmTiled, GemmTiledTiles: slices.Clone(tiledTiles), GemmTexels: true, GemmSplitGroups: 256,
+		ConvAuto:    ConvTiled,
+		ConvRegTile: ConvRegTile{TM: 16, TH: 1, TW: 4, Local: 64}, ConvWgradTile: ConvWgradTile{TO: 8, TC: 4, Local: 8},
+		ConvTiledTiles: slices.Clone(convTiledTiles), ConvSplitGroups: 512, ConvIm2colScratchBytes: 32 << 20, Im2colW64: true,
+		ElemVec4: true,
+	}
+	if info.IsCPU() {
+		t.Preset = "cpu"
+		t.Local1D, t.ReduceLocal = 64, 64
+		t.GemmAuto, t.GemmTiledTiles, t.GemmSplitGroups = GemmReg, slices.Concat(tiledTilesCPU, tiledTiles), 0
+		t.ConvAuto, t.ConvTiledTiles = ConvIm2col, slices.Clone(convTiledTiles[len(convTiledTiles)-1:])
+		t.CopyRows = true
+		t.Elementwise = Chunking{Groups: 2, Local: 8, Unroll: 4}
+		t.Fused = Chunking{Groups: 2, Local: 8, Unroll: 4}
+		t.EwiseFewGroups = true
+		t.AttnRegisters = true
+	}
+	lim := info.Limits.MaxWorkgroupInvocations
+	t.Local1D = min(t.Local1D, lim)
+	for t.ReduceLocal > lim {
+		t.ReduceLocal /= 2
+	}
+	return t
+}
+
+// Lines describes the tuning for people, one topic a line.
+func (t Tuning) Lines() []string {
+	onOff := map[bool]string{true: "on", false: "off"}
+	split := func(groups int) string {
+		if groups <= 0 {
+			return "none"
+		}
+		return fmt.Sprintf("towards %d groups", groups)
+	}
+	gemmTiles := make([]string, len(t.GemmTiledTiles))
+	for i, g := range t.GemmTiledTiles {
+		gemmTiles[i] = g.String()
+	}
+	return []string{
+		fmt.Sprintf("preset %s: 1-D workgroups of %d, reductions in groups of %d", t.Preset, t.Local1D, t.ReduceLocal),
+		fmt.Sprintf("SGEMM: auto is %s, texel loads %s, K split %s", t.GemmAuto, onOff[t.GemmTexels], split(t.GemmSplitGroups)),
+		fmt.Sprintf("SGEMM tiled tiles: %s", strings.Join(gemmTiles, "; ")),
+		fmt.Sprintf("conv: auto is %s, register tile %+v, filter-gradient tile %+v, tiled tiles %+v", t.ConvAuto, t.ConvRegTile, t.ConvWgradTile, t.ConvTiledTiles),
+		fmt.Sprintf("conv: K split %s, im2col scratch %d MiB, 64-bit im2col stores %s", split(t.ConvSplitGroups), t.ConvIm2colScratchBytes>>20, onOff[t.Im2colW64]),
+		fmt.Sprintf("streaming: elementwise chunks %+v (vec4 %s), fused-update chunks %+v, few-group fused programs %s", t.Elementwise, onOff[t.ElemVec4], t.Fused, onOff[t.EwiseFewGroups]),
+		fmt.Sprintf("row copies %s, attention in registers %s", onOff[t.CopyRows], onOff[t.AttnRegisters]),
+	}
+}
