@@ -3,6 +3,7 @@ package vk
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,6 +38,10 @@ type Options struct {
 	Profile bool
 	// Timeout bounds every wait for the device; zero means 10 minutes.
 	Timeout time.Duration
+	// Tuning overrides the kernel tuning vk/kernels chooses for the device,
+	// as "field=value" (see kernels.TuningFor, which also checks them); vk
+	// only carries them, so that every kernel library on the device agrees.
+	Tuning []string
 }
 
 func envOn(name string) bool {
@@ -69,7 +74,11 @@ type Device struct {
 	closed        bool
 	timestampBits uint32
 	profileAll    bool
+	tuning        []string
 }
+
+// TuningOverrides are Options.Tuning, for vk/kernels.
+func (d *Device) TuningOverrides() []string { return d.tuning }
 
 // Open creates a Device according to opts.
 func Open(opts Options) (*Device, error) {
@@ -95,7 +104,7 @@ func Open(opts Options) (*Device, error) {
 		in.destroy()
 		return nil, err
 	}
-	d := &Device{Info: devices[idx], inst: in, pd: devices[idx].handle, timeout: opts.Timeout, profileAll: opts.Profile,
+	d := &Device{Info: devices[idx], inst: in, pd: devices[idx].handle, timeout: opts.Timeout, profileAll: opts.Profile, tuning: slices.Clone(opts.Tuning),
 		kernels: map[string]*Kernel{}, layouts: map[layoutKey]*layout{}}
 	d.Info.Selected = true
 	if opts.Surface != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sdevk/sdevk/internal/bench"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 func init() {
@@ -22,6 +23,8 @@ func runBench(args []string, stdout io.Writer) error {
 	quick := fs.Bool("quick", false, "small sizes and few repeats")
 	profile := fs.Bool("profile", false, "after each training-step and sampling row, each kernel's GPU time in one step (one chunk of sampling steps)")
 	device := fs.String("device", "", "Vulkan device index or name part")
+	var tunings setList
+	fs.Var(&tunings, "tuning", "override the kernel tuning, field=value as in `sdevk info --json`'s tuning, or preset=cpu|gpu (repeatable)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,11 +37,14 @@ func runBench(args []string, stdout io.Writer) error {
 			}
 		}
 	}
-	dev, err := vk.Open(vk.Options{Device: *device, Profile: *profile})
+	dev, err := vk.Open(vk.Options{Device: *device, Profile: *profile, Tuning: tunings})
 	if err != nil {
 		return err
 	}
 	defer dev.Close()
+	if _, err := kernels.TuningFor(&dev.Info, tunings); err != nil {
+		return usagef("--tuning: %v", err)
+	}
 	rows, err := bench.Run(dev, opt)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

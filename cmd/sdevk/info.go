@@ -19,6 +19,8 @@ func runInfo(args []string, stdout io.Writer) error {
 	fs := newFlags("info")
 	asJSON := fs.Bool("json", false, "print JSON")
 	device := fs.String("device", "", "device index or part of its name (default $SDEVK_DEVICE, else the best)")
+	var tunings setList
+	fs.Var(&tunings, "tuning", "override the kernel tuning, field=value as in --json's tuning, or preset=cpu|gpu (repeatable)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -35,7 +37,10 @@ func runInfo(args []string, stdout io.Writer) error {
 		return usagef("%v", err)
 	}
 	devices[sel].Selected = true
-	tuning := kernels.DefaultTuning(&devices[sel])
+	tuning, err := kernels.TuningFor(&devices[sel], tunings)
+	if err != nil {
+		return usagef("--tuning: %v", err)
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

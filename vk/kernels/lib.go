@@ -71,7 +71,13 @@ func (l *Lib) Close() {
 
 // New prepares the kernels of dev. Pipelines are compiled on first use.
 func New(dev *vk.Device) *Lib {
-	return &Lib{Dev: dev, Tuning: DefaultTuning(&dev.Info)}
+	t, err := TuningFor(&dev.Info, dev.TuningOverrides())
+	if err != nil {
+		// Overrides reach a device only from callers that checked them with
+		// TuningFor (sdevk bench --tuning); a bad one keeps the preset.
+		t = DefaultTuning(&dev.Info)
+	}
+	return &Lib{Dev: dev, Tuning: t}
 }
 
 // kernel compiles (once) the named shader with the given workgroup size and

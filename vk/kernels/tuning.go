@@ -111,6 +111,15 @@ type Chunking struct {
 // (lavapipe, SwiftShader), "gpu" for the rest, with widths cut to the
 // device's workgroup limit.
 func DefaultTuning(info *vk.DeviceInfo) Tuning {
+	if info.IsCPU() {
+		return presetTuning("cpu", info)
+	}
+	return presetTuning("gpu", info)
+}
+
+// presetTuning is the named preset ("cpu" or "gpu") for a device's limits,
+// whatever the device's type: benchmarks compare the two on one device.
+func presetTuning(name string, info *vk.DeviceInfo) Tuning {
 	t := Tuning{
 		Preset: "gpu", Local1D: 256, ReduceLocal: 256,
 		GemmAuto: GemmTiled, GemmTiledTiles: slices.Clone(tiledTiles), GemmTexels: true, GemmSplitGroups: 256,
@@ -119,7 +128,7 @@ func DefaultTuning(info *vk.DeviceInfo) Tuning {
 		ConvTiledTiles: slices.Clone(convTiledTiles), ConvSplitGroups: 512, ConvIm2colScratchBytes: 32 << 20, Im2colW64: true,
 		ElemVec4: true,
 	}
-	if info.IsCPU() {
+	if name == "cpu" {
 		t.Preset = "cpu"
 		t.Local1D, t.ReduceLocal = 64, 64
 		t.GemmAuto, t.GemmTiledTiles, t.GemmSplitGroups = GemmReg, slices.Concat(tiledTilesCPU, tiledTiles), 0

@@ -2,8 +2,10 @@ package kernels
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/vk"
 )
 
@@ -35,5 +37,39 @@ func TestDefaultTuning(t *testing.T) {
 	}
 	if len(l.Tuning.Lines()) == 0 {
 		t.Error("no description")
+	}
+}
+
+// TestTuningFor: overrides set fields by their JSON names, nested fields
+// and variant names included, in order after a preset; a bad override is
+// an error naming it.
+func TestTuningFor(t *testing.T) {
+	info := &vk.DeviceInfo{Limits: vk.Limits{MaxWorkgroupInvocations: 1024}}
+	got, err := TuningFor(info, []string{"preset=cpu", "gemm_auto=tiled", "fused.groups=3", "gemm_texels=false", "conv_im2col_chunk=7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := presetTuning("cpu", info)
+	want.GemmAuto, want.Fused.Groups, want.GemmTexels, want.ConvIm2colChunk = GemmTiled, 3, false, 7
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("TuningFor:\n got %+v\nwant %+v", got, want)
+	}
+	if plain, err := TuningFor(info, nil); err != nil || !reflect.DeepEqual(plain, DefaultTuning(info)) {
+		t.Errorf("no overrides: %+v, %v", plain, err)
+	}
+	for _, bad := range []string{"gemm_auto", "preset=tpu", "gemm_auto=bogus", "nope=1", "fused.nope=1", "gemm_texels=7", "local_1d.x=1"} {
+		if _, err := TuningFor(info, []string{bad}); err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("TuningFor(%q): error %v, want one naming the override", bad, err)
+		}
+	}
+}
+
+// TestTuningOverridesReachLib: a device opened with overrides gives every
+// kernel library the overridden tuning.
+func TestTuningOverridesReachLib(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{Tuning: []string{"copy_rows=false", "reduce_local=32"}})
+	l := New(dev)
+	if l.Tuning.CopyRows || l.Tuning.ReduceLocal != 32 {
+		t.Errorf("overrides did not reach the library: %+v", l.Tuning)
 	}
 }

@@ -1,0 +1,127 @@
+package kernels
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/sdevk/sdevk/vk"
+)
+
+// TuningFor is the tuning a Lib on this device uses: the device's preset
+// with the overrides applied in order. An override is "field=value", the
+// field named as in `sdevk info --json` ("gemm_texels=false",
+// "conv_auto=im2col", "fused.groups=4"), or "preset=cpu" / "preset=gpu",
+// which first replaces every field by that preset's. Benchmarks use it to
+// compare choices on one device (sdevk bench --tuning); an unknown field or
+// a value of the wrong type is an error naming it.
+func TuningFor(info *vk.DeviceInfo, overrides []string) (Tuning, error) {
+	t := DefaultTuning(info)
+	for _, kv := range overrides {
+		key, val, ok := strings.Cut(kv, "=")
+		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+		if !ok || key == "" {
+			return t, fmt.Errorf("tuning %q: want field=value", kv)
+		}
+		if key == "preset" {
+			if val != "cpu" && val != "gpu" {
+				return t, fmt.Errorf("tuning %q: the presets are cpu and gpu", kv)
+			}
+			t = presetTuning(val, info)
+			continue
+		}
+		if err := t.set(key, val); err != nil {
+			return t, fmt.Errorf("tuning %q: %w", kv, err)
+		}
+	}
+	return t, nil
+}
+
+// set changes one field, through the JSON form so that the names are the
+// ones `sdevk info --json` prints. A value that is not JSON is taken as a
+// string (the variant names).
+func (t *Tuning) set(key, val string) error {
+	raw, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &top); err != nil {
+		return err
+	}
+	path := strings.Split(key, ".")
+	if len(path) > 2 {
+		return fmt.Errorf("no field %s", key)
+	}
+	if !json.Valid([]byte(val)) {
+		q, _ := json.Marshal(val)
+		val = string(q)
+	}
+	parent, ok := top[path[0]]
+	if !ok && !isOmitted(path[0]) {
+		return fmt.Errorf("no field %s (fields: %s)", path[0], strings.Join(fieldNames(top), ", "))
+	}
+	if len(path) == 1 {
+		top[path[0]] = json.RawMessage(val)
+	} else {
+		var inner map[string]json.RawMessage
+		if err := json.Unmarshal(parent, &inner); err != nil {
+			return fmt.Errorf("%s has no fields", path[0])
+		}
+		if _, ok := inner[path[1]]; !ok {
+			return fmt.Errorf("no field %s (fields of %s: %s)", key, path[0], strings.Join(fieldNames(inner), ", "))
+		}
+		inner[path[1]] = json.RawMessage(val)
+		if top[path[0]], err = json.Marshal(inner); err != nil {
+			return err
+		}
+	}
+	if raw, err = json.Marshal(top); err != nil {
+		return err
+	}
+	var out Tuning
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		return fmt.Errorf("value %s: %w", val, err)
+	}
+	*t = out
+	return nil
+}
+
+// isOmitted reports the fields that JSON leaves out at their zero value.
+func isOmitted(name string) bool {
+	return name == "gemm_max_groups" || name == "conv_im2col_chunk"
+}
+
+func fieldNames(m map[string]json.RawMessage) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// UnmarshalText reads a variant name (sdevk bench --tuning gemm_auto=reg).
+func (v *GemmVariant) UnmarshalText(b []byte) error {
+	i := slices.Index(gemmNames[:], string(b))
+	if i < 0 {
+		return fmt.Errorf("unknown SGEMM variant %q (known: %s)", b, strings.Join(gemmNames[:], ", "))
+	}
+	*v = GemmVariant(i)
+	return nil
+}
+
+// UnmarshalText reads a variant name (sdevk bench --tuning conv_auto=im2col).
+func (v *ConvVariant) UnmarshalText(b []byte) error {
+	i := slices.Index(convNames[:], string(b))
+	if i < 0 {
+		return fmt.Errorf("unknown convolution variant %q (known: %s)", b, strings.Join(convNames[:], ", "))
+	}
+	*v = ConvVariant(i)
+	return nil
+}
