@@ -99,13 +99,13 @@ func NewRenderer(dev *vk.Device, w, h int, opts RenderOptions) (*Renderer, error
 	if err != nil {
 		return nil, err
 	}
-	if r.splat, err = dev.Kernel(vk.KernelSpec{Name: "view_splat", SPIRV: code, Bindings: 3, Writes: []int{2}, PushBytes: 48, Local: [3]uint32{local, 1, 1}}); err != nil {
+	if r.splat, err = dev.Kernel(vk.KernelSpec{Name: "view_splat", SPIRV: code, Local: [3]uint32{local, 1, 1}}); err != nil {
 		return nil, err
 	}
 	if code, err = shaders.SPIRV("view_shade"); err != nil {
 		return nil, err
 	}
-	if r.shade, err = dev.Kernel(vk.KernelSpec{Name: "view_shade", SPIRV: code, Bindings: 4, Writes: []int{3}, PushBytes: 88, Local: [3]uint32{8, 8, 1}}); err != nil {
+	if r.shade, err = dev.Kernel(vk.KernelSpec{Name: "view_shade", SPIRV: code, Local: [3]uint32{8, 8, 1}}); err != nil {
 		return nil, err
 	}
 	if r.seq, err = dev.NewSequence(opts.Profile); err != nil {
