@@ -7,7 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/sdevk/sdevk/internal/bench"
+	"github.com/sdevk/sdevk/bench"
 	"github.com/sdevk/sdevk/vk"
 	"github.com/sdevk/sdevk/vk/kernels"
 )

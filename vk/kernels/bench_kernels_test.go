@@ -3,12 +3,12 @@ package kernels_test
 import (
 	"testing"
 
-	"github.com/sdevk/sdevk/internal/bench/benchtest"
+	"github.com/sdevk/sdevk/bench/benchtest"
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/vk"
 )
 
-// The kernels' benchmarks are internal/bench's cases (what `sdevk bench`
+// The kernels' benchmarks are bench's cases (what `sdevk bench`
 // measures), run by `go test -bench`: each row is timed by the same harness
 // and compared with a reference measured in the same run (vs-ref).
 

@@ -1,4 +1,4 @@
-// Package benchtest runs internal/bench's kernel cases as `go test -bench`
+// Package benchtest runs bench's kernel cases as `go test -bench`
 // benchmarks: the same cases, the same harness (prepared once, replayed,
 // GPU time from timestamps) and the same same-run references as
 // `sdevk bench`, so a kernel is measured in one place.
@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sdevk/sdevk/internal/bench"
+	"github.com/sdevk/sdevk/bench"
 	"github.com/sdevk/sdevk/vk"
 )
 
