@@ -114,7 +114,7 @@ func parseNPYDict(s string) (*npyHeader, error) {
 			return nil, err
 		}
 		if seen[key] {
-			return nil, p.fail(fmt.Sprintf("repeats the key %q", key))
+			return nil, p.fail(fmt.Sprintf("repeats the key %q", clip(key)))
 		}
 		seen[key] = true
 		if !p.accept(':') {
@@ -131,7 +131,7 @@ func parseNPYDict(s string) (*npyHeader, error) {
 		case "shape":
 			h.shape, err = p.tuple()
 		default:
-			return nil, p.fail(fmt.Sprintf("has the unexpected key %q", key))
+			return nil, p.fail(fmt.Sprintf("has the unexpected key %q", clip(key)))
 		}
 		if err != nil {
 			return nil, err
@@ -236,7 +236,7 @@ func (p *dictScanner) tuple() ([]int64, error) {
 		}
 		v, err := strconv.ParseInt(p.s[start:p.i], 10, 64)
 		if err != nil {
-			return nil, p.fail(fmt.Sprintf("has a 'shape' entry %s that does not fit in 64 bits", p.s[start:p.i]))
+			return nil, p.fail(fmt.Sprintf("has a 'shape' entry %s that does not fit in 64 bits", clip(p.s[start:p.i])))
 		}
 		if p.i < len(p.s) && p.s[p.i] == 'L' { // Python 2 long, as old numpy wrote
 			p.i++
@@ -247,4 +247,14 @@ func (p *dictScanner) tuple() ([]int64, error) {
 		}
 	}
 	return dims, nil
+}
+
+// clip shortens a string from the header for an error message: the header
+// may hold up to maxNPYHeader bytes of anything.
+func clip(s string) string {
+	const keep = 40
+	if len(s) <= keep {
+		return s
+	}
+	return s[:keep] + "..."
 }

@@ -63,7 +63,7 @@ func decodeNPY(r io.Reader, size int64, name string) (*Points, error) {
 	}
 	dt, ok := lookupDtype(h.descr)
 	if !ok {
-		return nil, fmt.Errorf("%s: dtype %q of shape %s is not supported: want float32 or float64 (%s)", name, h.descr, shapeStr(h.shape), dtypeList())
+		return nil, fmt.Errorf("%s: dtype %q of shape %s is not supported: want float32 or float64 (%s)", name, clip(h.descr), shapeStr(h.shape), dtypeList())
 	}
 	n, d := h.shape[0], h.shape[1]
 	have := size - h.size

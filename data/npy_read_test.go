@@ -139,6 +139,7 @@ func TestNPYBadHeaders(t *testing.T) {
 		{"scalar", npyBytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': ()}", data), "array has shape ()"},
 		{"many dims", npyBytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1,6)}", data), "array has shape (1, 1, 1, 1, 1, 1, 1, 1, ... (10 dimensions))"},
 		{"float16", npyBytes(1, "{'descr': '<f2', 'fortran_order': False, 'shape': (3, 2)}", data), `dtype "<f2" of shape (3, 2) is not supported: want float32 or float64 (<f4, >f4, <f8, >f8)`},
+		{"long dtype", npyBytes(1, "{'descr': '"+strings.Repeat("x", 5000)+"', 'fortran_order': False, 'shape': (3, 2)}", data), `dtype "` + strings.Repeat("x", 40) + `..." of shape (3, 2)`},
 		{"shape overflow", npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 4)}", data), "shape (4611686018427387904, 4) of float64 needs more than 2^63 bytes, the file has 24 data bytes"},
 		{"shape past the data", npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000, 2)}", data), "truncated: shape (1000000000000, 2) of float64 needs 16000000000000 data bytes, the file has 24"},
 		{"trailing bytes", npyBytes(1, hdr32x2, append(data, 0, 0, 0, 0)), "4 bytes past the end of the data: shape (3, 2) of float32 needs 24 data bytes, the file has 28"},
