@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/BurntSushi/toml"
 )
@@ -116,10 +115,6 @@ func unknownKeys(md toml.MetaData, mk func(string) *Error) *Error {
 // valid TOML is taken as a string, so --set sampling.predictor=ancestral_sampling
 // needs no quotes.
 func (c *Config) applyOverride(o string) (string, error) {
-	// Quoted here, so that an error echoing the override stays one line.
-	if strings.ContainsFunc(o, unicode.IsControl) {
-		return "", &Error{File: "--set", Msg: fmt.Sprintf("control character in %q", o)}
-	}
 	eq := strings.Index(o, "=")
 	if eq <= 0 {
 		return "", &Error{File: "--set", Key: o, Msg: "want section.key=value"}
