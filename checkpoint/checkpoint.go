@@ -129,57 +129,7 @@ func Load(path string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
-	st, err := safetensors.Deserialize(raw)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint: %s: %w (%v)", path, ErrCorrupt, err)
-	}
-	_, md, err := safetensors.ReadMetadata(raw)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint: %s: %w (%v)", path, ErrCorrupt, err)
-	}
-	c := New()
-	for k, v := range md.Metadata() {
-		c.Meta[k] = v
-	}
-	if c.Meta[keyFormat] != Format {
-		return nil, fmt.Errorf("checkpoint: %s: %w (format %q, want %q)", path, ErrCorrupt, c.Meta[keyFormat], Format)
-	}
-	for _, nt := range st.Tensors() {
-		v := nt.TensorView
-		if v.DType() != safetensors.F32 {
-			return nil, fmt.Errorf("checkpoint: %s: tensor %q is %s, want F32", path, nt.Name, v.DType())
-		}
-		shape := make([]int, len(v.Shape()))
-		for i, d := range v.Shape() {
-			shape[i] = int(d)
-		}
-		data := v.Data()
-		vals := make([]float32, len(data)/4)
-		for i := range vals {
-			vals[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
-		}
-		c.Tensors[nt.Name] = Tensor{Shape: shape, Data: vals}
-	}
-	if js, ok := c.Meta[keyScalars]; ok {
-		var scalars []string
-		if err := json.Unmarshal([]byte(js), &scalars); err != nil {
-			return nil, fmt.Errorf("checkpoint: %s: %w (bad scalar list)", path, ErrCorrupt)
-		}
-		for _, n := range scalars {
-			if t, ok := c.Tensors[n]; ok {
-				t.Shape = []int{}
-				c.Tensors[n] = t
-			}
-		}
-	}
-	want := c.Meta[keyChecksum]
-	delete(c.Meta, keyChecksum)
-	delete(c.Meta, keyFormat)
-	delete(c.Meta, keyScalars)
-	if got := c.checksum(); got != want {
-		return nil, fmt.Errorf("checkpoint: %s: %w (checksum mismatch)", path, ErrCorrupt)
-	}
-	return c, nil
+	return Decode(raw, path)
 }
 
 // Name is the file name of the checkpoint of step within a run directory.

@@ -6,7 +6,10 @@
 // Every file carries, in its string metadata, the format name, a SHA-256 of
 // its tensors (names, shapes and bytes, in name order) and the caller's
 // metadata. Load verifies the checksum, so a truncated or corrupted file is
-// reported, never half-read. Save writes a temporary file in the same
+// reported, never half-read; Decode, which Load calls on the file's bytes,
+// also checks what a checksum cannot (anyone can compute one): F32 tensors
+// only, dimensions that fit an int, scalars holding one value. Every
+// rejection wraps ErrCorrupt and is one line; FuzzDecode keeps it so. Save writes a temporary file in the same
 // directory, syncs it and renames it over the target: a crash leaves either
 // the old file or the new one.
 //

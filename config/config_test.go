@@ -165,6 +165,8 @@ func TestErrors(t *testing.T) {
 		{"set type", "", []string{"sampling.snr=abc"}, "--set: sampling.snr: incompatible types: TOML value has type string; destination has type float (from --set sampling.snr=abc)"},
 		{"set unknown", "", []string{"sampling.snrr=0.1"}, "--set: sampling.snrr: unknown key (did you mean sampling.snr?)"},
 		{"set no equals", "", []string{"sampling.snr"}, "--set: sampling.snr: want section.key=value"},
+		{"set control character", "", []string{"sampling.snr=1\n2"}, `--set: sampling.snr: incompatible types: TOML value has type string; destination has type float (from --set sampling.snr=1\n2)`},
+		{"escape before a line break", "\"\\\n", nil, `bad.toml:2: invalid escape in string '\\n'`},
 		{"set no section", "", []string{"snr=0.1"}, "--set: snr: want section.key=value"},
 		{"set empty value", "", []string{"sampling.snr="}, "--set: sampling.snr: empty value"},
 		{"set bad value", "", []string{"sampling.corrector=hmc"}, "--set: sampling.corrector: unknown corrector \"hmc\" (want none | langevin | ald) (from --set sampling.corrector=hmc)"},

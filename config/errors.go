@@ -1,6 +1,11 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+)
 
 // Error is a configuration error: one line naming the file, the line (when
 // known) and the key.
@@ -12,6 +17,10 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	return oneLine(e.text())
+}
+
+func (e *Error) text() string {
 	loc := e.File
 	if loc == "" {
 		loc = "config"
@@ -23,4 +32,23 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s: %s", loc, e.Msg)
 	}
 	return fmt.Sprintf("%s: %s: %s", loc, e.Key, e.Msg)
+}
+
+// oneLine escapes control characters, such as a newline the TOML parser
+// quotes from the source or one inside a --set override, so that the error
+// stays one line.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r) // '\n'
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

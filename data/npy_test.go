@@ -80,7 +80,7 @@ func TestNPYErrors(t *testing.T) {
 		{"1d.npy", rawNPY("<f4", false, "(3,)", []float32{1, 2, 3}), "1d.npy: array has shape (3,), want (N, D)"},
 		{"3d.npy", rawNPY("<f4", false, "(1, 2, 1)", []float32{1, 2}), "3d.npy: array has shape (1, 2, 1)"},
 		{"empty.npy", rawNPY("<f4", false, "(0, 2)", []float32{}), "empty.npy: array has shape (0, 2)"},
-		{"int.npy", rawNPY("<i8", false, "(2, 1)", []int64{1, 2}), "int.npy: dtype <i8, want float32 or float64 (shape (2, 1))"},
+		{"int.npy", rawNPY("<i8", false, "(2, 1)", []int64{1, 2}), `int.npy: dtype "<i8" of shape (2, 1) is not supported: want float32 or float64 (<f4, >f4, <f8, >f8)`},
 		{"nan.npy", rawNPY("<f8", false, "(2, 2)", []float64{1, 2, 3, nan()}), "nan.npy: value at row 1, column 1 is NaN"},
 		{"text.npy", []byte("x,y\n1,2\n"), "text.npy: not a .npy file"},
 	}

@@ -12,6 +12,7 @@ export SDEVK_VALIDATE=1
 # Synchronization validation too: a missing barrier is a test failure.
 export VK_LAYER_ENABLES=VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT
 go test -count=1 -timeout 20m ./... "$@"
+scripts/fuzz.sh # every reader of untrusted input, 20 s each
 # The windowed viewer, on a virtual X server (24-bit: lavapipe offers no
 # surface formats at 16).
 xvfb-run -a -s "-screen 0 1024x768x24" go test -count=1 -tags viewer -run Window ./viewer/
