@@ -2,8 +2,8 @@
 // the torch.save zip files of a dict {optimizer, model, ema, step} that its
 // utils.save_checkpoint writes (checkpoint_N.pth).
 //
-// The pickle is decoded by github.com/nlpodyssey/gopickle's pytorch package;
-// this package turns the decoded objects into float32 tensors and checks
+// The pickle is decoded by github.com/nlpodyssey/gopickle's unpickler and
+// the tensor and storage types of its pytorch package; this package turns the decoded objects into float32 tensors and checks
 // them against the format score_sde writes:
 //
 //   - model: the state dict of torch.nn.DataParallel(model), so every key
@@ -20,9 +20,11 @@
 //	ck, err := torchckpt.Read("checkpoint_26.pth")
 //	raw, ema, err := ck.Weights(specs) // specs: the sdevk network's parameters
 //
-// Read verifies the zip (every entry's CRC, so a truncated or corrupted file
-// is reported, never half-read) before decoding, and turns a panic of the
-// decoder on hostile input into an error. A crafted file whose CRCs are
-// valid but whose pickle declares enormous lengths can still make the
-// decoder allocate that much memory.
+// Read reads every zip entry it uses to its end, so a truncated or
+// corrupted file fails its CRC check instead of loading half-read; checks
+// each storage's declared size against its entry before allocating; and
+// turns a panic of the decoder on hostile input into an error. Errors are
+// one line naming the file. A crafted file whose CRCs are valid but whose
+// pickle declares enormous string lengths can still make the unpickler
+// allocate that much memory.
 package torchckpt

@@ -1,10 +1,10 @@
 package torchckpt
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/nlpodyssey/gopickle/pytorch"
 	"github.com/nlpodyssey/gopickle/types"
 
 	"github.com/sdevk/sdevk/checkpoint"
@@ -48,24 +48,11 @@ func Read(path string) (*ScoreSDE, error) {
 }
 
 func read(path string) (c *ScoreSDE, err error) {
-	if err := checkZip(path); err != nil {
-		return nil, err
-	}
 	obj, err := load(path)
 	if err != nil {
-		return nil, fmt.Errorf("not a readable torch.save file: %v", firstLine(err))
+		return nil, errors.New(firstLine(err))
 	}
 	return decode(obj)
-}
-
-// load runs the decoder, which may panic on input it does not expect.
-func load(path string) (obj any, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			obj, err = nil, fmt.Errorf("decoder failed: %v", r)
-		}
-	}()
-	return pytorch.Load(path)
 }
 
 // decode checks the decoded object against score_sde's layout.

@@ -1,0 +1,53 @@
+package torchckpt
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzRead feeds Read arbitrary files: it must return a checkpoint whose
+// tensors hold as many values as their shapes say, or a one-line error,
+// and never panic. The seeds are testdata/tiny.pth, cut and bit-flipped
+// variants of it (testdata/fuzz/FuzzRead), and non-zip bytes.
+func FuzzRead(f *testing.F) {
+	raw, err := os.ReadFile(tinyPath)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
+	f.Add(raw[:len(raw)/2])
+	f.Add([]byte("PK\x03\x04"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(dir, "f.pth")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Read(p)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+			return
+		}
+		for _, e := range c.State {
+			checkSize(t, e.Name, e.Shape, len(e.Data))
+		}
+		for i, e := range c.EMA {
+			checkSize(t, fmt.Sprintf("shadow_params[%d]", i), e.Shape, len(e.Data))
+		}
+	})
+}
+
+func checkSize(t *testing.T, name string, shape []int, n int) {
+	size := 1
+	for _, d := range shape {
+		size *= d
+	}
+	if size != n {
+		t.Errorf("%s: shape %v, %d values", name, shape, n)
+	}
+}
