@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"path"
 
@@ -38,27 +39,26 @@ type storageRef struct {
 	bytes int
 }
 
-// load decodes the zip archive at file with gopickle's unpickler and
+// load decodes the zip archive in r with gopickle's unpickler and
 // pytorch types. It does what pytorch.Load does for zip files, and also
 // reads every entry it uses to its end, so the zip library checks its CRC
 // (pytorch.Load stops at the declared length, so a corrupted tensor would
 // load silently); checks each storage's declared size against its entry
 // before allocating (pytorch.Load trusts it, and fills a short entry with
 // stale bytes); and turns a panic of the decoder into an error.
-func load(file string) (obj any, err error) {
+func load(r io.ReaderAt, size int64) (obj any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			obj, err = nil, fmt.Errorf("decoder failed: %v", r)
 		}
 	}()
-	z, err := zip.OpenReader(file)
+	z, err := zip.NewReader(r, size)
 	if err != nil {
 		if errors.Is(err, zip.ErrFormat) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("not a torch.save zip archive (%v)", err)
 		}
 		return nil, err
 	}
-	defer z.Close()
 	entries := map[string]*zip.File{}
 	for _, f := range z.File {
 		if f.Method != zip.Store {
@@ -143,7 +143,8 @@ func findClass(module, name string) (any, error) {
 	return nil, fmt.Errorf("unexpected global %s.%s (not a checkpoint of tensors)", module, name)
 }
 
-// readEntry reads a whole entry, so the zip library checks its CRC.
+// readEntry reads a whole entry and checks its CRC (the zip library skips
+// the comparison when the recorded CRC is 0).
 func readEntry(f *zip.File) ([]byte, error) {
 	rc, err := f.Open()
 	if err != nil {
@@ -151,7 +152,7 @@ func readEntry(f *zip.File) ([]byte, error) {
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(io.LimitReader(rc, int64(f.UncompressedSize64)+1))
-	if errors.Is(err, zip.ErrChecksum) {
+	if errors.Is(err, zip.ErrChecksum) || (err == nil && crc32.ChecksumIEEE(data) != f.CRC32) {
 		return nil, fmt.Errorf("entry %s: CRC mismatch (corrupted file)", f.Name)
 	}
 	if err != nil {

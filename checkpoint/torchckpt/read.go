@@ -3,6 +3,8 @@ package torchckpt
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/nlpodyssey/gopickle/types"
@@ -47,8 +49,22 @@ func Read(path string) (*ScoreSDE, error) {
 	return c, nil
 }
 
-func read(path string) (c *ScoreSDE, err error) {
-	obj, err := load(path)
+func read(path string) (*ScoreSDE, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return readFrom(f, st.Size())
+}
+
+// readFrom decodes a checkpoint held by r.
+func readFrom(r io.ReaderAt, size int64) (*ScoreSDE, error) {
+	obj, err := load(r, size)
 	if err != nil {
 		return nil, errors.New(firstLine(err))
 	}

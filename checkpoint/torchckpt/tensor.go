@@ -8,10 +8,6 @@ import (
 	"github.com/sdevk/sdevk/checkpoint"
 )
 
-// maxElements bounds one tensor, so a hostile shape cannot ask for more
-// memory than any score network needs.
-const maxElements = 1 << 31
-
 // toFloat32 copies a decoded tensor into a row-major float32 tensor,
 // following its storage offset and strides. Floating storages of any width
 // are accepted (score_sde keeps sigmas in float64); integer ones are not.
@@ -42,8 +38,11 @@ func toFloat32(v any) (checkpoint.Tensor, error) {
 		if d < 0 || t.Stride[i] < 0 {
 			return checkpoint.Tensor{}, fmt.Errorf("has size %v and stride %v", t.Size, t.Stride)
 		}
-		if d > 0 && count > maxElements/d {
-			return checkpoint.Tensor{}, fmt.Errorf("has size %v, more than %d elements", t.Size, maxElements)
+		// No more elements than the storage holds: a parameter is never a
+		// broadcast view, and a hostile shape cannot ask for more memory
+		// than the file brings.
+		if d > 0 && count > n/d {
+			return checkpoint.Tensor{}, fmt.Errorf("has size %v, more elements than its storage of %d", t.Size, n)
 		}
 		count *= d
 	}
