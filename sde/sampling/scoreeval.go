@@ -1,6 +1,7 @@
 package sampling
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -29,24 +30,31 @@ type ScoreEval struct {
 	Batch int
 }
 
+// ErrScoreInput is wrapped by Eval's errors about its inputs.
+var ErrScoreInput = errors.New("score")
+
 // Eval returns s(x_i, t_i) for the n points x (row-major, n x d) and their
 // times t (n), with d = len(x)/len(t), shaped like x.
 func (e ScoreEval) Eval(m ScoreModel, s sde.SDE, x, t []float32) ([]float32, error) {
 	n := len(t)
 	if n == 0 || len(x)%n != 0 {
-		return nil, fmt.Errorf("score: %d values of x for %d times", len(x), n)
+		return nil, fmt.Errorf("%w: %d values of x for %d times", ErrScoreInput, len(x), n)
 	}
 	d := len(x) / n
 	for i, v := range t {
 		if !(v > 0 && v <= float32(s.T())) {
-			return nil, fmt.Errorf("score: t[%d] = %v is outside (0, %v]", i, v, s.T())
+			return nil, fmt.Errorf("%w: t[%d] = %v is outside (0, %v]", ErrScoreInput, i, v, s.T())
 		}
+	}
+	want := m.Dim
+	if !m.IsNet() {
+		want = m.GMM.Dim()
+	}
+	if d != want {
+		return nil, fmt.Errorf("%w: points have %d values each, %s takes %d", ErrScoreInput, d, m.Name, want)
 	}
 	if !m.IsNet() {
 		return oracleScores(m.Oracle(s), x, t, d), nil
-	}
-	if d != m.Dim {
-		return nil, fmt.Errorf("score: points have %d values each, %s takes %d", d, m.Name, m.Dim)
 	}
 	dev := e.Dev
 	if dev == nil {
