@@ -79,14 +79,10 @@ func newResBlock(name string, s resBlockSpec) *resBlock {
 	return b
 }
 
-// params follows each torch module's attribute order.
+// params follows the torch modules' attribute order, the same in all three
+// blocks.
 func (b *resBlock) params() []ParamSpec {
-	var ls []layer
-	if b.kind == resDDPM {
-		ls = []layer{b.gn0, b.gn1, b.conv0, b.conv1, b.dense}
-	} else {
-		ls = []layer{b.gn0, b.conv0, b.dense, b.gn1, b.conv1}
-	}
+	ls := []layer{b.gn0, b.conv0, b.dense, b.gn1, b.conv1}
 	if b.skip != nil {
 		ls = append(ls, b.skip)
 	}
