@@ -66,10 +66,17 @@ func (c *UNetConfig) normalise() {
 	}
 }
 
-// Check returns the first invalid field as an error naming its score_sde key.
+// ConfigError is an invalid U-Net setting, named by its score_sde key
+// ("model.nf", "data.image_size"), so that the config file can point at
+// its line.
+type ConfigError struct{ Key, Msg string }
+
+func (e *ConfigError) Error() string { return e.Key + ": " + e.Msg }
+
+// Check returns the first invalid field as a *ConfigError.
 func (c UNetConfig) Check() error {
 	bad := func(key, format string, a ...any) error {
-		return fmt.Errorf("%s: %s", key, fmt.Sprintf(format, a...))
+		return &ConfigError{Key: key, Msg: fmt.Sprintf(format, a...)}
 	}
 	one := func(key, v string, opts ...string) error {
 		if slices.Contains(opts, v) {
@@ -118,6 +125,9 @@ func (c UNetConfig) Check() error {
 			// continuous time is not.
 			return bad("model.scale_by_sigma", "the ddpm model cannot scale by sigma with continuous time labels")
 		}
+		if c.NF < 4 || c.NF%2 != 0 {
+			return bad("model.nf", "the ddpm model's positional embedding needs an even nf >= 4, got %d", c.NF)
+		}
 		return nil
 	}
 	for _, e := range []error{
@@ -134,8 +144,8 @@ func (c UNetConfig) Check() error {
 	switch {
 	case c.EmbeddingType == "fourier" && !(c.FourierScale > 0):
 		return bad("model.fourier_scale", "must be > 0, got %g", c.FourierScale)
-	case c.EmbeddingType == "positional" && c.NF < 4:
-		return bad("model.nf", "the positional embedding needs nf >= 4, got %d", c.NF)
+	case c.EmbeddingType == "positional" && (c.NF < 4 || c.NF%2 != 0):
+		return bad("model.nf", "the positional embedding needs an even nf >= 4, got %d", c.NF)
 	case c.EmbeddingType == "positional" && c.ScaleBySigma:
 		return bad("model.scale_by_sigma", "needs embedding_type fourier (the positional embedding's label is not a noise level)")
 	case c.FIR && (len(c.FIRKernel) < 1):
