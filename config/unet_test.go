@@ -55,7 +55,7 @@ func TestScoreSDEKeyErrors(t *testing.T) {
 		{base + "progressive = \"skip\"\n", `u.toml:8: model.progressive: unknown value "skip"`},
 		{base + "conv_size = 5\n", `u.toml:8: model.conv_size:`},
 		{base + "normalization = \"InstanceNorm\"\n", `u.toml:8: model.normalization:`},
-		{"[model]\nname = \"ncsnpp\"\nnf = 18\n", "u.toml:3: model.nf: 18 channels do not split into 4 GroupNorm groups"},
+		{"[model]\nname = \"ncsnpp\"\nnf = 18\n", "u.toml:3: model.nf: all_modules.4.GroupNorm_0: 18 channels do not split into 4 GroupNorm groups"},
 		{base + "[data]\nimage_size = 15\n", `u.toml:9: data.image_size: 15 must be divisible by 2^1`},
 		{base + "[data]\ndataset = \"MNIST\"\n", `u.toml:9: data.dataset: unknown dataset "MNIST"`},
 		{"[training]\nsde = \"vp\"\n", `u.toml:2: training.sde: unknown SDE "vp" (want vesde | vpsde | subvpsde)`},

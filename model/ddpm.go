@@ -14,7 +14,7 @@ func declareDDPM(c UNetConfig) []layer {
 	block := func(in, out int) *resBlock {
 		return newResBlock(name(), resBlockSpec{kind: resDDPM, in: in, out: out, tembDim: temb, groups: c.groups})
 	}
-	attn := func(ch int) *attnBlock { return newAttnBlock(name(), ch, c.groups(ch), 0, false) }
+	attn := func(ch int) *attnBlock { return newAttnBlock(name(), false, ch, c.groups(ch), 0, false) }
 	ms = append(ms, newDense(name(), nf, temb))
 	ms = append(ms, newDense(name(), temb, temb))
 	ms = append(ms, conv3x3(name(), c.NumChannels, nf, 1))
@@ -60,10 +60,11 @@ func declareDDPM(c UNetConfig) []layer {
 // forwardDDPM is DDPM.forward(x, labels).
 func forwardDDPM(f forward, c UNetConfig, m *cursor, x, labels *graph.Node) *graph.Node {
 	g := f.g
+	x = inputScaling(x, c.Centered) // before the embedding, so the summary counts it with no module
 	temb := positionalEmbedding(labels, c.NF)
 	temb = take[dense](m).apply(g, temb)
 	temb = take[dense](m).apply(g, f.act(temb))
-	hs := []*graph.Node{take[conv](m).apply(g, inputScaling(x, c.Centered))}
+	hs := []*graph.Node{take[conv](m).apply(g, x)}
 	for lvl := range c.ChMult {
 		for range c.NumResBlocks {
 			h := take[*resBlock](m).apply(f, hs[len(hs)-1], temb)

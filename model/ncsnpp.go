@@ -45,7 +45,9 @@ func declareNCSNpp(c UNetConfig) []layer {
 		}
 		return newResBlock(name(), s)
 	}
-	attn := func(ch int) *attnBlock { return newAttnBlock(name(), ch, c.groups(ch), c.InitScale, c.SkipRescale) }
+	attn := func(ch int) *attnBlock {
+		return newAttnBlock(name(), true, ch, c.groups(ch), c.InitScale, c.SkipRescale)
+	}
 	resampleFIR := func(up bool, in, out int, withConv bool) *resample {
 		return newResample(name(), up, in, out, withConv, l.fir)
 	}
@@ -139,6 +141,7 @@ func declareNCSNpp(c UNetConfig) []layer {
 func forwardNCSNpp(f forward, c UNetConfig, m *cursor, x, labels, logLabels *graph.Node) *graph.Node {
 	g := f.g
 	l := newNCSNppLayout(c)
+	x = inputScaling(x, c.Centered) // before the embedding, so the summary counts it with no module
 	var temb *graph.Node
 	if c.EmbeddingType == "fourier" {
 		temb = take[fourierProjection](m).apply(g, logLabels)
@@ -151,7 +154,6 @@ func forwardNCSNpp(f forward, c UNetConfig, m *cursor, x, labels, logLabels *gra
 	} else {
 		temb = nil
 	}
-	x = inputScaling(x, c.Centered)
 	var inputPyramid *graph.Node
 	if c.ProgressiveInput != "none" {
 		inputPyramid = x

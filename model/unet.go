@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/sde"
@@ -40,14 +41,41 @@ func NewUNet(s sde.SDE, c UNetConfig) (*UNet, error) {
 	c.ChMult = append([]int(nil), c.ChMult...)
 	c.AttnResolutions = append([]int(nil), c.AttnResolutions...)
 	c.FIRKernel = append([]float64(nil), c.FIRKernel...)
-	u := &UNet{sde: s, cfg: c}
-	if c.Name == UNetDDPM {
-		u.modules = declareDDPM(c)
-	} else {
-		u.modules = declareNCSNpp(c)
-	}
+	u := &UNet{sde: s, cfg: c, modules: declare(c)}
 	u.specs = concatParams(u.modules...)
 	return u, nil
+}
+
+// declare lists the all_modules of a checked config.
+func declare(c UNetConfig) []layer {
+	if c.Name == UNetDDPM {
+		return declareDDPM(c)
+	}
+	return declareNCSNpp(c)
+}
+
+// checkGroups finds a GroupNorm whose channels do not split into its
+// groups (the skip concatenations make counts that only the declaration
+// shows), as torch would refuse to build it.
+func checkGroups(ms []layer, c UNetConfig) error {
+	var norms []groupNorm
+	for _, m := range ms {
+		switch b := m.(type) {
+		case groupNorm:
+			norms = append(norms, b)
+		case *resBlock:
+			norms = append(norms, b.gn0, b.gn1)
+		case *attnBlock:
+			norms = append(norms, b.gn)
+		}
+	}
+	for _, n := range norms {
+		if ch := n.w.Shape[0]; n.groups < 1 || ch%n.groups != 0 {
+			return &ConfigError{Key: "model.nf", Msg: fmt.Sprintf("%s: %d channels do not split into %d GroupNorm groups (nf %d, ch_mult %v)",
+				strings.TrimSuffix(n.w.Name, ".weight"), ch, n.groups, c.NF, c.ChMult)}
+		}
+	}
+	return nil
 }
 
 // Config returns the configuration.
@@ -91,6 +119,11 @@ func (u *UNet) BuildNoise(g *graph.Graph, x, t *graph.Node) *graph.Node {
 // BuildRaw adds the network's output at the labels of time t (before the
 // VP division by std), shaped like x.
 func (u *UNet) BuildRaw(g *graph.Graph, x, t *graph.Node) *graph.Node {
+	return u.buildWith(g, x, t, &cursor{list: u.modules})
+}
+
+// buildWith is BuildRaw walking all_modules with cur.
+func (u *UNet) buildWith(g *graph.Graph, x, t *graph.Node, cur *cursor) *graph.Node {
 	xs := x.Shape()
 	img := x
 	if len(xs) == 2 {
@@ -103,9 +136,9 @@ func (u *UNet) BuildRaw(g *graph.Graph, x, t *graph.Node) *graph.Node {
 	}
 	var h *graph.Node
 	if u.cfg.Name == UNetDDPM {
-		h = forwardDDPM(f, u.cfg, &cursor{list: u.modules}, img, labels)
+		h = forwardDDPM(f, u.cfg, cur, img, labels)
 	} else {
-		h = forwardNCSNpp(f, u.cfg, &cursor{list: u.modules}, img, labels, logLabels)
+		h = forwardNCSNpp(f, u.cfg, cur, img, labels, logLabels)
 	}
 	if len(xs) == 2 {
 		h = graph.Reshape(h, xs...)
@@ -125,12 +158,19 @@ func (u *UNet) labels(t *graph.Node) (labels, logLabels *graph.Node) {
 }
 
 // cursor walks all_modules in forward order, as score_sde's m_idx does.
+// With g set it marks where each module's nodes start in g.Nodes() (the
+// summary's bookkeeping).
 type cursor struct {
-	list []layer
-	i    int
+	list  []layer
+	i     int
+	g     *graph.Graph
+	marks []int
 }
 
 func take[T layer](c *cursor) T {
+	if c.g != nil {
+		c.marks = append(c.marks, len(c.g.Nodes()))
+	}
 	l := c.list[c.i].(T) // the forward pass mirrors the declaration: a mismatch is a bug
 	c.i++
 	return l

@@ -117,13 +117,14 @@ func (b *resBlock) apply(f forward, x, temb *graph.Node) *graph.Node {
 // self-attention over the H*W positions with NIN projections, plus the
 // input.
 type attnBlock struct {
+	pp          bool // AttnBlockpp (ncsnpp), else AttnBlock (ddpm)
 	gn          groupNorm
 	q, k, v, o  nin
 	skipRescale bool
 }
 
-func newAttnBlock(name string, ch, groups int, initScale float64, skipRescale bool) *attnBlock {
-	return &attnBlock{
+func newAttnBlock(name string, pp bool, ch, groups int, initScale float64, skipRescale bool) *attnBlock {
+	return &attnBlock{pp: pp,
 		gn: newGroupNorm(name+".GroupNorm_0", ch, groups),
 		q:  newNIN(name+".NIN_0", ch, ch, ninInitScale),
 		k:  newNIN(name+".NIN_1", ch, ch, ninInitScale),

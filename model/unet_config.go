@@ -73,8 +73,17 @@ type ConfigError struct{ Key, Msg string }
 
 func (e *ConfigError) Error() string { return e.Key + ": " + e.Msg }
 
-// Check returns the first invalid field as a *ConfigError.
+// Check returns the first invalid field as a *ConfigError, including a
+// GroupNorm whose channels do not split into its groups.
 func (c UNetConfig) Check() error {
+	c.normalise()
+	if err := c.checkFields(); err != nil {
+		return err
+	}
+	return checkGroups(declare(c), c)
+}
+
+func (c UNetConfig) checkFields() error {
 	bad := func(key, format string, a ...any) error {
 		return &ConfigError{Key: key, Msg: fmt.Sprintf(format, a...)}
 	}
@@ -113,12 +122,6 @@ func (c UNetConfig) Check() error {
 			return bad("model.ch_mult", "multipliers must be >= 1, got %v", c.ChMult)
 		}
 	}
-	// GroupNorm needs the channels to split into its groups.
-	for _, ch := range c.channels() {
-		if g := c.groups(ch); g < 1 || ch%g != 0 {
-			return bad("model.nf", "%d channels do not split into %d GroupNorm groups (nf %d, ch_mult %v)", ch, g, c.NF, c.ChMult)
-		}
-	}
 	if c.Name == UNetDDPM {
 		if c.ScaleBySigma {
 			// score_sde indexes its discrete sigmas by the label, which a
@@ -154,15 +157,6 @@ func (c UNetConfig) Check() error {
 		return bad("model.init_scale", "must be >= 0, got %g", c.InitScale)
 	}
 	return nil
-}
-
-// channels lists every channel count a GroupNorm sees.
-func (c UNetConfig) channels() []int {
-	chs := []int{c.NF}
-	for _, m := range c.ChMult {
-		chs = append(chs, c.NF*m)
-	}
-	return chs
 }
 
 // groups is the GroupNorm group count for ch channels: 32 in DDPM, min(ch/4,
