@@ -36,8 +36,9 @@ type Result struct {
 	ConfigPath string // the TOML written beside Out, "" for a TOML config
 }
 
-// NetworkFunc builds the score network a config describes.
-type NetworkFunc func(c *config.Config) (model.ScoreNet, error)
+// NetworkFunc builds the score network a config describes, and gives the
+// dimension of its points.
+type NetworkFunc func(c *config.Config) (model.ScoreNet, int, error)
 
 // ConfigPath is where Import writes the TOML of a JSON config for out.
 func ConfigPath(out string) string {
@@ -62,7 +63,7 @@ func Import(o Options, network NetworkFunc) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	net, err := network(c)
+	net, _, err := network(c)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: model: %v", o.Config, err)
 	}

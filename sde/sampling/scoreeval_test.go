@@ -35,7 +35,7 @@ func TestScoreEvalNetMatchesReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := NetworkFromConfig(c)
+	net, _, err := NetworkFromConfig(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestScoreEvalRefusesBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := c.NewSDE(0)
-	net, _ := NetworkFromConfig(c)
+	net, _, _ := NetworkFromConfig(c)
 	m := OracleModel(data.EightGaussians())
 	cases := []struct {
 		m    ScoreModel
