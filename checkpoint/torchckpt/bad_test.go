@@ -3,6 +3,7 @@ package torchckpt
 import (
 	"archive/zip"
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,43 +84,56 @@ func TestWeightsShapeMismatch(t *testing.T) {
 	}
 }
 
-// rezip rewrites a zip archive, replacing entries' contents (with valid
-// CRCs), so a test can change the pickle or a storage.
-func rezip(t *testing.T, raw []byte, replace map[string][]byte) []byte {
+// zipEntries returns the contents of a zip archive's entries by name.
+func zipEntries(t testing.TB, raw []byte) map[string][]byte {
 	t.Helper()
 	r, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	w := zip.NewWriter(&out)
+	out := map[string][]byte{}
 	for _, f := range r.File {
-		data, ok := replace[f.Name]
-		if !ok {
-			rc, _ := f.Open()
-			var b bytes.Buffer
-			b.ReadFrom(rc)
-			data = b.Bytes()
-		}
-		fw, err := w.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Store})
+		data, err := readEntry(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fw.Write(data)
+		out[f.Name] = data
 	}
-	w.Close()
+	return out
+}
+
+// writeZip writes entries, in name order, as a stored zip with valid CRCs.
+func writeZip(t testing.TB, entries map[string][]byte) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	w := zip.NewWriter(&out)
+	for _, name := range slices.Sorted(maps.Keys(entries)) {
+		fw, err := w.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(entries[name])
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return out.Bytes()
+}
+
+// rezip rewrites a zip archive, replacing entries' contents (with valid
+// CRCs), so a test can change the pickle or a storage.
+func rezip(t *testing.T, raw []byte, replace map[string][]byte) []byte {
+	t.Helper()
+	entries := zipEntries(t, raw)
+	for name, data := range replace {
+		entries[name] = data
+	}
+	return writeZip(t, entries)
 }
 
 func TestReadBadInput(t *testing.T) {
 	raw := readTiny(t)
-	pkl := func() []byte {
-		r, _ := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
-		rc, _ := r.File[0].Open()
-		var b bytes.Buffer
-		b.ReadFrom(rc)
-		return b.Bytes()
-	}()
+	pkl := zipEntries(t, raw)["archive/data.pkl"]
 	flipped := append([]byte{}, raw...)
 	i := bytes.Index(flipped, []byte{0, 0, 0, 0x3f}) // a float32 0.5 of the weight
 	flipped[i+3] ^= 0x40
@@ -132,13 +146,20 @@ func TestReadBadInput(t *testing.T) {
 		"truncated":        {raw[:len(raw)-40], "not a torch.save zip archive"},
 		"truncated entry":  {raw[:200], "not a torch.save zip archive"},
 		"flipped data bit": {flipped, "CRC mismatch"},
-		"no data.pkl":      {rezip(t, raw, nil)[:0], "not a torch.save zip archive"},
 		"pickle of a list": {rezip(t, raw, map[string][]byte{"archive/data.pkl": []byte("\x80\x02]q\x00.")}), "holds a list, not score_sde's dict"},
-		"cut pickle":       {rezip(t, raw, map[string][]byte{"archive/data.pkl": pkl[:len(pkl)/2]}), "data.pkl: EOF (truncated"},
-		"short storage":    {rezip(t, raw, map[string][]byte{"archive/data/0": {1, 2, 3, 4}}), `storage "0" declares 6 elements of 4 bytes, its entry holds 4 bytes`},
-		"other global":     {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.Replace(pkl, []byte("FloatStorage"), []byte("FloatStorags"), 1)}), "unexpected global torch.FloatStorags"},
-		"no step":          {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.Replace(pkl, []byte("step"), []byte("stap"), 1)}), `has no "step" entry`},
-		"no prefix":        {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.ReplaceAll(pkl, []byte("module."), []byte("modulex"))}), `lacks the "module." prefix`},
+		"cut pickle":       {rezip(t, raw, map[string][]byte{"archive/data.pkl": pkl[:len(pkl)/2]}), "data.pkl: pickle has no STOP opcode (truncated)"},
+		"huge string":      {rezip(t, raw, map[string][]byte{"archive/data.pkl": []byte("\x80\x02X\xff\xff\xff\x7fab.")}), "data.pkl: pickle opcode at byte 2 declares 2147483647 bytes, 3 remain"},
+		"huge frame":       {rezip(t, raw, map[string][]byte{"archive/data.pkl": []byte("\x80\x04\x95\x00\x00\x00\x00\x00\x01\x00\x00N.")}), "declares 1099511627776 bytes"},
+		"unknown opcode":   {rezip(t, raw, map[string][]byte{"archive/data.pkl": []byte("\x80\x02\xffN.")}), "unknown pickle opcode 0xff at byte 2"},
+		"no data.pkl entry": {func() []byte {
+			e := zipEntries(t, raw)
+			delete(e, "archive/data.pkl")
+			return writeZip(t, e)
+		}(), "no data.pkl entry"},
+		"short storage": {rezip(t, raw, map[string][]byte{"archive/data/0": {1, 2, 3, 4}}), `storage "0" declares 6 elements of 4 bytes, its entry holds 4 bytes`},
+		"other global":  {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.Replace(pkl, []byte("FloatStorage"), []byte("FloatStorags"), 1)}), "unexpected global torch.FloatStorags"},
+		"no step":       {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.Replace(pkl, []byte("step"), []byte("stap"), 1)}), `has no "step" entry`},
+		"no prefix":     {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.ReplaceAll(pkl, []byte("module."), []byte("modulex"))}), `lacks the "module." prefix`},
 	}
 	dir := t.TempDir()
 	for name, tc := range cases {

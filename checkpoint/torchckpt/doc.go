@@ -20,11 +20,12 @@
 //	ck, err := torchckpt.Read("checkpoint_26.pth")
 //	raw, ema, err := ck.Weights(specs) // specs: the sdevk network's parameters
 //
-// Read reads every zip entry it uses to its end, so a truncated or
-// corrupted file fails its CRC check instead of loading half-read; checks
-// each storage's declared size against its entry before allocating; and
-// turns a panic of the decoder on hostile input into an error. Errors are
-// one line naming the file. A crafted file whose CRCs are valid but whose
-// pickle declares enormous string lengths can still make the unpickler
-// allocate that much memory.
+// Read is safe on hostile files: it reads every zip entry it uses to its
+// end, so a truncated or corrupted file fails its CRC check instead of
+// loading half-read; walks the pickle's opcodes before unpickling, so no
+// declared length runs past the data (the unpickler allocates lengths before
+// reading them); checks each storage's declared size against its entry
+// before allocating it; bounds every tensor by its storage; and turns a
+// panic of the decoder into an error. Errors are one line naming the file.
+// FuzzRead and FuzzDecodePickle exercise this.
 package torchckpt

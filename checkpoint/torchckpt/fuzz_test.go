@@ -46,3 +46,30 @@ func checkSize(t *testing.T, name string, shape []int, n int) {
 		t.Errorf("%s: shape %v, %d values", name, shape, n)
 	}
 }
+
+// FuzzDecodePickle feeds the decoder arbitrary pickles inside a valid zip
+// (FuzzRead's mutations rarely get past the CRCs), with tiny.pth's storage
+// entries beside them.
+func FuzzDecodePickle(f *testing.F) {
+	raw, err := os.ReadFile(tinyPath)
+	if err != nil {
+		f.Fatal(err)
+	}
+	entries := zipEntries(f, raw)
+	f.Add(entries["archive/data.pkl"])
+	f.Add([]byte("\x80\x02}q\x00."))
+	f.Fuzz(func(t *testing.T, pkl []byte) {
+		entries["archive/data.pkl"] = pkl
+		archive := writeZip(t, entries)
+		c, err := readFrom(bytes.NewReader(archive), int64(len(archive)))
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+			return
+		}
+		for _, e := range c.State {
+			checkSize(t, e.Name, e.Shape, len(e.Data))
+		}
+	})
+}

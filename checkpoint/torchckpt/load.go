@@ -45,7 +45,9 @@ type storageRef struct {
 // (pytorch.Load stops at the declared length, so a corrupted tensor would
 // load silently); checks each storage's declared size against its entry
 // before allocating (pytorch.Load trusts it, and fills a short entry with
-// stale bytes); and turns a panic of the decoder into an error.
+// stale bytes); checks the lengths the pickle declares before the
+// unpickler allocates them (checkPickle); and turns a panic of the decoder
+// into an error.
 func load(r io.ReaderAt, size int64) (obj any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -77,6 +79,9 @@ func load(r io.ReaderAt, size int64) (obj any, err error) {
 	program, err := readEntry(pkl)
 	if err != nil {
 		return nil, err
+	}
+	if err := checkPickle(program); err != nil {
+		return nil, fmt.Errorf("data.pkl: %v", err)
 	}
 	loaded := map[string]pytorch.StorageInterface{}
 	u := pickle.NewUnpickler(bytes.NewReader(program))
