@@ -32,7 +32,7 @@ func runScore(args []string, stdout io.Writer) error {
 	xPath := fs.String("x", "", ".npy float array of points, shape (N, ...)")
 	tPath := fs.String("t", "", ".npy float array of times, shape (N,)")
 	out := fs.String("out", "", "write the scores here: float32 .npy shaped like --x")
-	batch := fs.Int("batch", sampling.DefaultScoreBatch, "points per device run")
+	batch := fs.Int("batch", 0, fmt.Sprintf("points per device run (default: the most, up to %d, whose memory fits a quarter of the device's)", sampling.DefaultScoreBatch))
 	device := fs.String("device", "", "Vulkan device index or name part (default the best)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -43,7 +43,7 @@ func runScore(args []string, stdout io.Writer) error {
 	if *weights != sampling.EMAWeights && *weights != sampling.RawWeights {
 		return usagef("--weights: %q: want %s or %s", *weights, sampling.EMAWeights, sampling.RawWeights)
 	}
-	if *batch < 1 {
+	if *batch < 0 {
 		return usagef("--batch: %d: want >= 1", *batch)
 	}
 	if *ckpt == "" && flagsSet(fs)["weights"] {

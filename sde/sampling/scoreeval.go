@@ -9,13 +9,14 @@ import (
 	"github.com/sdevk/sdevk/checkpoint"
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/graph/vkexec"
 	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
 	"github.com/sdevk/sdevk/vk/kernels"
 )
 
-// DefaultScoreBatch is ScoreEval's batch when none is given.
+// DefaultScoreBatch is the largest batch ScoreEval picks by itself.
 const DefaultScoreBatch = 256
 
 // ScoreEval evaluates a score model at given points and times (`sdevk
@@ -26,7 +27,9 @@ type ScoreEval struct {
 	// open device used as is.
 	Device string
 	Dev    *vk.Device
-	// Batch is the number of points per device run (0: DefaultScoreBatch).
+	// Batch is the number of points per device run; 0 picks the largest,
+	// up to DefaultScoreBatch, whose planned memory fits a quarter of the
+	// device's largest heap.
 	Batch int
 }
 
@@ -64,11 +67,7 @@ func (e ScoreEval) Eval(m ScoreModel, s sde.SDE, x, t []float32) ([]float32, err
 		}
 		defer dev.Close()
 	}
-	b := e.Batch
-	if b <= 0 {
-		b = DefaultScoreBatch
-	}
-	return netScores(dev, m, x, t, min(b, n))
+	return netScores(dev, m, x, t, e.Batch)
 }
 
 // oracleScores evaluates the exact score point by point (each has its time).
@@ -89,8 +88,43 @@ func oracleScores(o interface {
 	return out
 }
 
-// netScores runs m on dev for batches of b points; the last batch is padded
-// with its first point, whose extra scores are dropped.
+// scoreProgram is a network compiled for batches of b points.
+type scoreProgram struct {
+	prog *vkexec.Program
+	out  *graph.Node
+	b    int
+}
+
+func compileScore(exec *vkexec.Executor, m ScoreModel, b int) (*scoreProgram, error) {
+	g := graph.New()
+	xn, tn := g.Input("x", b, m.Dim), g.Input("t", b)
+	out := m.Net.Build(g, xn, tn)
+	if err := g.Err(); err != nil {
+		return nil, err
+	}
+	if !out.Shape().Equal(graph.Shape{b, m.Dim}) {
+		return nil, fmt.Errorf("score: %s returns %v, want [%d %d]", m.Name, out.Shape(), b, m.Dim)
+	}
+	prog, err := exec.Compile(out)
+	if err != nil {
+		return nil, err
+	}
+	return &scoreProgram{prog, out, b}, nil
+}
+
+// autoBatch is the batch whose planned memory fills at most a quarter of
+// the device's largest heap, from the memory of a one-point program.
+func autoBatch(dev *vk.Device, one *scoreProgram, n int) int {
+	var heap uint64
+	for _, h := range dev.Info.Heaps {
+		heap = max(heap, h.Bytes)
+	}
+	perPoint := uint64(max(one.prog.Plan().ArenaBytes, 1))
+	return int(max(1, min(uint64(min(n, DefaultScoreBatch)), heap/4/perPoint)))
+}
+
+// netScores runs m on dev for batches of b points (0: autoBatch); the last
+// batch is padded with its first point, whose extra scores are dropped.
 func netScores(dev *vk.Device, m ScoreModel, x, t []float32, b int) ([]float32, error) {
 	lib := kernels.New(dev)
 	defer lib.Close()
@@ -99,22 +133,21 @@ func netScores(dev *vk.Device, m ScoreModel, x, t []float32, b int) ([]float32, 
 		return nil, err
 	}
 	defer exec.Params.Release()
-	d := m.Dim
-	g := graph.New()
-	xn, tn := g.Input("x", b, d), g.Input("t", b)
-	sn := m.Net.Build(g, xn, tn)
-	if err := g.Err(); err != nil {
-		return nil, err
+	n, d := len(t), m.Dim
+	if b <= 0 {
+		one, err := compileScore(exec, m, 1)
+		if err != nil {
+			return nil, err
+		}
+		b = autoBatch(dev, one, n)
+		one.prog.Release()
 	}
-	if !sn.Shape().Equal(graph.Shape{b, d}) {
-		return nil, fmt.Errorf("score: %s returns %v, want [%d %d]", m.Name, sn.Shape(), b, d)
-	}
-	prog, err := exec.Compile(sn)
+	sp, err := compileScore(exec, m, min(b, n))
 	if err != nil {
 		return nil, err
 	}
-	defer prog.Release()
-	n := len(t)
+	defer sp.prog.Release()
+	b = sp.b
 	out := make([]float32, n*d)
 	xb, tb := make([]float32, b*d), make([]float32, b)
 	for lo := 0; lo < n; lo += b {
@@ -125,16 +158,16 @@ func netScores(dev *vk.Device, m ScoreModel, x, t []float32, b int) ([]float32, 
 			copy(xb[i*d:(i+1)*d], x[lo*d:(lo+1)*d])
 			tb[i] = t[lo]
 		}
-		if err := prog.SetInput("x", xb); err != nil {
+		if err := sp.prog.SetInput("x", xb); err != nil {
 			return nil, err
 		}
-		if err := prog.SetInput("t", tb); err != nil {
+		if err := sp.prog.SetInput("t", tb); err != nil {
 			return nil, err
 		}
-		if err := prog.Run(0, 0); err != nil {
+		if err := sp.prog.Run(0, 0); err != nil {
 			return nil, err
 		}
-		res, err := prog.Read(sn)
+		res, err := sp.prog.Read(sp.out)
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // scoreEvalInputs draws n 2-D points and times in [1e-3, 1].
@@ -119,5 +120,62 @@ func TestScoreEvalRefusesBadInput(t *testing.T) {
 		if _, err := (ScoreEval{}).Eval(tc.m, s, tc.x, tc.t); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Eval = %v, want an error containing %q", err, tc.want)
 		}
+	}
+}
+
+// Without a batch, ScoreEval sizes one from the device's memory (a tiny
+// network gets the cap, or all the points when fewer), and the scores do
+// not depend on the batch.
+func TestScoreEvalAutoBatch(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	c, err := config.Parse("tiny.toml", []byte(tinyNetConfig), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, _, err := NetworkFromConfig(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights := map[string][]float32{}
+	for _, p := range net.Params() {
+		v, _ := model.InitValues(p, 2)
+		weights[p.Name] = make([]float32, len(v))
+		for i := range v {
+			weights[p.Name][i] = float32(v[i])
+		}
+	}
+	m := NetModel("tiny", net, weights, 2)
+	s, _ := c.NewSDE(0)
+	x, ts := scoreEvalInputs(11)
+	auto, err := ScoreEval{Dev: dev}.Eval(m, s, x, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ones, err := ScoreEval{Dev: dev, Batch: 1}.Eval(m, s, x, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range auto {
+		if math.Abs(float64(auto[i]-ones[i])) > 1e-5*(1+math.Abs(float64(ones[i]))) {
+			t.Fatalf("value %d: %v in an automatic batch, %v one point at a time", i, auto[i], ones[i])
+		}
+	}
+	lib := kernels.New(dev)
+	defer lib.Close()
+	exec, err := m.NewExecutor(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exec.Params.Release()
+	one, err := compileScore(exec, m, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.prog.Release()
+	if b := autoBatch(dev, one, 1000); b != DefaultScoreBatch {
+		t.Errorf("a tiny network on %v: batch %d, want the cap %d", dev.Info.Name, b, DefaultScoreBatch)
+	}
+	if b := autoBatch(dev, one, 7); b != 7 {
+		t.Errorf("7 points: batch %d, want 7", b)
 	}
 }
