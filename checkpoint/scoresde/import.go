@@ -96,6 +96,9 @@ func Import(o Options, network NetworkFunc) (Result, error) {
 	out.Meta["imported_from"] = "score_sde " + filepath.Base(o.Checkpoint)
 	if fromJSON {
 		res.ConfigPath = ConfigPath(o.Out)
+		if err := os.MkdirAll(filepath.Dir(o.Out), 0o755); err != nil {
+			return Result{}, err
+		}
 		if err := atomicfile.Write(res.ConfigPath, func(w io.Writer) error { _, err := w.Write(text); return err }); err != nil {
 			return Result{}, fmt.Errorf("writing %s: %v", res.ConfigPath, err)
 		}

@@ -164,7 +164,7 @@ func TestImportAndScoreScoreSDEFixtures(t *testing.T) {
 	const fixtures = "../../checkpoint/torchckpt/testdata/score_sde"
 	for _, name := range []string{"ddpm_vp", "ddpmpp_vp", "ncsnpp_ve", "ncsnpp_subvp"} {
 		t.Run(name, func(t *testing.T) {
-			dir, tmp := filepath.Join(fixtures, name), t.TempDir()
+			dir, tmp := filepath.Join(fixtures, name), filepath.Join(t.TempDir(), "new") // import makes the folder
 			ckpt := filepath.Join(tmp, "m.safetensors")
 			got := mustRun(t, "import", "--from", "score_sde", "--checkpoint", filepath.Join(dir, "checkpoint.pth"),
 				"--config", filepath.Join(dir, "config.json"), "--out", ckpt)
