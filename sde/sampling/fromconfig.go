@@ -72,7 +72,7 @@ func LoadCheckpoint(ckpt string, sets []string) (*config.Config, ScoreModel, err
 	if err != nil {
 		return nil, ScoreModel{}, fmt.Errorf("%s: sde: %v", path, err)
 	}
-	net, err := c.NewMLP(s, ds.Dim())
+	net, err := c.NewScoreNet(s, ds.Dim())
 	if err != nil {
 		return nil, ScoreModel{}, fmt.Errorf("%s: model: %v", path, err)
 	}
