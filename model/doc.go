@@ -1,7 +1,7 @@
 // Package model holds sdevk's score networks as graph builders.
 //
 // A ScoreNet adds the score estimate s(x, t) to a graph.Graph: x is a batch
-// [B, D] (or, for the U-Nets to come, [B, C, H, W]), t holds one continuous
+// [B, D] (or, for the U-Nets, [B, C, H, W]), t holds one continuous
 // time in [0, T] per point, [B], and the result has x's shape. The network
 // declares its parameters as ParamSpecs (name, shape, initialiser);
 // InitParams turns them into a deterministic parameter store from a seed,
