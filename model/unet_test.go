@@ -1,7 +1,6 @@
 package model
 
 import (
-	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -114,43 +113,4 @@ func TestUNetFlatInput(t *testing.T) {
 			t.Fatalf("value %d: flat %g, image %g", i, outs[0][i], outs[1][i])
 		}
 	}
-}
-
-// TestFIRCompositionMatchesGraphHelpers: the FIR resampling composed here
-// from convolutions equals graph's UpFirDn2D-based helpers.
-func TestFIRCompositionMatchesGraphHelpers(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 6))
-	k := []float64{1, 3, 3, 1}
-	g := graph.New()
-	x := g.Input("x", 2, 3, 6, 6)
-	w := g.Input("w", 4, 3, 3, 3)
-	pairs := [][2]*graph.Node{
-		{firUpsample2D(x, k), graph.FIRUpsample2D(x, k, 2, 1)},
-		{firDownsample2D(x, k), graph.FIRDownsample2D(x, k, 2, 1)},
-		{firUpsampleConv2D(x, w, k), graph.FIRUpsampleConv2D(x, w, k, 2, 1)},
-		{firConvDownsample2D(x, w, k), graph.FIRConvDownsample2D(x, w, k, 2, 1)},
-	}
-	feeds := graph.Feeds{x: randVec(r, 2*3*6*6), w: randVec(r, 4*3*3*3)}
-	for i, p := range pairs {
-		res, err := graph.NewReference().Run(feeds, p[0], p[1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !p[0].Shape().Equal(p[1].Shape()) {
-			t.Fatalf("pair %d: shapes %v and %v", i, p[0].Shape(), p[1].Shape())
-		}
-		for j := range res[0] {
-			if math.Abs(res[0][j]-res[1][j]) > 1e-12 {
-				t.Fatalf("pair %d value %d: composed %g, graph helper %g", i, j, res[0][j], res[1][j])
-			}
-		}
-	}
-}
-
-func randVec(r *rand.Rand, n int) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = r.NormFloat64()
-	}
-	return v
 }

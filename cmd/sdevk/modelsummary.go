@@ -37,7 +37,7 @@ func runModel(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		net, err := c.NewMLP(s, ds.Dim())
+		net, err := c.NewScoreNet(s, ds.Dim())
 		if err != nil {
 			return usagef("%s: %v", c.File, err)
 		}
