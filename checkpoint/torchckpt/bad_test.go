@@ -156,10 +156,11 @@ func TestReadBadInput(t *testing.T) {
 			delete(e, "archive/data.pkl")
 			return writeZip(t, e)
 		}(), "no data.pkl entry"},
-		"short storage": {rezip(t, raw, map[string][]byte{"archive/data/0": {1, 2, 3, 4}}), `storage "0" declares 6 elements of 4 bytes, its entry holds 4 bytes`},
-		"other global":  {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.Replace(pkl, []byte("FloatStorage"), []byte("FloatStorags"), 1)}), "unexpected global torch.FloatStorags"},
-		"no step":       {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.Replace(pkl, []byte("step"), []byte("stap"), 1)}), `has no "step" entry`},
-		"no prefix":     {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.ReplaceAll(pkl, []byte("module."), []byte("modulex"))}), `lacks the "module." prefix`},
+		"short storage":  {rezip(t, raw, map[string][]byte{"archive/data/0": {1, 2, 3, 4}}), `storage "0" declares 6 elements of 4 bytes, its entry holds 4 bytes`},
+		"other global":   {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.Replace(pkl, []byte("FloatStorage"), []byte("FloatStorags"), 1)}), "unexpected global torch.FloatStorags"},
+		"no step":        {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.Replace(pkl, []byte("step"), []byte("stap"), 1)}), `has no "step" entry`},
+		"unknown buffer": {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.Replace(pkl, []byte("module.sigmas"), []byte("module.sigmaz"), 1)}), "model has 4 parameters besides its buffers, the optimizer 3 (a buffer other than sigmas?)"},
+		"no prefix":      {rezip(t, raw, map[string][]byte{"archive/data.pkl": bytes.ReplaceAll(pkl, []byte("module."), []byte("modulex"))}), `lacks the "module." prefix`},
 	}
 	dir := t.TempDir()
 	for name, tc := range cases {

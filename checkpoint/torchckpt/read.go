@@ -93,7 +93,40 @@ func decode(obj any) (*ScoreSDE, error) {
 	if err := c.decodeEMA(top); err != nil {
 		return nil, err
 	}
+	if n, ok := optimizerParams(top); ok && n != len(c.Params()) {
+		return nil, fmt.Errorf("model has %d parameters besides its buffers, the optimizer %d (a buffer other than sigmas?)", len(c.Params()), n)
+	}
 	return c, nil
+}
+
+// optimizerParams counts the parameters the optimizer's param_groups list:
+// all of model.parameters(), frozen ones included, so the model's entries
+// less its buffers. ok is false when the optimizer state is not the usual
+// torch one, which Read does not otherwise need.
+func optimizerParams(top dict) (n int, ok bool) {
+	o, _ := top.get("optimizer")
+	opt, ok := asDict(o)
+	if !ok {
+		return 0, false
+	}
+	g, _ := opt.get("param_groups")
+	groups, ok := g.(*types.List)
+	if !ok || groups == nil {
+		return 0, false
+	}
+	for _, gv := range *groups {
+		group, ok := asDict(gv)
+		if !ok {
+			return 0, false
+		}
+		p, _ := group.get("params")
+		params, ok := p.(*types.List)
+		if !ok || params == nil {
+			return 0, false
+		}
+		n += len(*params)
+	}
+	return n, true
 }
 
 func (c *ScoreSDE) decodeModel(top dict) error {

@@ -79,7 +79,8 @@ def write(path, model, shadow, step):
     """Writes a score_sde-shaped checkpoint: model is [(name, tensor)] (the
     names get DataParallel's "module."), shadow the EMA list."""
     state = {
-        "optimizer": {"state": {}, "param_groups": [{"lr": 2e-4, "params": list(range(len(model)))}]},
+        # torch numbers model.parameters(): the buffer sigmas is not one.
+        "optimizer": {"state": {}, "param_groups": [{"lr": 2e-4, "params": list(range(len(model) - 1))}]},
         "model": collections.OrderedDict(("module." + k, v) for k, v in model),
         "ema": {"decay": 0.999, "num_updates": 0, "shadow_params": shadow},
         "step": step,
