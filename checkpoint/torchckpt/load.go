@@ -43,10 +43,10 @@ type storageRef struct {
 // pytorch types. It does what pytorch.Load does for zip files, and also
 // reads every entry it uses to its end, so the zip library checks its CRC
 // (pytorch.Load stops at the declared length, so a corrupted tensor would
-// load silently); checks each storage's declared size against its entry
-// before allocating (pytorch.Load trusts it, and fills a short entry with
-// stale bytes); checks the lengths the pickle declares before the
-// unpickler allocates them (checkPickle); and turns a panic of the decoder
+// load silently); checks the lengths the pickle declares before the
+// unpickler allocates them (checkPickle); checks each storage's declared
+// size against its entry before allocating it (pytorch.Load trusts it, and
+// fills a short entry with stale bytes); and turns a panic of the decoder
 // into an error.
 func load(r io.ReaderAt, size int64) (obj any, err error) {
 	defer func() {
@@ -54,6 +54,36 @@ func load(r io.ReaderAt, size int64) (obj any, err error) {
 			obj, err = nil, fmt.Errorf("decoder failed: %v", r)
 		}
 	}()
+	a, err := openArchive(r, size)
+	if err != nil {
+		return nil, err
+	}
+	program, err := readEntry(a.pickle)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPickle(program); err != nil {
+		return nil, fmt.Errorf("data.pkl: %v", err)
+	}
+	u := pickle.NewUnpickler(bytes.NewReader(program))
+	u.FindClass = findClass
+	u.PersistentLoad = a.storage
+	if obj, err = u.Load(); err != nil {
+		return nil, fmt.Errorf("data.pkl: %v (truncated, or not a torch.save pickle)", err)
+	}
+	return obj, nil
+}
+
+// archive is a torch.save zip: root/data.pkl, and root/data/KEY for each
+// storage the pickle names.
+type archive struct {
+	pickle *zip.File
+	root   string
+	files  map[string]*zip.File
+	loaded map[string]pytorch.StorageInterface
+}
+
+func openArchive(r io.ReaderAt, size int64) (*archive, error) {
 	z, err := zip.NewReader(r, size)
 	if err != nil {
 		if errors.Is(err, zip.ErrFormat) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
@@ -61,61 +91,53 @@ func load(r io.ReaderAt, size int64) (obj any, err error) {
 		}
 		return nil, err
 	}
-	entries := map[string]*zip.File{}
+	a := &archive{files: map[string]*zip.File{}, loaded: map[string]pytorch.StorageInterface{}}
 	for _, f := range z.File {
 		if f.Method != zip.Store {
 			// torch.save stores every entry uncompressed.
 			return nil, fmt.Errorf("entry %s is compressed (method %d); torch.save writes stored entries", f.Name, f.Method)
 		}
-		entries[path.Base(f.Name)] = f
+		switch dir, base := path.Split(f.Name); base {
+		case "constants.pkl":
+			return nil, errors.New("a TorchScript archive, not a torch.save checkpoint")
+		case "data.pkl":
+			a.pickle, a.root = f, dir
+		}
+		a.files[f.Name] = f
 	}
-	if _, ok := entries["constants.pkl"]; ok {
-		return nil, errors.New("a TorchScript archive, not a torch.save checkpoint")
-	}
-	pkl, ok := entries["data.pkl"]
-	if !ok {
+	if a.pickle == nil {
 		return nil, errors.New("no data.pkl entry (not a torch.save archive)")
 	}
-	program, err := readEntry(pkl)
+	return a, nil
+}
+
+// storage is the unpickler's PersistentLoad: it reads the storage a
+// persistent id names from its entry, once.
+func (a *archive) storage(id any) (any, error) {
+	key, ref, size, err := parseStorageID(id)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPickle(program); err != nil {
-		return nil, fmt.Errorf("data.pkl: %v", err)
-	}
-	loaded := map[string]pytorch.StorageInterface{}
-	u := pickle.NewUnpickler(bytes.NewReader(program))
-	u.FindClass = findClass
-	u.PersistentLoad = func(id any) (any, error) {
-		key, ref, size, err := parseStorageID(id)
-		if err != nil {
-			return nil, err
-		}
-		if s, ok := loaded[key]; ok {
-			return s, nil
-		}
-		f, ok := entries[key]
-		if !ok {
-			return nil, fmt.Errorf("storage %q has no entry", key)
-		}
-		if uint64(size) > f.UncompressedSize64 || uint64(size)*uint64(ref.bytes) != f.UncompressedSize64 {
-			return nil, fmt.Errorf("storage %q declares %d elements of %d bytes, its entry holds %d bytes", key, size, ref.bytes, f.UncompressedSize64)
-		}
-		data, err := readEntry(f)
-		if err != nil {
-			return nil, err
-		}
-		s := ref.class.New(size, "cpu")
-		if err := s.SetFromFileWithSize(bytes.NewReader(data), size); err != nil {
-			return nil, fmt.Errorf("storage %q: %v", key, err)
-		}
-		loaded[key] = s
+	if s, ok := a.loaded[key]; ok {
 		return s, nil
 	}
-	if obj, err = u.Load(); err != nil {
-		return nil, fmt.Errorf("data.pkl: %v (truncated, or not a torch.save pickle)", err)
+	f, ok := a.files[a.root+"data/"+key]
+	if !ok {
+		return nil, fmt.Errorf("storage %q has no entry", key)
 	}
-	return obj, nil
+	if uint64(size) > f.UncompressedSize64 || uint64(size)*uint64(ref.bytes) != f.UncompressedSize64 {
+		return nil, fmt.Errorf("storage %q declares %d elements of %d bytes, its entry holds %d bytes", key, size, ref.bytes, f.UncompressedSize64)
+	}
+	data, err := readEntry(f)
+	if err != nil {
+		return nil, err
+	}
+	s := ref.class.New(size, "cpu")
+	if err := s.SetFromFileWithSize(bytes.NewReader(data), size); err != nil {
+		return nil, fmt.Errorf("storage %q: %v", key, err)
+	}
+	a.loaded[key] = s
+	return s, nil
 }
 
 // parseStorageID reads torch.save's persistent id of a storage:
