@@ -22,7 +22,7 @@ func readTiny(t *testing.T) []byte {
 	return raw
 }
 
-func TestReadTiny(t *testing.T) {
+func TestReadScoreSDETiny(t *testing.T) {
 	c, err := Read(tinyPath)
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +55,7 @@ func TestReadTiny(t *testing.T) {
 }
 
 // A config that does not match: the error names the first parameter and both shapes.
-func TestWeightsShapeMismatch(t *testing.T) {
+func TestScoreSDEWeightsShapeMismatch(t *testing.T) {
 	c, err := Read(tinyPath)
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func rezip(t *testing.T, raw []byte, replace map[string][]byte) []byte {
 	return writeZip(t, entries)
 }
 
-func TestReadBadInput(t *testing.T) {
+func TestReadScoreSDEBadInput(t *testing.T) {
 	raw := readTiny(t)
 	pkl := zipEntries(t, raw)["archive/data.pkl"]
 	flipped := append([]byte{}, raw...)

@@ -46,7 +46,7 @@ func metaParams(t *testing.T, dir string) int {
 	return m.Params
 }
 
-func TestReadFixtures(t *testing.T) {
+func TestReadScoreSDEFixtures(t *testing.T) {
 	for _, f := range fixtures {
 		t.Run(f.dir, func(t *testing.T) {
 			c, err := Read(fixturePath(f.dir, "checkpoint.pth"))
@@ -110,7 +110,7 @@ func TestReadFixtures(t *testing.T) {
 }
 
 // sigmas is float64 in score_sde: it must come out converted, in order.
-func TestReadConvertsDoubleBuffer(t *testing.T) {
+func TestReadScoreSDEConvertsDoubleBuffer(t *testing.T) {
 	c, err := Read(fixturePath("ncsnpp_ve", "checkpoint.pth"))
 	if err != nil {
 		t.Fatal(err)
