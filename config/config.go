@@ -32,6 +32,15 @@ type DataConfig struct {
 	Kind       string            `toml:"kind"`
 	Path       string            `toml:"path"`
 	Components []ComponentConfig `toml:"components"`
+
+	// score_sde's image keys, verbatim: the U-Nets read image_size,
+	// num_channels and centered; the rest describe the data set.
+	Dataset               string `toml:"dataset"` // CIFAR10 | SVHN | CELEBA | LSUN | FFHQ | CelebAHQ
+	ImageSize             int    `toml:"image_size"`
+	NumChannels           int    `toml:"num_channels"`
+	Centered              bool   `toml:"centered"` // inputs in [-1, 1], else [0, 1]
+	RandomFlip            bool   `toml:"random_flip"`
+	UniformDequantization bool   `toml:"uniform_dequantization"`
 }
 
 // ComponentConfig is one [[data.components]] entry: weight, mean, and std or
@@ -64,6 +73,37 @@ type ModelConfig struct {
 	Activation   string  `toml:"activation"`    // silu
 	EMARate      float64 `toml:"ema_rate"`      // 0.999 VE, 0.9999 VP / sub-VP
 	ScaleBySigma bool    `toml:"scale_by_sigma"`
+
+	// score_sde's U-Net keys (model.name ddpm | ncsnpp), verbatim; see
+	// model.UNetConfig for their meaning.
+	NF                 int       `toml:"nf"`
+	ChMult             []int     `toml:"ch_mult"`
+	NumResBlocks       int       `toml:"num_res_blocks"`
+	AttnResolutions    []int     `toml:"attn_resolutions"`
+	Dropout            float64   `toml:"dropout"`
+	ResampWithConv     bool      `toml:"resamp_with_conv"`
+	Conditional        bool      `toml:"conditional"`
+	FIR                bool      `toml:"fir"`
+	FIRKernel          []float64 `toml:"fir_kernel"`
+	SkipRescale        bool      `toml:"skip_rescale"`
+	ResblockType       string    `toml:"resblock_type"`       // ddpm | biggan
+	Progressive        string    `toml:"progressive"`         // none | output_skip | residual
+	ProgressiveInput   string    `toml:"progressive_input"`   // none | input_skip | residual
+	ProgressiveCombine string    `toml:"progressive_combine"` // sum | cat
+	EmbeddingType      string    `toml:"embedding_type"`      // fourier | positional
+	InitScale          float64   `toml:"init_scale"`
+	ConvSize           int       `toml:"conv_size"`
+	Nonlinearity       string    `toml:"nonlinearity"`   // swish | elu | relu
+	Normalization      string    `toml:"normalization"`  // GroupNorm
+	AttentionType      string    `toml:"attention_type"` // ddpm
+
+	// score_sde keeps the SDE's constants under [model]; these are the
+	// same values as [sde] (giving both with different values is an error).
+	SigmaMin  float64 `toml:"sigma_min"`
+	SigmaMax  float64 `toml:"sigma_max"`
+	BetaMin   float64 `toml:"beta_min"`
+	BetaMax   float64 `toml:"beta_max"`
+	NumScales int     `toml:"num_scales"`
 }
 
 // TrainingConfig is the objective and the loop.
@@ -79,6 +119,14 @@ type TrainingConfig struct {
 	Projection          string  `toml:"projection"`  // rademacher | gaussian | sphere
 	SnapshotFreq        int     `toml:"snapshot_freq"`
 	LogFreq             int     `toml:"log_freq"`
+
+	// SDE is score_sde's training.sde: vesde | vpsde | subvpsde, the same
+	// as sde.kind ve | vp | subvp.
+	SDE string `toml:"sde"`
+	// score_sde's loop keys, kept so its configs read verbatim.
+	EvalFreq                  int  `toml:"eval_freq"`
+	SnapshotFreqForPreemption int  `toml:"snapshot_freq_for_preemption"`
+	SnapshotSampling          bool `toml:"snapshot_sampling"`
 }
 
 // OptimConfig is the optimiser.
@@ -136,11 +184,15 @@ func Default() *Config {
 func base() *Config {
 	return &Config{
 		Seed: 42,
-		Data: DataConfig{Kind: "ncsn_toy"},
+		Data: DataConfig{Kind: "ncsn_toy", ImageSize: 32, NumChannels: 3, RandomFlip: true},
 		SDE: SDEConfig{Kind: "ve", SigmaMin: 0.01, SigmaMax: 50, BetaMin: 0.1, BetaMax: 20,
 			NumScales: 1000},
 		Model: ModelConfig{Name: "mlp", Hidden: 128, Layers: 3, EmbeddingDim: 64, FourierScale: 16,
-			Activation: "silu"},
+			Activation: "silu", NF: 128, ChMult: []int{1, 2, 2, 2}, NumResBlocks: 4, AttnResolutions: []int{16},
+			Dropout: 0.1, ResampWithConv: true, Conditional: true, FIRKernel: []float64{1, 3, 3, 1},
+			SkipRescale: true, ResblockType: "biggan", Progressive: "none", ProgressiveInput: "none",
+			ProgressiveCombine: "sum", EmbeddingType: "fourier", ConvSize: 3, Nonlinearity: "swish",
+			Normalization: "GroupNorm", AttentionType: "ddpm"},
 		Training: TrainingConfig{BatchSize: 128, NIters: 10000, Loss: "dsm", Continuous: true, Eps: 1e-5,
 			NParticles: 1, Projection: "rademacher", SnapshotFreq: 1000, LogFreq: 100},
 		Optim: OptimConfig{Optimizer: "adam", LR: 2e-4, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Warmup: 5000,

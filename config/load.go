@@ -62,6 +62,9 @@ func Parse(name string, src []byte, overrides []string) (*Config, error) {
 		set[key] = true
 		c.origin[key] = "--set " + o
 	}
+	if err := c.applyScoreSDEKeys(set); err != nil {
+		return nil, err
+	}
 	c.fillKindDefaults(set)
 	c.given = set
 	if err := c.Validate(); err != nil {

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+
 	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/sde"
 )
@@ -36,4 +38,20 @@ func (c *Config) LossConfig() sde.LossConfig {
 		l.Eps = t.Eps
 	}
 	return l
+}
+
+// NewScoreNet builds the [model] score network for d-dimensional data under
+// s: one of score_sde's U-Nets (whose images must hold d values) or the MLP.
+func (c *Config) NewScoreNet(s sde.SDE, d int) (model.ScoreNet, error) {
+	if !c.IsUNet() {
+		return c.NewMLP(s, d)
+	}
+	net, err := c.NewUNet(s)
+	if err != nil {
+		return nil, err
+	}
+	if net.Dim() != d {
+		return nil, fmt.Errorf("%s images hold %v = %d values, the data %d", c.Model.Name, net.ImageShape(), net.Dim(), d)
+	}
+	return net, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sdevk/sdevk/data"
+	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/sde"
 )
 
@@ -98,9 +99,17 @@ func (c *Config) validateSDE() *Error {
 
 func (c *Config) validateModel() *Error {
 	m := c.Model
+	if c.Data.Dataset != "" && !oneOf(c.Data.Dataset, Datasets...) {
+		return c.errAt("data.dataset", "unknown dataset %q (want %s)", c.Data.Dataset, list(Datasets))
+	}
+	if c.IsUNet() {
+		if e := c.validateUNet(); e != nil {
+			return e
+		}
+	}
 	switch {
-	case !oneOf(m.Name, "mlp"):
-		return c.errAt("model.name", "unknown model %q (want mlp)", m.Name)
+	case !oneOf(strings.ToLower(m.Name), "mlp", model.UNetDDPM, model.UNetNCSNpp):
+		return c.errAt("model.name", "unknown model %q (want mlp | ddpm | ncsnpp)", m.Name)
 	case m.Hidden < 1:
 		return c.errAt("model.hidden", "must be >= 1, got %d", m.Hidden)
 	case m.Layers < 1:

@@ -73,6 +73,9 @@ const (
 	OpRandRademacher // RandAttr
 	OpDropout        // DropoutAttr: x
 
+	// FIR resampling (score_sde's upfirdn2d).
+	OpUpFirDn2D // UpFirDn2DAttr: x[..., H, W] -> [..., OH, OW]
+
 	numOpKinds
 )
 
@@ -86,6 +89,7 @@ var opNames = [numOpKinds]string{
 	"GroupNorm", "GroupNormGrad", "Attention", "AttentionGrad",
 	"FourierEmbed",
 	"RandUniform", "RandNormal", "RandRademacher", "Dropout",
+	"UpFirDn2D",
 }
 
 // String returns the name of k, e.g. "MatMul".

@@ -1,7 +1,7 @@
 // Package model holds sdevk's score networks as graph builders.
 //
 // A ScoreNet adds the score estimate s(x, t) to a graph.Graph: x is a batch
-// [B, D] (or, for the U-Nets to come, [B, C, H, W]), t holds one continuous
+// [B, D] (or, for the U-Nets, [B, C, H, W]), t holds one continuous
 // time in [0, T] per point, [B], and the result has x's shape. The network
 // declares its parameters as ParamSpecs (name, shape, initialiser);
 // InitParams turns them into a deterministic parameter store from a seed,
@@ -27,7 +27,18 @@
 // sinusoidal (DDPM / transformer) embedding of t (N-1), as score_sde's
 // continuous models, followed by score_sde's two dense layers with SiLU.
 //
-// New architectures (NCSN++ / DDPM++ U-Nets) implement the same ScoreNet
-// interface and reuse Dense, the time embedding and the parameterisation
-// helpers of this package.
+// The image networks are score_sde's U-Nets (UNet, configured by
+// UNetConfig with score_sde's keys): ddpm (models/ddpm.py) and ncsnpp,
+// which is both NCSN++ and DDPM++ (models/ncsnpp.py). Their modules are
+// declared once, as all_modules in torch's registration order, so that
+// every ParamSpec carries the torch state_dict name ("all_modules.4.Conv_0.
+// weight", without DataParallel's "module.") in model.parameters() order
+// (the order of an EMA's shadow_params), with score_sde's initialisers
+// (default_init: variance scaling, fan_avg, uniform; init_scale 0 as 1e-10);
+// the forward pass walks the same list as score_sde's m_idx does. Their
+// score function is get_score_fn's for continuous training: VP and sub-VP
+// call the network with labels 999 t and return -net/std(t); VE calls it
+// with sigma(t), the Fourier embedding taking log sigma and scale_by_sigma
+// dividing by sigma inside the network. UNet.Summarise reports each
+// module's output shape, parameters and activation memory.
 package model

@@ -24,6 +24,11 @@ type opCase struct {
 var (
 	conv1 = graph.Conv2DAttr{Stride: [2]int{1, 1}, Pad: [2]int{1, 1}}
 	conv2 = graph.Conv2DAttr{Stride: [2]int{2, 2}, Pad: [2]int{1, 1}}
+
+	firK1D  = []float64{1, 3, 3, 1}
+	firUp   = firKernel(firK1D, 4) // upsample_2d's kernel, gain 1, factor 2
+	firDown = firKernel(firK1D, 1)
+	firOdd  = []float64{0.3, -1.2, 0.5, 2, 0.1, -0.7, 1.1, 0.4, -0.2}
 )
 
 // cases is the op table. Every op kind must appear in some case's value,
@@ -238,4 +243,19 @@ var cases = []opCase{
 		return graph.Mul(x[0], x[0].Graph().RandRademacher(3, 3, 5))
 	}},
 	{name: "Dropout", shapes: [][]int{{3, 5}}, build: func(x []*graph.Node) *graph.Node { return graph.Dropout(x[0], 0.3, 7) }},
+	// score_sde's FIR up and down by 2 with its [1, 3, 3, 1] kernel, and a
+	// general case with an asymmetric kernel, cropping and up 3 / down 2.
+	{name: "UpFirDn2DUp", shapes: [][]int{{2, 3, 7, 5}},
+		build: func(x []*graph.Node) *graph.Node { return graph.UpFirDn2D(x[0], firUp, 4, 2, 1, 2, 1) },
+		ref:   upFirDnRef(6, 7, 5, firUp, 4, 2, 1, 2, 1)},
+	{name: "UpFirDn2DDown", shapes: [][]int{{2, 3, 7, 5}},
+		build: func(x []*graph.Node) *graph.Node { return graph.UpFirDn2D(x[0], firDown, 4, 1, 2, 1, 1) },
+		ref:   upFirDnRef(6, 7, 5, firDown, 4, 1, 2, 1, 1)},
+	{name: "UpFirDn2DGeneral", shapes: [][]int{{1, 2, 6, 4}},
+		build: func(x []*graph.Node) *graph.Node { return graph.UpFirDn2D(x[0], firOdd, 3, 3, 2, 1, -1) },
+		ref:   upFirDnRef(2, 6, 4, firOdd, 3, 3, 2, 1, -1)},
+	{name: "FIRUpsampleConv2D", shapes: [][]int{{1, 2, 4, 3}, {3, 2, 3, 3}},
+		build: func(x []*graph.Node) *graph.Node { return graph.FIRUpsampleConv2D(x[0], x[1], firK1D, 2, 1) }},
+	{name: "FIRConvDownsample2D", shapes: [][]int{{1, 2, 5, 4}, {3, 2, 3, 3}},
+		build: func(x []*graph.Node) *graph.Node { return graph.FIRConvDownsample2D(x[0], x[1], firK1D, 2, 1) }},
 }

@@ -334,3 +334,25 @@ func init() {
 		return r.lib.GroupNormBackward(r.seq, in[0], in[1], nil, nil, nil, out, nil, nil, s.N, s.C, s.HW, s.Groups, float32(s.Eps))
 	}
 }
+
+func init() {
+	lowerings[graph.OpUpFirDn2D] = lowerUpFirDn2D
+}
+
+// lowerUpFirDn2D uploads the node's kernel taps once, at recording, into a
+// buffer that lives as long as the program.
+func lowerUpFirDn2D(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
+	kern := n.Attr().(graph.UpFirDn2DAttr).Kernel
+	taps, err := r.temp(len(kern))
+	if err != nil {
+		return err
+	}
+	f := make([]float32, len(kern))
+	for i, v := range kern {
+		f[i] = float32(v)
+	}
+	if err := taps.Upload(f); err != nil {
+		return err
+	}
+	return r.lib.UpFirDn2D(r.seq, in[0], taps, out, graph.UpFirDn2DGeom(n))
+}

@@ -64,15 +64,7 @@ func LoadCheckpoint(ckpt string, sets []string) (*config.Config, ScoreModel, err
 	if err != nil {
 		return nil, ScoreModel{}, err
 	}
-	ds, err := c.Dataset()
-	if err != nil {
-		return nil, ScoreModel{}, fmt.Errorf("%s: data: %v", c.File, err)
-	}
-	s, err := c.NewSDE(0)
-	if err != nil {
-		return nil, ScoreModel{}, fmt.Errorf("%s: sde: %v", path, err)
-	}
-	net, err := c.NewMLP(s, ds.Dim())
+	net, dim, err := NetworkFromConfig(c)
 	if err != nil {
 		return nil, ScoreModel{}, fmt.Errorf("%s: model: %v", path, err)
 	}
@@ -80,7 +72,7 @@ func LoadCheckpoint(ckpt string, sets []string) (*config.Config, ScoreModel, err
 	if err != nil {
 		return nil, ScoreModel{}, err
 	}
-	return c, NetModel(path, net, weights, ds.Dim()), nil
+	return c, NetModel(path, net, weights, dim), nil
 }
 
 // checkpointWeights picks each parameter's EMA (or, without one, its value)

@@ -16,7 +16,7 @@ func ConfigFrom(c *config.Config, ds data.Dataset) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("%s: sde: %v", c.File, err)
 	}
-	net, err := c.NewMLP(s, ds.Dim())
+	net, err := c.NewScoreNet(s, ds.Dim())
 	if err != nil {
 		return Config{}, fmt.Errorf("%s: model: %v", c.File, err)
 	}

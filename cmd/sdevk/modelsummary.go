@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+func init() {
+	register("model", "build the [model] of a config and print its parameter count and a per-block summary (shapes, parameters, activation memory at the batch size)", runModel)
+}
+
+func runModel(args []string, stdout io.Writer) error {
+	fs := newFlags("model")
+	cfgPath := fs.String("config", "", "config file (TOML), e.g. configs/score_sde/vp/cifar10_ddpmpp_continuous.toml")
+	batch := fs.Int("batch", 0, "batch size of the activation memory (default training.batch_size)")
+	var sets setList
+	fs.Var(&sets, "set", "override a config key, section.key=value (repeatable)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	c, err := loadConfig(*cfgPath, sets)
+	if err != nil {
+		return err
+	}
+	if *batch < 0 {
+		return usagef("--batch: %d must be >= 1 (or 0 for training.batch_size)", *batch)
+	}
+	if *batch == 0 {
+		*batch = c.Training.BatchSize
+	}
+	s, err := c.NewSDE(0)
+	if err != nil {
+		return usagef("%s: %v", c.File, err)
+	}
+	if !c.IsUNet() {
+		ds, err := configDataset(c)
+		if err != nil {
+			return err
+		}
+		net, err := c.NewScoreNet(s, ds.Dim())
+		if err != nil {
+			return usagef("%s: %v", c.File, err)
+		}
+		n := 0
+		for _, p := range net.Params() {
+			n += p.Size()
+		}
+		fmt.Fprintf(stdout, "model mlp on %d-dimensional data\nparameters %d\n", ds.Dim(), n)
+		return nil
+	}
+	net, err := c.NewUNet(s)
+	if err != nil {
+		return usagef("%s: %v", c.File, err)
+	}
+	sum, err := net.Summarise(*batch)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "model %s with the %s SDE, input %v\nparameters %d\n", c.Model.Name, c.SDE.Kind, sum.Input, sum.Params)
+	return sum.Write(stdout)
+}

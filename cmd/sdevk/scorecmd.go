@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+
+	"codeberg.org/sbinet/npyio"
+
+	"github.com/sdevk/sdevk/internal/atomicfile"
+	"github.com/sdevk/sdevk/sde/sampling"
+)
+
+func init() {
+	register("score", "evaluate a model's score at given points and times (.npy in, .npy out), to debug or compare with other code", runScore)
+}
+
+func runScore(args []string, stdout io.Writer) error {
+	fs := newFlags("score")
+	ckpt := fs.String("checkpoint", "", "run directory (its latest checkpoint) or checkpoint file (of sdevk train or import)")
+	cfgPath := fs.String("config", "", "TOML config, with --score oracle")
+	score := fs.String("score", "", "oracle: the exact score of the config's Gaussian mixture")
+	var sets setList
+	fs.Var(&sets, "set", "override a config key, section.key=value (repeatable)")
+	weights := fs.String("weights", sampling.EMAWeights, "checkpoint weights: ema | model (the raw trained values)")
+	xPath := fs.String("x", "", ".npy float array of points, shape (N, ...)")
+	tPath := fs.String("t", "", ".npy float array of times, shape (N,)")
+	out := fs.String("out", "", "write the scores here: float32 .npy shaped like --x")
+	batch := fs.Int("batch", 0, fmt.Sprintf("points per device run (default: the most, up to %d, whose memory fits a quarter of the device's)", sampling.DefaultScoreBatch))
+	device := fs.String("device", "", "Vulkan device index or name part (default the best)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *xPath == "" || *tPath == "" || *out == "" {
+		return usagef("score: --x, --t and --out are required")
+	}
+	if *weights != sampling.EMAWeights && *weights != sampling.RawWeights {
+		return usagef("--weights: %q: want %s or %s", *weights, sampling.EMAWeights, sampling.RawWeights)
+	}
+	if *batch < 0 {
+		return usagef("--batch: %d: want >= 1", *batch)
+	}
+	if *ckpt == "" && flagsSet(fs)["weights"] {
+		return usagef("--weights: only with --checkpoint")
+	}
+	xShape, x, err := loadArray(*xPath)
+	if err != nil {
+		return usagef("--x: %v", err)
+	}
+	tShape, t, err := loadArray(*tPath)
+	if err != nil {
+		return usagef("--t: %v", err)
+	}
+	if len(tShape) != 1 || len(xShape) < 2 || xShape[0] != tShape[0] {
+		return usagef("score: --x has shape %v and --t %v: want (N, ...) and (N,)", xShape, tShape)
+	}
+	c, m, err := loadScoreModel("score", *cfgPath, *score, *ckpt, sets)
+	if err != nil {
+		return err
+	}
+	if *ckpt != "" && *weights != sampling.EMAWeights {
+		if c, m, err = sampling.LoadCheckpointWeights(*ckpt, sets, *weights); err != nil {
+			return usagef("--checkpoint: %v", err)
+		}
+	}
+	s, err := c.NewSDE(0)
+	if err != nil {
+		return usagef("%s: sde: %v", c.File, err)
+	}
+	scores, err := sampling.ScoreEval{Device: *device, Batch: *batch}.Eval(m, s, x, t)
+	if errors.Is(err, sampling.ErrScoreInput) {
+		return usagef("%v", err)
+	}
+	if err != nil {
+		return err
+	}
+	if err := saveArray(*out, xShape, scores); err != nil {
+		return err
+	}
+	var maxAbs float64
+	for _, v := range scores {
+		maxAbs = math.Max(maxAbs, math.Abs(float64(v)))
+	}
+	fmt.Fprintf(stdout, "score of %s at %d points (%s weights): max |s| %.6g -> %s\n", m.Name, len(t), weightsLabel(m, *weights), maxAbs, *out)
+	return nil
+}
+
+func weightsLabel(m sampling.ScoreModel, w string) string {
+	if !m.IsNet() {
+		return "exact"
+	}
+	return w
+}
+
+// loadArray reads a float32 or float64 .npy array of any shape (C order) as
+// float32 values.
+func loadArray(path string) ([]int, []float32, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	rd, err := npyio.NewReader(bufio.NewReader(f))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: not a .npy file: %v", path, err)
+	}
+	shape := rd.Header.Descr.Shape
+	if rd.Header.Descr.Fortran {
+		return nil, nil, fmt.Errorf("%s: Fortran order; want C order", path)
+	}
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	var v []float32
+	switch dt := strings.Trim(rd.Header.Descr.Type, "'\""); dt {
+	case "<f4", "=f4", "|f4":
+		err = rd.Read(&v)
+	case "<f8", "=f8", "|f8":
+		var w []float64
+		err = rd.Read(&w)
+		for _, e := range w {
+			v = append(v, float32(e))
+		}
+	default:
+		return nil, nil, fmt.Errorf("%s: dtype %s, want float32 or float64", path, dt)
+	}
+	if err != nil && err != io.EOF {
+		return nil, nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if len(v) != n || n == 0 {
+		return nil, nil, fmt.Errorf("%s: shape %v needs %d values, file has %d", path, shape, n, len(v))
+	}
+	return shape, v, nil
+}
+
+// saveArray writes v as a float32 .npy array of the given shape, atomically
+// (npyio writes slices as 1-D only).
+func saveArray(path string, shape []int, v []float32) error {
+	dims := make([]string, len(shape))
+	for i, d := range shape {
+		dims[i] = fmt.Sprint(d)
+	}
+	tuple := "(" + strings.Join(dims, ", ") + ",)"
+	if len(shape) > 1 {
+		tuple = "(" + strings.Join(dims, ", ") + ")"
+	}
+	header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': %s, }", tuple)
+	// Magic, version 1.0, the header length, the header padded with spaces
+	// and a newline so the data starts at a multiple of 64 bytes.
+	pad := 63 - (10+len(header))%64
+	header += strings.Repeat(" ", pad) + "\n"
+	var buf bytes.Buffer
+	buf.WriteString("\x93NUMPY\x01\x00")
+	binary.Write(&buf, binary.LittleEndian, uint16(len(header)))
+	buf.WriteString(header)
+	binary.Write(&buf, binary.LittleEndian, v)
+	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
