@@ -136,8 +136,5 @@ func checkShape(path string, x []float64, n, d int) error {
 }
 
 func writeAtomic(path string, v any) error {
-	if err := atomicfile.Write(path, func(w io.Writer) error { return npyio.Write(w, v) }); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error { return npyio.Write(w, v) })
 }

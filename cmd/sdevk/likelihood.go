@@ -177,7 +177,7 @@ func writeJSON(path string, v any) error {
 		return enc.Encode(v)
 	})
 	if err != nil {
-		return fmt.Errorf("--out %v", err)
+		return fmt.Errorf("--out: %w", err)
 	}
 	return nil
 }
