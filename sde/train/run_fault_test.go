@@ -5,12 +5,15 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/sdevk/sdevk/checkpoint"
 	"github.com/sdevk/sdevk/internal/atomicfile"
+	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/vk"
 )
 
 // lostAt fails its Runner's step number at as a lost device would.
@@ -105,4 +108,69 @@ func TestRunFaults(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRunDeviceFaults: a lost device or exhausted device memory in the
+// middle of training (vk.Faults on a real device) stops Run with an error
+// that names the step and wraps the cause; the checkpoints written before
+// load, and none is written after.
+func TestRunDeviceFaults(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		faults vk.Faults
+		cause  error
+	}{
+		{"submit device lost", vk.Faults{Submit: 30, Result: vk.DeviceLost}, vk.ErrDeviceLost},
+		{"submit out of memory", vk.Faults{Submit: 30, Result: vk.OutOfDeviceMemory}, vk.ErrOutOfDeviceMemory},
+		{"allocation", vk.Faults{Alloc: 1, Result: vk.OutOfDeviceMemory}, vk.ErrOutOfDeviceMemory},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dev := vktest.Open(t, vk.Options{Faults: &tc.faults})
+			tr, err := New(dev, testConfig(t))
+			if tc.faults.Alloc > 0 {
+				if !errors.Is(err, tc.cause) || !strings.Contains(err.Error(), "allocating") {
+					t.Fatalf("New on a failing allocation: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			dir := t.TempDir()
+			_, runErr := Run(context.Background(), tr, RunOptions{Dir: dir, Total: 1000, Snapshot: 5})
+			if !errors.Is(runErr, tc.cause) || !strings.HasPrefix(runErr.Error(), "training step ") {
+				t.Fatalf("Run returned %v", runErr)
+			}
+			ms, err := ReadMetrics(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := 0
+			ckpts, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*"))
+			for _, p := range ckpts {
+				c, err := checkpoint.Load(p)
+				if err != nil {
+					t.Fatalf("checkpoint %s: %v", p, err)
+				}
+				last = max(last, atoi(t, c.Meta["step"]))
+			}
+			t.Logf("%v after %d steps; last checkpoint at step %d", runErr, len(ms), last)
+			if last != len(ms)/5*5 {
+				t.Errorf("last checkpoint at step %d after %d good steps", last, len(ms))
+			}
+			if l := leftovers(t, dir); len(l) > 0 {
+				t.Errorf("temporaries left behind: %v", l)
+			}
+		})
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -1,0 +1,71 @@
+package vk_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// TestFaultsAllocation: the chosen allocation fails with an error that
+// names it and wraps the result; the ones around it succeed.
+func TestFaultsAllocation(t *testing.T) {
+	d := vktest.Open(t, vk.Options{Faults: &vk.Faults{Alloc: 3, Result: vk.OutOfDeviceMemory}})
+	for i := 1; i <= 4; i++ {
+		b, err := d.NewBufferF32(100)
+		if i != 3 {
+			if err != nil {
+				t.Fatalf("allocation %d: %v", i, err)
+			}
+			b.Free()
+			continue
+		}
+		if !errors.Is(err, vk.ErrOutOfDeviceMemory) || err.Error() != "vulkan: allocating 400 bytes: out of device memory" {
+			t.Errorf("allocation 3 returned %v", err)
+		}
+	}
+}
+
+// TestFaultsSubmit: the chosen submit fails as a lost device, and so does
+// every later one, as on a real lost device.
+func TestFaultsSubmit(t *testing.T) {
+	for _, staging := range []bool{false, true} {
+		d := vktest.Open(t, vk.Options{ForceStaging: staging, Faults: &vk.Faults{Submit: 2, Result: vk.DeviceLost}})
+		k := fillKernel(t, d, 64)
+		b, err := d.NewBufferF32(100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seq, err := d.NewSequence(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := seq.Begin(); err != nil {
+			t.Fatal(err)
+		}
+		if err := seq.Dispatch(k, k.Groups(100), vk.Push(uint32(100), float32(1)), b); err != nil {
+			t.Fatal(err)
+		}
+		if err := seq.End(); err != nil {
+			t.Fatal(err)
+		}
+		if err := seq.Submit(); err != nil {
+			t.Fatalf("submit 1: %v", err)
+		}
+		for i := 2; i <= 3; i++ {
+			err := seq.Submit()
+			if !errors.Is(err, vk.ErrDeviceLost) || !strings.Contains(err.Error(), "vkQueueSubmit: device lost") {
+				t.Errorf("staging=%v: submit %d returned %v", staging, i, err)
+			}
+		}
+		if staging {
+			if err := b.Download(make([]float32, 100)); !errors.Is(err, vk.ErrDeviceLost) {
+				t.Errorf("a staged download on a lost device returned %v", err)
+			}
+		}
+		seq.Destroy()
+		b.Free()
+	}
+}
