@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -297,7 +296,7 @@ func runSample(args []string, stdout io.Writer) error {
 func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Request, ds data.Dataset, count int, device, out, png string) error {
 	d := ds.Dim()
 	start := time.Now()
-	x, nfe, err := backend.Sample(context.Background(), o)
+	x, nfe, err := backend.Sample(cmdContext, o)
 	wall := time.Since(start)
 	if err != nil {
 		return fmt.Errorf("%s: %w", o.Describe(), backendErr(err))
