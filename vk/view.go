@@ -36,7 +36,7 @@ func (b *Buffer) View(off, size uint64) (*Buffer, error) {
 		return nil, fmt.Errorf("vulkan: view [%d, %d) outside a %d-byte buffer", off, off+size, b.size)
 	}
 	if lim := b.dev.Info.Limits.MaxStorageBufferRange; lim > 0 && size > lim {
-		return nil, fmt.Errorf("vulkan: a %d-byte view exceeds maxStorageBufferRange (%d bytes)", size, lim)
+		return nil, fmt.Errorf("vulkan: %w: a %d-byte view exceeds maxStorageBufferRange (%d bytes)", ErrBufferTooLarge, size, lim)
 	}
 	alloc := size
 	if alloc < 4 {
