@@ -139,17 +139,46 @@ func inBatches(ctx context.Context, n, size int, run func(k, first, size int) er
 	return nil
 }
 
-// sampleBatches runs r in batches on dev.
-func (b *Device) sampleBatches(ctx context.Context, dev *vk.Device, r Request) ([]float64, int, error) {
+// SampleTo runs r and hands the samples to sink in order: batch by batch
+// on a Device, so that N points need never be in memory at once, and all at
+// once on other backends. It returns the NFE.
+func SampleTo(ctx context.Context, b Backend, r Request, sink func(x []float64) error) (int, error) {
+	if dev, ok := b.(*Device); ok {
+		return dev.sampleTo(ctx, r, sink)
+	}
+	x, nfe, err := b.Sample(ctx, r)
+	if err != nil {
+		return 0, err
+	}
+	return nfe, sink(x)
+}
+
+// sampleTo is SampleTo on the device.
+func (b *Device) sampleTo(ctx context.Context, r Request, sink func(x []float64) error) (int, error) {
+	dev, done, err := b.open()
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	for {
+		nfe, err := b.sampleBatches(ctx, dev, r, sink)
+		if !errors.Is(err, ErrRestart) {
+			return nfe, err
+		}
+		r.Seed++
+	}
+}
+
+// sampleBatches runs r in batches on dev, handing each to sink.
+func (b *Device) sampleBatches(ctx context.Context, dev *vk.Device, r Request, sink func(x []float64) error) (int, error) {
 	size := r.N
 	if b.OnChunk == nil { // a viewer shows one batch: it gets the whole run
 		var err error
 		size, err = b.batchSize(dev, r.N, r.Dim, func(lib *kernels.Lib) (binder, func(), error) { return r.Score.deviceScore(lib) })
 		if err != nil {
-			return nil, 0, err
+			return 0, err
 		}
 	}
-	out := make([]float64, r.N*r.Dim)
 	nfe := 0
 	err := inBatches(ctx, r.N, size, func(k, first, size int) error {
 		br := r
@@ -158,14 +187,10 @@ func (b *Device) sampleBatches(ctx context.Context, dev *vk.Device, r Request) (
 		if err != nil {
 			return err
 		}
-		copy(out[first*r.Dim:], x)
 		nfe = max(nfe, n)
-		return nil
+		return sink(x)
 	})
-	if err != nil {
-		return nil, 0, err
-	}
-	return out, nfe, nil
+	return nfe, err
 }
 
 // likelihoodBatches computes r in batches on dev.

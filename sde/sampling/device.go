@@ -48,18 +48,15 @@ func (b *Device) open() (*vk.Device, func(), error) {
 // vk.ErrNoSuchDevice error means Name matched no device; a cancelled ctx
 // stops the run between chunks of steps and batches with ErrInterrupted.
 func (b *Device) Sample(ctx context.Context, r Request) ([]float64, int, error) {
-	dev, done, err := b.open()
+	out := make([]float64, 0, r.N*r.Dim)
+	nfe, err := b.sampleTo(ctx, r, func(x []float64) error {
+		out = append(out, x...)
+		return nil
+	})
 	if err != nil {
 		return nil, 0, err
 	}
-	defer done()
-	for {
-		x, nfe, err := b.sampleBatches(ctx, dev, r)
-		if !errors.Is(err, ErrRestart) {
-			return x, nfe, err
-		}
-		r.Seed++
-	}
+	return out, nfe, nil
 }
 
 // sampleOnce runs r as one batch.
