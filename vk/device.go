@@ -42,7 +42,8 @@ type Options struct {
 	// as "field=value" (see kernels.TuningFor, which also checks them); vk
 	// only carries them, so that every kernel library on the device agrees.
 	Tuning []string
-	// Faults, when set, makes chosen allocations and submits fail (tests).
+	// Faults, when set, makes chosen allocations and submits fail (tests);
+	// also SDEVK_FAULTS (ParseFaults).
 	Faults *Faults
 }
 
@@ -90,6 +91,13 @@ func Open(opts Options) (*Device, error) {
 	}
 	opts.Validate = opts.Validate || ValidationRequested()
 	opts.ForceStaging = opts.ForceStaging || envOn("SDEVK_FORCE_STAGING")
+	if env := os.Getenv("SDEVK_FAULTS"); env != "" && opts.Faults == nil {
+		f, err := ParseFaults(env)
+		if err != nil {
+			return nil, err
+		}
+		opts.Faults = f
+	}
 	if opts.Timeout == 0 {
 		opts.Timeout = 10 * time.Minute
 	}

@@ -2,6 +2,9 @@ package vk
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 
 	vk "github.com/vulkan-go/vulkan"
 )
@@ -85,4 +88,38 @@ func (f *faultState) submit() vk.Result {
 		return DeviceLost
 	}
 	return vk.Success
+}
+
+// ParseFaults reads a Faults from its text form, "submit:N:device-lost" or
+// "alloc:N:out-of-memory" (any of the two calls with either result): the
+// value of SDEVK_FAULTS, through which tests of the sdevk command reach a
+// process of its own.
+func ParseFaults(s string) (*Faults, error) {
+	parts := strings.Split(s, ":")
+	bad := fmt.Errorf("vulkan: SDEVK_FAULTS=%q: want submit|alloc:N:device-lost|out-of-memory", s)
+	if len(parts) != 3 {
+		return nil, bad
+	}
+	n, err := strconv.Atoi(parts[1])
+	if err != nil || n < 1 {
+		return nil, bad
+	}
+	f := &Faults{}
+	switch parts[0] {
+	case "submit":
+		f.Submit = n
+	case "alloc":
+		f.Alloc = n
+	default:
+		return nil, bad
+	}
+	switch parts[2] {
+	case "device-lost":
+		f.Result = DeviceLost
+	case "out-of-memory":
+		f.Result = OutOfDeviceMemory
+	default:
+		return nil, bad
+	}
+	return f, nil
 }

@@ -69,3 +69,22 @@ func TestFaultsSubmit(t *testing.T) {
 		b.Free()
 	}
 }
+
+func TestParseFaults(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want vk.Faults
+	}{
+		{"submit:30:device-lost", vk.Faults{Submit: 30, Result: vk.DeviceLost}},
+		{"alloc:2:out-of-memory", vk.Faults{Alloc: 2, Result: vk.OutOfDeviceMemory}},
+	} {
+		if got, err := vk.ParseFaults(tc.in); err != nil || *got != tc.want {
+			t.Errorf("%q: %+v, %v", tc.in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "submit:0:device-lost", "submit:x:device-lost", "copy:1:device-lost", "submit:1:timeout", "submit:1"} {
+		if _, err := vk.ParseFaults(bad); err == nil || !strings.Contains(err.Error(), "SDEVK_FAULTS") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/sdevk/sdevk/config"
@@ -194,7 +195,7 @@ func trainLoop(tr train.Runner, total, snapshot int, dir string, meta map[string
 	switch {
 	case errors.As(err, &nan):
 		return usagef("training diverged: the loss is %v at step %d; the last good checkpoint is kept in %s", nan.Loss, nan.Step, filepath.Join(dir, "checkpoints"))
-	case errors.Is(err, vk.ErrDeviceLost), errors.Is(err, vk.ErrOutOfDeviceMemory):
+	case errors.Is(err, vk.ErrDeviceLost), errors.Is(err, vk.ErrOutOfDeviceMemory), errors.Is(err, syscall.ENOSPC):
 		return fmt.Errorf("%w; the last good checkpoint is kept in %s", err, filepath.Join(dir, "checkpoints"))
 	case err != nil:
 		return err

@@ -103,12 +103,8 @@ func Run(ctx context.Context, tr Runner, o RunOptions) (res RunResult, err error
 		if err := mf.Sync(); err != nil {
 			return err
 		}
-		path, err := Save(tr, o.Dir, o.Meta)
-		if err != nil {
-			return fmt.Errorf("checkpoint at step %d: %w", tr.Steps(), err)
-		}
-		res.Checkpoint = path
-		return nil
+		res.Checkpoint, err = Save(tr, o.Dir, o.Meta)
+		return err
 	}
 	start, first := time.Now(), tr.Steps()
 	defer func() { res.Steps, res.Elapsed = tr.Steps()-first, time.Since(start) }()
