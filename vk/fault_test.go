@@ -2,9 +2,11 @@ package vk_test
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/sdevk/sdevk/internal/atomicfile"
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/vk"
 )
@@ -86,5 +88,34 @@ func TestParseFaults(t *testing.T) {
 		if _, err := vk.ParseFaults(bad); err == nil || !strings.Contains(err.Error(), "SDEVK_FAULTS") {
 			t.Errorf("%q: %v", bad, err)
 		}
+	}
+}
+
+// TestPipelineCacheOnFullDisk: a pipeline cache that cannot be saved keeps
+// the earlier file whole and leaves no temporary (it only costs the next
+// start its speed-up).
+func TestPipelineCacheOnFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	d, err := vk.Open(vk.Options{CacheDir: dir})
+	if err != nil {
+		t.Skipf("no Vulkan: %v", err)
+	}
+	fillKernel(t, d, 64)
+	path := d.PipelineCache().Path
+	d.Close()
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = vktest.Open(t, vk.Options{CacheDir: dir})
+	fillKernel(t, d, 32) // a new pipeline, so the cache is saved again
+	restore := atomicfile.SimulateFullDisk(10)
+	defer restore()
+	d.Close()
+	if after, err := os.Stat(path); err != nil || !os.SameFile(before, after) {
+		t.Errorf("the cache file was replaced on a full disk (%v)", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d entries in the cache directory", len(entries))
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -69,7 +71,36 @@ func Resume(tr Runner, dir string) (string, error) {
 	if err := tr.Restore(c); err != nil {
 		return "", fmt.Errorf("%s: %v", path, err)
 	}
-	return path, nil
+	return path, trimMetrics(dir, tr.Steps())
+}
+
+// trimMetrics drops the lines of metrics.jsonl past step: the steps a run
+// took after its last checkpoint (it was stopped at once, or a step
+// failed), which the resumed run takes again.
+func trimMetrics(dir string, step int) error {
+	ms, err := ReadMetrics(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	keep := 0
+	for keep < len(ms) && ms[keep].Step <= step {
+		keep++
+	}
+	if keep == len(ms) {
+		return nil
+	}
+	return atomicfile.Write(filepath.Join(dir, MetricsFile), func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		for _, m := range ms[:keep] {
+			if err := enc.Encode(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Save writes tr's checkpoint into dir and returns its path.

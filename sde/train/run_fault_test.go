@@ -174,3 +174,39 @@ func atoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+// TestResumeTrimsMetrics: steps logged after the last checkpoint (a run
+// stopped at once) are dropped on resume, so the resumed run's lines follow
+// on without repeats.
+func TestResumeTrimsMetrics(t *testing.T) {
+	dir := t.TempDir()
+	tr, err := NewReference(testConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := Run(context.Background(), tr, RunOptions{Dir: dir, Total: 6, Snapshot: 4}); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(checkpoint.Name(dir, 6)) // as if killed before saving step 6
+	again, err := NewReference(testConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if _, err := Resume(again, dir); err != nil || again.Steps() != 4 {
+		t.Fatalf("resume at step %d: %v", again.Steps(), err)
+	}
+	if _, err := Run(context.Background(), again, RunOptions{Dir: dir, Total: 8}); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := ReadMetrics(dir)
+	if err != nil || len(ms) != 8 {
+		t.Fatalf("%d metric lines, %v", len(ms), err)
+	}
+	for i, m := range ms {
+		if m.Step != i+1 {
+			t.Fatalf("line %d has step %d", i+1, m.Step)
+		}
+	}
+}
