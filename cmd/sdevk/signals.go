@@ -64,7 +64,7 @@ func watchSignals(name string, stderr io.Writer) *signalWatch {
 		if !watched || grace == 0 {
 			exitNow(stderr, sig, "stopping")
 		}
-		fmt.Fprintf(stderr, "\nsdevk %s: %v: stopping (send it again to stop at once)\n", name, sig)
+		fmt.Fprintf(stderr, "\nsdevk %s: %s: stopping (send it again to stop at once)\n", name, signalName(sig))
 		var timeout <-chan time.Time
 		if grace > 0 {
 			timeout = time.After(grace)
@@ -84,8 +84,21 @@ func watchSignals(name string, stderr io.Writer) *signalWatch {
 // exitNow removes the temporaries of writes in progress and exits.
 func exitNow(stderr io.Writer, sig syscall.Signal, why string) {
 	atomicfile.RemoveTemporaries()
-	fmt.Fprintf(stderr, "\nsdevk: %v: %s\n", sig, why)
+	fmt.Fprintf(stderr, "\nsdevk: %s: %s\n", signalName(sig), why)
 	os.Exit(128 + int(sig))
+}
+
+// signalName names a stop signal as job schedulers' documentation does.
+func signalName(sig syscall.Signal) string {
+	switch sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return sig.String()
 }
 
 // received returns the first stop signal, if one came.
