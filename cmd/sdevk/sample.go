@@ -301,8 +301,9 @@ func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Reque
 	start := time.Now()
 	var x []float64 // all the points, for the plot
 	nfe, done, bad := 0, 0, 0
-	draw := func(put func([]float64) error) (err error) {
-		nfe, err = sampling.SampleTo(cmdContext, backend, o, func(batch []float64) error {
+	var sampleErr, putErr error
+	draw := func(put func([]float64) error) error {
+		nfe, sampleErr = sampling.SampleTo(cmdContext, backend, o, func(batch []float64) error {
 			done += len(batch)
 			if bad = countNonFinite(batch); bad > 0 {
 				return errDiverged
@@ -311,11 +312,11 @@ func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Reque
 				x = append(x, batch...)
 			}
 			if put != nil {
-				return put(batch)
+				putErr = put(batch)
 			}
-			return nil
+			return putErr
 		})
-		return err
+		return sampleErr
 	}
 	var err error
 	if out != "" {
@@ -325,10 +326,12 @@ func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Reque
 	}
 	wall := time.Since(start)
 	switch {
-	case errors.Is(err, errDiverged):
+	case errors.Is(sampleErr, errDiverged):
 		return fmt.Errorf("%s diverged: %d of %d values are NaN or Inf; nothing written (try a smaller --snr or more --steps)", o.Describe(), bad, done)
+	case sampleErr != nil && putErr == nil:
+		return fmt.Errorf("%s: %w", o.Describe(), backendErr(sampleErr))
 	case err != nil:
-		return fmt.Errorf("%s: %w", o.Describe(), backendErr(err))
+		return err // writing --out: the file is named
 	}
 	fmt.Fprintf(stdout, "sampled %d points (%d-D, %s) with %s on %s (seed %d)\n", count, d, ds.Name(), o.Describe(), sampling.DeviceLabel(device), o.Seed)
 	fmt.Fprintf(stdout, "NFE %d, wall time %.3f s\n", nfe, wall.Seconds())
