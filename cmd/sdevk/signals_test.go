@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -66,7 +68,7 @@ func (l *lockedBuffer) String() string {
 // signalRun starts sdevk with args, waits until ready reports true, sends
 // the signals and returns the exit status, how long the process took to
 // exit after the first signal, and its stderr.
-func signalRun(t *testing.T, ready func(stderr string) bool, sigs []syscall.Signal, args ...string) (int, time.Duration, string) {
+func signalRun(t *testing.T, ready func(pid int) bool, sigs []syscall.Signal, args ...string) (int, time.Duration, string) {
 	t.Helper()
 	cmd := exec.Command(sdevkBinary(t), args...)
 	var stderr lockedBuffer
@@ -78,7 +80,7 @@ func signalRun(t *testing.T, ready func(stderr string) bool, sigs []syscall.Sign
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	deadline := time.After(60 * time.Second)
-	for !ready(stderr.String()) {
+	for !ready(cmd.Process.Pid) {
 		select {
 		case err := <-done:
 			t.Fatalf("sdevk %s exited before the signal (%v): %s", args[0], err, stderr.String())
@@ -114,6 +116,24 @@ func temporaries(dir string) []string {
 	return names
 }
 
+// cpuTime is the user and system time process pid used (Linux's /proc;
+// elsewhere it grows with the wall time).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return time.Since(processStart)
+	}
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.Atoi(fields[11]) // fields 14 and 15 of stat, in ticks
+	stime, _ := strconv.Atoi(fields[12])
+	return time.Duration(utime+stime) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+}
+
+var processStart = time.Now()
+
 func metricLines(dir string) int {
 	b, _ := os.ReadFile(filepath.Join(dir, train.MetricsFile))
 	return bytes.Count(b, []byte("\n"))
@@ -141,7 +161,7 @@ func TestTrainStopSignals(t *testing.T) {
 			if tc.device != "" {
 				args = append(args, "--device", tc.device)
 			}
-			code, took, stderr := signalRun(t, func(string) bool { return metricLines(dir) >= 5 }, tc.sigs, args...)
+			code, took, stderr := signalRun(t, func(int) bool { return metricLines(dir) >= 5 }, tc.sigs, args...)
 			if want := 128 + int(tc.sigs[0]); code != want {
 				t.Errorf("exit status %d, want %d; stderr: %s", code, want, stderr)
 			}
@@ -190,14 +210,15 @@ func TestSampleLikelihoodEvalStopSignals(t *testing.T) {
 	if err := data.SaveNPY(points, x, n, 2); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
-	started := func(string) bool { return time.Since(start) > time.Second }
+	// Ready once the child has run for a while on the CPU: its handlers
+	// are installed first thing, and it is then in the middle of its work.
+	started := func(pid int) bool { return cpuTime(pid) >= 300*time.Millisecond }
 	for _, tc := range []struct {
 		name string
 		sig  syscall.Signal
 		args []string
 	}{
-		{"sample", syscall.SIGTERM, []string{"sample", "--config", cfg, "--score", "oracle", "--device", "cpu-reference", "--n", "5000000", "--out", filepath.Join(dir, "out", "s.npy")}},
+		{"sample", syscall.SIGTERM, []string{"sample", "--config", cfg, "--score", "oracle", "--device", "cpu-reference", "--n", "1000000", "--steps", "1000", "--out", filepath.Join(dir, "out", "s.npy")}},
 		{"sample on the device", syscall.SIGINT, []string{"sample", "--config", cfg, "--score", "oracle", "--n", "20000", "--steps", "100000", "--out", filepath.Join(dir, "out", "s.npy")}},
 		{"likelihood", syscall.SIGINT, []string{"likelihood", "--config", cfg, "--score", "oracle", "--device", "cpu-reference", "--data", points, "--out", filepath.Join(dir, "out", "l.json")}},
 		{"eval", syscall.SIGTERM, []string{"eval", "--config", cfg, "--samples", points, "--out", filepath.Join(dir, "out", "e.json")}},
@@ -208,7 +229,6 @@ func TestSampleLikelihoodEvalStopSignals(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer os.RemoveAll(out)
-			start = time.Now()
 			code, took, stderr := signalRun(t, started, []syscall.Signal{tc.sig}, tc.args...)
 			if code != 128+int(tc.sig) {
 				t.Errorf("exit status %d, want %d; stderr: %s", code, 128+int(tc.sig), stderr)

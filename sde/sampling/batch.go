@@ -118,7 +118,8 @@ func tooBig(err error) bool {
 
 // inBatches runs points [first, first+size) of n through run in batches of
 // size, batch k with BatchSeed(seed, k), halving size when a batch does not
-// fit. It stops between batches when ctx is cancelled.
+// fit. It stops between batches when ctx is cancelled, and fails a run
+// cancelled in its last batch.
 func inBatches(ctx context.Context, n, size int, run func(k, first, size int) error) error {
 	for k, first := 0, 0; first < n; k++ {
 		if ctx.Err() != nil {
@@ -135,6 +136,9 @@ func inBatches(ctx context.Context, n, size int, run func(k, first, size int) er
 			return err
 		}
 		first += m
+	}
+	if ctx.Err() != nil { // a run cancelled in its last batch is not complete either
+		return ErrInterrupted
 	}
 	return nil
 }
