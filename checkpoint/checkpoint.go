@@ -115,7 +115,7 @@ func Save(path string, c *Checkpoint) error {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	if err := atomicfile.Write(path, func(w io.Writer) error { return safetensors.SerializeToWriter(views, meta, w) }); err != nil {
-		return fmt.Errorf("checkpoint: writing %s: %w", path, err)
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
 }

@@ -3,12 +3,11 @@ package viewer
 import (
 	"fmt"
 	"image"
-	"image/png"
 	"math"
-	"os"
 	"unsafe"
 
 	"github.com/sdevk/sdevk/shaders"
+	"github.com/sdevk/sdevk/viewer/plot"
 	"github.com/sdevk/sdevk/vk"
 )
 
@@ -495,18 +494,8 @@ func (r *Renderer) SavePNG(path string) error {
 	return SavePNG(path, img)
 }
 
-// SavePNG writes img to path as a PNG file.
-func SavePNG(path string, img image.Image) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
+// SavePNG writes img to path as a PNG file, whole or not at all.
+func SavePNG(path string, img image.Image) error { return plot.SavePNG(path, img) }
 
 // Close frees the renderer's buffers and sequence.
 func (r *Renderer) Close() {

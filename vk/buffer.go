@@ -21,7 +21,7 @@ type Buffer struct {
 // NewBuffer reserves bytes of device memory. Contents are undefined.
 func (d *Device) NewBuffer(bytes uint64) (*Buffer, error) {
 	if lim := d.Info.Limits.MaxStorageBufferRange; lim > 0 && bytes > lim {
-		return nil, fmt.Errorf("vulkan: a %d-byte buffer exceeds %s's maxStorageBufferRange of %d bytes (%d float32 values); split the tensor", bytes, d.Info.Name, lim, lim/4)
+		return nil, fmt.Errorf("vulkan: %w: %d bytes exceed %s's maxStorageBufferRange of %d bytes (%d float32 values)", ErrBufferTooLarge, bytes, d.Info.Name, lim, lim/4)
 	}
 	return d.NewArena(bytes) // the same reservation, bound whole
 }
@@ -135,7 +135,7 @@ func (s *stagingArea) ensure(size uint64) error {
 		Usage: vk.BufferUsageFlags(vk.BufferUsageTransferSrcBit | vk.BufferUsageTransferDstBit), SharingMode: vk.SharingModeExclusive}
 	var buf vk.Buffer
 	if r := vk.CreateBuffer(d, &info, nil, &buf); r != vk.Success {
-		return fmt.Errorf("vulkan: creating a %d-byte staging buffer: %s", size, resultString(r))
+		return fmt.Errorf("vulkan: creating a %d-byte staging buffer: %w", size, resultErr(r))
 	}
 	s.buffer = buf
 	var req vk.MemoryRequirements
@@ -146,13 +146,13 @@ func (s *stagingArea) ensure(size uint64) error {
 	if r := vk.AllocateMemory(d, &alloc, nil, &mem); r != vk.Success {
 		vk.DestroyBuffer(d, s.buffer, nil)
 		s.buffer = vk.NullBuffer
-		return fmt.Errorf("vulkan: allocating %d bytes of staging memory: %s", size, resultString(r))
+		return fmt.Errorf("vulkan: allocating %d bytes of staging memory: %w", size, resultErr(r))
 	}
 	s.memory = mem
 	vk.BindBufferMemory(d, s.buffer, s.memory, 0)
 	var mapped unsafe.Pointer
 	if r := vk.MapMemory(d, s.memory, 0, vk.DeviceSize(vk.WholeSize), 0, &mapped); r != vk.Success {
-		return fmt.Errorf("vulkan: mapping staging memory: %s", resultString(r))
+		return fmt.Errorf("vulkan: mapping staging memory: %w", resultErr(r))
 	}
 	s.mapped = mapped
 	s.size = size

@@ -42,6 +42,9 @@ type Options struct {
 	// as "field=value" (see kernels.TuningFor, which also checks them); vk
 	// only carries them, so that every kernel library on the device agrees.
 	Tuning []string
+	// Faults, when set, makes chosen allocations and submits fail (tests);
+	// also SDEVK_FAULTS (ParseFaults).
+	Faults *Faults
 }
 
 func envOn(name string) bool {
@@ -75,6 +78,7 @@ type Device struct {
 	timestampBits uint32
 	profileAll    bool
 	tuning        []string
+	faults        *faultState
 }
 
 // TuningOverrides are Options.Tuning, for vk/kernels.
@@ -87,6 +91,13 @@ func Open(opts Options) (*Device, error) {
 	}
 	opts.Validate = opts.Validate || ValidationRequested()
 	opts.ForceStaging = opts.ForceStaging || envOn("SDEVK_FORCE_STAGING")
+	if env := os.Getenv("SDEVK_FAULTS"); env != "" && opts.Faults == nil {
+		f, err := ParseFaults(env)
+		if err != nil {
+			return nil, err
+		}
+		opts.Faults = f
+	}
 	if opts.Timeout == 0 {
 		opts.Timeout = 10 * time.Minute
 	}
@@ -107,6 +118,9 @@ func Open(opts Options) (*Device, error) {
 	d := &Device{Info: devices[idx], inst: in, pd: devices[idx].handle, timeout: opts.Timeout, profileAll: opts.Profile, tuning: slices.Clone(opts.Tuning),
 		kernels: map[string]*Kernel{}, layouts: map[layoutKey]*layout{}}
 	d.Info.Selected = true
+	if opts.Faults != nil {
+		d.faults = &faultState{Faults: *opts.Faults}
+	}
 	if opts.Surface != nil {
 		if d.surface, err = opts.Surface(in.handle); err != nil {
 			in.destroy()
@@ -172,7 +186,7 @@ func (d *Device) createLogical(opts Options) error {
 	var r vk.Result
 	withoutGC(func() { r = vk.CreateDevice(d.pd, &info, nil, &dev) })
 	if r != vk.Success {
-		return fmt.Errorf("vulkan: vkCreateDevice on %s: %s", d.Info.Name, resultString(r))
+		return fmt.Errorf("vulkan: vkCreateDevice on %s: %w", d.Info.Name, resultErr(r))
 	}
 	d.handle = dev
 	fns, err := loadDeviceFns(d.inst.handle, dev)
@@ -190,7 +204,7 @@ func (d *Device) createLogical(opts Options) error {
 	}
 	var cmdPool vk.CommandPool
 	if r := vk.CreateCommandPool(d.handle, &pool, nil, &cmdPool); r != vk.Success {
-		return fmt.Errorf("vulkan: vkCreateCommandPool: %s", resultString(r))
+		return fmt.Errorf("vulkan: vkCreateCommandPool: %w", resultErr(r))
 	}
 	d.cmdPool = cmdPool
 	if err := d.initMemory(opts.ForceStaging); err != nil {
@@ -263,10 +277,12 @@ func (d *Device) Surface() vk.Surface { return d.surface }
 func (d *Device) SubmitRaw(info []vk.SubmitInfo, fence vk.Fence) error {
 	d.queueMu.Lock()
 	defer d.queueMu.Unlock()
-	var r vk.Result
-	withoutGC(func() { r = vk.QueueSubmit(d.queue, uint32(len(info)), info, fence) })
+	r := d.faults.submit()
+	if r == vk.Success {
+		withoutGC(func() { r = vk.QueueSubmit(d.queue, uint32(len(info)), info, fence) })
+	}
 	if r != vk.Success {
-		return fmt.Errorf("vulkan: vkQueueSubmit: %s", resultString(r))
+		return fmt.Errorf("vulkan: vkQueueSubmit: %w", resultErr(r))
 	}
 	return nil
 }

@@ -262,7 +262,7 @@ func Enumerate() ([]DeviceInfo, error) {
 func enumerate(in *instance) ([]DeviceInfo, error) {
 	var n uint32
 	if r := vk.EnumeratePhysicalDevices(in.handle, &n, nil); r != vk.Success {
-		return nil, fmt.Errorf("vulkan: vkEnumeratePhysicalDevices: %s", resultString(r))
+		return nil, fmt.Errorf("vulkan: vkEnumeratePhysicalDevices: %w", resultErr(r))
 	}
 	pds := make([]vk.PhysicalDevice, n)
 	vk.EnumeratePhysicalDevices(in.handle, &n, pds)

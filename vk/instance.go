@@ -109,7 +109,7 @@ func newInstance(validate bool, extraExtensions []string) (*instance, error) {
 		if r == vk.ErrorIncompatibleDriver {
 			return nil, fmt.Errorf("vulkan: no Vulkan driver found (%s): %s", resultString(r), MissingVulkanHelp)
 		}
-		return nil, fmt.Errorf("vulkan: vkCreateInstance: %s", resultString(r))
+		return nil, fmt.Errorf("vulkan: vkCreateInstance: %w", resultErr(r))
 	}
 	if err := vk.InitInstance(h); err != nil {
 		vk.DestroyInstance(h, nil)
@@ -126,7 +126,7 @@ func newInstance(validate bool, extraExtensions []string) (*instance, error) {
 		withoutGC(func() { r = vk.CreateDebugReportCallback(h, &cb, nil, &callback) })
 		if r != vk.Success {
 			vk.DestroyInstance(h, nil)
-			return nil, fmt.Errorf("vulkan: creating the validation callback: %s", resultString(r))
+			return nil, fmt.Errorf("vulkan: creating the validation callback: %w", resultErr(r))
 		}
 		in.callback = callback
 	}

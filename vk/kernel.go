@@ -79,7 +79,7 @@ func (d *Device) layoutFor(spec *KernelSpec) (*layout, error) {
 	var r vk.Result
 	withoutGC(func() { r = vk.CreateDescriptorSetLayout(d.handle, &info, nil, &set) })
 	if r != vk.Success {
-		return nil, fmt.Errorf("vulkan: vkCreateDescriptorSetLayout: %s", resultString(r))
+		return nil, fmt.Errorf("vulkan: vkCreateDescriptorSetLayout: %w", resultErr(r))
 	}
 	l.set = set
 	pl := vk.PipelineLayoutCreateInfo{SType: vk.StructureTypePipelineLayoutCreateInfo, SetLayoutCount: 1, PSetLayouts: []vk.DescriptorSetLayout{l.set}}
@@ -91,7 +91,7 @@ func (d *Device) layoutFor(spec *KernelSpec) (*layout, error) {
 	withoutGC(func() { r = vk.CreatePipelineLayout(d.handle, &pl, nil, &pipe) })
 	if r != vk.Success {
 		vk.DestroyDescriptorSetLayout(d.handle, l.set, nil)
-		return nil, fmt.Errorf("vulkan: vkCreatePipelineLayout: %s", resultString(r))
+		return nil, fmt.Errorf("vulkan: vkCreatePipelineLayout: %w", resultErr(r))
 	}
 	l.pipeline = pipe
 	d.layouts[key] = l
@@ -149,7 +149,7 @@ func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 	// The C copy of mi points into code, which nothing else keeps alive.
 	runtime.KeepAlive(code)
 	if r != vk.Success {
-		return nil, fmt.Errorf("vulkan: kernel %s: vkCreateShaderModule: %s", spec.Name, resultString(r))
+		return nil, fmt.Errorf("vulkan: kernel %s: vkCreateShaderModule: %w", spec.Name, resultErr(r))
 	}
 	defer vk.DestroyShaderModule(d.handle, module, nil)
 
@@ -165,7 +165,7 @@ func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 	var pipeline vk.Pipeline
 	pipeline, r = d.fns.createPipeline(d.handle, d.cache.handle(), module, l.pipeline, values)
 	if r != vk.Success {
-		return nil, fmt.Errorf("vulkan: kernel %s: vkCreateComputePipelines: %s", spec.Name, resultString(r))
+		return nil, fmt.Errorf("vulkan: kernel %s: vkCreateComputePipelines: %w", spec.Name, resultErr(r))
 	}
 	d.cache.noteBuild(time.Since(start))
 	k.pipeline = pipeline

@@ -71,7 +71,7 @@ func (a *allocator) newBlock(size uint64, dedicated bool) (*block, error) {
 	}
 	var buf vk.Buffer
 	if r := vk.CreateBuffer(a.dev, &info, nil, &buf); r != vk.Success {
-		return nil, fmt.Errorf("vulkan: vkCreateBuffer(%d bytes): %s", size, resultString(r))
+		return nil, fmt.Errorf("vulkan: vkCreateBuffer(%d bytes): %w", size, resultErr(r))
 	}
 	b.buffer = buf
 	var req vk.MemoryRequirements
@@ -85,7 +85,7 @@ func (a *allocator) newBlock(size uint64, dedicated bool) (*block, error) {
 	var mem vk.DeviceMemory
 	if r := vk.AllocateMemory(a.dev, &alloc, nil, &mem); r != vk.Success {
 		vk.DestroyBuffer(a.dev, b.buffer, nil)
-		return nil, fmt.Errorf("vulkan: out of device memory allocating a %d MiB block: %s", size>>20, resultString(r))
+		return nil, fmt.Errorf("vulkan: vkAllocateMemory(%d MiB block): %w", size>>20, resultErr(r))
 	}
 	b.memory = mem
 	vk.BindBufferMemory(a.dev, b.buffer, b.memory, 0)
@@ -93,7 +93,7 @@ func (a *allocator) newBlock(size uint64, dedicated bool) (*block, error) {
 		var p unsafe.Pointer
 		if r := vk.MapMemory(a.dev, b.memory, 0, vk.DeviceSize(vk.WholeSize), 0, &p); r != vk.Success {
 			b.destroy(a.dev)
-			return nil, fmt.Errorf("vulkan: vkMapMemory: %s", resultString(r))
+			return nil, fmt.Errorf("vulkan: vkMapMemory: %w", resultErr(r))
 		}
 		b.mapped = p
 	}

@@ -69,13 +69,13 @@ func (d *Device) NewSequence(profile bool) (*Sequence, error) {
 	alloc := vk.CommandBufferAllocateInfo{SType: vk.StructureTypeCommandBufferAllocateInfo, CommandPool: d.cmdPool, Level: vk.CommandBufferLevelPrimary, CommandBufferCount: 1}
 	cmds := make([]vk.CommandBuffer, 1)
 	if r := vk.AllocateCommandBuffers(d.handle, &alloc, cmds); r != vk.Success {
-		return nil, fmt.Errorf("vulkan: vkAllocateCommandBuffers: %s", resultString(r))
+		return nil, fmt.Errorf("vulkan: vkAllocateCommandBuffers: %w", resultErr(r))
 	}
 	s.cmd = cmds[0]
 	fi := vk.FenceCreateInfo{SType: vk.StructureTypeFenceCreateInfo}
 	var fence vk.Fence
 	if r := vk.CreateFence(d.handle, &fi, nil, &fence); r != vk.Success {
-		return nil, fmt.Errorf("vulkan: vkCreateFence: %s", resultString(r))
+		return nil, fmt.Errorf("vulkan: vkCreateFence: %w", resultErr(r))
 	}
 	s.fence = fence
 	if (profile || d.profileAll) && d.timestampBits > 0 {
@@ -83,7 +83,7 @@ func (d *Device) NewSequence(profile bool) (*Sequence, error) {
 		qi := vk.QueryPoolCreateInfo{SType: vk.StructureTypeQueryPoolCreateInfo, QueryType: vk.QueryTypeTimestamp, QueryCount: s.maxQueries}
 		var queries vk.QueryPool
 		if r := vk.CreateQueryPool(d.handle, &qi, nil, &queries); r != vk.Success {
-			return nil, fmt.Errorf("vulkan: vkCreateQueryPool: %s", resultString(r))
+			return nil, fmt.Errorf("vulkan: vkCreateQueryPool: %w", resultErr(r))
 		}
 		s.queries = queries
 	}
@@ -121,7 +121,7 @@ func (s *Sequence) Begin() error {
 	s.labels, s.dispatches, s.barriers = nil, 0, 0
 	bi := vk.CommandBufferBeginInfo{SType: vk.StructureTypeCommandBufferBeginInfo}
 	if r := vk.BeginCommandBuffer(s.cmd, &bi); r != vk.Success {
-		return fmt.Errorf("vulkan: vkBeginCommandBuffer: %s", resultString(r))
+		return fmt.Errorf("vulkan: vkBeginCommandBuffer: %w", resultErr(r))
 	}
 	if s.profile {
 		vk.CmdResetQueryPool(s.cmd, s.queries, 0, s.maxQueries)
@@ -177,7 +177,7 @@ func (s *Sequence) allocSet(k *Kernel, bufs []*Buffer) (vk.DescriptorSet, error)
 		var r vk.Result
 		withoutGC(func() { r = vk.CreateDescriptorPool(s.dev.handle, &pi, nil, &pool) })
 		if r != vk.Success {
-			return nil, fmt.Errorf("vulkan: vkCreateDescriptorPool: %s", resultString(r))
+			return nil, fmt.Errorf("vulkan: vkCreateDescriptorPool: %w", resultErr(r))
 		}
 		s.pools = append(s.pools, pool)
 		s.poolLeft = setsPerPool
@@ -445,7 +445,7 @@ func (s *Sequence) End() error {
 		vk.PipelineStageFlags(vk.PipelineStageHostBit),
 		vk.AccessFlags(vk.AccessShaderWriteBit|vk.AccessTransferWriteBit), vk.AccessFlags(vk.AccessHostReadBit))
 	if r := vk.EndCommandBuffer(s.cmd); r != vk.Success {
-		return fmt.Errorf("vulkan: vkEndCommandBuffer: %s", resultString(r))
+		return fmt.Errorf("vulkan: vkEndCommandBuffer: %w", resultErr(r))
 	}
 	s.recording, s.recorded = false, true
 	return nil
@@ -463,10 +463,13 @@ func (s *Sequence) SubmitAsync() error {
 	}
 	vk.ResetFences(s.dev.handle, 1, []vk.Fence{s.fence})
 	s.dev.queueMu.Lock()
-	r := s.dev.fns.submit(s.dev.queue, s.cmd, s.fence)
+	r := s.dev.faults.submit()
+	if r == vk.Success {
+		r = s.dev.fns.submit(s.dev.queue, s.cmd, s.fence)
+	}
 	s.dev.queueMu.Unlock()
 	if r != vk.Success {
-		return fmt.Errorf("vulkan: vkQueueSubmit: %s", resultString(r))
+		return fmt.Errorf("vulkan: vkQueueSubmit: %w", resultErr(r))
 	}
 	s.pending = true
 	return nil
@@ -483,7 +486,7 @@ func (s *Sequence) Wait() error {
 	}
 	s.pending = false
 	if r != vk.Success {
-		return fmt.Errorf("vulkan: vkWaitForFences: %s", resultString(r))
+		return fmt.Errorf("vulkan: vkWaitForFences: %w", resultErr(r))
 	}
 	return nil
 }
@@ -519,7 +522,7 @@ func (s *Sequence) Timings() ([]Timing, error) {
 	r := vk.GetQueryPoolResults(s.dev.handle, s.queries, 0, uint32(n), uint(8*n), unsafe.Pointer(&raw[0]), 8,
 		vk.QueryResultFlags(vk.QueryResult64Bit|vk.QueryResultWaitBit))
 	if r != vk.Success {
-		return nil, fmt.Errorf("vulkan: vkGetQueryPoolResults: %s", resultString(r))
+		return nil, fmt.Errorf("vulkan: vkGetQueryPoolResults: %w", resultErr(r))
 	}
 	mask := ^uint64(0)
 	if b := s.dev.timestampBits; b < 64 {

@@ -100,7 +100,7 @@ func (d *Device) texelView(kernel string, binding int, b *Buffer) (vk.BufferView
 	var r vk.Result
 	withoutGC(func() { r = vk.CreateBufferView(d.handle, &info, nil, &view) })
 	if r != vk.Success {
-		return nil, fmt.Errorf("vulkan: kernel %s: vkCreateBufferView for binding %d: %s", kernel, binding, resultString(r))
+		return nil, fmt.Errorf("vulkan: kernel %s: vkCreateBufferView for binding %d: %w", kernel, binding, resultErr(r))
 	}
 	if b.blk.views == nil {
 		b.blk.views = map[texelKey]vk.BufferView{}

@@ -1,6 +1,10 @@
 package vk
 
-import "fmt"
+import (
+	"fmt"
+
+	vk "github.com/vulkan-go/vulkan"
+)
 
 // NewArena reserves one buffer that callers carve into views (the graph
 // executor places all intermediates of a program in one planned arena). An
@@ -9,6 +13,9 @@ func (d *Device) NewArena(bytes uint64) (*Buffer, error) {
 	alloc := bytes
 	if alloc < 4 {
 		alloc = 4
+	}
+	if r := d.faults.alloc(); r != vk.Success {
+		return nil, fmt.Errorf("vulkan: allocating %d bytes: %w", bytes, resultErr(r))
 	}
 	blk, off, err := d.mem.alloc(alloc)
 	if err != nil {
@@ -29,7 +36,7 @@ func (b *Buffer) View(off, size uint64) (*Buffer, error) {
 		return nil, fmt.Errorf("vulkan: view [%d, %d) outside a %d-byte buffer", off, off+size, b.size)
 	}
 	if lim := b.dev.Info.Limits.MaxStorageBufferRange; lim > 0 && size > lim {
-		return nil, fmt.Errorf("vulkan: a %d-byte view exceeds maxStorageBufferRange (%d bytes)", size, lim)
+		return nil, fmt.Errorf("vulkan: %w: a %d-byte view exceeds maxStorageBufferRange (%d bytes)", ErrBufferTooLarge, size, lim)
 	}
 	alloc := size
 	if alloc < 4 {

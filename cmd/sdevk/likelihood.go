@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -124,7 +123,7 @@ func runLikelihood(args []string, stdout io.Writer) error {
 	warnings := printDoctor(c, ds, *seed)
 
 	start := time.Now()
-	res, err := backend.LogLikelihood(context.Background(), sampling.LikelihoodRequest{
+	res, err := backend.LogLikelihood(cmdContext, sampling.LikelihoodRequest{
 		SDE: s, Dim: d, X: pts.X, Seed: *seed, Estimator: est, Probes: l.Probes,
 		RTol: l.RTol, ATol: l.ATol, Eps: l.Eps, Score: src,
 	})
@@ -177,7 +176,7 @@ func writeJSON(path string, v any) error {
 		return enc.Encode(v)
 	})
 	if err != nil {
-		return fmt.Errorf("--out %v", err)
+		return fmt.Errorf("--out: %w", err)
 	}
 	return nil
 }

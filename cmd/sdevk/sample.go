@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -293,25 +292,51 @@ func runSample(args []string, stdout io.Writer) error {
 	}
 }
 
-// sampleAndWrite draws the samples of o and writes --out and --png.
+// sampleAndWrite draws the samples of o and writes --out and --png. The
+// .npy file is written batch by batch as the device backend produces them
+// (through a temporary, renamed at the end), so any count fits in memory
+// unless a plot needs all the points.
 func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Request, ds data.Dataset, count int, device, out, png string) error {
 	d := ds.Dim()
 	start := time.Now()
-	x, nfe, err := backend.Sample(context.Background(), o)
-	wall := time.Since(start)
-	if err != nil {
-		return fmt.Errorf("%s: %w", o.Describe(), backendErr(err))
+	var x []float64 // all the points, for the plot
+	nfe, done, bad := 0, 0, 0
+	var sampleErr, putErr error
+	draw := func(put func([]float64) error) error {
+		nfe, sampleErr = sampling.SampleTo(cmdContext, backend, o, func(batch []float64) error {
+			done += len(batch)
+			if bad = countNonFinite(batch); bad > 0 {
+				return errDiverged
+			}
+			if png != "" {
+				x = append(x, batch...)
+			}
+			if put != nil {
+				putErr = put(batch)
+			}
+			return putErr
+		})
+		return sampleErr
 	}
-	if bad := countNonFinite(x); bad > 0 {
-		return fmt.Errorf("%s diverged: %d of %d values are NaN or Inf; nothing written (try a smaller --snr or more --steps)", o.Describe(), bad, len(x))
+	var err error
+	if out != "" {
+		err = data.SaveNPYStream(out, count, d, draw)
+	} else {
+		err = draw(nil)
+	}
+	wall := time.Since(start)
+	switch {
+	case errors.Is(sampleErr, errDiverged):
+		return fmt.Errorf("%s diverged: %d of %d values are NaN or Inf; nothing written (try a smaller --snr or more --steps)", o.Describe(), bad, done)
+	case sampleErr != nil && putErr == nil:
+		return fmt.Errorf("%s: %w", o.Describe(), backendErr(sampleErr))
+	case err != nil:
+		return err // writing --out: the file is named
 	}
 	fmt.Fprintf(stdout, "sampled %d points (%d-D, %s) with %s on %s (seed %d)\n", count, d, ds.Name(), o.Describe(), sampling.DeviceLabel(device), o.Seed)
 	fmt.Fprintf(stdout, "NFE %d, wall time %.3f s\n", nfe, wall.Seconds())
 	if out == "" {
 		return nil
-	}
-	if err := data.SaveNPY(out, x, count, d); err != nil {
-		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d, %d) float32\n", out, count, d)
 	if png != "" {
@@ -323,6 +348,9 @@ func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Reque
 	}
 	return nil
 }
+
+// errDiverged stops a sampling run whose batch holds NaN or Inf.
+var errDiverged = errors.New("diverged")
 
 func countNonFinite(x []float64) int {
 	n := 0

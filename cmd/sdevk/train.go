@@ -1,14 +1,13 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/sdevk/sdevk/config"
@@ -143,6 +142,9 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err := trainLoop(tr, c.Training.NIters, c.Training.SnapshotFreq, o.out, meta, view, stdout); err != nil {
 		return err
 	}
+	if cmdContext.Err() != nil {
+		return interruptedError{"stopped after training; no samples drawn"}
+	}
 	n := c.SamplesAfterTraining()
 	if o.samples >= 0 {
 		n = o.samples
@@ -176,13 +178,12 @@ func resumable(dir string) bool {
 }
 
 // trainLoop runs the training with progress on stderr (and the viewer),
-// saving on Ctrl-C, then prints the summary and draws loss.png.
+// saving when a stop signal cancels cmdContext, then prints the summary and
+// draws loss.png.
 func trainLoop(tr train.Runner, total, snapshot int, dir string, meta map[string]string, view *trainView, stdout io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	bar := newProgress(cmdStderr, tr.Steps(), total)
 	var losses []float64
-	res, err := train.Run(ctx, tr, train.RunOptions{Dir: dir, Meta: meta, Total: total, Snapshot: snapshot,
+	res, err := train.Run(cmdContext, tr, train.RunOptions{Dir: dir, Meta: meta, Total: total, Snapshot: snapshot,
 		OnStep: func(step int, loss float64) error {
 			bar.update(step, loss)
 			losses = append(losses, loss)
@@ -194,11 +195,12 @@ func trainLoop(tr train.Runner, total, snapshot int, dir string, meta map[string
 	switch {
 	case errors.As(err, &nan):
 		return usagef("training diverged: the loss is %v at step %d; the last good checkpoint is kept in %s", nan.Loss, nan.Step, filepath.Join(dir, "checkpoints"))
+	case errors.Is(err, vk.ErrDeviceLost), errors.Is(err, vk.ErrOutOfDeviceMemory), errors.Is(err, syscall.ENOSPC):
+		return fmt.Errorf("%w; the last good checkpoint is kept in %s", err, filepath.Join(dir, "checkpoints"))
 	case err != nil:
 		return err
 	case res.Interrupted:
-		fmt.Fprintf(cmdStderr, "\nsdevk: interrupted at step %d; saved %s\n", tr.Steps(), res.Checkpoint)
-		return nil
+		return interruptedError{fmt.Sprintf("interrupted at step %d; saved %s", tr.Steps(), res.Checkpoint)}
 	}
 	bar.finish()
 	host, _ := tr.Times()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -28,7 +27,7 @@ func emaSample(backend sampling.Backend, c *config.Config, net model.ScoreNet, t
 	if err != nil {
 		return nil, o, 0, usagef("%v", err)
 	}
-	x, nfe, err := backend.Sample(context.Background(), o)
+	x, nfe, err := backend.Sample(cmdContext, o)
 	if err != nil {
 		return nil, o, 0, fmt.Errorf("%s: %w", o.Describe(), backendErr(err))
 	}

@@ -20,6 +20,8 @@ type Device struct {
 	// Chunk is the number of fixed steps per submit (0: the sampler's
 	// default).
 	Chunk int
+	// MaxBatch, when positive, caps the points per batch (see batch.go).
+	MaxBatch int
 	// OnChunk, when set, is called by the fixed-step samplers after every
 	// chunk with the samples on the device, the time reached, the steps done
 	// of all steps and the NFE so far. Returning ErrRestart starts the run
@@ -42,24 +44,23 @@ func (b *Device) open() (*vk.Device, func(), error) {
 	return dev, dev.Close, nil
 }
 
-// Sample runs r on the device. A vk.ErrNoSuchDevice error means Name
-// matched no device.
+// Sample runs r on the device, in batches that fit it (see batch.go). A
+// vk.ErrNoSuchDevice error means Name matched no device; a cancelled ctx
+// stops the run between chunks of steps and batches with ErrInterrupted.
 func (b *Device) Sample(ctx context.Context, r Request) ([]float64, int, error) {
-	for {
-		x, nfe, err := b.sampleOnce(ctx, r)
-		if !errors.Is(err, ErrRestart) {
-			return x, nfe, err
-		}
-		r.Seed++
-	}
-}
-
-func (b *Device) sampleOnce(ctx context.Context, r Request) ([]float64, int, error) {
-	dev, done, err := b.open()
+	out := make([]float64, 0, r.N*r.Dim)
+	nfe, err := b.sampleTo(ctx, r, func(x []float64) error {
+		out = append(out, x...)
+		return nil
+	})
 	if err != nil {
 		return nil, 0, err
 	}
-	defer done()
+	return out, nfe, nil
+}
+
+// sampleOnce runs r as one batch.
+func (b *Device) sampleOnce(ctx context.Context, dev *vk.Device, r Request) ([]float64, int, error) {
 	lib := kernels.New(dev)
 	defer lib.Close()
 	score, release, err := r.Score.deviceScore(lib)
@@ -76,7 +77,7 @@ func (b *Device) sampleOnce(ctx context.Context, r Request) ([]float64, int, err
 		}
 		nfe = res.NFE
 	} else {
-		p, err := b.fixedStep(lib, r, score)
+		p, err := b.fixedStep(ctx, lib, r, score)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -94,11 +95,14 @@ func (b *Device) sampleOnce(ctx context.Context, r Request) ([]float64, int, err
 	for i, v := range x {
 		out[i] = float64(v)
 	}
-	return out, nfe, ctx.Err()
+	if ctx.Err() != nil {
+		return nil, 0, ErrInterrupted
+	}
+	return out, nfe, nil
 }
 
 // fixedStep prepares the PC / EM / annealed or plain Langevin sampler of r.
-func (b *Device) fixedStep(lib *kernels.Lib, r Request, score Score) (*PCSampler, error) {
+func (b *Device) fixedStep(ctx context.Context, lib *kernels.Lib, r Request, score Score) (*PCSampler, error) {
 	var p *PCSampler
 	var err error
 	steps := 0
@@ -129,9 +133,15 @@ func (b *Device) fixedStep(lib *kernels.Lib, r Request, score Score) (*PCSampler
 	if err != nil {
 		return nil, err
 	}
-	if b.OnChunk != nil {
-		p.SetOnChunk(func(done int) error { return b.OnChunk(p.X, p.Times[done-1], done, steps, p.NFE()*done/steps) })
-	}
+	p.SetOnChunk(func(done int) error {
+		if ctx.Err() != nil {
+			return ErrInterrupted
+		}
+		if b.OnChunk == nil {
+			return nil
+		}
+		return b.OnChunk(p.X, p.Times[done-1], done, steps, p.NFE()*done/steps)
+	})
 	return p, nil
 }
 
@@ -151,14 +161,19 @@ func noiseLevelTime(r Request) (func(sigma float64) float64, error) {
 	return ve.TimeOfSigma, nil
 }
 
-// LogLikelihood computes r on the device. The oracle's divergence is always
-// exact here; r.Estimator applies to networks.
+// LogLikelihood computes r on the device, in batches that fit it. The
+// oracle's divergence is always exact here; r.Estimator applies to networks.
 func (b *Device) LogLikelihood(ctx context.Context, r LikelihoodRequest) (*sde.LikelihoodResult, error) {
 	dev, done, err := b.open()
 	if err != nil {
 		return nil, err
 	}
 	defer done()
+	return b.likelihoodBatches(ctx, dev, r)
+}
+
+// likelihoodOnce computes r as one batch.
+func (b *Device) likelihoodOnce(dev *vk.Device, r LikelihoodRequest) (*sde.LikelihoodResult, error) {
 	lib := kernels.New(dev)
 	defer lib.Close()
 	score, release, err := r.Score.deviceDivScore(lib, r.Estimator, r.Probes, r.Seed)
@@ -171,9 +186,5 @@ func (b *Device) LogLikelihood(ctx context.Context, r LikelihoodRequest) (*sde.L
 	for i, v := range r.X {
 		x[i] = float32(v)
 	}
-	res, err := LogLikelihood(lib, r.SDE, score, x, n, r.Dim, r.RTol, r.ATol, r.Eps)
-	if err != nil {
-		return nil, err
-	}
-	return res, ctx.Err()
+	return LogLikelihood(lib, r.SDE, score, x, n, r.Dim, r.RTol, r.ATol, r.Eps)
 }

@@ -3,12 +3,16 @@ package train
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/sdevk/sdevk/checkpoint"
+	"github.com/sdevk/sdevk/internal/atomicfile"
 )
 
 // A run directory holds checkpoints/ckpt-STEP.safetensors (checkpoint.Name)
@@ -67,7 +71,36 @@ func Resume(tr Runner, dir string) (string, error) {
 	if err := tr.Restore(c); err != nil {
 		return "", fmt.Errorf("%s: %v", path, err)
 	}
-	return path, nil
+	return path, trimMetrics(dir, tr.Steps())
+}
+
+// trimMetrics drops the lines of metrics.jsonl past step: the steps a run
+// took after its last checkpoint (it was stopped at once, or a step
+// failed), which the resumed run takes again.
+func trimMetrics(dir string, step int) error {
+	ms, err := ReadMetrics(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	keep := 0
+	for keep < len(ms) && ms[keep].Step <= step {
+		keep++
+	}
+	if keep == len(ms) {
+		return nil
+	}
+	return atomicfile.Write(filepath.Join(dir, MetricsFile), func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		for _, m := range ms[:keep] {
+			if err := enc.Encode(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Save writes tr's checkpoint into dir and returns its path.
@@ -82,30 +115,49 @@ func Save(tr Runner, dir string, meta map[string]string) (string, error) {
 
 // Run trains tr to o.Total steps, appending to metrics.jsonl and saving a
 // checkpoint every o.Snapshot steps, at the end, and when ctx is cancelled
-// (Interrupted, no error). A NaN or infinite loss stops it with
-// ErrNonFinite and saves nothing, so the last checkpoint stays the last
-// good state.
+// (after the step in progress: Interrupted, no error). A NaN or infinite
+// loss stops it with ErrNonFinite, and a failed step (a lost device) with
+// an error naming the step; neither saves anything, so the last checkpoint
+// stays the last good state. Every checkpoint is written atomically and
+// metrics.jsonl only ever holds whole lines.
 func Run(ctx context.Context, tr Runner, o RunOptions) (res RunResult, err error) {
-	mf, err := os.OpenFile(filepath.Join(o.Dir, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	mf, err := atomicfile.OpenAppend(filepath.Join(o.Dir, MetricsFile))
 	if err != nil {
 		return res, err
 	}
-	defer mf.Close()
-	enc := json.NewEncoder(mf)
+	defer func() {
+		if cerr := mf.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	save := func() error {
+		if err := mf.Sync(); err != nil {
+			return err
+		}
+		res.Checkpoint, err = Save(tr, o.Dir, o.Meta)
+		return err
+	}
 	start, first := time.Now(), tr.Steps()
 	defer func() { res.Steps, res.Elapsed = tr.Steps()-first, time.Since(start) }()
 	for tr.Steps() < o.Total {
 		if ctx.Err() != nil {
 			res.Interrupted = true
-			res.Checkpoint, err = Save(tr, o.Dir, o.Meta)
-			return res, err
+			return res, save()
 		}
 		loss, err := tr.Next()
 		if err != nil {
-			return res, err
+			var nan ErrNonFinite
+			if errors.As(err, &nan) {
+				return res, err
+			}
+			return res, fmt.Errorf("training step %d: %w", tr.Steps()+1, err)
 		}
 		res.Losses = append(res.Losses, loss)
-		if err := enc.Encode(Metric{Step: tr.Steps(), Loss: loss, Seconds: time.Since(start).Seconds()}); err != nil {
+		line, err := json.Marshal(Metric{Step: tr.Steps(), Loss: loss, Seconds: time.Since(start).Seconds()})
+		if err != nil {
+			return res, err
+		}
+		if err := mf.WriteLine(append(line, '\n')); err != nil {
 			return res, err
 		}
 		if o.OnStep != nil {
@@ -114,7 +166,7 @@ func Run(ctx context.Context, tr Runner, o RunOptions) (res RunResult, err error
 			}
 		}
 		if o.Snapshot > 0 && tr.Steps()%o.Snapshot == 0 && tr.Steps() < o.Total {
-			if res.Checkpoint, err = Save(tr, o.Dir, o.Meta); err != nil {
+			if err := save(); err != nil {
 				return res, err
 			}
 			if o.OnSnapshot != nil {
@@ -124,8 +176,7 @@ func Run(ctx context.Context, tr Runner, o RunOptions) (res RunResult, err error
 			}
 		}
 	}
-	res.Checkpoint, err = Save(tr, o.Dir, o.Meta)
-	return res, err
+	return res, save()
 }
 
 // ReadMetrics reads a run directory's metrics.jsonl (earlier runs of a

@@ -1,0 +1,75 @@
+package data
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/sdevk/sdevk/internal/atomicfile"
+)
+
+// SaveNPYStream writes an (n, d) float32 .npy file whose values fill hands
+// to put in row-major order, in as many calls as it likes (a sampler's
+// batches), so the values never need to be in memory at once. The file is
+// written through a temporary and appears only when fill returned with all
+// n*d values put; an error of fill or put leaves no file.
+func SaveNPYStream(path string, n, d int, fill func(put func(x []float64) error) error) error {
+	return saveNPYStream(path, n, d, 4, fill)
+}
+
+// saveNPYStream writes an (n, d) .npy file of float32 (size 4) or float64
+// (size 8) values.
+func saveNPYStream(path string, n, d, size int, fill func(put func(x []float64) error) error) error {
+	if n < 1 || d < 1 {
+		return fmt.Errorf("%s: cannot write shape (%d, %d)", path, n, d)
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		if _, err := w.Write(npyHeader(n, d, size)); err != nil {
+			return err
+		}
+		left := n * d
+		var buf []byte
+		put := func(x []float64) error {
+			if len(x) > left {
+				return fmt.Errorf("%d values past the (%d, %d) shape", len(x)-left, n, d)
+			}
+			left -= len(x)
+			buf = encodeLE(buf[:0], x, size)
+			_, err := w.Write(buf)
+			return err
+		}
+		if err := fill(put); err != nil {
+			return err
+		}
+		if left > 0 {
+			return fmt.Errorf("%d of the %d values of the (%d, %d) shape were never given", left, n*d, n, d)
+		}
+		return nil
+	})
+}
+
+// npyHeader is the version 1.0 header of a C-order (n, d) array of
+// little-endian floats of size bytes, padded to a multiple of 64 bytes.
+func npyHeader(n, d, size int) []byte {
+	dict := fmt.Sprintf("{'descr': '<f%d', 'fortran_order': False, 'shape': (%d, %d), }", size, n, d)
+	const prefix = 10 // magic, version, header length
+	pad := (64 - (prefix+len(dict)+1)%64) % 64
+	h := dict + strings.Repeat(" ", pad) + "\n"
+	out := append([]byte("\x93NUMPY\x01\x00"), 0, 0)
+	binary.LittleEndian.PutUint16(out[8:], uint16(len(h)))
+	return append(out, h...)
+}
+
+// encodeLE appends x as little-endian float32 (size 4) or float64 values.
+func encodeLE(dst []byte, x []float64, size int) []byte {
+	for _, v := range x {
+		if size == 4 {
+			dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(float32(v)))
+		} else {
+			dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(v))
+		}
+	}
+	return dst
+}
