@@ -1,11 +1,6 @@
 package data
 
-import (
-	"fmt"
-	"io"
-
-	"codeberg.org/sbinet/npyio"
-)
+import "fmt"
 
 // SaveNPY writes the n x d points x as a float32 .npy file of shape (n, d).
 // The file is written to a temporary file in the same directory and renamed,

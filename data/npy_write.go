@@ -26,7 +26,7 @@ func saveNPYStream(path string, n, d, size int, fill func(put func(x []float64) 
 		return fmt.Errorf("%s: cannot write shape (%d, %d)", path, n, d)
 	}
 	return atomicfile.Write(path, func(w io.Writer) error {
-		if _, err := w.Write(npyHeader(n, d, size)); err != nil {
+		if _, err := w.Write(encodeNPYHeader(n, d, size)); err != nil {
 			return err
 		}
 		left := n * d
@@ -50,9 +50,9 @@ func saveNPYStream(path string, n, d, size int, fill func(put func(x []float64) 
 	})
 }
 
-// npyHeader is the version 1.0 header of a C-order (n, d) array of
+// encodeNPYHeader is the version 1.0 header of a C-order (n, d) array of
 // little-endian floats of size bytes, padded to a multiple of 64 bytes.
-func npyHeader(n, d, size int) []byte {
+func encodeNPYHeader(n, d, size int) []byte {
 	dict := fmt.Sprintf("{'descr': '<f%d', 'fortran_order': False, 'shape': (%d, %d), }", size, n, d)
 	const prefix = 10 // magic, version, header length
 	pad := (64 - (prefix+len(dict)+1)%64) % 64

@@ -44,7 +44,7 @@ func TestSaveNPYStream(t *testing.T) {
 			t.Fatalf("value %d: %v, want %v", i, p.X[i], x[i])
 		}
 	}
-	if h := npyHeader(500_000_000, 2, 4); len(h)%64 != 0 || h[len(h)-1] != '\n' {
+	if h := encodeNPYHeader(500_000_000, 2, 4); len(h)%64 != 0 || h[len(h)-1] != '\n' {
 		t.Errorf("header of %d bytes: %q", len(h), h)
 	}
 	for _, tc := range []struct {

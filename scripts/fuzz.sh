@@ -11,6 +11,8 @@ targets=(
 	./data:FuzzReadNPY
 	./config:FuzzParse
 	./checkpoint:FuzzDecode
+	./checkpoint/torchckpt:FuzzRead
+	./checkpoint/torchckpt:FuzzDecodePickle
 )
 for t in "${targets[@]}"; do
 	pkg=${t%%:*}
