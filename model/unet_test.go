@@ -114,3 +114,40 @@ func TestUNetFlatInput(t *testing.T) {
 		}
 	}
 }
+
+// TestDropoutOnlyInTraining: score_sde's dropout is in the training
+// network's graph and not in the evaluation network's.
+func TestDropoutOnlyInTraining(t *testing.T) {
+	c := tinyUNetConfig(UNetNCSNpp)
+	c.Dropout = 0.1
+	u, err := NewUNet(testVP(t), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(net ScoreNet) int {
+		g := graph.New()
+		net.Build(g, g.Input("x", 2, 1, 8, 8), g.Input("t", 2))
+		n := 0
+		for _, nd := range g.Nodes() {
+			if nd.Kind() == graph.OpDropout {
+				n++
+			}
+		}
+		return n
+	}
+	blocks := 0
+	for _, m := range u.modules {
+		if _, ok := m.(*resBlock); ok {
+			blocks++
+		}
+	}
+	if got := count(u); got != 0 {
+		t.Errorf("evaluation graph has %d dropouts", got)
+	}
+	if got := count(ForTraining(u)); got != blocks {
+		t.Errorf("training graph has %d dropouts, want one per residual block, %d", got, blocks)
+	}
+	if ForTraining(u) == ScoreNet(u) {
+		t.Error("ForTraining changed the evaluation network in place")
+	}
+}
