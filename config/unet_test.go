@@ -7,7 +7,8 @@ import (
 )
 
 // TestScoreSDEConfigs builds every shipped score_sde CIFAR-10 config (no
-// weights) and checks its parameter count against score_sde's.
+// weights), checks its parameter count against score_sde's and builds its
+// score graph.
 func TestScoreSDEConfigs(t *testing.T) {
 	for _, c := range []struct {
 		file   string
@@ -42,6 +43,10 @@ func TestScoreSDEConfigs(t *testing.T) {
 			}
 			if n != c.params {
 				t.Errorf("%d parameters, score_sde has %d", n, c.params)
+			}
+			// The whole graph builds (shapes only, nothing runs).
+			if _, err := net.Summarise(1); err != nil {
+				t.Error(err)
 			}
 		})
 	}

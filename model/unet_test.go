@@ -2,6 +2,7 @@ package model
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -149,5 +150,39 @@ func TestDropoutOnlyInTraining(t *testing.T) {
 	}
 	if ForTraining(u) == ScoreNet(u) {
 		t.Error("ForTraining changed the evaluation network in place")
+	}
+}
+
+// TestNCSNppVariantsBuild: every combination of the ncsnpp options builds
+// a graph whose forward pass uses each declared module once, in order, and
+// gives an image of the input's shape (the fixtures cover four of them
+// against score_sde's numbers).
+func TestNCSNppVariantsBuild(t *testing.T) {
+	vp := testVP(t)
+	for _, block := range []string{"ddpm", "biggan"} {
+		for _, fir := range []bool{false, true} {
+			for _, prog := range []string{"none", "output_skip", "residual"} {
+				for _, progIn := range []string{"none", "input_skip", "residual"} {
+					for _, comb := range []string{"sum", "cat"} {
+						for _, emb := range []string{"positional", "fourier"} {
+							c := tinyUNetConfig(UNetNCSNpp)
+							c.ResblockType, c.FIR, c.Progressive, c.ProgressiveInput = block, fir, prog, progIn
+							c.ProgressiveCombine, c.EmbeddingType, c.Conditional = comb, emb, emb == "fourier"
+							u, err := NewUNet(vp, c)
+							if err != nil {
+								t.Fatalf("%+v: %v", c, err)
+							}
+							s, err := u.Summarise(2)
+							if err != nil {
+								t.Fatalf("%+v: %v", c, err)
+							}
+							if last := s.Blocks[len(s.Blocks)-1]; !slices.Equal(last.Out, s.Input) {
+								t.Errorf("%+v: the last module gives %v, want %v", c, last.Out, s.Input)
+							}
+						}
+					}
+				}
+			}
+		}
 	}
 }
