@@ -86,8 +86,10 @@ func (c *Config) validateUNet() *Error {
 		return c.errAt("model.normalization", "score_sde's U-Nets use GroupNorm, got %q", m.Normalization)
 	case !strings.EqualFold(m.AttentionType, "ddpm"):
 		return c.errAt("model.attention_type", "score_sde's U-Nets use ddpm attention, got %q", m.AttentionType)
-	case strings.EqualFold(m.Name, model.UNetNCSNpp) && strings.EqualFold(m.EmbeddingType, "fourier") && !c.Training.Continuous:
-		return c.errAt("model.embedding_type", "Fourier features need training.continuous = true (as in score_sde)")
+	case !c.Training.Continuous:
+		// score_sde's discrete labels (t (N-1), integer noise levels) are
+		// another score function; sdevk builds the continuous one.
+		return c.errAt("training.continuous", "sdevk runs score_sde's U-Nets with continuous time labels: want true")
 	}
 	err := c.UNetConfig().Check()
 	var ke *model.ConfigError

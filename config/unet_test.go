@@ -7,7 +7,8 @@ import (
 )
 
 // TestScoreSDEConfigs builds every shipped score_sde CIFAR-10 config (no
-// weights) and checks its parameter count against score_sde's.
+// weights), checks its parameter count against score_sde's and builds its
+// score graph.
 func TestScoreSDEConfigs(t *testing.T) {
 	for _, c := range []struct {
 		file   string
@@ -43,6 +44,10 @@ func TestScoreSDEConfigs(t *testing.T) {
 			if n != c.params {
 				t.Errorf("%d parameters, score_sde has %d", n, c.params)
 			}
+			// The whole graph builds (shapes only, nothing runs).
+			if _, err := net.Summarise(1); err != nil {
+				t.Error(err)
+			}
 		})
 	}
 }
@@ -61,6 +66,7 @@ func TestScoreSDEKeyErrors(t *testing.T) {
 		{"[training]\nsde = \"vp\"\n", `u.toml:2: training.sde: unknown SDE "vp" (want vesde | vpsde | subvpsde)`},
 		{"[training]\nsde = \"vesde\"\n[sde]\nkind = \"vp\"\n", `u.toml:2: training.sde: "vesde" disagrees with sde.kind = "vp"`},
 		{"[model]\nsigma_max = 50\n[sde]\nsigma_max = 20.0\n", `u.toml:2: model.sigma_max: 50 disagrees with sde.sigma_max = 20`},
+		{"[training]\ncontinuous = false\n[model]\nname = \"ddpm\"\nnf = 32\n", "u.toml:2: training.continuous: sdevk runs score_sde's U-Nets with continuous time labels"},
 		{"[model]\nname = \"unet\"\n", `model.name: unknown model "unet" (want mlp | ddpm | ncsnpp)`},
 		{"[model]\nn_f = 3\n", `unknown key (did you mean model.nf?)`},
 	} {

@@ -20,6 +20,15 @@ type ScoreNet interface {
 	Params() []ParamSpec
 }
 
+// ForTraining returns net as a training step builds it: a network with a
+// training mode (the U-Nets' dropout) in that mode, any other as it is.
+func ForTraining(net ScoreNet) ScoreNet {
+	if t, ok := net.(interface{ ForTraining() ScoreNet }); ok {
+		return t.ForTraining()
+	}
+	return net
+}
+
 // The loss builders of package sde accept any ScoreNet.
 var _ sde.GraphScore = ScoreNet(nil)
 

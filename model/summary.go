@@ -44,6 +44,9 @@ func (u *UNet) Summarise(batch int) (*Summary, error) {
 	if err := g.Err(); err != nil {
 		return nil, fmt.Errorf("model: summary: %w", err)
 	}
+	if len(cur.marks) != len(u.modules) {
+		return nil, fmt.Errorf("model: summary: the forward pass used %d of the %d modules", len(cur.marks), len(u.modules))
+	}
 	nodes := g.Nodes()
 	s := &Summary{Batch: batch, Input: in}
 	for i, m := range u.modules {

@@ -19,12 +19,8 @@ type UNet struct {
 	cfg     UNetConfig
 	modules []layer // all_modules
 	specs   []ParamSpec
-	// Training turns dropout on (score_sde's train=True). Set it before
-	// building the training graph; evaluation graphs leave it off.
-	Training bool
-	// DropoutSeed varies the dropout masks between graphs built for
-	// different purposes.
-	DropoutSeed uint32
+	// training turns dropout on (score_sde's train=True): see ForTraining.
+	training bool
 }
 
 var _ ScoreNet = (*UNet)(nil)
@@ -76,6 +72,15 @@ func checkGroups(ms []layer, c UNetConfig) error {
 		}
 	}
 	return nil
+}
+
+// ForTraining returns the network as score_sde trains it, with dropout (a
+// fresh mask per step from the run's random key); u itself stays the
+// evaluation network (train=False), without it.
+func (u *UNet) ForTraining() ScoreNet {
+	t := *u
+	t.training = true
+	return &t
 }
 
 // Config returns the configuration.
@@ -130,8 +135,8 @@ func (u *UNet) buildWith(g *graph.Graph, x, t *graph.Node, cur *cursor) *graph.N
 		img = graph.Reshape(x, append([]int{xs[0]}, u.ImageShape()...)...)
 	}
 	labels, logLabels := u.labels(t)
-	f := forward{g: g, act: activation(u.cfg.Nonlinearity), seed: u.DropoutSeed}
-	if u.Training {
+	f := forward{g: g, act: activation(u.cfg.Nonlinearity)}
+	if u.training {
 		f.dropout = u.cfg.Dropout
 	}
 	var h *graph.Node

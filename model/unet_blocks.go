@@ -12,17 +12,15 @@ type forward struct {
 	// dropout is the rate while training, 0 for evaluation (score_sde's
 	// train=False).
 	dropout float64
-	// seed separates the dropout masks of one training step from the next
-	// (the trainer's step key mixes into the graph's random streams).
-	seed uint32
 }
 
-// drop applies dropout with a stream of its own per block.
+// drop applies dropout with a stream of its own per block; the run's seed
+// and step vary the mask from one training step to the next.
 func (f forward) drop(x *graph.Node, block string) *graph.Node {
 	if f.dropout == 0 {
 		return x
 	}
-	return graph.Dropout(x, f.dropout, rng.ParamStream(block+".Dropout_0")^f.seed)
+	return graph.Dropout(x, f.dropout, rng.ParamStream(block+".Dropout_0"))
 }
 
 // Residual block kinds.

@@ -2,6 +2,7 @@ package model
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,6 +112,77 @@ func TestUNetFlatInput(t *testing.T) {
 	for i := range outs[0] {
 		if outs[0][i] != outs[1][i] {
 			t.Fatalf("value %d: flat %g, image %g", i, outs[0][i], outs[1][i])
+		}
+	}
+}
+
+// TestDropoutOnlyInTraining: score_sde's dropout is in the training
+// network's graph and not in the evaluation network's.
+func TestDropoutOnlyInTraining(t *testing.T) {
+	c := tinyUNetConfig(UNetNCSNpp)
+	c.Dropout = 0.1
+	u, err := NewUNet(testVP(t), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(net ScoreNet) int {
+		g := graph.New()
+		net.Build(g, g.Input("x", 2, 1, 8, 8), g.Input("t", 2))
+		n := 0
+		for _, nd := range g.Nodes() {
+			if nd.Kind() == graph.OpDropout {
+				n++
+			}
+		}
+		return n
+	}
+	blocks := 0
+	for _, m := range u.modules {
+		if _, ok := m.(*resBlock); ok {
+			blocks++
+		}
+	}
+	if got := count(u); got != 0 {
+		t.Errorf("evaluation graph has %d dropouts", got)
+	}
+	if got := count(ForTraining(u)); got != blocks {
+		t.Errorf("training graph has %d dropouts, want one per residual block, %d", got, blocks)
+	}
+	if ForTraining(u) == ScoreNet(u) {
+		t.Error("ForTraining changed the evaluation network in place")
+	}
+}
+
+// TestNCSNppVariantsBuild: every combination of the ncsnpp options builds
+// a graph whose forward pass uses each declared module once, in order, and
+// gives an image of the input's shape (the fixtures cover four of them
+// against score_sde's numbers).
+func TestNCSNppVariantsBuild(t *testing.T) {
+	vp := testVP(t)
+	for _, block := range []string{"ddpm", "biggan"} {
+		for _, fir := range []bool{false, true} {
+			for _, prog := range []string{"none", "output_skip", "residual"} {
+				for _, progIn := range []string{"none", "input_skip", "residual"} {
+					for _, comb := range []string{"sum", "cat"} {
+						for _, emb := range []string{"positional", "fourier"} {
+							c := tinyUNetConfig(UNetNCSNpp)
+							c.ResblockType, c.FIR, c.Progressive, c.ProgressiveInput = block, fir, prog, progIn
+							c.ProgressiveCombine, c.EmbeddingType, c.Conditional = comb, emb, emb == "fourier"
+							u, err := NewUNet(vp, c)
+							if err != nil {
+								t.Fatalf("%+v: %v", c, err)
+							}
+							s, err := u.Summarise(2)
+							if err != nil {
+								t.Fatalf("%+v: %v", c, err)
+							}
+							if last := s.Blocks[len(s.Blocks)-1]; !slices.Equal(last.Out, s.Input) {
+								t.Errorf("%+v: the last module gives %v, want %v", c, last.Out, s.Input)
+							}
+						}
+					}
+				}
+			}
 		}
 	}
 }

@@ -105,14 +105,19 @@ func TestTinyUNetTrains(t *testing.T) {
 	}
 }
 
-// TestTinyUNetGradientsMatchReference: the DSM loss of the tiny U-Nets and
-// its gradient with respect to every trainable parameter agree between the
-// device and the float64 reference executor.
+// TestTinyUNetGradientsMatchReference: the DSM loss of the tiny U-Nets in
+// training mode (dropout 0.1) and its gradient with respect to every
+// trainable parameter agree between the device and the float64 reference
+// executor.
 func TestTinyUNetGradientsMatchReference(t *testing.T) {
 	dev := vktest.Open(t, vk.Options{})
 	for name, s := range sdes(t) {
 		t.Run(name, func(t *testing.T) {
-			net, err := model.NewUNet(s, tinyConfig(name == "ve"))
+			// With dropout, as score_sde trains: both executors draw the
+			// same masks.
+			c := tinyConfig(name == "ve")
+			c.Dropout = 0.1
+			net, err := model.NewUNet(s, c)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -140,7 +145,7 @@ func TestTinyUNetGradientsMatchReference(t *testing.T) {
 			}
 			g := graph.New()
 			x0 := g.Input("x0", 4, 64)
-			ln, err := sde.BuildLoss(s, net, x0, sde.DefaultLossConfig())
+			ln, err := sde.BuildLoss(s, model.ForTraining(net), x0, sde.DefaultLossConfig())
 			if err != nil {
 				t.Fatal(err)
 			}

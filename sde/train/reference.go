@@ -61,7 +61,7 @@ func NewReference(cfg Config) (*RefTrainer, error) {
 	g := graph.New()
 	t := &RefTrainer{cfg: cfg, ref: graph.NewReference(), ema: map[string][]float64{}}
 	t.x0 = g.Input("x0", cfg.Batch, cfg.Data.Dim())
-	ln, err := sde.BuildLoss(cfg.SDE, cfg.Net, t.x0, cfg.Loss)
+	ln, err := sde.BuildLoss(cfg.SDE, model.ForTraining(cfg.Net), t.x0, cfg.Loss)
 	if err != nil {
 		return nil, err
 	}

@@ -86,7 +86,7 @@ func New(dev *vk.Device, cfg Config) (*Trainer, error) {
 	}()
 	g := graph.New()
 	x0 := g.Input("x0", cfg.Batch, d)
-	ln, err := sde.BuildLoss(cfg.SDE, cfg.Net, x0, cfg.Loss)
+	ln, err := sde.BuildLoss(cfg.SDE, model.ForTraining(cfg.Net), x0, cfg.Loss)
 	if err != nil {
 		return nil, err
 	}
