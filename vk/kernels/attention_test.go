@@ -38,19 +38,26 @@ func TestAttention(t *testing.T) {
 
 // TestAttentionUNetShapes runs both variants at score_sde's attention
 // shapes: one head over all channels (256 at 16x16 in DDPM and NCSN++ on
-// CIFAR-10, 512 at 4x4 at most), and many positions with few channels.
+// CIFAR-10, 512 at 4x4 at most), and many positions with few channels. On
+// llvmpipe the larger ones take the GEMM path (attention_gemm.go) whatever
+// the variant.
 func TestAttentionUNetShapes(t *testing.T) {
 	l := testLib(t)
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, variant := range []bool{true, false} {
 		l.Tuning.AttnRegisters = variant
 		for _, s := range []AttentionShape{
+			{N: 1, C: 256, L: 16 * 16, Heads: 1},
 			{N: 2, C: 512, L: 4 * 4, Heads: 1},
 			{N: 1, C: 4, L: 32 * 32, Heads: 1},
 		} {
 			testAttentionShape(t, l, rng, s)
 		}
 	}
+	// On llvmpipe the shapes above take the GEMM path; with scratch for
+	// one head's scores it runs head by head.
+	l.Tuning.ConvIm2colScratchBytes = 4 * 96 * 96
+	testAttentionShape(t, l, rng, AttentionShape{N: 3, C: 128, L: 96, Heads: 1})
 }
 
 // testAttentionShape checks the forward and backward of shape s with the
