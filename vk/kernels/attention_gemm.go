@@ -3,21 +3,16 @@ package kernels
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/sdevk/sdevk/vk"
 )
 
 // Attention through batched GEMMs and a stored score matrix, for devices
-// where the fused kernels' long loops are cut short.
-//
-// llvmpipe (lavapipe) stops every loop of a shader invocation once the
-// invocation has run 65535 loop iterations in all (Mesa's
-// LP_MAX_TGSI_LOOP_ITERATIONS, shared by every loop of the shader), without
-// an error: the fused kernels' loops over the L keys and D channels of a
-// head then end early and leave wrong or unwritten values, which happens
-// from D*L of about 32K on (one head of 256 channels over 16x16 positions,
-// as in score_sde's CIFAR-10 U-Nets). The GEMM path keeps every loop short:
+// where the fused kernels' long loops are cut short (loopLimited): their
+// loops over the L keys and D channels of a head end early and leave wrong
+// or unwritten values from D*L of about 32K on (one head of 256 channels
+// over 16x16 positions, as in score_sde's CIFAR-10 U-Nets). The GEMM path
+// keeps every loop short:
 // the products loop over D or L, the softmax is elementwise kernels and
 // row reductions. It stores the L x L scores, in chunks of heads that fit
 // the scratch.
@@ -25,10 +20,6 @@ import (
 // attnFusedMaxWork bounds D*L for the fused kernels (either variant) on
 // llvmpipe, with a 4x margin below the failures measured there.
 const attnFusedMaxWork = 8192
-
-// loopLimited reports whether the device is llvmpipe, whose shaders stop
-// looping after 65535 iterations per invocation.
-func loopLimited(info *vk.DeviceInfo) bool { return strings.Contains(info.Name, "llvmpipe") }
 
 // attnViaGemm reports whether s takes the GEMM path on this device.
 func (l *Lib) attnViaGemm(s AttentionShape) bool {

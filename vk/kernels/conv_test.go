@@ -145,3 +145,22 @@ func TestConv2DUNetShapes(t *testing.T) {
 		testConvGeom(t, l, rng, g)
 	}
 }
+
+// TestConv2DBackFilterLongSums: a filter gradient summing 262144 positions
+// (CelebA's 64x64 at batch 64) in every variant. On llvmpipe one GEMM or
+// conv2d_reg_wgrad invocation looping that long was silently cut short
+// (looplimit.go).
+func TestConv2DBackFilterLongSums(t *testing.T) {
+	l := testLib(t)
+	rng := rand.New(rand.NewPCG(21, 22))
+	g := Conv2DGeom{N: 16, C: 2, H: 128, W: 128, O: 3, KH: 3, KW: 3, Pad: [2]int{1, 1}}
+	nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
+	x, gy := randn(rng, nx, 1, 0), randn(rng, ny, 1/math.Sqrt(float64(ny/g.O)), 0)
+	want := ref.Conv2DBackFilter(x, gy, g)
+	xb, gyb := upload(t, l, x), upload(t, l, gy)
+	for _, v := range []ConvVariant{ConvReg, ConvTiled, ConvIm2col} {
+		gw := newBuf(t, l, nw)
+		run(t, l, func(seq *vk.Sequence) error { return l.Conv2DBackFilterWith(seq, v, xb, gyb, gw, g) })
+		vktest.Close(t, fmt.Sprintf("gw variant %v", v), download(t, gw, nw), want, 1e-4, 1e-4)
+	}
+}
