@@ -4,9 +4,10 @@
 // two executors cannot drift apart on a formula.
 //
 // It also defines each op's geometry once (Conv2DGeom, AttentionShape,
-// GroupNormShape): vk/kernels names them with type aliases, and the graph
-// package reads them off a node's shapes and attributes (graph.Conv2DGeom,
-// graph.AttentionShape, graph.GroupNormShape), which both executors use, so
+// GroupNormShape, UpFirDn2DGeom): vk/kernels names them with type aliases,
+// and the graph package reads them off a node's shapes and attributes
+// (graph.Conv2DGeom, graph.AttentionShape, graph.GroupNormShape,
+// graph.UpFirDn2DGeom), which both executors use, so
 // no code copies one geometry into another field by field:
 //
 //	g := ref.Conv2DGeom{N: 1, C: 3, H: 5, W: 5, O: 8, KH: 3, KW: 3, Pad: [2]int{1, 1}}

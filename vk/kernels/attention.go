@@ -2,7 +2,6 @@ package kernels
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/vk"
@@ -72,7 +71,7 @@ func (l *Lib) attnGrid(name string, s AttentionShape, av attnVariant) ([3]uint32
 	if lim := l.Dev.Info.Limits.MaxWorkgroupCount[1]; groups[1] > lim {
 		return groups, nil, fmt.Errorf("kernels: %s: N*heads = %d exceeds the device's %d workgroups along y", name, groups[1], lim)
 	}
-	push := vk.Push(uint32(s.L), uint32(s.C), uint32(s.Heads), float32(1/math.Sqrt(float64(s.HeadDim()))))
+	push := vk.Push(uint32(s.L), uint32(s.C), uint32(s.Heads), float32(attnScale(s)))
 	return groups, push, nil
 }
 
@@ -104,6 +103,9 @@ func (l *Lib) AttentionForward(seq *vk.Sequence, q, k, v, o, lse *vk.Buffer, s A
 	if err := checkLen(name, "lse", lse, s.RowLen()); err != nil {
 		return err
 	}
+	if l.attnViaGemm(s) {
+		return l.attentionForwardGemm(seq, q, k, v, o, lse, s)
+	}
 	kern, av, err := l.attnKernel("attention_fwd", s.HeadDim())
 	if err != nil {
 		return err
@@ -133,6 +135,9 @@ func (l *Lib) AttentionBackward(seq *vk.Sequence, q, k, v, o, lse, gy, dq, dk, d
 	}
 	if err := checkLens(name, s.RowLen(), map[string]*vk.Buffer{"lse": lse, "delta": delta}); err != nil {
 		return err
+	}
+	if l.attnViaGemm(s) {
+		return l.attentionBackwardGemm(seq, q, k, v, lse, gy, dq, dk, dv, delta, s)
 	}
 	kq, av, err := l.attnKernel("attention_bwd_dq", s.HeadDim())
 	if err != nil {

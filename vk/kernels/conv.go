@@ -218,7 +218,7 @@ func (l *Lib) Conv2DBackFilterWith(seq *vk.Sequence, v ConvVariant, x, gy, gw *v
 	if v == ConvIm2col && l.convIm2colFilterOK(g) {
 		return l.convIm2colFilter(seq, x, gy, gw, g)
 	}
-	if v == ConvReg || v == ConvIm2col {
+	if (v == ConvReg || v == ConvIm2col) && !l.wgradLoopTooLong(g) {
 		t := l.Tuning.ConvWgradTile
 		vec := g.Stride[1] == 1 && g.W%4 == 0
 		k, err := l.kernel("conv2d_reg_wgrad", [3]uint32{t.Local, 1, 1},
@@ -231,6 +231,13 @@ func (l *Lib) Conv2DBackFilterWith(seq *vk.Sequence, v ConvVariant, x, gy, gw *v
 		return seq.Dispatch(k, groups, push, x, gy, gw)
 	}
 	return l.convTiled(seq, 2, gy, x, gy, gw, g, false)
+}
+
+// wgradLoopTooLong reports whether conv2d_reg_wgrad's loop over the output
+// positions would outrun llvmpipe's loop limit (looplimit.go); ConvTiled,
+// whose sum is split into slices, takes such shapes.
+func (l *Lib) wgradLoopTooLong(g Conv2DGeom) bool {
+	return loopLimited(&l.Dev.Info) && g.N*g.OutH()*ceilDiv(g.OutW(), 4) > limitedWgradSteps
 }
 
 // convReg records conv2d_reg.comp: out[N,M,OH,OW] from in[N,CI,H,W].

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -34,38 +35,7 @@ func TestConv2D(t *testing.T) {
 	l.Tuning.ConvIm2colChunk = convTestChunk
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, g := range convCases {
-		nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
-		x, w, b, gy := randn(rng, nx, 1, 0), randn(rng, nw, 1, 0), randn(rng, g.O, 1, 0), randn(rng, ny, 1, 0)
-		wantY := ref.Conv2D(x, w, b, g)
-		wantY0 := ref.Conv2D(x, w, nil, g)
-		wantGX := ref.Conv2DBackData(gy, w, g)
-		wantGW := ref.Conv2DBackFilter(x, gy, g)
-		wantGB := ref.Conv2DBiasGrad(gy, g)
-		xb, wb, bb, gyb := upload(t, l, x), upload(t, l, w), upload(t, l, b), upload(t, l, gy)
-		for _, v := range []ConvVariant{ConvReg, ConvTiled, ConvIm2col} {
-			name := fmt.Sprintf("%+v variant %d", g, v)
-			yb, y0, gxb, gwb, gbb := newBuf(t, l, ny), newBuf(t, l, ny), newBuf(t, l, nx), newBuf(t, l, nw), newBuf(t, l, g.O)
-			run(t, l, func(seq *vk.Sequence) error {
-				if err := l.Conv2DWith(seq, v, xb, wb, bb, yb, g); err != nil {
-					return err
-				}
-				if err := l.Conv2DWith(seq, v, xb, wb, nil, y0, g); err != nil {
-					return err
-				}
-				if err := l.Conv2DBackDataWith(seq, v, gyb, wb, gxb, g); err != nil {
-					return err
-				}
-				if err := l.Conv2DBackFilterWith(seq, v, xb, gyb, gwb, g); err != nil {
-					return err
-				}
-				return l.Conv2DBiasGrad(seq, gyb, gbb, g)
-			})
-			vktest.Close(t, name+" y", download(t, yb, ny), wantY, 1e-4, 1e-4)
-			vktest.Close(t, name+" y (no bias)", download(t, y0, ny), wantY0, 1e-4, 1e-4)
-			vktest.Close(t, name+" gx", download(t, gxb, nx), wantGX, 1e-4, 1e-4)
-			vktest.Close(t, name+" gw", download(t, gwb, nw), wantGW, 1e-4, 1e-4)
-			vktest.Close(t, name+" gb", download(t, gbb, g.O), wantGB, 1e-4, 1e-4)
-		}
+		testConvGeom(t, l, rng, g)
 	}
 	run(t, l, func(seq *vk.Sequence) error {
 		b := newBuf(t, l, 16)
@@ -115,4 +85,82 @@ func TestConvIm2colVec4Stores(t *testing.T) {
 	xb, wb, yb := upload(t, l, x), upload(t, l, w), newBuf(t, l, ny)
 	run(t, l, func(seq *vk.Sequence) error { return l.Conv2DWith(seq, ConvIm2col, xb, wb, nil, yb, g) })
 	vktest.Close(t, "conv2d with vec4 im2col stores", download(t, yb, ny), want, 1e-4, 1e-4)
+}
+
+// testConvGeom checks every variant's forward (with and without bias), data,
+// filter and bias gradients of geometry g against the float64 reference.
+func testConvGeom(t *testing.T, l *Lib, rng *rand.Rand, g Conv2DGeom) {
+	t.Helper()
+	nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
+	// Weights and output gradients scaled by 1/sqrt(fan-in) as in a
+	// network, so that long sums stay O(1) and the tolerance meaningful.
+	fanW, fanGY := math.Sqrt(float64(g.C*g.KH*g.KW)), math.Sqrt(float64(g.N*g.OutH()*g.OutW()))
+	x, w, b, gy := randn(rng, nx, 1, 0), randn(rng, nw, 1/fanW, 0), randn(rng, g.O, 1, 0), randn(rng, ny, 1/fanGY, 0)
+	wantY := ref.Conv2D(x, w, b, g)
+	wantY0 := ref.Conv2D(x, w, nil, g)
+	wantGX := ref.Conv2DBackData(gy, w, g)
+	wantGW := ref.Conv2DBackFilter(x, gy, g)
+	wantGB := ref.Conv2DBiasGrad(gy, g)
+	xb, wb, bb, gyb := upload(t, l, x), upload(t, l, w), upload(t, l, b), upload(t, l, gy)
+	for _, v := range []ConvVariant{ConvReg, ConvTiled, ConvIm2col} {
+		name := fmt.Sprintf("%+v variant %d", g, v)
+		yb, y0, gxb, gwb, gbb := newBuf(t, l, ny), newBuf(t, l, ny), newBuf(t, l, nx), newBuf(t, l, nw), newBuf(t, l, g.O)
+		run(t, l, func(seq *vk.Sequence) error {
+			if err := l.Conv2DWith(seq, v, xb, wb, bb, yb, g); err != nil {
+				return err
+			}
+			if err := l.Conv2DWith(seq, v, xb, wb, nil, y0, g); err != nil {
+				return err
+			}
+			if err := l.Conv2DBackDataWith(seq, v, gyb, wb, gxb, g); err != nil {
+				return err
+			}
+			if err := l.Conv2DBackFilterWith(seq, v, xb, gyb, gwb, g); err != nil {
+				return err
+			}
+			return l.Conv2DBiasGrad(seq, gyb, gbb, g)
+		})
+		vktest.Close(t, name+" y", download(t, yb, ny), wantY, 1e-4, 1e-4)
+		vktest.Close(t, name+" y (no bias)", download(t, y0, ny), wantY0, 1e-4, 1e-4)
+		vktest.Close(t, name+" gx", download(t, gxb, nx), wantGX, 1e-4, 1e-4)
+		vktest.Close(t, name+" gw", download(t, gwb, nw), wantGW, 1e-4, 1e-4)
+		vktest.Close(t, name+" gb", download(t, gbb, g.O), wantGB, 1e-4, 1e-4)
+	}
+}
+
+// TestConv2DUNetShapes runs every variant at score_sde's U-Net shapes where
+// one dimension is large and the rest are kept small: 256x256 images, 512
+// channels, the strided down- and up-sampling convolutions and the 1x1
+// (NIN) products.
+func TestConv2DUNetShapes(t *testing.T) {
+	l := testLib(t)
+	rng := rand.New(rand.NewPCG(19, 20))
+	for _, g := range []Conv2DGeom{
+		{N: 1, C: 3, H: 256, W: 256, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}},    // conv_in at 256
+		{N: 1, C: 3, H: 129, W: 129, O: 4, KH: 3, KW: 3, Stride: [2]int{2, 2}}, // DDPM's Downsample, and the transposed conv of FIRUpsampleConv2D
+		{N: 1, C: 512, H: 4, W: 4, O: 24, KH: 3, KW: 3, Pad: [2]int{1, 1}},     // the deepest 3x3: 4608-long sums
+		{N: 1, C: 512, H: 8, W: 8, O: 256, KH: 1, KW: 1},                       // NIN / skip 1x1
+		{N: 32, C: 3, H: 64, W: 64, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}},     // a filter-gradient sum over 131072 positions, as CIFAR-10 batch 128
+	} {
+		testConvGeom(t, l, rng, g)
+	}
+}
+
+// TestConv2DBackFilterLongSums: a filter gradient summing 262144 positions
+// (CelebA's 64x64 at batch 64) in every variant. On llvmpipe one GEMM or
+// conv2d_reg_wgrad invocation looping that long was silently cut short
+// (looplimit.go).
+func TestConv2DBackFilterLongSums(t *testing.T) {
+	l := testLib(t)
+	rng := rand.New(rand.NewPCG(21, 22))
+	g := Conv2DGeom{N: 16, C: 2, H: 128, W: 128, O: 3, KH: 3, KW: 3, Pad: [2]int{1, 1}}
+	nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
+	x, gy := randn(rng, nx, 1, 0), randn(rng, ny, 1/math.Sqrt(float64(ny/g.O)), 0)
+	want := ref.Conv2DBackFilter(x, gy, g)
+	xb, gyb := upload(t, l, x), upload(t, l, gy)
+	for _, v := range []ConvVariant{ConvReg, ConvTiled, ConvIm2col} {
+		gw := newBuf(t, l, nw)
+		run(t, l, func(seq *vk.Sequence) error { return l.Conv2DBackFilterWith(seq, v, xb, gyb, gw, g) })
+		vktest.Close(t, fmt.Sprintf("gw variant %v", v), download(t, gw, nw), want, 1e-4, 1e-4)
+	}
 }
