@@ -23,7 +23,7 @@ const attnFusedMaxWork = 8192
 
 // attnViaGemm reports whether s takes the GEMM path on this device.
 func (l *Lib) attnViaGemm(s AttentionShape) bool {
-	return loopLimited(&l.Dev.Info) && s.HeadDim()*s.L > attnFusedMaxWork
+	return l.Tuning.LoopLimited && s.HeadDim()*s.L > attnFusedMaxWork
 }
 
 // attnChunk is a run of heads [b0, b0+nb) with views of the [N*Heads, D, L]

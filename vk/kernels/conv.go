@@ -237,7 +237,7 @@ func (l *Lib) Conv2DBackFilterWith(seq *vk.Sequence, v ConvVariant, x, gy, gw *v
 // positions would outrun llvmpipe's loop limit (looplimit.go); ConvTiled,
 // whose sum is split into slices, takes such shapes.
 func (l *Lib) wgradLoopTooLong(g Conv2DGeom) bool {
-	return loopLimited(&l.Dev.Info) && g.N*g.OutH()*ceilDiv(g.OutW(), 4) > limitedWgradSteps
+	return l.Tuning.LoopLimited && g.N*g.OutH()*ceilDiv(g.OutW(), 4) > limitedWgradSteps
 }
 
 // convReg records conv2d_reg.comp: out[N,M,OH,OW] from in[N,CI,H,W].

@@ -228,7 +228,7 @@ func (l *Lib) convIm2colFilter(seq *vk.Sequence, x, gy, gw *vk.Buffer, g Conv2DG
 	ohw, ckk := oh*ow, g.C*g.KH*g.KW
 	per := ckk * ohw
 	chunk, _ := l.im2colChunk(g.N, per, 0)
-	if loopLimited(&l.Dev.Info) { // keep each product's sum over positions short
+	if l.Tuning.LoopLimited { // keep each product's sum over positions short
 		chunk = min(chunk, max(1, limitedGemmK/ohw))
 	}
 	cols, err := l.convBuf(0, chunk*per)

@@ -14,7 +14,8 @@ import (
 // counts grow with a problem dimension choose another path there
 // (attention_gemm.go, the convolutions' filter gradient).
 
-// loopLimited reports whether the device is llvmpipe.
+// loopLimited reports whether the device is llvmpipe; DefaultTuning records
+// it as Tuning.LoopLimited, which the kernels read.
 func loopLimited(info *vk.DeviceInfo) bool { return strings.Contains(info.Name, "llvmpipe") }
 
 // limitedGemmK is the longest GEMM sum (K) recorded in one product on

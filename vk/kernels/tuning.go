@@ -94,6 +94,11 @@ type Tuning struct {
 	// memory (lavapipe: barriers are slow, loads per FMA set the speed);
 	// off, K/V tiles are staged in shared memory (GPUs).
 	AttnRegisters bool `json:"attn_registers"`
+	// LoopLimited marks a device that stops a shader invocation's loops
+	// after a fixed number of iterations without an error (llvmpipe; see
+	// looplimit.go): kernels whose loops grow with a problem dimension take
+	// a chunked path there. A fact of the device, so both presets keep it.
+	LoopLimited bool `json:"loop_limited"`
 }
 
 // Chunking is the grid of a streaming kernel on CPU-type devices: about
@@ -139,6 +144,7 @@ func presetTuning(name string, info *vk.DeviceInfo) Tuning {
 		t.EwiseFewGroups = true
 		t.AttnRegisters = true
 	}
+	t.LoopLimited = loopLimited(info)
 	lim := info.Limits.MaxWorkgroupInvocations
 	t.Local1D = min(t.Local1D, lim)
 	for t.ReduceLocal > lim {
@@ -167,6 +173,6 @@ func (t Tuning) Lines() []string {
 		fmt.Sprintf("conv: auto is %s, register tile %+v, filter-gradient tile %+v, tiled tiles %+v", t.ConvAuto, t.ConvRegTile, t.ConvWgradTile, t.ConvTiledTiles),
 		fmt.Sprintf("conv: K split %s, im2col scratch %d MiB, 64-bit im2col stores %s", split(t.ConvSplitGroups), t.ConvIm2colScratchBytes>>20, onOff[t.Im2colW64]),
 		fmt.Sprintf("streaming: elementwise chunks %+v (vec4 %s), fused-update chunks %+v, few-group fused programs %s", t.Elementwise, onOff[t.ElemVec4], t.Fused, onOff[t.EwiseFewGroups]),
-		fmt.Sprintf("row copies %s, attention in registers %s", onOff[t.CopyRows], onOff[t.AttnRegisters]),
+		fmt.Sprintf("row copies %s, attention in registers %s, loop-limited device %s", onOff[t.CopyRows], onOff[t.AttnRegisters], onOff[t.LoopLimited]),
 	}
 }
