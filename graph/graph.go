@@ -26,6 +26,11 @@ func New() *Graph { return &Graph{names: map[string]*Node{}} }
 // Err returns the first error recorded while building g, or nil.
 func (g *Graph) Err() error { return g.err }
 
+// Fail records err as the graph's error unless it has one, for builders
+// outside this package (a model given input of the wrong shape): like a
+// shape error, it makes Grad, Compile and the executors refuse the graph.
+func (g *Graph) Fail(err error) { g.setErr(err) }
+
 // Nodes returns the nodes of g in topological order. The slice must not be
 // modified.
 func (g *Graph) Nodes() []*Node { return g.nodes }

@@ -104,7 +104,7 @@ func (u *UNet) Dim() int { return u.cfg.NumChannels * u.cfg.ImageSize * u.cfg.Im
 // its flat view [B, C*H*W]; the score has x's shape.
 func (u *UNet) Build(g *graph.Graph, x, t *graph.Node) *graph.Node {
 	raw := u.BuildRaw(g, x, t)
-	if u.sde.Kind() == sde.KindVE {
+	if u.sde.Kind() == sde.KindVE || g.Err() != nil {
 		return raw
 	}
 	return ApplyParameterisation(u.sde, ParamNoise, raw, t)
@@ -116,8 +116,11 @@ func (u *UNet) BuildNoise(g *graph.Graph, x, t *graph.Node) *graph.Node {
 	if u.sde.Kind() != sde.KindVE {
 		return u.BuildRaw(g, x, t)
 	}
-	_, std := sde.MarginalNodes(u.sde, t)
 	score := u.Build(g, x, t)
+	if g.Err() != nil {
+		return score
+	}
+	_, std := sde.MarginalNodes(u.sde, t)
 	return graph.Neg(graph.Mul(score, graph.Reshape(std, broadcastShape(std.Shape()[0], len(score.Shape()))...)))
 }
 
@@ -131,6 +134,10 @@ func (u *UNet) BuildRaw(g *graph.Graph, x, t *graph.Node) *graph.Node {
 func (u *UNet) buildWith(g *graph.Graph, x, t *graph.Node, cur *cursor) *graph.Node {
 	xs := x.Shape()
 	img := x
+	if err := u.checkInput(xs); err != nil {
+		g.Fail(err)
+		return x
+	}
 	if len(xs) == 2 {
 		img = graph.Reshape(x, append([]int{xs[0]}, u.ImageShape()...)...)
 	}
@@ -206,3 +213,16 @@ func inputScaling(x *graph.Node, centered bool) *graph.Node {
 
 // name returns all_modules.i.
 func moduleName(i int) string { return fmt.Sprintf("all_modules.%d", i) }
+
+// checkInput accepts a batch of images [B, C, H, W] of the network's
+// geometry, or of rows [B, C*H*W].
+func (u *UNet) checkInput(xs []int) error {
+	img := u.ImageShape()
+	switch {
+	case len(xs) == 2 && xs[1] == u.Dim():
+		return nil
+	case len(xs) == 4 && xs[1] == img[0] && xs[2] == img[1] && xs[3] == img[2]:
+		return nil
+	}
+	return fmt.Errorf("model: the U-Net takes images [B %d %d %d] or rows [B %d], got x of shape %v", img[0], img[1], img[2], u.Dim(), xs)
+}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -183,6 +184,26 @@ func TestNCSNppVariantsBuild(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestUNetWrongInput: x of another geometry is a graph error naming both
+// shapes, not a panic, and rows or images of the right one build.
+func TestUNetWrongInput(t *testing.T) {
+	u := tinyUNet(t, testVP(t), UNetNCSNpp)
+	for _, shape := range [][]int{{3, 2}, {3, 1, 4, 4}, {3, 64, 1}} {
+		g := graph.New()
+		u.Build(g, g.Input("x", shape...), g.Input("t", 3))
+		if err := g.Err(); err == nil || !strings.Contains(err.Error(), fmt.Sprint(shape)) || !strings.Contains(err.Error(), "[B 1 8 8]") {
+			t.Errorf("x %v: error %v, want one naming both shapes", shape, err)
+		}
+	}
+	for _, shape := range [][]int{{3, 64}, {3, 1, 8, 8}} {
+		g := graph.New()
+		out := u.Build(g, g.Input("x", shape...), g.Input("t", 3))
+		if err := g.Err(); err != nil || fmt.Sprint(out.Shape()) != fmt.Sprint(shape) {
+			t.Errorf("x %v: output %v, error %v", shape, out.Shape(), err)
 		}
 	}
 }

@@ -251,7 +251,12 @@ func runSample(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d := ds.Dim()
+	// A network knows its own dimension (a U-Net's C*H*W); the config's
+	// data set is then only the exact reference for point data.
+	d, pointData := ds.Dim(), true
+	if src.IsNet() && src.Dim != d {
+		d, pointData = src.Dim, false
+	}
 	if *png != "" && d != 2 {
 		return usagef("--png: plots are for 2-D data; %s's data is %d-dimensional", c.File, d)
 	}
@@ -260,7 +265,9 @@ func runSample(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	printDoctor(c, ds, *seed)
+	if pointData {
+		printDoctor(c, ds, *seed)
+	}
 
 	var vs *viewSession
 	if *view {
@@ -279,7 +286,7 @@ func runSample(args []string, stdout io.Writer) error {
 	// With the viewer, the outputs are written as soon as the run ends; the
 	// window then holds the final frame, and R runs again with a new seed.
 	for {
-		if err := sampleAndWrite(stdout, backend, o, ds, count, *device, *out, *png); err != nil {
+		if err := sampleAndWrite(stdout, backend, o, ds, d, count, *device, *out, *png); err != nil {
 			return err
 		}
 		if vs == nil {
@@ -296,8 +303,7 @@ func runSample(args []string, stdout io.Writer) error {
 // .npy file is written batch by batch as the device backend produces them
 // (through a temporary, renamed at the end), so any count fits in memory
 // unless a plot needs all the points.
-func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Request, ds data.Dataset, count int, device, out, png string) error {
-	d := ds.Dim()
+func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Request, ds data.Dataset, d, count int, device, out, png string) error {
 	start := time.Now()
 	var x []float64 // all the points, for the plot
 	nfe, done, bad := 0, 0, 0
@@ -333,7 +339,11 @@ func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Reque
 	case err != nil:
 		return err // writing --out: the file is named
 	}
-	fmt.Fprintf(stdout, "sampled %d points (%d-D, %s) with %s on %s (seed %d)\n", count, d, ds.Name(), o.Describe(), sampling.DeviceLabel(device), o.Seed)
+	what := ds.Name()
+	if d != ds.Dim() {
+		what = o.Score.Name // a network of its own dimension
+	}
+	fmt.Fprintf(stdout, "sampled %d points (%d-D, %s) with %s on %s (seed %d)\n", count, d, what, o.Describe(), sampling.DeviceLabel(device), o.Seed)
 	fmt.Fprintf(stdout, "NFE %d, wall time %.3f s\n", nfe, wall.Seconds())
 	if out == "" {
 		return nil

@@ -207,6 +207,16 @@ func TestImportAndScoreScoreSDEFixtures(t *testing.T) {
 					t.Errorf("%s weights: %.2e of score_sde's largest score, want <= 1e-3", set, worst)
 				}
 			}
+			// The imported U-Net samples at its own dimension (C*H*W), not
+			// the config's point data's.
+			samples := filepath.Join(tmp, "samples.npy")
+			got = mustRun(t, "sample", "--checkpoint", ckpt, "--n", "2", "--steps", "25", "--sampler", "em", "--out", samples)
+			if !strings.Contains(got, "(2, 768) float32") {
+				t.Errorf("sample of the imported U-Net printed %q, want (2, 768) rows", got)
+			}
+			if pts, err := data.LoadNPY(samples); err != nil || pts.N != 2 || pts.D != 768 {
+				t.Errorf("samples.npy: %v", err)
+			}
 		})
 	}
 }
