@@ -65,6 +65,14 @@ func DefaultFastOptions(m FastMethod, steps int) FastOptions {
 	return o
 }
 
+// ResolvedGrid is o.Grid, or the method's own grid for GridDefault.
+func (o FastOptions) ResolvedGrid() TimeGrid {
+	if o.Grid == GridDefault {
+		return o.Method.grid()
+	}
+	return o.Grid
+}
+
 // grid is the method's own time grid.
 func (m FastMethod) grid() TimeGrid {
 	switch m {
@@ -82,10 +90,7 @@ func FastPlan(s SDE, o FastOptions) (Plan, error) {
 	if eps == 0 {
 		eps = s.DefaultEps()
 	}
-	g := o.Grid
-	if g == GridDefault {
-		g = o.Method.grid()
-	}
+	g := o.ResolvedGrid()
 	edm := o.Method == FastEuler || o.Method == FastHeun || o.Method == FastEDMSDE
 	n := o.Steps + 1 // DDIM and DPM-Solver: the interval ends
 	if edm {

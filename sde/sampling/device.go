@@ -75,6 +75,12 @@ func (b *Device) sampleOnce(ctx context.Context, r Request) ([]float64, int, err
 			return nil, 0, err
 		}
 		nfe = res.NFE
+	} else if r.Method == Adaptive {
+		var res AdaptiveResult
+		if x, res, err = AdaptiveSample(lib, r.SDE, score, r.N, r.Dim, r.Adapt, r.Seed); err != nil {
+			return nil, 0, err
+		}
+		nfe = res.NFE
 	} else {
 		p, err := b.fixedStep(lib, r, score)
 		if err != nil {
@@ -124,7 +130,7 @@ func (b *Device) fixedStep(lib *kernels.Lib, r Request, score Score) (*PCSampler
 		steps = len(rows)
 		p, err = NewRows(lib, score, r.N, r.Dim, rows, r.InitStd, opts, r.Seed)
 	default:
-		return nil, requestErrorf("unknown sampler %q", r.Method)
+		p, steps, err = newFastSampler(lib, r, score, b.Chunk)
 	}
 	if err != nil {
 		return nil, err
