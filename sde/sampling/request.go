@@ -54,9 +54,9 @@ type Request struct {
 	// (and the corrector streams on the device).
 	Seed   uint64
 	Method Method
-	PC     sde.PCOptions  // pc, em
-	ODE    sde.ODEOptions // ode
-	ALD    sde.ALDOptions // ald
+	PC     sde.PCOptions       // pc, em
+	ODE    sde.ODEOptions      // ode
+	ALD    sde.ALDOptions      // ald
 	Fast   sde.FastOptions     // ddim, dpmpp2m, dpmpp3s, dpm, euler, heun, edm-sde
 	Adapt  sde.AdaptiveOptions // adaptive
 	// Langevin is plain Langevin: Steps updates of step size Step on the
