@@ -38,13 +38,12 @@ const (
 	adaptiveExp    = 0.9
 )
 
-// AdaptiveAttempt is one attempted step of AdaptiveSample from t to t - h
-// on the batch x, given the reverse drift's scores s1 = s(x, t) and s2 =
-// s(xCheck, t - h) and the step's noise z: the Euler-Maruyama step K1 = -h
-// F(x, t) + g(t) sqrt(h) z gives xCheck = x + K1, the improved-Euler step
-// K2 = -h F(xCheck, t - h) + g(t - h) sqrt(h) z (same z) gives xNew = x +
-// (K1 + K2) / 2, and the error estimate is E = (K2 - K1) / 2; F = f - g^2 s.
-// The coefficients of K1 and K2 in (x, s, z) are AdaptiveK's.
+// AdaptiveK gives the weights of (x, s, z) in an increment of
+// AdaptiveSample's attempt from t to t - h, K = -h F(x, t) + g(t) sqrt(h) z
+// with the reverse drift F = f - g^2 s: K1 at (x, t) makes the
+// Euler-Maruyama point xCheck = x + K1, K2 at (xCheck, t - h) with the same
+// z the improved-Euler point xNew = x + (K1 + K2) / 2, and E = (K2 - K1) / 2
+// estimates the error.
 func AdaptiveK(s SDE, t, h float64) [3]float64 {
 	g := s.Diffusion(t)
 	return [3]float64{-h * s.DriftCoef(t), h * g * g, g * math.Sqrt(h)}

@@ -170,3 +170,43 @@ func TestAdaptiveSample(t *testing.T) {
 		t.Error("rtol 0 accepted")
 	}
 }
+
+// TestTimes: every grid runs from T down to eps, strictly decreasing, and is
+// uniform in its own variable (t, log-SNR, sigma^(1/rho)).
+func TestTimes(t *testing.T) {
+	ve, _ := NewVE(0.01, 50, 1000)
+	subvp, _ := NewSubVP(0.1, 20, 1000)
+	for _, s := range []SDE{ve, subvp} {
+		for _, c := range []struct {
+			g TimeGrid
+			f func(float64) float64
+		}{
+			{GridUniform, func(t float64) float64 { return t }},
+			{GridLogSNR, func(t float64) float64 { return LogSNR(s, t) }},
+			{GridKarras, func(t float64) float64 { return math.Pow(SigmaView(s, t), 1.0/7) }},
+		} {
+			ts, err := Times(s, c.g, 9, 1e-3, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ts) != 9 || ts[0] != s.T() || ts[8] != 1e-3 {
+				t.Fatalf("%v %v: %v", s.Kind(), c.g, ts)
+			}
+			step := (c.f(ts[8]) - c.f(ts[0])) / 8
+			for i := 1; i < len(ts); i++ {
+				if !(ts[i] < ts[i-1]) {
+					t.Errorf("%v %v: not decreasing at %d: %v", s.Kind(), c.g, i, ts)
+				}
+				if d := c.f(ts[i]) - c.f(ts[i-1]); math.Abs(d-step) > 1e-6*math.Abs(step) {
+					t.Errorf("%v %v: spacing %g at %d, want %g", s.Kind(), c.g, d, i, step)
+				}
+			}
+		}
+	}
+	if _, err := Times(ve, GridUniform, 1, 1e-3, 7); err == nil {
+		t.Error("a 1-point grid accepted")
+	}
+	if _, err := Times(ve, GridUniform, 5, 2, 7); err == nil {
+		t.Error("eps beyond T accepted")
+	}
+}
