@@ -161,6 +161,23 @@ type SamplingConfig struct {
 	NLevels         int     `toml:"n_levels"`    // ALD ladder length L (NCSN's num_classes)
 	SigmaBegin      float64 `toml:"sigma_begin"` // ALD sigma_1; 0 = sde.sigma_max
 	SigmaEnd        float64 `toml:"sigma_end"`   // ALD sigma_L; 0 = sde.sigma_min
+	FastSampling
+}
+
+// FastSampling are the keys of the few-step samplers (ddim, dpmpp2m,
+// dpmpp3s, dpm, euler, heun, edm-sde) and the adaptive SDE solver.
+type FastSampling struct {
+	FastSteps    int     `toml:"fast_steps"`    // steps of the few-step samplers
+	Schedule     string  `toml:"schedule"`      // default | uniform | logsnr | karras
+	Rho          float64 `toml:"rho"`           // Karras schedule exponent
+	Eta          float64 `toml:"eta"`           // ddim: 0 deterministic .. 1
+	Order        int     `toml:"order"`         // dpm: 2 or 3
+	SChurn       float64 `toml:"s_churn"`       // edm-sde churn
+	SNoise       float64 `toml:"s_noise"`       // edm-sde noise inflation
+	STMin        float64 `toml:"s_tmin"`        // edm-sde: churn for sigma in [s_tmin, s_tmax]
+	STMax        float64 `toml:"s_tmax"`        // 0 = no upper bound
+	AdaptiveRTol float64 `toml:"adaptive_rtol"` // adaptive SDE solver tolerances
+	AdaptiveATol float64 `toml:"adaptive_atol"`
 }
 
 // LikelihoodConfig is the probability-flow likelihood.
@@ -198,7 +215,9 @@ func base() *Config {
 		Optim: OptimConfig{Optimizer: "adam", LR: 2e-4, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Warmup: 5000,
 			GradClip: 1},
 		Sampling: SamplingConfig{Method: "pc", SNR: 0.16, NStepsEach: 1, NoiseRemoval: true, ODESolver: "rk45",
-			RTol: 1e-5, ATol: 1e-5, NSamples: 10000, StepLR: 2e-5, NLevels: 10},
+			RTol: 1e-5, ATol: 1e-5, NSamples: 10000, StepLR: 2e-5, NLevels: 10,
+			FastSampling: FastSampling{FastSteps: 20, Schedule: "default", Rho: 7, Order: 3, SChurn: 40, SNoise: 1,
+				AdaptiveRTol: 0.01, AdaptiveATol: 0.01}},
 		Likelihood: LikelihoodConfig{Estimator: "rademacher", Probes: 1, RTol: 1e-5, ATol: 1e-5, Eps: 1e-5},
 	}
 }

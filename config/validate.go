@@ -13,7 +13,7 @@ import (
 var Losses = []string{"dsm", "smld", "ddpm", "ssm", "ssm_vr", "exact"}
 
 // Methods are the accepted sampling.method values.
-var Methods = []string{"pc", "em", "ode", "ald", "langevin"}
+var Methods = append([]string{"pc", "em", "ode", "ald", "langevin"}, append(sde.FastMethodNames, "adaptive")...)
 
 func oneOf(v string, opts ...string) bool {
 	for _, o := range opts {
@@ -222,6 +222,9 @@ func (c *Config) validateSampling() *Error {
 		return c.errAt("sampling.sigma_begin", "must be >= 0 (0 = sde.sigma_max), got %g", s.SigmaBegin)
 	case s.SigmaEnd < 0:
 		return c.errAt("sampling.sigma_end", "must be >= 0 (0 = sde.sigma_min), got %g", s.SigmaEnd)
+	}
+	if err := c.validateFastSampling(); err != nil {
+		return err
 	}
 	if s.Method == "ald" {
 		b, e := c.ALDRange()

@@ -26,6 +26,7 @@ type samplerFlags struct {
 	snr, rtol, atol, stepSize     float64
 	steps                         int
 	sets                          []string // the --set overrides, to see which keys they give
+	fast                          fastFlags
 }
 
 func langevinFamily(method string) bool { return sampling.Method(method).LangevinFamily() }
@@ -41,7 +42,7 @@ func setsKey(sets []string, key string) bool {
 }
 
 func (f *samplerFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.sampler, "sampler", "", "pc | em | ode | ald | langevin (default sampling.method)")
+	fs.StringVar(&f.sampler, "sampler", "", "pc | em | ode | ald | langevin | ddim | dpmpp2m | dpmpp3s | dpm | euler | heun | edm-sde | adaptive (default sampling.method)")
 	fs.StringVar(&f.predictor, "predictor", "", "pc predictor: euler_maruyama | reverse_diffusion | ancestral | none (default sampling.predictor)")
 	fs.StringVar(&f.corrector, "corrector", "", "pc corrector: langevin | ald | none (default sampling.corrector)")
 	fs.Float64Var(&f.snr, "snr", 0, "corrector signal-to-noise ratio (default sampling.snr)")
@@ -49,6 +50,7 @@ func (f *samplerFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.rtol, "rtol", 0, "ode rk45 relative tolerance (default sampling.rtol)")
 	fs.Float64Var(&f.atol, "atol", 0, "ode rk45 absolute tolerance (default sampling.atol)")
 	fs.Float64Var(&f.stepSize, "step-size", 0, "Langevin step: ald's eps (alpha_i = eps sigma_i^2 / sigma_L^2), langevin's step a (default sampling.step_lr)")
+	f.fast.register(fs)
 }
 
 // apply puts the flags given on the command line into c, with errors that
@@ -114,7 +116,11 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (sampling.
 		c.Sampling.SNR = f.snr
 	}
 	rk45 := method == "ode" && (c.Sampling.ODESolver == "rk45" || c.Sampling.ODESolver == "dopri5")
-	tolUser := "the ode sampler; add --sampler ode"
+	tolUser := "the ode and adaptive samplers; add --sampler ode"
+	rtol, atol := &c.Sampling.RTol, &c.Sampling.ATol
+	if method == "adaptive" {
+		rtol, atol = &c.Sampling.AdaptiveRTol, &c.Sampling.AdaptiveATol
+	}
 	if method == "ode" {
 		tolUser = fmt.Sprintf("the rk45 ODE solver (sampling.ode_solver is %q); add --set sampling.ode_solver=rk45", c.Sampling.ODESolver)
 	}
@@ -122,8 +128,8 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (sampling.
 		name string
 		v    float64
 		dst  *float64
-	}{{"rtol", f.rtol, &c.Sampling.RTol}, {"atol", f.atol, &c.Sampling.ATol}} {
-		if err := only(tol.name, rk45, tolUser); err != nil {
+	}{{"rtol", f.rtol, rtol}, {"atol", f.atol, atol}} {
+		if err := only(tol.name, rk45 || method == "adaptive", tolUser); err != nil {
 			return "", err
 		}
 		if given[tol.name] {
@@ -146,8 +152,11 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (sampling.
 		if rk45 {
 			return "", usagef("--steps: the adaptive rk45 ODE solver picks its own steps (set sampling.ode_solver = \"euler\" or \"heun\" for fixed steps)")
 		}
+		if method == "adaptive" {
+			return "", usagef("--steps: the adaptive sampler picks its own steps (set --rtol / --atol)")
+		}
 		lo := 1
-		if method == "pc" || method == "em" {
+		if method == "pc" || method == "em" || method == "euler" || method == "heun" || method == "edm-sde" {
 			lo = 2
 		}
 		if f.steps < lo {
@@ -157,9 +166,14 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (sampling.
 		case "ald":
 			c.Sampling.NStepsEach = f.steps
 		case "langevin":
+		case "ddim", "dpmpp2m", "dpmpp3s", "dpm", "euler", "heun", "edm-sde":
+			c.Sampling.FastSteps = f.steps
 		default:
 			c.Sampling.NSteps = f.steps
 		}
+	}
+	if err := f.fast.apply(c, method, given); err != nil {
+		return "", err
 	}
 	if err := c.Validate(); err != nil {
 		return "", usagef("%v", err)

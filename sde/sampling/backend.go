@@ -113,7 +113,8 @@ func (Reference) Sample(ctx context.Context, r Request) (x []float64, nfe int, e
 			nfe, err = sde.Langevin(x, score, r.Langevin.Sigma, r.Langevin.Step, r.Langevin.Steps, normal)
 		}
 	default:
-		return nil, 0, requestErrorf("unknown sampler %q", r.Method)
+		sde.PriorSample(r.SDE, x, initNormal)
+		nfe, err = sampleFastReference(r, x, guardScore(ctx, r.Score.TimeScore(r.SDE), r.Trace))
 	}
 	if err == nil && r.Trace != nil {
 		r.Trace(x, -1)

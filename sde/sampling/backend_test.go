@@ -156,7 +156,7 @@ func TestParseMethod(t *testing.T) {
 			t.Errorf("%s: %v %v", name, m, err)
 		}
 	}
-	if _, err := ParseMethod("heun"); err == nil || !strings.Contains(err.Error(), "heun") {
-		t.Errorf("heun: %v", err)
+	if _, err := ParseMethod("unipc"); err == nil || !strings.Contains(err.Error(), "unipc") {
+		t.Errorf("unipc: %v", err)
 	}
 }

@@ -76,6 +76,12 @@ func (b *Device) sampleOnce(ctx context.Context, dev *vk.Device, r Request) ([]f
 			return nil, 0, err
 		}
 		nfe = res.NFE
+	} else if r.Method == Adaptive {
+		var res AdaptiveResult
+		if x, res, err = AdaptiveSample(lib, r.SDE, score, r.N, r.Dim, r.Adapt, r.Seed); err != nil {
+			return nil, 0, err
+		}
+		nfe = res.NFE
 	} else {
 		p, err := b.fixedStep(ctx, lib, r, score)
 		if err != nil {
@@ -128,7 +134,7 @@ func (b *Device) fixedStep(ctx context.Context, lib *kernels.Lib, r Request, sco
 		steps = len(rows)
 		p, err = NewRows(lib, score, r.N, r.Dim, rows, r.InitStd, opts, r.Seed)
 	default:
-		return nil, requestErrorf("unknown sampler %q", r.Method)
+		p, steps, err = newFastSampler(lib, r, score, b.Chunk)
 	}
 	if err != nil {
 		return nil, err

@@ -32,7 +32,9 @@ func NewRequest(c *config.Config, m Method, n, d int, seed uint64, score ScoreMo
 		_, end := c.ALDRange()
 		r.Langevin = LangevinOptions{Sigma: end, Step: c.Sampling.StepLR, Steps: c.Sampling.NLevels * c.Sampling.NStepsEach}
 	default:
-		return r, fmt.Errorf("unknown sampler %q", m)
+		if err := r.fastFromConfig(c); err != nil {
+			return r, err
+		}
 	}
 	return r, nil
 }

@@ -161,6 +161,9 @@ func NewPC(lib *kernels.Lib, s sde.SDE, score Score, b, d int, o PCOptions, seed
 type PCSampler struct {
 	*Sampler
 	opts PCOptions
+	// record, when set, records n steps in place of the PC loop, each one
+	// score evaluation (the few-step plans of NewPlan).
+	record func(seq *vk.Sequence, n int) error
 }
 
 // SetOnChunk sets the callback run after each chunk of steps.
@@ -168,6 +171,9 @@ func (p *PCSampler) SetOnChunk(f func(done int) error) { p.opts.OnChunk = f }
 
 // NFE is the number of score evaluations of a full run.
 func (p *PCSampler) NFE() int {
+	if p.record != nil {
+		return p.Sched.Rows
+	}
 	per := 0
 	if p.opts.Predictor != sde.PredictorNone {
 		per++
@@ -180,6 +186,9 @@ func (p *PCSampler) NFE() int {
 
 // recordSteps records n steps of the loop.
 func (p *PCSampler) recordSteps(seq *vk.Sequence, n int) error {
+	if p.record != nil {
+		return p.record(seq, n)
+	}
 	lib, x, size := p.Lib, p.X, p.B*p.D
 	for i := 0; i < n; i++ {
 		if p.opts.Corrector != sde.CorrectorNone {

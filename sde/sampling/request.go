@@ -18,6 +18,16 @@ const (
 	ODE      Method = "ode"      // the probability-flow ODE
 	ALD      Method = "ald"      // annealed Langevin dynamics (NCSN)
 	Langevin Method = "langevin" // plain Langevin dynamics at one noise level
+	// The few-step samplers (sde.FastPlan) and the adaptive SDE solver
+	// (sde.AdaptiveSample): fastrequest.go.
+	DDIM     Method = "ddim"
+	DPMPP2M  Method = "dpmpp2m"
+	DPMPP3S  Method = "dpmpp3s"
+	DPM      Method = "dpm"
+	Euler    Method = "euler"
+	Heun     Method = "heun"
+	EDMSDE   Method = "edm-sde"
+	Adaptive Method = "adaptive"
 )
 
 // ParseMethod accepts the sampling.method names of config.Methods.
@@ -44,9 +54,11 @@ type Request struct {
 	// (and the corrector streams on the device).
 	Seed   uint64
 	Method Method
-	PC     sde.PCOptions  // pc, em
-	ODE    sde.ODEOptions // ode
-	ALD    sde.ALDOptions // ald
+	PC     sde.PCOptions       // pc, em
+	ODE    sde.ODEOptions      // ode
+	ALD    sde.ALDOptions      // ald
+	Fast   sde.FastOptions     // ddim, dpmpp2m, dpmpp3s, dpm, euler, heun, edm-sde
+	Adapt  sde.AdaptiveOptions // adaptive
 	// Langevin is plain Langevin: Steps updates of step size Step on the
 	// score at noise level Sigma.
 	Langevin LangevinOptions
@@ -100,6 +112,9 @@ func (r Request) Describe() string {
 		return fmt.Sprintf("ald (%d levels %g .. %g, %d steps each, step_lr %g)", L, r.ALD.Sigmas[0], r.ALD.Sigmas[L-1], r.ALD.StepsEach, r.ALD.Eps)
 	case Langevin:
 		return fmt.Sprintf("langevin (%d steps of %g at sigma %g)", r.Langevin.Steps, r.Langevin.Step, r.Langevin.Sigma)
+	}
+	if d := r.describeFast(); d != "" {
+		return d
 	}
 	return string(r.Method)
 }
