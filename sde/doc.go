@@ -3,8 +3,12 @@
 // marginals, priors, discretisations and reverses, the score
 // parameterisations, the reference samplers (Langevin, annealed Langevin,
 // predictor-corrector, Euler-Maruyama, probability-flow ODE with an adaptive
-// Dormand-Prince RK45 or fixed-step Euler / Heun) and the likelihood through
-// the probability-flow ODE (exact divergence or Hutchinson-Skilling probes).
+// Dormand-Prince RK45 or fixed-step Euler / Heun), the few-step samplers
+// (DDIM, DPM-Solver and DPM-Solver++, EDM's Euler, Heun and stochastic
+// sampler, each a plan of affine stages over a time grid: plan.go, fast.go;
+// the adaptive Euler-Maruyama / improved-Euler SDE solver: adaptive.go) and
+// the likelihood through the probability-flow ODE (exact divergence or
+// Hutchinson-Skilling probes).
 //
 // Everything here runs on the host over a batch stored row-major: x has N*D
 // values, row i being point i. A score is supplied by a ScoreFunc callback

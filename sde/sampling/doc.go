@@ -1,5 +1,10 @@
 // Package sampling runs the samplers of package sde on a Vulkan device, and
-// serves sampling and likelihood requests on either backend.
+// serves sampling and likelihood requests on either backend. The few-step
+// samplers record their plan's stages once, like the predictor-corrector
+// sampler, with earlier model outputs kept in device buffers (plan.go); the
+// adaptive SDE solver replays one recorded attempt and reads its error norm
+// back (adaptive.go). Any number of points is served in batches that fit
+// the device (batch.go).
 //
 // The entry points: a ScoreModel says where the score comes from
 // (OracleModel for a Gaussian mixture, NetModel or LoadCheckpoint for a
