@@ -210,12 +210,17 @@ func (r *runner) repeatsFor(one time.Duration) int {
 	return n
 }
 
-// times runs once Warmup times (fewer when the runs are long), then
-// repeatsFor times, and returns what once returned each repeat
-// (milliseconds).
+// warmFor is the least wall time of warm-up runs: a GPU that idled (while
+// a host reference ran) keeps low clocks for a while, and a few short runs
+// measured it 3x slow (SGEMM 2048 on an H200 right after gonum's).
+const warmFor = 150 * time.Millisecond
+
+// times runs once Warmup times and for at least warmFor (less when the runs
+// are long), then repeatsFor times, and returns what once returned each
+// repeat (milliseconds).
 func (r *runner) times(once func() (float64, error)) ([]float64, error) {
 	var one, total time.Duration
-	for i := 0; i < r.opt.Warmup && total < r.budget/4; i++ {
+	for i := 0; (i < r.opt.Warmup || total < min(warmFor, r.budget/8)) && total < r.budget/4; i++ {
 		start := time.Now()
 		if _, err := once(); err != nil {
 			return nil, err
