@@ -9,6 +9,9 @@ fuzztime=${1:-20s}
 # Every reader of untrusted input, as package:target.
 targets=(
 	./data:FuzzReadNPY
+	./data:FuzzReadIDX
+	./data:FuzzReadCIFAR10
+	./data:FuzzReadImagesNPY
 	./config:FuzzParse
 	./checkpoint:FuzzDecode
 	./checkpoint/torchckpt:FuzzRead
