@@ -76,3 +76,28 @@ func TestInstalledImageSets(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadImagePathTellsKindsApart(t *testing.T) {
+	idx := t.TempDir()
+	writeFile(t, idx, "t10k-images-idx3-ubyte", idxBytes([]int{1, 2, 2}, seq(4)))
+	writeFile(t, idx, "t10k-labels-idx1-ubyte", idxBytes([]int{1}, []byte{7}))
+	cifar := t.TempDir()
+	writeFile(t, cifar, "test_batch.bin", append([]byte{4}, seq(cifarPixels)...))
+	npy := writeFile(t, t.TempDir(), "x.npy", imageNPY("|u1", "(3, 2, 2)", seq(12)))
+	for _, c := range []struct {
+		src  ImageSource
+		n, c int
+	}{
+		{ImageSource{Path: idx, Split: "test"}, 1, 1},
+		{ImageSource{Path: cifar, Split: "test"}, 1, 3},
+		{ImageSource{Path: npy}, 3, 1},
+	} {
+		im, err := LoadImagePath(c.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if im.N != c.n || im.C != c.c {
+			t.Fatalf("%s: N %d C %d, want %d, %d", c.src.Path, im.N, im.C, c.n, c.c)
+		}
+	}
+}

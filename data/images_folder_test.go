@@ -3,6 +3,7 @@ package data
 import (
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"math"
 	"os"
@@ -46,21 +47,33 @@ func TestLoadImageFolderClasses(t *testing.T) {
 	}
 	writePNG(t, filepath.Join(dir, "dogs", "a", "2.png"), rgb)
 	os.WriteFile(filepath.Join(dir, "dogs", "notes.txt"), []byte("skipped"), 0o644)
+	jf, err := os.Create(filepath.Join(dir, "dogs", "3.JPG"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jpeg.Encode(jf, grayImage(3, 2, func(x, y int) uint8 { return 90 }), &jpeg.Options{Quality: 100}); err != nil {
+		t.Fatal(err)
+	}
+	jf.Close()
 	im, err := LoadImageFolder(dir, FolderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if im.N != 2 || im.C != 3 || im.H != 2 || im.W != 3 {
-		t.Fatalf("shape (%d, %d, %d, %d), want (2, 3, 2, 3)", im.N, im.C, im.H, im.W)
+	// Files are in path order: dogs/3.JPG before dogs/a/2.png.
+	if j := im.Image(1); im.Labels[1] != 1 || j[0] < 88 || j[0] > 92 {
+		t.Fatalf("JPEG image: label %d, pixels %v, want about 90", im.Labels[1], j)
 	}
-	if strings.Join(im.Classes, ",") != "cats,dogs" || im.Labels[0] != 0 || im.Labels[1] != 1 {
+	if im.N != 3 || im.C != 3 || im.H != 2 || im.W != 3 {
+		t.Fatalf("shape (%d, %d, %d, %d), want (3, 3, 2, 3)", im.N, im.C, im.H, im.W)
+	}
+	if strings.Join(im.Classes, ",") != "cats,dogs" || im.Labels[0] != 0 || im.Labels[2] != 1 {
 		t.Fatalf("classes %v labels %v", im.Classes, im.Labels)
 	}
 	// The grey image repeats in all three channels; pixel (x=2, y=1) = 12.
 	if g := im.Image(0); g[5] != 12 || g[6+5] != 12 || g[12+5] != 12 {
 		t.Fatalf("grey image channels %v", g)
 	}
-	if c := im.Image(1); c[4] != 4 || c[6+4] != 100 || c[12+4] != 200 {
+	if c := im.Image(2); c[4] != 4 || c[6+4] != 100 || c[12+4] != 200 {
 		t.Fatalf("colour image %v", c)
 	}
 }

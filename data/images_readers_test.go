@@ -153,6 +153,9 @@ func TestLoadImagesNPYLayouts(t *testing.T) {
 			t.Fatalf("%s: labels %v, %d classes", c.name, im.Labels, len(im.Classes))
 		}
 	}
+	if _, err := LoadImagesNPY(writeFile(t, dir, "nchw.npy", imageNPY("|u1", "(2, 3, 2, 5)", nchw)), writeFile(t, dir, "short.npy", imageNPY("|u1", "(3,)", seq(3))), LayoutAuto); err == nil || !strings.Contains(err.Error(), "short.npy: labels have shape (3,), want (2,)") {
+		t.Fatalf("3 labels for 2 images: %v", err)
+	}
 	gray := writeFile(t, dir, "gray.npy", imageNPY("|u1", "(3, 2, 2)", seq(12)))
 	im, err := LoadImagesNPY(gray, "", LayoutAuto)
 	if err != nil || im.C != 1 || im.N != 3 || im.Labels != nil {
