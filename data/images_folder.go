@@ -162,17 +162,7 @@ func decodeImageFile(path string, opt FolderOptions) (*decodedImage, error) {
 	b := img.Bounds()
 	h, w := b.Dy(), b.Dx()
 	d := &decodedImage{gray: img.ColorModel() == color.GrayModel || img.ColorModel() == color.Gray16Model}
-	for c := range d.planes {
-		d.planes[c] = plane{h, w, make([]float64, h*w)}
-	}
-	for y := range h {
-		for x := range w {
-			px := color.NRGBAModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
-			d.planes[0].v[y*w+x] = float64(px.R)
-			d.planes[1].v[y*w+x] = float64(px.G)
-			d.planes[2].v[y*w+x] = float64(px.B)
-		}
-	}
+	d.planes = imagePlanes(img)
 	if opt.Crop > 0 {
 		if h < opt.Crop || w < opt.Crop {
 			return nil, fmt.Errorf("%s: %s image is %dx%d, smaller than the %dx%d crop", path, format, w, h, opt.Crop, opt.Crop)
