@@ -157,3 +157,14 @@ func TestPipelineStreamMatchesMake(t *testing.T) {
 		t.Fatal("a batch larger than the set was accepted")
 	}
 }
+
+// BenchmarkPipelineCIFARBatch makes one 128-image CIFAR-sized batch with
+// every option on: the per-step cost the batching goroutine hides.
+func BenchmarkPipelineCIFARBatch(b *testing.B) {
+	im := idImages(1024, 32, 96) // 3072 values an image, as CIFAR-10's 3x32x32
+	p := &Pipeline{Images: im, Batch: 128, Centered: true, Dequantize: true, Flip: true, Seed: 1}
+	perm := p.Permutation(0)
+	for i := 0; b.Loop(); i++ {
+		p.fill(i%p.BatchesPerEpoch(), perm)
+	}
+}
