@@ -30,15 +30,37 @@ type npyDtype struct {
 	name  string // float32 or float64
 	size  int    // bytes per value
 	order binary.ByteOrder
+	kind  byte // 'f' float, 'u' unsigned or 'i' signed integer
 }
 
 // npyDtypes are the dtypes LoadNPY reads: float32 and float64, either byte
 // order.
 var npyDtypes = []npyDtype{
-	{"<f4", "float32", 4, binary.LittleEndian},
-	{">f4", "float32", 4, binary.BigEndian},
-	{"<f8", "float64", 8, binary.LittleEndian},
-	{">f8", "float64", 8, binary.BigEndian},
+	{"<f4", "float32", 4, binary.LittleEndian, 'f'},
+	{">f4", "float32", 4, binary.BigEndian, 'f'},
+	{"<f8", "float64", 8, binary.LittleEndian, 'f'},
+	{">f8", "float64", 8, binary.BigEndian, 'f'},
+}
+
+// npyImageDtypes are the dtypes LoadImagesNPY reads: 8-bit pixel levels
+// (numpy writes uint8 as '|u1') and the float types.
+var npyImageDtypes = append([]npyDtype{
+	{"|u1", "uint8", 1, binary.LittleEndian, 'u'},
+	{"<u1", "uint8", 1, binary.LittleEndian, 'u'},
+}, npyDtypes...)
+
+// npyLabelDtypes are the integer dtypes a labels .npy may have.
+var npyLabelDtypes = []npyDtype{
+	{"|u1", "uint8", 1, binary.LittleEndian, 'u'},
+	{"|i1", "int8", 1, binary.LittleEndian, 'i'},
+	{"<i2", "int16", 2, binary.LittleEndian, 'i'},
+	{"<u2", "uint16", 2, binary.LittleEndian, 'u'},
+	{"<i4", "int32", 4, binary.LittleEndian, 'i'},
+	{"<u4", "uint32", 4, binary.LittleEndian, 'u'},
+	{"<i8", "int64", 8, binary.LittleEndian, 'i'},
+	{"<u8", "uint64", 8, binary.LittleEndian, 'u'},
+	{">i4", "int32", 4, binary.BigEndian, 'i'},
+	{">i8", "int64", 8, binary.BigEndian, 'i'},
 }
 
 // npyHeader is what a .npy header says about its array.

@@ -91,8 +91,10 @@ func decodeNPY(r io.Reader, size int64, name string) (*Points, error) {
 	return &Points{N: int(n), D: int(d), X: x}, nil
 }
 
-func lookupDtype(descr string) (npyDtype, bool) {
-	for _, dt := range npyDtypes {
+func lookupDtype(descr string) (npyDtype, bool) { return lookupDtypeIn(npyDtypes, descr) }
+
+func lookupDtypeIn(list []npyDtype, descr string) (npyDtype, bool) {
+	for _, dt := range list {
 		if dt.descr == descr {
 			return dt, true
 		}
@@ -100,9 +102,11 @@ func lookupDtype(descr string) (npyDtype, bool) {
 	return npyDtype{}, false
 }
 
-func dtypeList() string {
+func dtypeList() string { return dtypeListOf(npyDtypes) }
+
+func dtypeListOf(list []npyDtype) string {
 	s := ""
-	for i, dt := range npyDtypes {
+	for i, dt := range list {
 		if i > 0 {
 			s += ", "
 		}

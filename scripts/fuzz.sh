@@ -15,6 +15,9 @@ scale=${1:-1}
 # Every reader of untrusted input, as package:target:executions.
 targets=(
 	./data:FuzzReadNPY:400000
+	./data:FuzzReadIDX:200000
+	./data:FuzzReadCIFAR10:200000
+	./data:FuzzReadImagesNPY:200000
 	./config:FuzzParse:200000
 	./checkpoint:FuzzDecode:400000
 	./checkpoint/torchckpt:FuzzRead:5000
