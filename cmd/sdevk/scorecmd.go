@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 
-	"codeberg.org/sbinet/npyio"
-
+	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/internal/atomicfile"
 	"github.com/sdevk/sdevk/sde/sampling"
 )
@@ -99,46 +96,8 @@ func weightsLabel(m sampling.ScoreModel, w string) string {
 }
 
 // loadArray reads a float32 or float64 .npy array of any shape (C order) as
-// float32 values.
-func loadArray(path string) ([]int, []float32, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	rd, err := npyio.NewReader(bufio.NewReader(f))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: not a .npy file: %v", path, err)
-	}
-	shape := rd.Header.Descr.Shape
-	if rd.Header.Descr.Fortran {
-		return nil, nil, fmt.Errorf("%s: Fortran order; want C order", path)
-	}
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	var v []float32
-	switch dt := strings.Trim(rd.Header.Descr.Type, "'\""); dt {
-	case "<f4", "=f4", "|f4":
-		err = rd.Read(&v)
-	case "<f8", "=f8", "|f8":
-		var w []float64
-		err = rd.Read(&w)
-		for _, e := range w {
-			v = append(v, float32(e))
-		}
-	default:
-		return nil, nil, fmt.Errorf("%s: dtype %s, want float32 or float64", path, dt)
-	}
-	if err != nil && err != io.EOF {
-		return nil, nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if len(v) != n || n == 0 {
-		return nil, nil, fmt.Errorf("%s: shape %v needs %d values, file has %d", path, shape, n, len(v))
-	}
-	return shape, v, nil
-}
+// float32 values, checking the header against the file (data.LoadNPYArray).
+func loadArray(path string) ([]int, []float32, error) { return data.LoadNPYArray(path) }
 
 // saveArray writes v as a float32 .npy array of the given shape, atomically
 // (npyio writes slices as 1-D only).

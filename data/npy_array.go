@@ -1,0 +1,43 @@
+package data
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+)
+
+// LoadNPYArray reads a C-order float32 or float64 .npy array of any rank
+// (every dimension >= 1, all values finite) as float32 values with its
+// shape: the inputs of `sdevk score`, whose x may be rows or images. Like
+// LoadNPY it checks the header against the file before trusting it, so a
+// crafted shape cannot make it allocate more than the file holds, and every
+// error is one line naming the file.
+func LoadNPYArray(path string) ([]int, []float32, error) {
+	raw, err := readFileForNPY(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, dt, data, err := readNPYArray(bytes.NewReader(raw), int64(len(raw)), path, npyDtypes, func([]int64) error { return nil })
+	if err != nil {
+		return nil, nil, err
+	}
+	shape := make([]int, len(h.shape))
+	for i, v := range h.shape {
+		shape[i] = int(v)
+	}
+	x := make([]float32, len(data)/dt.size)
+	for i := range x {
+		b := data[i*dt.size:]
+		var v float64
+		if dt.size == 4 {
+			v = float64(math.Float32frombits(dt.order.Uint32(b)))
+		} else {
+			v = math.Float64frombits(dt.order.Uint64(b))
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil, fmt.Errorf("%s: value %d is %v", path, i, v)
+		}
+		x[i] = float32(v)
+	}
+	return shape, x, nil
+}
