@@ -87,10 +87,11 @@ func decode(obj any) (*ScoreSDE, error) {
 	if c.Step, ok = step.(int); !ok || c.Step < 0 {
 		return nil, fmt.Errorf("step is a %s, want a non-negative int", pyType(step))
 	}
-	if err := c.decodeModel(top); err != nil {
+	budget := &copyBudget{}
+	if err := c.decodeModel(top, budget); err != nil {
 		return nil, err
 	}
-	if err := c.decodeEMA(top); err != nil {
+	if err := c.decodeEMA(top, budget); err != nil {
 		return nil, err
 	}
 	if n, ok := optimizerParams(top); ok && n != len(c.Params()) {
@@ -129,7 +130,7 @@ func optimizerParams(top dict) (n int, ok bool) {
 	return n, true
 }
 
-func (c *ScoreSDE) decodeModel(top dict) error {
+func (c *ScoreSDE) decodeModel(top dict, budget *copyBudget) error {
 	m, _ := top.get("model")
 	state, ok := asDict(m)
 	if !ok {
@@ -149,7 +150,7 @@ func (c *ScoreSDE) decodeModel(top dict) error {
 			return fmt.Errorf("model key %q appears twice", key)
 		}
 		seen[name] = true
-		t, err := toFloat32(kv.value)
+		t, err := toFloat32(kv.value, budget)
 		if err != nil {
 			return fmt.Errorf("model %s %v", key, err)
 		}
@@ -161,7 +162,7 @@ func (c *ScoreSDE) decodeModel(top dict) error {
 	return nil
 }
 
-func (c *ScoreSDE) decodeEMA(top dict) error {
+func (c *ScoreSDE) decodeEMA(top dict, budget *copyBudget) error {
 	e, _ := top.get("ema")
 	ema, ok := asDict(e)
 	if !ok {
@@ -176,7 +177,7 @@ func (c *ScoreSDE) decodeEMA(top dict) error {
 		return fmt.Errorf("ema shadow_params is a %s, not a list", pyType(sp))
 	}
 	for i, v := range *list {
-		t, err := toFloat32(v)
+		t, err := toFloat32(v, budget)
 		if err != nil {
 			return fmt.Errorf("ema shadow_params[%d] %v", i, err)
 		}

@@ -8,10 +8,37 @@ import (
 	"github.com/sdevk/sdevk/checkpoint"
 )
 
+// copyBudget bounds what the tensors of one file copy out of its storages:
+// pickle can name one tensor many times for two bytes each (a list
+// [t]*20000), so each tensor's own bound (no more elements than its
+// storage) does not bound the whole. A real checkpoint copies each storage
+// about once (model and EMA have their own); twice that, plus slack for
+// small views, is allowed.
+type copyBudget struct {
+	seen            map[any]bool
+	storage, copied int
+}
+
+func (b *copyBudget) take(storage any, n, count int) error {
+	if b.seen == nil {
+		b.seen = map[any]bool{}
+	}
+	if !b.seen[storage] {
+		b.seen[storage] = true
+		b.storage += n
+	}
+	b.copied += count
+	if b.copied > 2*b.storage+1<<20 {
+		return fmt.Errorf("copies %d values out of storages of %d in all: tensors repeat a storage", b.copied, b.storage)
+	}
+	return nil
+}
+
 // toFloat32 copies a decoded tensor into a row-major float32 tensor,
-// following its storage offset and strides. Floating storages of any width
-// are accepted (score_sde keeps sigmas in float64); integer ones are not.
-func toFloat32(v any) (checkpoint.Tensor, error) {
+// following its storage offset and strides, within budget b. Floating
+// storages of any width are accepted (score_sde keeps sigmas in float64);
+// integer ones are not.
+func toFloat32(v any, b *copyBudget) (checkpoint.Tensor, error) {
 	t, ok := v.(*pytorch.Tensor)
 	if !ok || t == nil {
 		return checkpoint.Tensor{}, fmt.Errorf("is a %s, not a tensor", pyType(v))
@@ -48,6 +75,9 @@ func toFloat32(v any) (checkpoint.Tensor, error) {
 	}
 	if count > 0 && !withinStorage(t, n) {
 		return checkpoint.Tensor{}, fmt.Errorf("reads past its storage of %d values (offset %d, size %v, stride %v)", n, t.StorageOffset, t.Size, t.Stride)
+	}
+	if err := b.take(t.Source, n, count); err != nil {
+		return checkpoint.Tensor{}, err
 	}
 	out := checkpoint.Tensor{Shape: append([]int{}, t.Size...), Data: make([]float32, count)}
 	idx := make([]int, len(t.Size))
