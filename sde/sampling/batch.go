@@ -81,19 +81,38 @@ func (b *Device) batchSize(dev *vk.Device, n, d int, newScore func(lib *kernels.
 		return 0, err
 	}
 	defer release()
+	// Probe with probePoints, halved while that does not fit (a large
+	// network's activations for 256 points can pass a binding's range or
+	// the device's memory), and size the batch from what fit.
+	for probe := probePoints; ; probe /= 2 {
+		used, err := probeMemory(dev, score, probe, d)
+		if tooBig(err) && probe > 1 {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		perPoint := used/uint64(probe) + perPointVectors*4*uint64(d)
+		return batchLimit(n, perPoint, dev.Info.Limits.MaxStorageBufferRange, memoryBudget(dev), b.MaxBatch), nil
+	}
+}
+
+// probeMemory binds score to a batch of probe points and returns the device
+// memory that took.
+func probeMemory(dev *vk.Device, score binder, probe, d int) (uint64, error) {
 	before := dev.Memory().InUse
-	x, err := dev.NewBufferF32(probePoints * d)
+	x, err := dev.NewBufferF32(probe * d)
 	if err != nil {
 		return 0, err
 	}
 	defer x.Free()
-	if err := score.Bind(x, probePoints, d, nil); err != nil {
+	if err := score.Bind(x, probe, d, nil); err != nil {
+		score.Close()
 		return 0, err
 	}
 	used := dev.Memory().InUse - before
 	score.Close()
-	perPoint := used/probePoints + perPointVectors*4*uint64(d)
-	return batchLimit(n, perPoint, dev.Info.Limits.MaxStorageBufferRange, memoryBudget(dev), b.MaxBatch), nil
+	return used, nil
 }
 
 // memoryBudget is half the device's largest device-local heap less what is

@@ -102,6 +102,13 @@ func TestDeviceBatches(t *testing.T) {
 		t.Fatalf("after a failed allocation: %d values, %v", len(x), err)
 	}
 
+	// Allocation 1 is the probe batch itself: the probe is halved, not the
+	// run refused (n is over the probe's 256 points).
+	probeShort := vktest.Open(t, vk.Options{Faults: &vk.Faults{Alloc: 1, Result: vk.OutOfDeviceMemory}})
+	if x, _, err := (&Device{Dev: probeShort}).Sample(context.Background(), r); err != nil || len(x) != n*d {
+		t.Fatalf("after a failed probe allocation: %d values, %v", len(x), err)
+	}
+
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, _, err := (&Device{Dev: dev, MaxBatch: 128}).Sample(ctx, r); !errors.Is(err, ErrInterrupted) {
