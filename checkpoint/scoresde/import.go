@@ -96,6 +96,11 @@ func Import(o Options, network NetworkFunc) (Result, error) {
 	out.Meta["imported_from"] = "score_sde " + filepath.Base(o.Checkpoint)
 	if fromJSON {
 		res.ConfigPath = ConfigPath(o.Out)
+		// The TOML goes beside the checkpoint; a file already there may be
+		// the user's own, so it is never replaced.
+		if _, err := os.Stat(res.ConfigPath); err == nil {
+			return Result{}, fmt.Errorf("%s already exists: the converted config would replace it; remove it or choose another --out", res.ConfigPath)
+		}
 		if err := os.MkdirAll(filepath.Dir(o.Out), 0o755); err != nil {
 			return Result{}, err
 		}

@@ -57,3 +57,26 @@ func TestImportBadInputExits2(t *testing.T) {
 		}
 	}
 }
+
+// A TOML already beside --out (the user's own) is never replaced by the
+// converted score_sde config: exit 2, nothing written, the file intact.
+func TestImportKeepsExistingTOML(t *testing.T) {
+	fixture := "../../checkpoint/torchckpt/testdata/score_sde/ddpmpp_vp"
+	dir := t.TempDir()
+	mine := filepath.Join(dir, "m.toml")
+	if err := os.WriteFile(mine, []byte("# mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "m.safetensors")
+	code, _, errs := runCmd(t, "import", "--from", "score_sde", "--checkpoint", filepath.Join(fixture, "checkpoint.pth"),
+		"--config", filepath.Join(fixture, "config.json"), "--out", out)
+	if code != 2 || !strings.Contains(errs, mine+" already exists") {
+		t.Errorf("exit %d, stderr %q; want 2 naming %s", code, errs, mine)
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "# mine\n" {
+		t.Errorf("%s now holds %q", mine, b)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("%s was written", out)
+	}
+}
