@@ -36,8 +36,33 @@ func TuningFor(info *vk.DeviceInfo, overrides []string) (Tuning, error) {
 		if err := t.set(key, val); err != nil {
 			return t, fmt.Errorf("tuning %q: %w", kv, err)
 		}
+		if err := t.check(info); err != nil {
+			return t, fmt.Errorf("tuning %q: %w", kv, err)
+		}
 	}
 	return t, nil
+}
+
+// check refuses the values the kernels cannot run with: widths outside the
+// device's workgroup limit, a reduction width that is not a power of two
+// (the shaders halve it), streaming chunks that are not whole SIMD rows.
+func (t *Tuning) check(info *vk.DeviceInfo) error {
+	lim := info.Limits.MaxWorkgroupInvocations
+	pow2 := func(v uint32) bool { return v > 0 && v&(v-1) == 0 }
+	switch {
+	case t.Local1D < 1 || (lim > 0 && t.Local1D > lim):
+		return fmt.Errorf("local_1d %d is outside 1..%d (the device's workgroup limit)", t.Local1D, lim)
+	case !pow2(t.ReduceLocal) || (lim > 0 && t.ReduceLocal > lim):
+		return fmt.Errorf("reduce_local %d must be a power of two up to %d", t.ReduceLocal, lim)
+	case t.GemmSplitGroups < 0 || t.ConvSplitGroups < 0 || t.ConvIm2colScratchBytes < 0 || t.ConvIm2colChunk < 0:
+		return fmt.Errorf("split groups, im2col scratch and chunk must not be negative")
+	}
+	for name, c := range map[string]Chunking{"elementwise": t.Elementwise, "fused": t.Fused} {
+		if c.Groups < 0 || (c.Groups > 0 && (c.Local < 8 || c.Local%8 != 0 || c.Unroll < 1)) {
+			return fmt.Errorf("%s %+v: groups >= 0, and with groups, local a positive multiple of 8 and unroll >= 1", name, c)
+		}
+	}
+	return nil
 }
 
 // set changes one field, through the JSON form so that the names are the

@@ -57,7 +57,7 @@ func TestTuningFor(t *testing.T) {
 	if plain, err := TuningFor(info, nil); err != nil || !reflect.DeepEqual(plain, DefaultTuning(info)) {
 		t.Errorf("no overrides: %+v, %v", plain, err)
 	}
-	for _, bad := range []string{"gemm_auto", "preset=tpu", "gemm_auto=bogus", "nope=1", "fused.nope=1", "gemm_texels=7", "local_1d.x=1"} {
+	for _, bad := range []string{"gemm_auto", "preset=tpu", "gemm_auto=bogus", "nope=1", "fused.nope=1", "gemm_texels=7", "local_1d.x=1", "reduce_local=48", "local_1d=0", "local_1d=4096", "fused.groups=-1"} {
 		if _, err := TuningFor(info, []string{bad}); err == nil || !strings.Contains(err.Error(), bad) {
 			t.Errorf("TuningFor(%q): error %v, want one naming the override", bad, err)
 		}
