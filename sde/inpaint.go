@@ -1,6 +1,10 @@
 package sde
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/sdevk/sdevk/graph/rng"
+)
 
 // Known is what point inpainting holds fixed: coordinate j of every point is
 // known when Mask[j] is set, with the data value Value[j] (both of length D).
@@ -36,22 +40,33 @@ func (k Known) Replace(x []float64, m, s float64, z []float64) {
 	}
 }
 
-// PCInpaint is score_sde's get_pc_inpainter without a corrector: from x
-// (the prior draw, N*D values) it sets the known coordinates to the data,
-// then at each time t of linspace(T, eps, N) takes a predictor step and
-// replaces the known coordinates with a fresh draw of the forward marginal
-// at t, m(t) a + s(t) z (z from replace, one call per step). As in score_sde
-// the replacement uses the step's own t. The output holds the data itself at
-// the known coordinates (score_sde's keeps m(eps) a there).
-func PCInpaint(s SDE, x []float64, d int, score ScoreFunc, normal, replace Normal, o PCOptions, k Known) (nfe int, err error) {
+// StreamInpaint is the Philox stream of inpainting's replacement after the
+// predictor; the replacement after the k-th corrector step uses
+// StreamInpaint + 1 + k. Each takes Philox step i at the i-th time.
+const StreamInpaint uint32 = 0x1a9a1
+
+// PCInpaint is score_sde's get_pc_inpainter: from x (the prior draw, N*D
+// values) it sets the known coordinates to the data, then at each time t of
+// linspace(T, eps, N) takes NStepsEach corrector steps and a predictor step,
+// each followed by the replacement of the known coordinates with a fresh
+// draw of the forward marginal at t, m(t) a + s(t) z. As in score_sde every
+// replacement uses the step's own t. The output holds the data itself at
+// the known coordinates (score_sde's keeps m(eps) a there). The noise is
+// drawn as the device draws it: rng.Normal with the seed, the stream of
+// each use (rng.StreamPredictor, rng.StreamCorrector + k, StreamInpaint...)
+// and Philox step i.
+func PCInpaint(s SDE, x []float64, d int, score ScoreFunc, seed uint64, o PCOptions, k Known) (nfe int, err error) {
 	if err := k.Check(d); err != nil {
 		return 0, err
 	}
-	if o.Corrector != CorrectorNone || o.Predictor == PredictorNone {
-		return 0, fmt.Errorf("sde: inpainting takes a predictor and no corrector")
+	if o.Predictor == PredictorNone {
+		return 0, fmt.Errorf("sde: inpainting takes a predictor")
 	}
 	if len(x)%d != 0 {
 		return 0, fmt.Errorf("sde: batch of %d values is not a whole number of %d-dim points", len(x), d)
+	}
+	if o.Corrector != CorrectorNone && o.NStepsEach < 1 {
+		return 0, fmt.Errorf("sde: corrector %v needs n_steps_each >= 1, got %d", o.Corrector, o.NStepsEach)
 	}
 	eps := o.Eps
 	if eps == 0 {
@@ -59,21 +74,32 @@ func PCInpaint(s SDE, x []float64, d int, score ScoreFunc, normal, replace Norma
 	}
 	n := len(x)
 	xMean, sc, z := make([]float64, n), make([]float64, n), make([]float64, n)
+	draw := func(stream uint32, step int) { rng.Normal(z, rng.Key{Seed: seed, Stream: stream, Step: uint32(step)}) }
 	k.Replace(x, 1, 0, z)
 	dt := -s.T() / float64(s.N())
-	for _, t := range Linspace(s.T(), eps, s.N()) {
+	for i, t := range Linspace(s.T(), eps, s.N()) {
+		m, std := s.Marginal(t)
+		for c := 0; o.Corrector != CorrectorNone && c < o.NStepsEach; c++ {
+			score(x, t, sc)
+			nfe++
+			draw(rng.StreamCorrector+uint32(c), i)
+			if _, err := CorrectorStep(o.Corrector, s, x, xMean, sc, z, d, t, o.SNR); err != nil {
+				return nfe, err
+			}
+			draw(StreamInpaint+1+uint32(c), i)
+			k.Replace(x, m, std, z)
+		}
 		score(x, t, sc)
 		nfe++
 		if o.ProbabilityFlow {
 			clear(z)
 		} else {
-			normal(z)
+			draw(rng.StreamPredictor, i)
 		}
 		if err := PredictorStep(o.Predictor, s, x, xMean, sc, z, t, dt, o.ProbabilityFlow); err != nil {
 			return nfe, err
 		}
-		m, std := s.Marginal(t)
-		replace(z)
+		draw(StreamInpaint, i)
 		k.Replace(x, m, std, z)
 	}
 	if o.Denoise {

@@ -118,4 +118,3 @@ func TestWithClassErrors(t *testing.T) {
 		t.Error("a score without a mixture accepted the oracle classifier")
 	}
 }
-
