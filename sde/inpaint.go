@@ -2,6 +2,9 @@ package sde
 
 import (
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 
 	"github.com/sdevk/sdevk/graph/rng"
 )
@@ -107,4 +110,30 @@ func PCInpaint(s SDE, x []float64, d int, score ScoreFunc, seed uint64, o PCOpti
 	}
 	k.Replace(x, 1, 0, z)
 	return nfe, nil
+}
+
+// ParseKnown reads known coordinates written "0=1.5,3=-2" (0-based
+// coordinate = value) for points of dimension d.
+func ParseKnown(spec string, d int) (Known, error) {
+	k := Known{Mask: make([]bool, d), Value: make([]float64, d)}
+	for _, item := range strings.Split(spec, ",") {
+		item = strings.TrimSpace(item)
+		j, v, ok := strings.Cut(item, "=")
+		if !ok {
+			return k, fmt.Errorf("%q is not coordinate=value", item)
+		}
+		idx, err := strconv.Atoi(strings.TrimSpace(j))
+		if err != nil || idx < 0 || idx >= d {
+			return k, fmt.Errorf("coordinate %q is not one of 0..%d", j, d-1)
+		}
+		val, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || math.IsNaN(val) || math.IsInf(val, 0) {
+			return k, fmt.Errorf("value %q of coordinate %d is not a finite number", v, idx)
+		}
+		if k.Mask[idx] {
+			return k, fmt.Errorf("coordinate %d is given twice", idx)
+		}
+		k.Mask[idx], k.Value[idx] = true, val
+	}
+	return k, k.Check(d)
 }

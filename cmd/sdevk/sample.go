@@ -284,6 +284,9 @@ func runSample(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := cf.inpaint(&o, given); err != nil {
+		return err
+	}
 	if pointData {
 		printDoctor(c, ds, *seed)
 	}
