@@ -131,6 +131,9 @@ func (Reference) Sample(ctx context.Context, r Request) (x []float64, nfe int, e
 // scores (a network's divergence would need its Jacobian on the host).
 func (Reference) LogLikelihood(ctx context.Context, r LikelihoodRequest) (res *sde.LikelihoodResult, err error) {
 	defer recoverInterrupt(&err)
+	if err := checkUnguided(r.Score); err != nil {
+		return nil, err
+	}
 	if r.Score.IsNet() {
 		return nil, requestErrorf("%s computes likelihoods of oracle scores only; use a Vulkan device for a network", ReferenceDevice)
 	}

@@ -26,3 +26,13 @@ func (m ScoreModel) WithClass(k int, scale float64) (ScoreModel, error) {
 	m.Class = &ClassGuide{K: k, Scale: scale}
 	return m, nil
 }
+
+// checkUnguided refuses a class-guided score where the mixture's own
+// divergence is needed (the likelihood): the guided score is not the
+// gradient of a density the ODE integrates.
+func checkUnguided(m ScoreModel) error {
+	if m.Class != nil {
+		return requestErrorf("the likelihood takes the unguided score; drop the class")
+	}
+	return nil
+}

@@ -44,8 +44,8 @@ func classRequest(t *testing.T, m Method, n int, k int, scale float64, set ...st
 	return r
 }
 
-// TestClassBackendsAgree (Acceptance 2): the class-guided PC, EM and ODE
-// samplers on the device follow their float64 reference with the same
+// TestClassBackendsAgree (Acceptance 2): the class-guided PC, EM, ODE and
+// few-step samplers on the device follow their float64 reference with the same
 // Philox draws. (The Reference backend's Langevin corrector draws its noise
 // differently from the device's, so PC runs here without a corrector.)
 func TestClassBackendsAgree(t *testing.T) {
@@ -113,6 +113,16 @@ func TestClassConditionalSamples(t *testing.T) {
 func TestWithClassErrors(t *testing.T) {
 	if _, err := OracleModel(data.EightGaussians()).WithClass(8, 1); err == nil {
 		t.Error("class 8 of 8 components accepted")
+	}
+	guided, err := OracleModel(data.EightGaussians()).WithClass(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := config.Parse("class.toml", []byte(classConfig), nil)
+	s, _ := c.NewSDE(0)
+	lr := LikelihoodRequest{SDE: s, Dim: 2, X: make([]float64, 4), Score: guided}
+	if _, err := (Reference{}).LogLikelihood(context.Background(), lr); err == nil {
+		t.Error("the likelihood accepted a class-guided score")
 	}
 	if _, err := (ScoreModel{Name: "points"}).WithClass(0, 1); err == nil {
 		t.Error("a score without a mixture accepted the oracle classifier")

@@ -178,6 +178,9 @@ func noiseLevelTime(r Request) (func(sigma float64) float64, error) {
 // LogLikelihood computes r on the device, in batches that fit it. The
 // oracle's divergence is always exact here; r.Estimator applies to networks.
 func (b *Device) LogLikelihood(ctx context.Context, r LikelihoodRequest) (*sde.LikelihoodResult, error) {
+	if err := checkUnguided(r.Score); err != nil {
+		return nil, err
+	}
 	dev, done, err := b.open()
 	if err != nil {
 		return nil, err
