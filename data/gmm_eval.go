@@ -225,13 +225,7 @@ func (g *GMM) JVPAt(x, v []float64, m, s float64, out []float64) {
 
 // Responsibilities writes the posterior component probabilities of the data
 // density (m = 1, s = 0) for each point: N*K values.
-func (g *GMM) Responsibilities(x []float64, out []float64) {
-	d, K, p := g.d, len(g.comps), g.perturb(1, 0)
-	g.forEach(len(x)/d, func(i int, sc *scratch) {
-		g.point(x[i*d:(i+1)*d], p, sc)
-		copy(out[i*K:(i+1)*K], sc.lw)
-	})
-}
+func (g *GMM) Responsibilities(x []float64, out []float64) { g.PosteriorAt(x, 1, 0, out) }
 
 // LogProb writes the exact log-density of the data (N values).
 func (g *GMM) LogProb(x []float64, out []float64) { g.LogProbAt(x, 1, 0, out) }

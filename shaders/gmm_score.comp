@@ -25,6 +25,10 @@
 //   row = state[0] + rowOff, m = coef[row*stride + colM], s = coef[row*stride + colS]
 // so a recorded loop replays the kernel step after step; a row outside coef
 // gives NaN outputs.
+// Class guidance (cls >= 0): the score output is the score guided towards
+// component cls by the exact noise-conditional classifier p_t(cls | x), whose
+// gradient is u_cls - score:  score + scale (u_cls - score). The divergence
+// and log-density stay those of the mixture.
 #include "common.glsl"
 
 layout(constant_id = 3) const int MAXD = 64;    // private array length, >= D
@@ -44,6 +48,7 @@ layout(push_constant) uniform P {
     uint B; uint D; uint K; uint rec;
     float m; float s;
     uint stride; uint colM; uint colS; int rowOff;
+    int cls; float scale;
 } p;
 
 const float LOG_2PI = 1.8378770664093453;
@@ -67,7 +72,7 @@ void main() {
     }
     float m2 = m * m, s2 = s * s;
 
-    float x[MAXD], u[MAXD], q[MAXD], mean[MAXD];
+    float x[MAXD], u[MAXD], q[MAXD], mean[MAXD], uc[MAXD];
     for (uint j = 0; j < D; j++) {
         x[j] = xv[i * D + j];
         mean[j] = 0.0;
@@ -112,6 +117,9 @@ void main() {
                 u[j] = -acc;
             }
         }
+        if (int(k) == p.cls) {
+            for (uint j = 0; j < D; j++) uc[j] = u[j];
+        }
         float lw = mixv[base] - 0.5 * (quad + logdet);
         float w;
         if (k == 0) {
@@ -143,7 +151,11 @@ void main() {
         W = Wn;
     }
     if ((OUTS & 1u) != 0) {
-        for (uint j = 0; j < D; j++) score[i * D + j] = mean[j];
+        for (uint j = 0; j < D; j++) {
+            float v = mean[j];
+            if (p.cls >= 0) v += p.scale * (uc[j] - v);
+            score[i * D + j] = v;
+        }
     }
     if ((OUTS & 2u) != 0) divv[i] = (V - T) / W;
     if ((OUTS & 4u) != 0) logp[i] = M + log(W) - 0.5 * float(D) * LOG_2PI;

@@ -223,6 +223,8 @@ func runSample(args []string, stdout io.Writer) error {
 	checkpoint := fs.String("checkpoint", "", "run directory (its latest checkpoint) or checkpoint file of sdevk train")
 	var sf samplerFlags
 	sf.register(fs)
+	var cf controlFlags
+	cf.register(fs)
 	n := fs.Int("n", 0, "number of samples (default sampling.n_samples)")
 	seed := fs.Uint64("seed", 0, "random seed (default the config's seed)")
 	out := fs.String("out", "samples.npy", "output .npy file, float32 (N, D)")
@@ -236,6 +238,9 @@ func runSample(args []string, stdout io.Writer) error {
 	sf.sets = sets
 	c, src, err := loadScoreModel("sample", *cfgPath, *score, *checkpoint, sets)
 	if err != nil {
+		return err
+	}
+	if src, err = cf.apply(src, given); err != nil {
 		return err
 	}
 	method, err := sf.apply(c, given)
@@ -277,6 +282,9 @@ func runSample(args []string, stdout io.Writer) error {
 	backend := sampling.NewBackend(*device)
 	o, err := sf.request(c, method, count, d, *seed, src, given)
 	if err != nil {
+		return err
+	}
+	if err := cf.inpaint(&o, given); err != nil {
 		return err
 	}
 	if pointData {

@@ -89,6 +89,9 @@ func (Reference) Sample(ctx context.Context, r Request) (x []float64, nfe int, e
 	if r.Score.IsNet() && r.Method.LangevinFamily() {
 		return nil, 0, requestErrorf("%s samples learned scores with pc, em or ode, not %s", ReferenceDevice, r.Method)
 	}
+	if err := checkInpaint(r); err != nil {
+		return nil, 0, err
+	}
 	x = make([]float64, r.N*r.Dim)
 	initNormal := sde.PhiloxNormal(r.Seed, rng.StreamPrior)
 	normal := sde.PhiloxNormal(r.Seed, rng.StreamPredictor)
@@ -98,6 +101,8 @@ func (Reference) Sample(ctx context.Context, r Request) (x []float64, nfe int, e
 		score := guardScore(ctx, r.Score.TimeScore(r.SDE), r.Trace)
 		if r.Method == ODE {
 			nfe, _, err = sde.ODESample(r.SDE, x, r.Dim, score, r.ODE)
+		} else if r.Known != nil {
+			nfe, err = sde.PCInpaint(r.SDE, x, r.Dim, score, r.Seed, r.PC, *r.Known)
 		} else {
 			nfe, err = sde.PCSample(r.SDE, x, r.Dim, score, normal, r.PC)
 		}
@@ -126,6 +131,9 @@ func (Reference) Sample(ctx context.Context, r Request) (x []float64, nfe int, e
 // scores (a network's divergence would need its Jacobian on the host).
 func (Reference) LogLikelihood(ctx context.Context, r LikelihoodRequest) (res *sde.LikelihoodResult, err error) {
 	defer recoverInterrupt(&err)
+	if err := checkUnguided(r.Score); err != nil {
+		return nil, err
+	}
 	if r.Score.IsNet() {
 		return nil, requestErrorf("%s computes likelihoods of oracle scores only; use a Vulkan device for a network", ReferenceDevice)
 	}

@@ -61,6 +61,9 @@ func (b *Device) Sample(ctx context.Context, r Request) ([]float64, int, error) 
 
 // sampleOnce runs r as one batch.
 func (b *Device) sampleOnce(ctx context.Context, dev *vk.Device, r Request) ([]float64, int, error) {
+	if err := checkInpaint(r); err != nil {
+		return nil, 0, err
+	}
 	lib := kernels.New(dev)
 	defer lib.Close()
 	score, release, err := r.Score.deviceScore(lib)
@@ -117,6 +120,11 @@ func (b *Device) fixedStep(ctx context.Context, lib *kernels.Lib, r Request, sco
 	case PC, EM:
 		opts.PCOptions = r.PC
 		p, err = NewPC(lib, r.SDE, score, r.N, r.Dim, opts, r.Seed)
+		if err == nil && r.Known != nil {
+			if err = p.SetKnown(*r.Known); err != nil {
+				p.Close()
+			}
+		}
 		steps = r.SDE.N()
 	case ALD, Langevin:
 		ald := r.ALD
@@ -170,6 +178,9 @@ func noiseLevelTime(r Request) (func(sigma float64) float64, error) {
 // LogLikelihood computes r on the device, in batches that fit it. The
 // oracle's divergence is always exact here; r.Estimator applies to networks.
 func (b *Device) LogLikelihood(ctx context.Context, r LikelihoodRequest) (*sde.LikelihoodResult, error) {
+	if err := checkUnguided(r.Score); err != nil {
+		return nil, err
+	}
 	dev, done, err := b.open()
 	if err != nil {
 		return nil, err

@@ -11,6 +11,9 @@ import (
 type OracleScore struct {
 	Lib *kernels.Lib
 	GMM *data.GMM
+	// Class, when set, guides the score (not the divergence) towards a
+	// component.
+	Class *ClassGuide
 
 	mix        *kernels.GMMBuffer
 	x          *vk.Buffer
@@ -41,7 +44,11 @@ func (o *OracleScore) at() kernels.GMMTime {
 
 // Record records the score.
 func (o *OracleScore) Record(seq *vk.Sequence) (*vk.Buffer, error) {
-	return o.score, o.Lib.GMMEval(seq, o.mix, o.x, kernels.GMMOut{Score: o.score}, o.b, o.at())
+	out := kernels.GMMOut{Score: o.score}
+	if o.Class != nil {
+		out.Class = &kernels.GMMClass{K: o.Class.K, Scale: float32(o.Class.Scale)}
+	}
+	return o.score, o.Lib.GMMEval(seq, o.mix, o.x, out, o.b, o.at())
 }
 
 // RecordDiv records the score and its exact divergence per point.

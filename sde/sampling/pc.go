@@ -164,6 +164,8 @@ type PCSampler struct {
 	// record, when set, records n steps in place of the PC loop, each one
 	// score evaluation (the few-step plans of NewPlan).
 	record func(seq *vk.Sequence, n int) error
+	// known, when set, makes the run inpaint (SetKnown).
+	known *known
 }
 
 // SetOnChunk sets the callback run after each chunk of steps.
@@ -207,6 +209,9 @@ func (p *PCSampler) recordSteps(seq *vk.Sequence, n int) error {
 				if err != nil {
 					return err
 				}
+				if err := p.recordReplace(seq, false, sde.StreamInpaint+1+uint32(k)); err != nil {
+					return err
+				}
 			}
 		}
 		if p.opts.Predictor != sde.PredictorNone {
@@ -216,6 +221,9 @@ func (p *PCSampler) recordSteps(seq *vk.Sequence, n int) error {
 			}
 			c := kernels.Coef{Buf: p.Sched.Coef, Col: colPred, Stride: Stride}
 			if err := lib.LinComb(seq, x, size, c, p.Sched.State, kernels.NormalNoise, rng.StreamPredictor, x, sc); err != nil {
+				return err
+			}
+			if err := p.recordReplace(seq, false, sde.StreamInpaint); err != nil {
 				return err
 			}
 		}
@@ -251,7 +259,13 @@ func (p *PCSampler) Run() (Result, error) {
 	}
 	res.RecordTime = time.Since(rec)
 	// The prior draw and a final partial chunk are sequences of their own.
-	if err := p.runOnce(func(seq *vk.Sequence) error { return p.recordPrior(seq) }, &res); err != nil {
+	prior := func(seq *vk.Sequence) error {
+		if err := p.recordPrior(seq); err != nil {
+			return err
+		}
+		return p.recordReplace(seq, true, sde.StreamInpaint)
+	}
+	if err := p.runOnce(prior, &res); err != nil {
 		return res, err
 	}
 	done := 0
@@ -274,6 +288,11 @@ func (p *PCSampler) Run() (Result, error) {
 			if err := p.opts.OnChunk(p.Sched.Rows); err != nil {
 				return res, err
 			}
+		}
+	}
+	if p.known != nil {
+		if err := p.runOnce(func(seq *vk.Sequence) error { return p.recordReplace(seq, true, sde.StreamInpaint) }, &res); err != nil {
+			return res, err
 		}
 	}
 	if done > 0 {

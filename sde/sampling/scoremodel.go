@@ -24,6 +24,9 @@ type ScoreModel struct {
 	Net     model.ScoreNet
 	Weights map[string][]float32
 	Dim     int
+	// Class, when set, guides an oracle's score towards one mixture
+	// component with the exact noise-conditional classifier (WithClass).
+	Class *ClassGuide
 }
 
 // OracleModel is the exact score of the mixture g under the SDE's marginals
@@ -47,13 +50,20 @@ func (m ScoreModel) TimeScore(s sde.SDE) sde.ScoreFunc {
 	if m.IsNet() {
 		return model.ReferenceScore(m.Net, m.Weights, m.Dim)
 	}
+	if m.Class != nil {
+		return m.Oracle(s).ClassScore(m.Class.K, m.Class.Scale)
+	}
 	return m.Oracle(s).Score
 }
 
 // sigmaScore is the oracle's noise-level-conditioned score s(x, sigma) of
 // the data convolved with N(0, sigma^2 I), for annealed and plain Langevin.
 func (m ScoreModel) sigmaScore() sde.ScoreFunc {
-	return data.NewOracle(m.GMM, data.SigmaMarginal{}).Score
+	o := data.NewOracle(m.GMM, data.SigmaMarginal{})
+	if m.Class != nil {
+		return o.ClassScore(m.Class.K, m.Class.Scale)
+	}
+	return o.Score
 }
 
 // NewExecutor uploads the network's weights into a new executor on lib; the
@@ -81,7 +91,7 @@ var divEstimators = map[sde.Estimator]string{sde.ExactDiv: DivExact,
 // deviceScore builds m on the device, for sampling.
 func (m ScoreModel) deviceScore(lib *kernels.Lib) (Score, func(), error) {
 	if !m.IsNet() {
-		return &OracleScore{Lib: lib, GMM: m.GMM}, func() {}, nil
+		return &OracleScore{Lib: lib, GMM: m.GMM, Class: m.Class}, func() {}, nil
 	}
 	exec, err := m.NewExecutor(lib)
 	if err != nil {

@@ -142,8 +142,19 @@ func gmmIsIsotropic(lam []float64) bool {
 
 // GMMOut names the outputs of a mixture evaluation; nil ones are not
 // computed. Score holds B*D values (row-major like x), Div and LogP B each.
+// With Class set, Score is the class-guided score (GMMClass).
 type GMMOut struct {
 	Score, Div, LogP *vk.Buffer
+	Class            *GMMClass
+}
+
+// GMMClass guides the score towards component K with the exact
+// noise-conditional classifier p_t(K | x) of the perturbed mixture:
+// score + Scale (u_K - score), u_K being component K's own score (see
+// data.GMM.ClassScoreAt). Divergence and log-density are unchanged.
+type GMMClass struct {
+	K     int
+	Scale float32
 }
 
 // GMMTime says where the kernel finds the marginal's mean coefficient m and
@@ -201,6 +212,14 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 	if outs == 0 {
 		return fmt.Errorf("kernels: %s: no output requested", name)
 	}
+	cls := int32(-1)
+	var scale float32
+	if c := out.Class; c != nil {
+		if c.K < 0 || c.K >= mix.K {
+			return fmt.Errorf("kernels: %s: class %d outside the mixture's components 0..%d", name, c.K, mix.K-1)
+		}
+		cls, scale = int32(c.K), c.Scale
+	}
 	if r := uint64(b) * uint64(d) * 4; r > l.Dev.Info.Limits.MaxStorageBufferRange {
 		return fmt.Errorf("kernels: %s: %d x %d points exceed the storage-buffer range of %d bytes", name, b, d, l.Dev.Info.Limits.MaxStorageBufferRange)
 	}
@@ -230,7 +249,7 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 		return err
 	}
 	push := vk.Push(uint32(b), uint32(d), uint32(mix.K), uint32(mix.rec), at.M, at.S,
-		uint32(stride), uint32(colM), uint32(colS), int32(rowOff))
+		uint32(stride), uint32(colM), uint32(colS), int32(rowOff), cls, scale)
 	return seq.Dispatch(k, k.Groups(b), push, bufs...)
 }
 

@@ -1,0 +1,139 @@
+package sde
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/sdevk/sdevk/graph/rng"
+)
+
+// Known is what point inpainting holds fixed: coordinate j of every point is
+// known when Mask[j] is set, with the data value Value[j] (both of length D).
+type Known struct {
+	Mask  []bool
+	Value []float64
+}
+
+// Check says whether k fits points of dimension d and leaves something to
+// sample.
+func (k Known) Check(d int) error {
+	if len(k.Mask) != d || len(k.Value) != d {
+		return fmt.Errorf("known coordinates for dimension %d, the data has %d", len(k.Mask), d)
+	}
+	for _, m := range k.Mask {
+		if !m {
+			return nil
+		}
+	}
+	return fmt.Errorf("every coordinate is known: nothing to sample")
+}
+
+// Replace is score_sde's inpainting projection: the known coordinates of x
+// (rows of D) become the forward-perturbed data m a + s z, with z the
+// element of the same index in a full-batch draw (so the device, which
+// draws z per element, uses the same numbers); the others are kept.
+func (k Known) Replace(x []float64, m, s float64, z []float64) {
+	d := len(k.Mask)
+	for i := range x {
+		if j := i % d; k.Mask[j] {
+			x[i] = m*k.Value[j] + s*z[i]
+		}
+	}
+}
+
+// StreamInpaint is the Philox stream of inpainting's replacement after the
+// predictor; the replacement after the k-th corrector step uses
+// StreamInpaint + 1 + k. Each takes Philox step i at the i-th time.
+const StreamInpaint uint32 = 0x1a9a1
+
+// PCInpaint is score_sde's get_pc_inpainter: from x (the prior draw, N*D
+// values) it sets the known coordinates to the data, then at each time t of
+// linspace(T, eps, N) takes NStepsEach corrector steps and a predictor step,
+// each followed by the replacement of the known coordinates with a fresh
+// draw of the forward marginal at t, m(t) a + s(t) z. As in score_sde every
+// replacement uses the step's own t. The output holds the data itself at
+// the known coordinates (score_sde's keeps m(eps) a there). The noise is
+// drawn as the device draws it: rng.Normal with the seed, the stream of
+// each use (rng.StreamPredictor, rng.StreamCorrector + k, StreamInpaint...)
+// and Philox step i.
+func PCInpaint(s SDE, x []float64, d int, score ScoreFunc, seed uint64, o PCOptions, k Known) (nfe int, err error) {
+	if err := k.Check(d); err != nil {
+		return 0, err
+	}
+	if o.Predictor == PredictorNone {
+		return 0, fmt.Errorf("sde: inpainting takes a predictor")
+	}
+	if len(x)%d != 0 {
+		return 0, fmt.Errorf("sde: batch of %d values is not a whole number of %d-dim points", len(x), d)
+	}
+	if o.Corrector != CorrectorNone && o.NStepsEach < 1 {
+		return 0, fmt.Errorf("sde: corrector %v needs n_steps_each >= 1, got %d", o.Corrector, o.NStepsEach)
+	}
+	eps := o.Eps
+	if eps == 0 {
+		eps = s.DefaultEps()
+	}
+	n := len(x)
+	xMean, sc, z := make([]float64, n), make([]float64, n), make([]float64, n)
+	draw := func(stream uint32, step int) { rng.Normal(z, rng.Key{Seed: seed, Stream: stream, Step: uint32(step)}) }
+	k.Replace(x, 1, 0, z)
+	dt := -s.T() / float64(s.N())
+	for i, t := range Linspace(s.T(), eps, s.N()) {
+		m, std := s.Marginal(t)
+		for c := 0; o.Corrector != CorrectorNone && c < o.NStepsEach; c++ {
+			score(x, t, sc)
+			nfe++
+			draw(rng.StreamCorrector+uint32(c), i)
+			if _, err := CorrectorStep(o.Corrector, s, x, xMean, sc, z, d, t, o.SNR); err != nil {
+				return nfe, err
+			}
+			draw(StreamInpaint+1+uint32(c), i)
+			k.Replace(x, m, std, z)
+		}
+		score(x, t, sc)
+		nfe++
+		if o.ProbabilityFlow {
+			clear(z)
+		} else {
+			draw(rng.StreamPredictor, i)
+		}
+		if err := PredictorStep(o.Predictor, s, x, xMean, sc, z, t, dt, o.ProbabilityFlow); err != nil {
+			return nfe, err
+		}
+		draw(StreamInpaint, i)
+		k.Replace(x, m, std, z)
+	}
+	if o.Denoise {
+		copy(x, xMean)
+	}
+	k.Replace(x, 1, 0, z)
+	return nfe, nil
+}
+
+// ParseKnown reads known coordinates written "0=1.5,3=-2" (0-based
+// coordinate = value) for points of dimension d.
+func ParseKnown(spec string, d int) (Known, error) {
+	k := Known{Mask: make([]bool, d), Value: make([]float64, d)}
+	for _, item := range strings.Split(spec, ",") {
+		item = strings.TrimSpace(item)
+		j, v, ok := strings.Cut(item, "=")
+		if !ok {
+			return k, fmt.Errorf("%q is not coordinate=value", item)
+		}
+		idx, err := strconv.Atoi(strings.TrimSpace(j))
+		if err != nil || idx < 0 || idx >= d {
+			return k, fmt.Errorf("coordinate %q is not one of 0..%d", j, d-1)
+		}
+		val, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || math.IsNaN(val) || math.IsInf(val, 0) {
+			return k, fmt.Errorf("value %q of coordinate %d is not a finite number", v, idx)
+		}
+		if k.Mask[idx] {
+			return k, fmt.Errorf("coordinate %d is given twice", idx)
+		}
+		k.Mask[idx], k.Value[idx] = true, val
+	}
+	return k, k.Check(d)
+}

@@ -1,0 +1,45 @@
+package kernels
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sdevk/sdevk/graph/rng"
+	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/vk"
+)
+
+// TestReplaceKnown compares the inpainting projection with sde.Known.Replace
+// given the same Philox draws, on sizes that are not multiples of the
+// workgroup or of the Philox block.
+func TestReplaceKnown(t *testing.T) {
+	l := testLib(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	const seed = 0x9abc_1234_5678
+	for _, d := range []int{1, 3, 5} {
+		for _, b := range []int{1, 7, 301} {
+			k := sde.Known{Mask: make([]bool, d), Value: randn(r, d, 2, 0)}
+			maskF := make([]float64, d)
+			for j := 0; j < d; j += 2 {
+				k.Mask[j], maskF[j] = true, 1
+			}
+			x := randn(r, b*d, 1, 0)
+			// Two rows (stride 6, (m, s) at column 2); the counter selects row 1.
+			table := randn(r, 12, 1, 0)
+			m, s := table[6+2], table[6+3]
+			xb, coef := upload(t, l, x), upload(t, l, table)
+			vb, mb := upload(t, l, k.Value), upload(t, l, maskF)
+			state := newBuf(t, l, SDEStateWords)
+			state.UploadU32([]uint32{1, uint32(seed & 0xffffffff), uint32(seed >> 32), 0})
+			run(t, l, func(seq *vk.Sequence) error {
+				return l.ReplaceKnown(seq, xb, b, d, vb, mb, Coef{Buf: coef, Col: 2, Stride: 6}, state, 11)
+			})
+			z := make([]float64, b*d)
+			rng.Normal(z, rng.Key{Seed: seed, Stream: 11, Step: 1})
+			want := append([]float64(nil), x...)
+			k.Replace(want, m, s, z)
+			vktest.Close(t, "replace", download(t, xb, b*d), want, 1e-5, 1e-5)
+		}
+	}
+}
