@@ -4,7 +4,10 @@
 // sampler, with earlier model outputs kept in device buffers (plan.go); the
 // adaptive SDE solver replays one recorded attempt and reads its error norm
 // back (adaptive.go). Any number of points is served in batches that fit
-// the device (batch.go).
+// the device (batch.go). Controllable generation rides on the same
+// recorded steps: a class-guided oracle score (ScoreModel.Class, computed
+// in the mixture-score kernel) and inpainting, whose known coordinates are
+// replaced by a fresh forward draw after every step (inpaint.go).
 //
 // The entry points: a ScoreModel says where the score comes from
 // (OracleModel for a Gaussian mixture, NetModel or LoadCheckpoint for a
