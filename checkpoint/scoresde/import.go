@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/internal/atomicfile"
 	"github.com/sdevk/sdevk/model"
+	"github.com/sdevk/sdevk/vk/kernels"
 )
 
 // Options says what Import reads and writes.
@@ -90,6 +92,11 @@ func Import(o Options, network NetworkFunc) (Result, error) {
 			res.Trainable++
 		}
 	}
+	m, v, adamStep := ck.AdamMoments(specs)
+	for name := range m {
+		out.Tensors["adam_m/"+name], out.Tensors["adam_v/"+name] = m[name], v[name]
+	}
+	out.Tensors["optim/state"] = optimState(max(adamStep, ck.Step), c.Optim.LR)
 	out.Meta["step"] = strconv.Itoa(ck.Step)
 	out.Meta["seed"] = strconv.FormatUint(c.Seed, 10)
 	out.Meta["config"] = string(text)
@@ -115,6 +122,20 @@ func Import(o Options, network NetworkFunc) (Result, error) {
 		return Result{}, err
 	}
 	return res, nil
+}
+
+// optimState is the optimiser state words (vk/kernels' layout, stored bit
+// for bit as float32 like sdevk's own checkpoints) of a run that has taken
+// step Adam steps at base learning rate lr, so `train --resume` continues
+// the warm-up and bias corrections where score_sde left them.
+func optimState(step int, lr float64) checkpoint.Tensor {
+	words := kernels.OptimStateInit(lr)
+	words[kernels.OptStep] = uint32(step)
+	bits := make([]float32, len(words))
+	for i, w := range words {
+		bits[i] = math.Float32frombits(w)
+	}
+	return checkpoint.Tensor{Shape: []int{len(bits)}, Data: bits}
 }
 
 // configText returns the TOML of the config at path, converting score_sde's

@@ -147,7 +147,7 @@ func TestReadScoreSDEBadInput(t *testing.T) {
 		"truncated entry":  {raw[:200], "not a torch.save zip archive"},
 		"flipped data bit": {flipped, "CRC mismatch"},
 		"pickle of a list": {rezip(t, raw, map[string][]byte{"archive/data.pkl": []byte("\x80\x02]q\x00.")}), "holds a list, not score_sde's dict"},
-		"cut pickle":       {rezip(t, raw, map[string][]byte{"archive/data.pkl": pkl[:len(pkl)/2]}), "data.pkl: pickle has no STOP opcode (truncated)"},
+		"cut pickle":       {rezip(t, raw, map[string][]byte{"archive/data.pkl": pkl[:len(pkl)-1]}), "data.pkl: pickle has no STOP opcode (truncated)"},
 		"huge string":      {rezip(t, raw, map[string][]byte{"archive/data.pkl": []byte("\x80\x02X\xff\xff\xff\x7fab.")}), "data.pkl: pickle opcode at byte 2 declares 2147483647 bytes, 3 remain"},
 		"huge frame":       {rezip(t, raw, map[string][]byte{"archive/data.pkl": []byte("\x80\x04\x95\x00\x00\x00\x00\x00\x01\x00\x00N.")}), "declares 1099511627776 bytes"},
 		"unknown opcode":   {rezip(t, raw, map[string][]byte{"archive/data.pkl": []byte("\x80\x02\xffN.")}), "unknown pickle opcode 0xff at byte 2"},

@@ -37,6 +37,9 @@ type ScoreSDE struct {
 	EMA      []checkpoint.Tensor
 	EMADecay float64
 	Step     int
+	// Adam is the optimizer's state by parameter name: empty before the
+	// first step, and for frozen parameters.
+	Adam map[string]AdamState
 }
 
 // Read decodes the score_sde checkpoint at path. Errors are one line,
@@ -96,6 +99,9 @@ func decode(obj any) (*ScoreSDE, error) {
 	}
 	if n, ok := optimizerParams(top); ok && n != len(c.Params()) {
 		return nil, fmt.Errorf("model has %d parameters besides its buffers, the optimizer %d (a buffer other than sigmas?)", len(c.Params()), n)
+	}
+	if err := c.decodeAdam(top, budget); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

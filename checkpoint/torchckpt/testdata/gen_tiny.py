@@ -75,12 +75,14 @@ class Pickler(pickle.Pickler):
         return None
 
 
-def write(path, model, shadow, step):
+def write(path, model, shadow, step, adam=None):
     """Writes a score_sde-shaped checkpoint: model is [(name, tensor)] (the
-    names get DataParallel's "module."), shadow the EMA list."""
+    names get DataParallel's "module."), shadow the EMA list, adam torch's
+    optimizer state {parameter index: {step, exp_avg, exp_avg_sq}}."""
+    adam = adam or {}
     state = {
         # torch numbers model.parameters(): the buffer sigmas is not one.
-        "optimizer": {"state": {}, "param_groups": [{"lr": 2e-4, "params": list(range(len(model) - 1))}]},
+        "optimizer": {"state": adam, "param_groups": [{"lr": 2e-4, "params": list(range(len(model) - 1))}]},
         "model": collections.OrderedDict(("module." + k, v) for k, v in model),
         "ema": {"decay": 0.999, "num_updates": 0, "shadow_params": shadow},
         "step": step,
@@ -88,6 +90,7 @@ def write(path, model, shadow, step):
     buf = io.BytesIO()
     Pickler(buf, protocol=2).dump(state)
     tensors = [v for _, v in model] + shadow
+    tensors += [t for st in adam.values() for t in st.values() if isinstance(t, Tensor)]
     entries = [("archive/data.pkl", buf.getvalue())]
     entries += [("archive/data/" + t.key, t.data) for t in tensors]
     entries += [("archive/version", b"3\n")]
@@ -106,7 +109,13 @@ def tiny():
     ema_b = Tensor("5", FloatStorage, "f", [0.11, 0.19], [2])
     model = [("sigmas", sig), ("all_modules.0.W", fw),
              ("all_modules.1.weight", w), ("all_modules.1.bias", b)]
-    write("tiny.pth", model, [ema_w, ema_b], 7)
+    # Adam's state of parameter 1 (all_modules.1.weight; 0 is the frozen W,
+    # which has none), with the step as a one-element tensor as PyTorch
+    # >= 1.12 writes it.
+    adam = {1: {"step": Tensor("6", FloatStorage, "f", [7.0], []),
+                "exp_avg": Tensor("7", FloatStorage, "f", [0.01, -0.02, 0.03, -0.04, 0.05, -0.06], [2, 3]),
+                "exp_avg_sq": Tensor("8", FloatStorage, "f", [1e-4, 2e-4, 3e-4, 4e-4, 5e-4, 6e-4], [2, 3])}}
+    write("tiny.pth", model, [ema_w, ema_b], 7, adam)
 
 
 # The parameters of sdevk's MLP for testdata/mlp.toml (2-D data, hidden 8,
