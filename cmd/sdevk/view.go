@@ -92,6 +92,28 @@ func openView(title, device string, ds data.Dataset) (*viewSession, error) {
 	return v, nil
 }
 
+// openImageView opens the viewer for image samples: a live grid of the
+// batch, values in [lo, hi] shown black..white (the model's data range).
+func openImageView(title, device string, im viewer.ImageShape) (*viewSession, error) {
+	if !viewer.Available() {
+		return nil, usagef("--view: %v", viewer.ErrNoViewer)
+	}
+	if err := viewer.CheckDisplay(); err != nil {
+		return nil, usagef("--view: %v", err)
+	}
+	disp, dev, err := viewer.OpenWindow(title, 800, 800, viewer.WindowOptions{Device: vk.Options{Device: device}})
+	if err != nil {
+		return nil, usagef("--view: %v", err)
+	}
+	v := &viewSession{disp: disp, dev: dev}
+	v.frame.Image = &im
+	if err := v.keep(nil, im.C*im.H*im.W); err != nil {
+		v.close()
+		return nil, err
+	}
+	return v, nil
+}
+
 // show draws the points without ever waiting for the window (a frame still
 // in flight is dropped) and handles the keys: space pauses, R restarts,
 // closing the window stops the viewing but not the run.
