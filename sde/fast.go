@@ -17,10 +17,11 @@ const (
 	FastEuler                     // EDM Euler
 	FastHeun                      // EDM Heun
 	FastEDMSDE                    // EDM stochastic sampler (Heun with churn)
+	FastUniPC                     // UniPC of order 2 (predictor-corrector, bh2)
 )
 
 // FastMethodNames are the --sampler names of the FastMethods, in order.
-var FastMethodNames = []string{"ddim", "dpmpp2m", "dpmpp3s", "dpm", "euler", "heun", "edm-sde"}
+var FastMethodNames = []string{"ddim", "dpmpp2m", "dpmpp3s", "dpm", "euler", "heun", "edm-sde", "unipc"}
 
 func (m FastMethod) String() string {
 	if m >= 0 && int(m) < len(FastMethodNames) {
@@ -78,7 +79,7 @@ func (m FastMethod) grid() TimeGrid {
 	switch m {
 	case FastDDIM:
 		return GridUniform
-	case FastDPMPP2M, FastDPMPP3S, FastDPM:
+	case FastDPMPP2M, FastDPMPP3S, FastDPM, FastUniPC:
 		return GridLogSNR
 	}
 	return GridKarras
@@ -118,6 +119,8 @@ func FastPlan(s SDE, o FastOptions) (Plan, error) {
 			return Plan{}, fmt.Errorf("sde: dpm order must be 2 or 3, got %d", o.Order)
 		}
 		return DPMSolverPlan(s, ts, o.Order), nil
+	case FastUniPC:
+		return UniPCPlan(s, ts), nil
 	case FastEuler, FastHeun:
 		return EDMPlan(s, ts, EDMOptions{Heun: o.Method == FastHeun}), nil
 	case FastEDMSDE:

@@ -71,6 +71,7 @@ func TestFastConvergenceOrder(t *testing.T) {
 			{FastOptions{Method: FastDDIM, Grid: GridLogSNR}, 1, 20},
 			{FastOptions{Method: FastDPMPP2M}, 2, 80},
 			{FastOptions{Method: FastDPMPP3S}, 3, 80},
+			{FastOptions{Method: FastUniPC}, 3, 80},
 			{FastOptions{Method: FastDPM, Order: 2}, 2, 40},
 			{FastOptions{Method: FastDPM, Order: 3}, 3, 80},
 			{FastOptions{Method: FastEuler, Rho: 7}, 1, 40},
@@ -107,7 +108,7 @@ func TestFastConvergenceOrder(t *testing.T) {
 func TestPlanCoefficients(t *testing.T) {
 	s, _ := NewVP(0.1, 20, 1000)
 	normal := NewNormal(7, 1)
-	for m := FastDDIM; m <= FastEDMSDE; m++ {
+	for m := FastDDIM; m <= FastUniPC; m++ {
 		o := DefaultFastOptions(m, 6)
 		o.Eta = 0.5
 		p, err := FastPlan(s, o)

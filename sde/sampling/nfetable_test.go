@@ -172,6 +172,7 @@ func nfeRows(backend Backend, path string, n int) ([]string, error) {
 		{"ddim (eta 1)", DDIM, one, func(cc *config.Config) { cc.Sampling.Eta = 1 }},
 		{"dpmpp2m", DPMPP2M, one, nil},
 		{"dpmpp3s", DPMPP3S, three, nil},
+		{"unipc", UniPC, one, nil},
 		{"dpm (order 3)", DPM, three, nil},
 		{"euler (karras)", Euler, one, nil},
 		{"heun (karras)", Heun, one[:11], nil},

@@ -26,7 +26,7 @@ func TestPlanMatchesReference(t *testing.T) {
 	subvp, _ := sde.NewSubVP(0.1, 20, 1000)
 	ve, _ := sde.NewVE(0.01, 10, 1000)
 	for _, s := range []sde.SDE{vp, subvp, ve} {
-		for m := sde.FastDDIM; m <= sde.FastEDMSDE; m++ {
+		for m := sde.FastDDIM; m <= sde.FastUniPC; m++ {
 			o := sde.DefaultFastOptions(m, 4)
 			o.Eta = 0.7
 			if m == sde.FastDPM {

@@ -27,6 +27,7 @@ const (
 	Euler    Method = "euler"
 	Heun     Method = "heun"
 	EDMSDE   Method = "edm-sde"
+	UniPC    Method = "unipc"
 	Adaptive Method = "adaptive"
 )
 
@@ -57,7 +58,7 @@ type Request struct {
 	PC     sde.PCOptions       // pc, em
 	ODE    sde.ODEOptions      // ode
 	ALD    sde.ALDOptions      // ald
-	Fast   sde.FastOptions     // ddim, dpmpp2m, dpmpp3s, dpm, euler, heun, edm-sde
+	Fast   sde.FastOptions     // ddim, dpmpp2m, dpmpp3s, dpm, euler, heun, edm-sde, unipc
 	Adapt  sde.AdaptiveOptions // adaptive
 	// Langevin is plain Langevin: Steps updates of step size Step on the
 	// score at noise level Sigma.
