@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/nlpodyssey/safetensors"
 
@@ -138,7 +140,7 @@ func Name(runDir string, step int) string {
 }
 
 // Resolve returns path itself when it is a file, else the latest checkpoint
-// of the run directory path.
+// of the run directory path, or the ModelFile of a model directory.
 func Resolve(path string) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -149,9 +151,14 @@ func Resolve(path string) (string, error) {
 	}
 	files, _ := filepath.Glob(filepath.Join(path, "checkpoints", "ckpt-*.safetensors"))
 	if len(files) == 0 {
-		return "", fmt.Errorf("checkpoint: %s holds no checkpoints/ckpt-*.safetensors", path)
+		if m := filepath.Join(path, ModelFile); fileExists(m) {
+			return m, nil
+		}
+		return "", fmt.Errorf("checkpoint: %s holds no checkpoints/ckpt-*.safetensors and no %s", path, ModelFile)
 	}
-	sort.Strings(files)
+	// The latest by step number, so that a hand-named ckpt-42 (an import)
+	// sorts below ckpt-00000060.
+	sort.SliceStable(files, func(i, j int) bool { return stepOf(files[i]) < stepOf(files[j]) })
 	return files[len(files)-1], nil
 }
 
@@ -172,4 +179,20 @@ func Equal(a, b *Checkpoint) bool {
 		}
 	}
 	return true
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
+}
+
+// stepOf reads STEP from a path ending in ckpt-STEP.safetensors (-1 when it
+// is not a number).
+func stepOf(path string) int {
+	base := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "ckpt-"), ".safetensors")
+	n, err := strconv.Atoi(base)
+	if err != nil {
+		return -1
+	}
+	return n
 }
