@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/sdevk/sdevk/data"
+	"github.com/sdevk/sdevk/model"
 )
 
 // ImageSets are what EvaluateImages judges: generated samples against a
@@ -44,34 +45,54 @@ type ImageEvaluation struct {
 	FloorKID *KIDResult `json:"floor_kid,omitempty"`
 }
 
+// Check says what makes the sets unfit for net: samples of another shape
+// or outside [0, 1], test or training images of another shape, fewer than
+// two samples or test images.
+func (s ImageSets) Check(net *model.Classifier) error {
+	want := net.ImageShape()
+	if len(s.Shape) != 4 || !slices.Equal(s.Shape[1:], want) {
+		return fmt.Errorf("samples of shape %v, but the classifier takes (N, %d, %d, %d) images", s.Shape, want[0], want[1], want[2])
+	}
+	n := s.Shape[0]
+	if n < 2 || len(s.Samples) != n*net.Dim() {
+		return fmt.Errorf("need at least 2 samples of %v, got %d values for %d", want, len(s.Samples), n)
+	}
+	for i, v := range s.Samples {
+		if !(v >= 0 && v <= 1) {
+			return fmt.Errorf("sample value %d is %g, outside [0, 1] (samples are images in [0, 1])", i, v)
+		}
+	}
+	for _, set := range []struct {
+		name string
+		im   *data.Images
+	}{{"test", s.Test}, {"training", s.Train}} {
+		if set.im == nil {
+			continue
+		}
+		if got := []int{set.im.C, set.im.H, set.im.W}; !slices.Equal(got, want) {
+			return fmt.Errorf("the %s images are %dx%dx%d, the classifier's %dx%dx%d", set.name, got[0], got[1], got[2], want[0], want[1], want[2])
+		}
+	}
+	if s.Test == nil || s.Test.N < 2 {
+		return fmt.Errorf("need a test set of at least 2 images")
+	}
+	if k := net.Config().NumClasses; s.Train != nil && s.Train.Labels != nil && len(s.Train.Classes) != k {
+		return fmt.Errorf("the data set has %d classes, the classifier %d", len(s.Train.Classes), k)
+	}
+	if s.Floor && s.Train == nil {
+		return fmt.Errorf("the floor needs the training images")
+	}
+	return nil
+}
+
 // EvaluateImages computes the features of the samples and of the test set
 // with e and compares them: FID, KID, the class histogram and confidence,
 // and, when asked, the same against training images.
 func EvaluateImages(e *Extractor, s ImageSets) (*ImageEvaluation, error) {
-	want := e.Net.ImageShape()
-	if len(s.Shape) != 4 || !slices.Equal(s.Shape[1:], want) {
-		return nil, fmt.Errorf("samples of shape %v, but the classifier takes (N, %d, %d, %d) images", s.Shape, want[0], want[1], want[2])
+	if err := s.Check(e.Net); err != nil {
+		return nil, err
 	}
 	n := s.Shape[0]
-	if n < 2 || len(s.Samples) != n*e.Net.Dim() {
-		return nil, fmt.Errorf("need at least 2 samples of %v, got %d values for %d", want, len(s.Samples), n)
-	}
-	for i, v := range s.Samples {
-		if !(v >= 0 && v <= 1) {
-			return nil, fmt.Errorf("sample value %d is %g, outside [0, 1] (samples are images in [0, 1])", i, v)
-		}
-	}
-	for name, im := range map[string]*data.Images{"test": s.Test, "training": s.Train} {
-		if im == nil {
-			continue
-		}
-		if got := []int{im.C, im.H, im.W}; !slices.Equal(got, want) {
-			return nil, fmt.Errorf("the %s images are %dx%dx%d, the classifier's %dx%dx%d", name, im.C, im.H, im.W, want[0], want[1], want[2])
-		}
-	}
-	if s.Test == nil || s.Test.N < 2 {
-		return nil, fmt.Errorf("need a test set of at least 2 images")
-	}
 	var target []float64
 	if s.Train != nil && s.Train.Labels != nil {
 		for _, c := range s.Train.Histogram() {
@@ -103,9 +124,6 @@ func EvaluateImages(e *Extractor, s ImageSets) (*ImageEvaluation, error) {
 	}
 	if !s.Floor {
 		return r, nil
-	}
-	if s.Train == nil {
-		return nil, fmt.Errorf("the floor needs the training images")
 	}
 	floorN := min(n, s.Train.N)
 	train, err := e.Extract(Unit(pickImages(s.Train, floorN, s.Seed)), floorN)
