@@ -93,6 +93,9 @@ func TestEvalImages(t *testing.T) {
 	if err := saveArray(samples, []int{12, 1, 8, 8}, x); err != nil {
 		t.Fatal(err)
 	}
+	if out := mustRun(t, "model", "--classifier", clf); !strings.Contains(out, "classifier nf 8") || !strings.Contains(out, "\nparameters ") {
+		t.Errorf("sdevk model --classifier:\n%s", out)
+	}
 	report := filepath.Join(dir, "e.json")
 	for _, device := range []string{"", "cpu-reference"} {
 		args := []string{"eval", "--classifier", clf, "--data", set, "--samples", samples, "--floor", "--out", report}
