@@ -62,15 +62,9 @@ func (s ImageSets) Check(net *model.Classifier) error {
 			return fmt.Errorf("sample value %d is %g, outside [0, 1] (samples are images in [0, 1])", i, v)
 		}
 	}
-	for _, set := range []struct {
-		name string
-		im   *data.Images
-	}{{"test", s.Test}, {"training", s.Train}} {
-		if set.im == nil {
-			continue
-		}
-		if got := []int{set.im.C, set.im.H, set.im.W}; !slices.Equal(got, want) {
-			return fmt.Errorf("the %s images are %dx%dx%d, the classifier's %dx%dx%d", set.name, got[0], got[1], got[2], want[0], want[1], want[2])
+	for name, im := range map[string]*data.Images{"test": s.Test, "training": s.Train} {
+		if err := checkImageShape(net, name, im); err != nil {
+			return err
 		}
 	}
 	if s.Test == nil || s.Test.N < 2 {
@@ -81,6 +75,16 @@ func (s ImageSets) Check(net *model.Classifier) error {
 	}
 	if s.Floor && s.Train == nil {
 		return fmt.Errorf("the floor needs the training images")
+	}
+	return nil
+}
+
+// checkImageShape says when the images im (nil: none) are not the
+// classifier's shape.
+func checkImageShape(net *model.Classifier, name string, im *data.Images) error {
+	want := net.ImageShape()
+	if im != nil && !slices.Equal([]int{im.C, im.H, im.W}, want) {
+		return fmt.Errorf("the %s images are %dx%dx%d, the classifier's %dx%dx%d", name, im.C, im.H, im.W, want[0], want[1], want[2])
 	}
 	return nil
 }

@@ -21,6 +21,9 @@ type Extractor struct {
 	// T is the time given to a noise-conditional classifier: 0 for clean
 	// images.
 	T float64
+	// ModelRange says the inputs are already in the classifier's input
+	// range (perturbed data x_t), not images in [0, 1].
+	ModelRange bool
 }
 
 // Output holds the features [N, FeatureDim] and logits [N, NumClasses] of
@@ -33,7 +36,8 @@ type Output struct {
 const defaultBatch = 256
 
 // Extract runs the classifier on n images x, (N, C, H, W) float32 in
-// [0, 1] (mapped to [-1, 1] for a classifier trained on centred data).
+// [0, 1] (mapped to [-1, 1] for a classifier trained on centred data), or
+// in the classifier's own range with ModelRange.
 func (e *Extractor) Extract(x []float32, n int) (*Output, error) {
 	shape := e.Net.ImageShape()
 	d := e.Net.Dim()
@@ -60,7 +64,7 @@ func (e *Extractor) Extract(x []float32, n int) (*Output, error) {
 		Features: Matrix{N: n, D: e.Net.FeatureDim(), X: make([]float64, 0, n*e.Net.FeatureDim())},
 		Logits:   Matrix{N: n, D: e.Net.Config().NumClasses, X: make([]float64, 0, n*e.Net.Config().NumClasses)},
 	}
-	centred := e.Net.Config().Centered
+	centred := e.Net.Config().Centered && !e.ModelRange
 	batch := make([]float32, b*d)
 	for start := 0; start < n; start += b {
 		rows := min(b, n-start)

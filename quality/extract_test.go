@@ -12,6 +12,7 @@ import (
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/internal/vktest"
 	"github.com/sdevk/sdevk/model"
+	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
 )
 
@@ -181,6 +182,48 @@ func TestEvaluateImages(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		} else {
 			t.Logf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestAccuracyVsTime: one accuracy in [0, 1] per time, the same for the
+// same seed; unlabelled images, another class count and a time outside
+// [0, T] are errors.
+func TestAccuracyVsTime(t *testing.T) {
+	net, w := tinyClassifier(t, true)
+	ex := &Extractor{Net: net, Weights: w}
+	vp, err := sde.NewVP(0.1, 20, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := cornerSet(16, 7)
+	times := []float64{1e-3, 0.5, 1}
+	a, err := AccuracyVsTime(ex, vp, im, times, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := AccuracyVsTime(ex, vp, im, times, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != len(times) || !slices.Equal(a, b) {
+		t.Fatalf("accuracies %v then %v for times %v", a, b, times)
+	}
+	for _, r := range a {
+		if !(r.Accuracy >= 0 && r.Accuracy <= 1) {
+			t.Errorf("accuracy %g at t %g", r.Accuracy, r.T)
+		}
+	}
+	unlabelled := *im
+	unlabelled.Labels = nil
+	three := *im
+	three.Classes = three.Classes[:3]
+	for name, c := range map[string]struct {
+		im    *data.Images
+		times []float64
+	}{"unlabelled": {&unlabelled, times}, "classes": {&three, times}, "time": {im, []float64{1.5}}} {
+		if _, err := AccuracyVsTime(ex, vp, c.im, c.times, 1); err == nil {
+			t.Errorf("%s: no error", name)
 		}
 	}
 }
