@@ -88,11 +88,12 @@ type kernelSum struct{ sum, trace float64 }
 func polyKernelSum(x, y *mat.Dense, d int) kernelSum {
 	var gram mat.Dense
 	gram.Mul(x, y.T())
-	rows, cols := gram.Dims()
+	raw := gram.RawMatrix()
+	inv := 1 / float64(d)
 	var k kernelSum
-	for i := range rows {
-		for j := range cols {
-			v := gram.At(i, j)/float64(d) + 1
+	for i := range raw.Rows {
+		for j, g := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+			v := g*inv + 1
 			v = v * v * v
 			k.sum += v
 			if i == j {
