@@ -10,19 +10,19 @@ import (
 // and how sure it is.
 type ClassStats struct {
 	// Predicted is each image's most likely class.
-	Predicted []int
+	Predicted []int `json:"-"`
 	// Counts and Fractions per class.
-	Counts    []int
-	Fractions []float64
+	Counts    []int     `json:"counts"`
+	Fractions []float64 `json:"fractions"`
 	// Target holds the class frequencies to compare with (the training
 	// set's); nil when none were given.
-	Target []float64
+	Target []float64 `json:"target,omitempty"`
 	// MaxDeviationPP is max_k |Fractions[k] - Target[k]| in percentage
 	// points (0 without a target).
-	MaxDeviationPP float64
+	MaxDeviationPP float64 `json:"max_deviation_pp"`
 	// MeanConfidence is the mean over images of the largest softmax
 	// probability.
-	MeanConfidence float64
+	MeanConfidence float64 `json:"mean_confidence"`
 }
 
 // Classify turns logits [N, K] into ClassStats; target, unless nil, holds

@@ -62,10 +62,11 @@ func (s ImageSets) Check(net *model.Classifier) error {
 			return fmt.Errorf("sample value %d is %g, outside [0, 1] (samples are images in [0, 1])", i, v)
 		}
 	}
-	for name, im := range map[string]*data.Images{"test": s.Test, "training": s.Train} {
-		if err := checkImageShape(net, name, im); err != nil {
-			return err
-		}
+	if err := checkImageShape(net, "test", s.Test); err != nil {
+		return err
+	}
+	if err := checkImageShape(net, "training", s.Train); err != nil {
+		return err
 	}
 	if s.Test == nil || s.Test.N < 2 {
 		return fmt.Errorf("need a test set of at least 2 images")
