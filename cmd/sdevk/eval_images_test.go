@@ -52,12 +52,20 @@ func writeIDXSet(t *testing.T, n int) string {
 	return dir
 }
 
-// saveRandomClassifier saves a classifier of size x size images and
-// MNIST's ten classes with random weights as step 1 of a run directory and returns the directory.
+// saveRandomClassifier saves a classifier of one-channel size x size
+// images and MNIST's ten classes with random weights as step 1 of a run
+// directory and returns the directory.
 func saveRandomClassifier(t *testing.T, size int) string {
 	t.Helper()
-	net, err := model.NewClassifier(model.ClassifierConfig{NF: 8, ChMult: []int{1, 2}, NumResBlocks: 1, NumClasses: 10,
+	return saveClassifierRun(t, model.ClassifierConfig{NF: 8, ChMult: []int{1, 2}, NumResBlocks: 1, NumClasses: 10,
 		ImageSize: size, NumChannels: 1})
+}
+
+// saveClassifierRun saves a classifier of configuration c with random
+// weights as step 1 of a run directory and returns the directory.
+func saveClassifierRun(t *testing.T, c model.ClassifierConfig) string {
+	t.Helper()
+	net, err := model.NewClassifier(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,5 +165,39 @@ func TestEvalImages(t *testing.T) {
 		} else {
 			t.Logf("%s: %s", name, strings.TrimSpace(errs))
 		}
+	}
+}
+
+// TestEvalImagesFromConfig: the data set comes from the config
+// (score_sde's data.dataset CIFAR10, data.path its folder).
+func TestEvalImagesFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, name := range []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"} {
+		raw := make([]byte, 3*(1+3072))
+		for i := range 3 {
+			raw[i*3073] = byte(r.IntN(10))
+			for j := 1; j < 3073; j++ {
+				raw[i*3073+j] = byte(r.IntN(256))
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clf := saveClassifierRun(t, model.ClassifierConfig{NF: 4, ChMult: []int{1, 2}, NumResBlocks: 1, NumClasses: 10,
+		ImageSize: 32, NumChannels: 3, Centered: true})
+	samples := filepath.Join(t.TempDir(), "s.npy")
+	x := make([]float32, 4*3072)
+	for i := range x {
+		x[i] = r.Float32()
+	}
+	if err := saveArray(samples, []int{4, 3, 32, 32}, x); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, "eval", "--config", "../../configs/score_sde/vp/ddpm/cifar10_continuous.toml", "--set", "data.path="+dir,
+		"--classifier", clf, "--samples", samples, "--device", "cpu-reference")
+	if !strings.Contains(out, "4 samples [3 32 32]") || !strings.Contains(out, "3 test images of cifar10") || !strings.Contains(out, "FID ") {
+		t.Errorf("eval of CIFAR-10-shaped samples:\n%s", out)
 	}
 }
