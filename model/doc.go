@@ -41,4 +41,13 @@
 // with sigma(t), the Fourier embedding taking log sigma and scale_by_sigma
 // dividing by sigma inside the network. UNet.Summarise reports each
 // module's output shape, parameters and activation memory.
+//
+// Classifier is a small ResNet encoder over images built from the same
+// layers (3x3 convolutions, the DDPM++ residual block, GroupNorm, SiLU),
+// configured by ClassifierConfig: Logits gives class logits for
+// sde.BuildClassifierLoss and classifier guidance, Features the pooled
+// penultimate vector that package quality measures FID and KID in. A
+// Conditional classifier adds the time embedding of the U-Nets to every
+// block: the noise-conditional classifier p_t(y | x_t). Its parameters are
+// named "classifier.*", so that it can share a graph with a score network.
 package model

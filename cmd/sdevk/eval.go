@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	register("eval", "sample quality against the config's data: energy distance and MMD vs the exact noise floor, mixture mode weights", runEval)
+	register("eval", "sample quality against the config's data: energy distance and MMD vs the exact noise floor, mixture mode weights; for images (--classifier), FID, KID, class histogram and confidence in a classifier's features", runEval)
 }
 
 // evalReport is the JSON written by `sdevk eval --out`: the files judged
@@ -25,14 +25,22 @@ func runEval(args []string, stdout io.Writer) error {
 	cfgPath := fs.String("config", "", "TOML config whose data the samples are judged against")
 	var sets setList
 	fs.Var(&sets, "set", "override a config key, section.key=value (repeatable)")
-	samples := fs.String("samples", "", ".npy file of samples, shape (N, D)")
+	samples := fs.String("samples", "", ".npy file of samples, shape (N, D), or images (N, C, H, W) in [0, 1] with --classifier")
 	out := fs.String("out", "", "write the JSON report here")
-	seed := fs.Uint64("seed", 0, "seed of the exact reference points (default the config's seed)")
+	seed := fs.Uint64("seed", 0, "seed of the exact reference points, or of KID's subsets and the floor's images (default the config's seed)")
 	reps := fs.Int("reps", 5, "repetitions of the exact-vs-exact noise floor")
+	var img imageEvalFlags
+	img.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	given := flagsSet(fs)
+	if img.classifier != "" {
+		return runImageEval(img, *cfgPath, sets, *samples, *out, *seed, given["seed"], stdout)
+	}
+	if err := img.onlyWithClassifier(given); err != nil {
+		return err
+	}
 	c, err := loadConfig(*cfgPath, sets)
 	if err != nil {
 		return err

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+
+	"github.com/sdevk/sdevk/quality"
 )
 
 func init() {
@@ -15,8 +17,12 @@ func runModel(args []string, stdout io.Writer) error {
 	batch := fs.Int("batch", 0, "batch size of the activation memory (default training.batch_size)")
 	var sets setList
 	fs.Var(&sets, "set", "override a config key, section.key=value (repeatable)")
+	classifier := fs.String("classifier", "", "instead of a config, a classifier run directory or checkpoint: print its network and parameter count")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *classifier != "" {
+		return printClassifier(stdout, *classifier, *cfgPath)
 	}
 	c, err := loadConfig(*cfgPath, sets)
 	if err != nil {
@@ -58,4 +64,17 @@ func runModel(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "model %s with the %s SDE, input %v\nparameters %d\n", c.Model.Name, c.SDE.Kind, sum.Input, sum.Params)
 	return sum.Write(stdout)
+}
+
+// printClassifier prints a classifier run's network and parameter count.
+func printClassifier(w io.Writer, path, cfgPath string) error {
+	if cfgPath != "" {
+		return usagef("model: give either --config or --classifier, not both")
+	}
+	net, _, err := quality.LoadClassifier(path)
+	if err != nil {
+		return usagef("--classifier: %v", err)
+	}
+	fmt.Fprintf(w, "model %v, %d-D features\nparameters %d\n", net.Config(), net.FeatureDim(), net.NumParams())
+	return nil
 }
