@@ -76,5 +76,8 @@ func (g Grey) Replace(x []float64, m, s float64, z []float64) {
 
 // Batch is g for images first .. first+n-1 of d values.
 func (g Grey) Batch(first, n, d int) Constraint {
+	if len(g.Level) < (first+n)*g.HW {
+		return g // for Check to report
+	}
 	return Grey{HW: g.HW, Level: g.Level[first*g.HW : (first+n)*g.HW]}
 }

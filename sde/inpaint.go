@@ -74,9 +74,10 @@ func (k Known) Batch(first, n, d int) Constraint {
 }
 
 // rows cuts points first .. first+n-1 out of v when it holds a row per
-// point, and returns a single shared row as it is.
+// point, and returns a single shared row (or rows that do not cover the
+// batch, for Check to report) as it is.
 func rows[T any](v []T, first, n, d int) []T {
-	if len(v) == d {
+	if len(v) == d || len(v) < (first+n)*d {
 		return v
 	}
 	return v[first*d : (first+n)*d]
