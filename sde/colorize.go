@@ -81,3 +81,30 @@ func (g Grey) Batch(first, n, d int) Constraint {
 	}
 	return Grey{HW: g.HW, Level: g.Level[first*g.HW : (first+n)*g.HW]}
 }
+
+// ClipChroma brings every pixel of images x (three channels of hw pixels
+// each) into [lo, hi] while keeping its grey level: the chroma of a pixel
+// that leaves the range is scaled towards grey until it fits (a grey level
+// outside the range is first clamped into it). Clipping each channel on
+// its own would change the grey level that colourisation keeps.
+func ClipChroma(x []float64, hw int, lo, hi float64) {
+	d := 3 * hw
+	for n := 0; n+d <= len(x); n += d {
+		img := x[n : n+d]
+		for p := 0; p < hw; p++ {
+			g := min(hi, max(lo, (img[p]+img[hw+p]+img[2*hw+p])/3))
+			scale := 1.0
+			for c := 0; c < 3; c++ {
+				switch v := img[c*hw+p] - g; {
+				case g+v > hi:
+					scale = min(scale, (hi-g)/v)
+				case g+v < lo:
+					scale = min(scale, (lo-g)/v)
+				}
+			}
+			for c := 0; c < 3; c++ {
+				img[c*hw+p] = g + scale*(img[c*hw+p]-g)
+			}
+		}
+	}
+}
