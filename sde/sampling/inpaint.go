@@ -33,11 +33,16 @@ func checkInpaint(r Request) error {
 	if r.Known == nil {
 		return nil
 	}
+	what := "inpainting"
+	switch r.Known.(type) {
+	case sde.Grey, *sde.Grey:
+		what = "colourisation"
+	}
 	if r.Method != PC && r.Method != EM {
-		return requestErrorf("inpainting and colourisation run with pc or em, not %s", r.Method)
+		return requestErrorf("%s runs with pc or em, not %s", what, r.Method)
 	}
 	if r.PC.Predictor == sde.PredictorNone {
-		return requestErrorf("inpainting and colourisation take a predictor")
+		return requestErrorf("%s takes a predictor", what)
 	}
 	if err := r.Known.Check(r.N, r.Dim); err != nil {
 		return requestErrorf("%v", err)
