@@ -1,7 +1,10 @@
 package data
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"strconv"
@@ -57,7 +60,8 @@ var MaskNames = []string{"left-half", "centre-box", "random:P"}
 //     from seed (one mask per image);
 //   - a .png file (one mask for all: white, level >= 128, is known) or a
 //     .npy file of 0s and 1s, (H, W) for all images or (N, H, W) or
-//     (N, 1, H, W), one per image.
+//     (N, 1, H, W), one per image, of dtype bool, uint8, float32 or
+//     float64.
 //
 // A file of the wrong shape is an error naming it and both shapes.
 func ParseMask(spec string, n, c, h, w int, seed uint64) (*Mask, error) {
@@ -116,13 +120,13 @@ func pngMask(path string, c, h, w int) (*Mask, error) {
 // npyMask reads a .npy mask of 0s and 1s: (H, W) for all images, (N, H, W)
 // or (N, 1, H, W) one per image.
 func npyMask(path string, n, c, h, w int) (*Mask, error) {
-	shape, v, err := LoadNPYArray(path)
+	s64, v, err := readMaskNPY(path)
 	if err != nil {
 		return nil, err
 	}
-	s64 := make([]int64, len(shape))
-	for i, v := range shape {
-		s64[i] = int64(v)
+	shape := make([]int, len(s64))
+	for i, v := range s64 {
+		shape[i] = int(v)
 	}
 	ok := false
 	switch len(shape) {
@@ -145,4 +149,32 @@ func npyMask(path string, n, c, h, w int) (*Mask, error) {
 		m.Known[i] = x == 1
 	}
 	return m, nil
+}
+
+// npyMaskDtypes are the dtypes of a .npy mask: numpy's bool and uint8
+// (one byte each), and the float types.
+var npyMaskDtypes = append([]npyDtype{{"|b1", "bool", 1, binary.LittleEndian, 'b'}}, npyImageDtypes...)
+
+// readMaskNPY reads a .npy mask's shape and values.
+func readMaskNPY(path string) ([]int64, []float64, error) {
+	raw, err := readFileForNPY(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, dt, b, err := readNPYArray(bytes.NewReader(raw), int64(len(raw)), path, npyMaskDtypes, func([]int64) error { return nil })
+	if err != nil {
+		return nil, nil, err
+	}
+	v := make([]float64, len(b)/dt.size)
+	for i := range v {
+		switch dt.size {
+		case 1:
+			v[i] = float64(b[i])
+		case 4:
+			v[i] = float64(math.Float32frombits(dt.order.Uint32(b[4*i:])))
+		default:
+			v[i] = math.Float64frombits(dt.order.Uint64(b[8*i:]))
+		}
+	}
+	return h.shape, v, nil
 }

@@ -112,6 +112,18 @@ func TestMaskFiles(t *testing.T) {
 	if err != nil || m.PerImage() || maskString(m.Known, 2) != "10/01" {
 		t.Errorf("(H, W) .npy mask: %+v, %v", m, err)
 	}
+	// One per image, as numpy writes a bool array of shape (2, 2, 2).
+	boolMask := writeFile(t, dir, "bool.npy", imageNPY("|b1", "(2, 2, 2)", []byte{1, 0, 0, 1, 0, 0, 1, 1}))
+	m, err = ParseMask(boolMask, 2, 3, 2, 2, 0)
+	if err != nil || !m.PerImage() || maskString(m.Image(0), 2) != "10/01" || maskString(m.Image(1), 2) != "00/11" {
+		t.Errorf("(N, H, W) bool mask: %+v, %v", m, err)
+	}
+	if e := m.Elements(2, 3); len(e) != 24 || maskString(e[12:16], 2) != "00/11" {
+		t.Errorf("elements of a mask per image: %s", maskString(e, 2))
+	}
+	if _, err := ParseMask(boolMask, 3, 3, 2, 2, 0); err == nil || !strings.Contains(err.Error(), "mask of shape (2, 2, 2), the images are (N, C, H, W) = (3, 3, 2, 2)") {
+		t.Errorf("masks for 2 images given 3: %v", err)
+	}
 	bad := filepath.Join(dir, "b.npy")
 	if err := SaveNPY(bad, []float64{1, 0.5, 0, 1}, 2, 2); err != nil {
 		t.Fatal(err)

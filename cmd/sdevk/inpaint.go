@@ -127,9 +127,12 @@ func controlImages(f imageControlFlags, c *config.Config, job sampling.ImageCont
 	var im *data.Images
 	var err error
 	if f.data == "test" {
+		// score_sde writes CIFAR10, sdevk cifar10: compare without case,
+		// dashes and underscores.
+		plain := strings.NewReplacer("-", "", "_", "")
 		name := ""
 		for _, s := range data.ImageSetNames {
-			if strings.EqualFold(s, c.Data.Dataset) {
+			if strings.EqualFold(plain.Replace(s), plain.Replace(c.Data.Dataset)) {
 				name = s
 			}
 		}
