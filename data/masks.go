@@ -52,19 +52,28 @@ func (m *Mask) Elements(n, c int) []bool {
 // MaskNames are the built-in masks ParseMask knows, besides a file.
 var MaskNames = []string{"left-half", "centre-box", "random:P"}
 
-// ParseMask makes the inpainting mask spec for n images of shape (c, h, w):
+// MaskFor says which images a mask is for: images First .. First+N-1 of a
+// data set, of shape (C, H, W); Seed draws random masks.
+type MaskFor struct {
+	First, N, C, H, W int
+	Seed              uint64
+}
+
+// ParseMask makes the inpainting mask spec for the images of f:
 //   - left-half: keeps the left half of every image, generates the right;
 //   - centre-box: generates a centred square of half the side, keeps the
 //     rest;
-//   - random:P: each pixel of each image known with probability P, drawn
-//     from seed (one mask per image);
+//   - random:P: each pixel of each image known with probability P, one
+//     mask per image; image i's is drawn from (Seed, i), so it is the same
+//     whatever First and N select;
 //   - a .png file (one mask for all: white, level >= 128, is known) or a
 //     .npy file of 0s and 1s, (H, W) for all images or (N, H, W) or
 //     (N, 1, H, W), one per image, of dtype bool, uint8, float32 or
 //     float64.
 //
 // A file of the wrong shape is an error naming it and both shapes.
-func ParseMask(spec string, n, c, h, w int, seed uint64) (*Mask, error) {
+func ParseMask(spec string, f MaskFor) (*Mask, error) {
+	n, c, h, w := f.N, f.C, f.H, f.W
 	m := &Mask{H: h, W: w, Known: make([]bool, h*w)}
 	switch {
 	case spec == "left-half":
@@ -86,10 +95,12 @@ func ParseMask(spec string, n, c, h, w int, seed uint64) (*Mask, error) {
 		if err != nil || !(p >= 0 && p <= 1) {
 			return nil, fmt.Errorf("mask %q: P of random:P must be a probability in [0, 1]", spec)
 		}
-		r := rand.New(rand.NewPCG(seed, 0x6d61736b)) // "mask"
-		m.Known = make([]bool, n*h*w)
-		for i := range m.Known {
-			m.Known[i] = r.Float64() < p
+		m.Known = make([]bool, 0, n*h*w)
+		for i := f.First; i < f.First+n; i++ {
+			r := rand.New(rand.NewPCG(f.Seed, 0x6d61736b00000000|uint64(i))) // "mask", image i
+			for range h * w {
+				m.Known = append(m.Known, r.Float64() < p)
+			}
 		}
 	case strings.EqualFold(filepath.Ext(spec), ".png"):
 		return pngMask(spec, c, h, w)

@@ -94,7 +94,7 @@ func runImageControl(cmd string, args []string, stdout io.Writer) error {
 		return err
 	}
 	if inpaint {
-		if job.Mask, err = data.ParseMask(f.mask, job.N(), job.C, job.H, job.W, *f.seed); err != nil {
+		if job.Mask, err = data.ParseMask(f.mask, data.MaskFor{First: f.first, N: job.N(), C: job.C, H: job.H, W: job.W, Seed: *f.seed}); err != nil {
 			return usagef("--mask: %v", err)
 		}
 	}

@@ -77,7 +77,7 @@ func TestImageControlUNet(t *testing.T) {
 	for i := range images {
 		images[i] = r.Float64()
 	}
-	mask, err := data.ParseMask("random:0.5", 2, 3, 8, 8, 9)
+	mask, err := data.ParseMask("random:0.5", data.MaskFor{N: 2, C: 3, H: 8, W: 8, Seed: 9})
 	if err != nil {
 		t.Fatal(err)
 	}
