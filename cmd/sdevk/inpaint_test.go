@@ -155,6 +155,19 @@ func TestInpaintAndColorizeCommands(t *testing.T) {
 			t.Error(err)
 		}
 	}
+
+	// Grey images are colourised with their level as the grey level.
+	greyImgs := filepath.Join(dir, "grey.npy")
+	levels := writeTestImages(t, greyImgs, 1, 1)
+	mustRun(t, "colorize", "--checkpoint", ckpt, "--data", greyImgs, "--out", out)
+	if shape, got, err = loadArray(out); err != nil || !slices.Equal(shape, []int{1, 3, 8, 8}) {
+		t.Fatalf("colorize of a grey image: shape %v, %v", shape, err)
+	}
+	for p, v := range levels {
+		if res := (got[p] + got[64+p] + got[128+p]) / 3; math.Abs(float64(res-v)) > 1e-5 {
+			t.Fatalf("grey image pixel %d: grey %g, the input's %g", p, res, v)
+		}
+	}
 }
 
 // TestInpaintCommandErrors: bad input is one line, exit 2, nothing written.
