@@ -79,8 +79,16 @@ func TestConstrainedImagesBackendsAgree(t *testing.T) {
 			return nil
 		}},
 	} {
-		for _, m := range []Method{PC, EM} {
-			req := inpaintRequest(t, g, m, n, sde.Known{}, "sde.beta_max=10", "sampling.n_steps=12")
+		for _, run := range []struct {
+			m    Method
+			sets []string
+		}{
+			{PC, []string{"sde.beta_max=10", "sampling.n_steps=12"}},
+			{EM, []string{"sde.beta_max=10", "sampling.n_steps=12"}},
+			{PC, []string{"sde.kind=ve", "sde.sigma_max=3", "sampling.n_steps=12"}},
+			{EM, []string{"sde.kind=subvp", "sde.beta_max=10", "sampling.n_steps=12"}},
+		} {
+			req := inpaintRequest(t, g, run.m, n, sde.Known{}, run.sets...)
 			req.Known = c.known
 			want, _, err := Reference{}.Sample(context.Background(), req)
 			if err != nil {
