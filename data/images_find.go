@@ -17,7 +17,7 @@ import (
 // both.
 
 // ImageSetNames are the data sets LoadImageSet knows by name.
-var ImageSetNames = []string{"mnist", "fashion-mnist", "cifar10"}
+var ImageSetNames = []string{"mnist", "fashion-mnist", "cifar10", ColouredMNIST}
 
 // The GoMNIST module version whose data/ folder holds MNIST.
 const (
@@ -41,6 +41,9 @@ var FashionMNISTClasses = []string{"T-shirt/top", "Trouser", "Pullover", "Dress"
 func LoadImageSet(name, split, dir string) (*Images, error) {
 	if split != "train" && split != "test" {
 		return nil, fmt.Errorf("%s: split %q: want train or test", name, split)
+	}
+	if name == ColouredMNIST {
+		return loadColouredMNIST(split, dir)
 	}
 	if dir == "" {
 		var err error
@@ -91,6 +94,9 @@ func fileExists(p string) bool {
 
 // FindImageSet returns the folder holding a named data set's files.
 func FindImageSet(name string) (string, error) {
+	if name == ColouredMNIST { // MNIST, tinted when loaded
+		name = "mnist"
+	}
 	marker, installed, install := "", []string(nil), ""
 	switch name {
 	case "mnist":

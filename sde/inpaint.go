@@ -9,18 +9,43 @@ import (
 	"github.com/sdevk/sdevk/graph/rng"
 )
 
-// Known is what point inpainting holds fixed: coordinate j of every point is
-// known when Mask[j] is set, with the data value Value[j] (both of length D).
+// Constraint is what a conditional PC run (PCInpaint) holds to the data
+// after every step: inpainting's known coordinates (Known), colourisation's
+// grey level (Grey).
+type Constraint interface {
+	// Check says whether the constraint fits n points of dimension d and
+	// leaves something to sample.
+	Check(n, d int) error
+	// Replace sets the constrained part of x (rows of d) to the
+	// forward-perturbed data m a + s z, with z drawn per element of x.
+	Replace(x []float64, m, s float64, z []float64)
+	// Batch is the constraint of points first .. first+n-1 (of dimension d).
+	Batch(first, n, d int) Constraint
+}
+
+// Known is what inpainting holds fixed: element i of the batch is known
+// when Mask[i mod len(Mask)] is set, with the data value Value[i mod
+// len(Value)]. Each is either one point's D values, shared by every point,
+// or N*D values, one row per point (images, each with its own data and
+// perhaps its own mask).
 type Known struct {
 	Mask  []bool
 	Value []float64
 }
 
-// Check says whether k fits points of dimension d and leaves something to
-// sample.
-func (k Known) Check(d int) error {
-	if len(k.Mask) != d || len(k.Value) != d {
-		return fmt.Errorf("known coordinates for dimension %d, the data has %d", len(k.Mask), d)
+// Check says whether k fits n points of dimension d (one row for all, or
+// one per point) and leaves something to sample.
+func (k Known) Check(n, d int) error {
+	for _, c := range []struct {
+		what string
+		l    int
+	}{{"known coordinates", len(k.Mask)}, {"known values", len(k.Value)}} {
+		if c.l != d && c.l != n*d {
+			if c.l%d == 0 {
+				return fmt.Errorf("%s for %d points, the batch has %d", c.what, c.l/d, n)
+			}
+			return fmt.Errorf("%s for dimension %d, the data has %d", c.what, c.l, d)
+		}
 	}
 	for _, m := range k.Mask {
 		if !m {
@@ -30,17 +55,32 @@ func (k Known) Check(d int) error {
 	return fmt.Errorf("every coordinate is known: nothing to sample")
 }
 
-// Replace is score_sde's inpainting projection: the known coordinates of x
-// (rows of D) become the forward-perturbed data m a + s z, with z the
-// element of the same index in a full-batch draw (so the device, which
-// draws z per element, uses the same numbers); the others are kept.
+// Replace is score_sde's inpainting projection: the known elements of x
+// become the forward-perturbed data m a + s z, with z the element of the
+// same index in a full-batch draw (so the device, which draws z per
+// element, uses the same numbers); the others are kept.
 func (k Known) Replace(x []float64, m, s float64, z []float64) {
-	d := len(k.Mask)
 	for i := range x {
-		if j := i % d; k.Mask[j] {
-			x[i] = m*k.Value[j] + s*z[i]
+		if k.Mask[i%len(k.Mask)] {
+			x[i] = m*k.Value[i%len(k.Value)] + s*z[i]
 		}
 	}
+}
+
+// Batch is k for points first .. first+n-1: rows of one per point are cut,
+// a shared row is kept.
+func (k Known) Batch(first, n, d int) Constraint {
+	return Known{Mask: rows(k.Mask, first, n, d), Value: rows(k.Value, first, n, d)}
+}
+
+// rows cuts points first .. first+n-1 out of v when it holds a row per
+// point, and returns a single shared row (or rows that do not cover the
+// batch, for Check to report) as it is.
+func rows[T any](v []T, first, n, d int) []T {
+	if len(v) == d || len(v) < (first+n)*d {
+		return v
+	}
+	return v[first*d : (first+n)*d]
 }
 
 // StreamInpaint is the Philox stream of inpainting's replacement after the
@@ -48,8 +88,9 @@ func (k Known) Replace(x []float64, m, s float64, z []float64) {
 // StreamInpaint + 1 + k. Each takes Philox step i at the i-th time.
 const StreamInpaint uint32 = 0x1a9a1
 
-// PCInpaint is score_sde's get_pc_inpainter: from x (the prior draw, N*D
-// values) it sets the known coordinates to the data, then at each time t of
+// PCInpaint is score_sde's get_pc_inpainter (and, with a Grey constraint,
+// its get_pc_colorizer): from x (the prior draw, N*D values) it sets the
+// constrained part to the data, then at each time t of
 // linspace(T, eps, N) takes NStepsEach corrector steps and a predictor step,
 // each followed by the replacement of the known coordinates with a fresh
 // draw of the forward marginal at t, m(t) a + s(t) z. As in score_sde every
@@ -58,15 +99,15 @@ const StreamInpaint uint32 = 0x1a9a1
 // drawn as the device draws it: rng.Normal with the seed, the stream of
 // each use (rng.StreamPredictor, rng.StreamCorrector + k, StreamInpaint...)
 // and Philox step i.
-func PCInpaint(s SDE, x []float64, d int, score ScoreFunc, seed uint64, o PCOptions, k Known) (nfe int, err error) {
-	if err := k.Check(d); err != nil {
-		return 0, err
-	}
+func PCInpaint(s SDE, x []float64, d int, score ScoreFunc, seed uint64, o PCOptions, k Constraint) (nfe int, err error) {
 	if o.Predictor == PredictorNone {
 		return 0, fmt.Errorf("sde: inpainting takes a predictor")
 	}
 	if len(x)%d != 0 {
 		return 0, fmt.Errorf("sde: batch of %d values is not a whole number of %d-dim points", len(x), d)
+	}
+	if err := k.Check(len(x)/d, d); err != nil {
+		return 0, err
 	}
 	if o.Corrector != CorrectorNone && o.NStepsEach < 1 {
 		return 0, fmt.Errorf("sde: corrector %v needs n_steps_each >= 1, got %d", o.Corrector, o.NStepsEach)
@@ -135,5 +176,5 @@ func ParseKnown(spec string, d int) (Known, error) {
 		}
 		k.Mask[idx], k.Value[idx] = true, val
 	}
-	return k, k.Check(d)
+	return k, k.Check(1, d)
 }

@@ -1,8 +1,9 @@
 #version 450
-// sde_replace: score_sde's inpainting projection. The known coordinates of
-// every point of x [n / D, D] (mask[j] != 0) become the forward-perturbed
-// data m a_j + s z, the others are kept:
-//   x[i] = mask[j] != 0 ? m a[j] + s z_i : x[i],   j = i mod D.
+// sde_replace: score_sde's inpainting projection. The known elements of x
+// [n] (mask[i] != 0) become the forward-perturbed data m a_i + s z_i, the
+// others are kept (a and mask hold one value per element of the batch, so
+// every point may have its own data and mask):
+//   x[i] = mask[i] != 0 ? m a[i] + s z_i : x[i].
 // (m, s) are coef[base], coef[base + 1] with base = state.counter * stride +
 // col (stride 0: a fixed location). z is element i of rng.Normal with key
 // (state.seed, stream) and Philox step = state.counter, as sde_lincomb draws
@@ -15,7 +16,7 @@ layout(std430, set = 0, binding = 1) readonly buffer C { float coef[]; };
 layout(std430, set = 0, binding = 2) readonly buffer S { uint state[]; };  // counter, seed lo, seed hi
 layout(std430, set = 0, binding = 3) readonly buffer A { float a[]; };
 layout(std430, set = 0, binding = 4) readonly buffer M { float mask[]; };
-layout(push_constant) uniform P { uint n; uint D; uint col; uint stride; uint stream; } p;
+layout(push_constant) uniform P { uint n; uint col; uint stride; uint stream; } p;
 
 void main() {
     uint t = flat_id();
@@ -29,7 +30,6 @@ void main() {
     for (uint l = 0u; l < 4u; l++) {
         uint i = first + l;
         if (i >= p.n) break;
-        uint j = i % p.D;
-        if (mask[j] != 0.0) x[i] = m * a[j] + s * z[l];
+        if (mask[i] != 0.0) x[i] = m * a[i] + s * z[l];
     }
 }

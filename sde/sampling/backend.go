@@ -102,7 +102,7 @@ func (Reference) Sample(ctx context.Context, r Request) (x []float64, nfe int, e
 		if r.Method == ODE {
 			nfe, _, err = sde.ODESample(r.SDE, x, r.Dim, score, r.ODE)
 		} else if r.Known != nil {
-			nfe, err = sde.PCInpaint(r.SDE, x, r.Dim, score, r.Seed, r.PC, *r.Known)
+			nfe, err = sde.PCInpaint(r.SDE, x, r.Dim, score, r.Seed, r.PC, r.Known)
 		} else {
 			nfe, err = sde.PCSample(r.SDE, x, r.Dim, score, normal, r.PC)
 		}

@@ -206,6 +206,9 @@ func (b *Device) sampleBatches(ctx context.Context, dev *vk.Device, r Request, s
 	err := inBatches(ctx, r.N, size, func(k, first, size int) error {
 		br := r
 		br.N, br.Seed = size, BatchSeed(r.Seed, k)
+		if r.Known != nil {
+			br.Known = r.Known.Batch(first, size, r.Dim)
+		}
 		x, n, err := b.sampleOnce(ctx, dev, br)
 		if err != nil {
 			return err

@@ -121,7 +121,7 @@ func (b *Device) fixedStep(ctx context.Context, lib *kernels.Lib, r Request, sco
 		opts.PCOptions = r.PC
 		p, err = NewPC(lib, r.SDE, score, r.N, r.Dim, opts, r.Seed)
 		if err == nil && r.Known != nil {
-			if err = p.SetKnown(*r.Known); err != nil {
+			if err = p.SetKnown(r.Known); err != nil {
 				p.Close()
 			}
 		}

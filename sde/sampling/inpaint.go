@@ -8,67 +8,115 @@ import (
 	"github.com/sdevk/sdevk/vk/kernels"
 )
 
-// known holds an inpainting request's known values and mask on the device.
+// known holds a conditional run's data on the device: inpainting's known
+// values and mask (one per element of the batch), or colourisation's grey
+// level per pixel (grey, with hw pixels per image).
 type known struct {
 	value, mask *vk.Buffer
+	grey        *vk.Buffer
+	hw          int
 }
 
 func (k *known) close() {
 	if k != nil {
-		k.value.Free()
-		k.mask.Free()
+		for _, b := range []*vk.Buffer{k.value, k.mask, k.grey} {
+			if b != nil {
+				b.Free()
+			}
+		}
 	}
 }
 
-// checkInpaint says whether r can inpaint: pc or em with a predictor
-// (sde.PCInpaint), and known coordinates that fit the data.
+// checkInpaint says whether r can run its constraint: pc or em with a
+// predictor (sde.PCInpaint), and a constraint that fits the batch.
 func checkInpaint(r Request) error {
 	if r.Known == nil {
 		return nil
 	}
+	what := "inpainting"
+	switch r.Known.(type) {
+	case sde.Grey, *sde.Grey:
+		what = "colourisation"
+	}
 	if r.Method != PC && r.Method != EM {
-		return requestErrorf("inpainting runs with pc or em, not %s", r.Method)
+		return requestErrorf("%s runs with pc or em, not %s", what, r.Method)
 	}
 	if r.PC.Predictor == sde.PredictorNone {
-		return requestErrorf("inpainting takes a predictor")
+		return requestErrorf("%s takes a predictor", what)
 	}
-	if err := r.Known.Check(r.Dim); err != nil {
+	if err := r.Known.Check(r.N, r.Dim); err != nil {
 		return requestErrorf("%v", err)
 	}
 	return nil
 }
 
-// SetKnown makes p inpaint: the known coordinates are set to the data after
-// the prior draw and at the end, and replaced by the forward-perturbed data
-// after every corrector and predictor step (sde.PCInpaint is the reference).
-func (p *PCSampler) SetKnown(k sde.Known) error {
-	if err := k.Check(p.D); err != nil {
+// SetKnown makes p inpaint (an sde.Known) or colourise (an sde.Grey): the
+// constrained part is set to the data after the prior draw and at the end,
+// and replaced by the forward-perturbed data after every corrector and
+// predictor step (sde.PCInpaint is the reference).
+func (p *PCSampler) SetKnown(c sde.Constraint) error {
+	if err := c.Check(p.B, p.D); err != nil {
 		return err
 	}
 	if p.record != nil || p.opts.Predictor == sde.PredictorNone {
-		return fmt.Errorf("sampling: inpainting takes a predictor")
+		return fmt.Errorf("sampling: inpainting and colourisation take a predictor")
 	}
-	mask := make([]float32, p.D)
-	value := make([]float32, p.D)
-	for j, m := range k.Mask {
-		if m {
-			mask[j], value[j] = 1, float32(k.Value[j])
+	kb := &known{}
+	p.known = kb // freed by Close, also when an upload fails
+	switch c := c.(type) {
+	case sde.Known:
+		return p.setKnownValues(kb, c)
+	case *sde.Known:
+		return p.setKnownValues(kb, *c)
+	case sde.Grey:
+		return p.setGrey(kb, c)
+	case *sde.Grey:
+		return p.setGrey(kb, *c)
+	}
+	return fmt.Errorf("sampling: constraint %T is not run on the device", c)
+}
+
+// setKnownValues uploads k's values and mask, one per element of the batch
+// (a shared row is repeated for every point).
+func (p *PCSampler) setKnownValues(kb *known, k sde.Known) error {
+	n := p.B * p.D
+	mask, value := make([]float32, n), make([]float32, n)
+	for i := range mask {
+		if k.Mask[i%len(k.Mask)] {
+			mask[i], value[i] = 1, float32(k.Value[i%len(k.Value)])
 		}
 	}
-	var kb known
 	var err error
-	if kb.value, err = p.Lib.Dev.NewBufferF32(p.D); err != nil {
+	if kb.value, err = p.upload(value); err != nil {
 		return err
 	}
-	if kb.mask, err = p.Lib.Dev.NewBufferF32(p.D); err != nil {
-		kb.value.Free()
-		return err
+	kb.mask, err = p.upload(mask)
+	return err
+}
+
+// setGrey uploads g's grey levels.
+func (p *PCSampler) setGrey(kb *known, g sde.Grey) error {
+	level := make([]float32, len(g.Level))
+	for i, v := range g.Level {
+		level[i] = float32(v)
 	}
-	p.known = &kb
-	if err := kb.value.Upload(value); err != nil {
-		return err
+	kb.hw = g.HW
+	var err error
+	kb.grey, err = p.upload(level)
+	return err
+}
+
+// upload returns a new device buffer holding v.
+func (p *PCSampler) upload(v []float32) (*vk.Buffer, error) {
+	b, err := p.Lib.Dev.NewBufferF32(len(v))
+	if err != nil {
+		return nil, err
 	}
-	return kb.mask.Upload(mask)
+	if err := b.Upload(v); err != nil {
+		b.Free()
+		return nil, err
+	}
+	return b, nil
 }
 
 // recordReplace records the replacement with (m, s) at this step's row and
@@ -81,6 +129,9 @@ func (p *PCSampler) recordReplace(seq *vk.Sequence, exact bool, stream uint32) e
 	c := kernels.Coef{Buf: p.Sched.Coef, Col: ColMean, Stride: Stride}
 	if exact {
 		c = kernels.Coef{Buf: p.Sched.Coef, Col: p.Sched.unit}
+	}
+	if p.known.grey != nil {
+		return p.Lib.ReplaceGrey(seq, p.X, p.B, p.known.hw, p.known.grey, c, p.Sched.State, stream)
 	}
 	return p.Lib.ReplaceKnown(seq, p.X, p.B, p.D, p.known.value, p.known.mask, c, p.Sched.State, stream)
 }

@@ -67,9 +67,11 @@ type Request struct {
 	// (pc, em, ode start from the SDE's prior).
 	InitStd float64
 	Score   ScoreModel
-	// Known, when set, inpaints: its coordinates are held at the data
-	// (pc or em without a corrector; sde.PCInpaint).
-	Known *sde.Known
+	// Known, when set, holds part of every sample to the data: an
+	// sde.Known inpaints, an sde.Grey colourises (pc or em;
+	// sde.PCInpaint). It covers the N points of the request, or is one
+	// row shared by all.
+	Known sde.Constraint
 	// Trace, when set, receives the batch at every score evaluation (and the
 	// final points with t = -1). Only the Reference backend supports it.
 	Trace func(x []float64, t float64)

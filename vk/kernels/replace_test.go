@@ -12,17 +12,19 @@ import (
 
 // TestReplaceKnown compares the inpainting projection with sde.Known.Replace
 // given the same Philox draws, on sizes that are not multiples of the
-// workgroup or of the Philox block.
+// workgroup or of the Philox block, with a value and a mask per point.
 func TestReplaceKnown(t *testing.T) {
 	l := testLib(t)
 	r := rand.New(rand.NewPCG(3, 4))
 	const seed = 0x9abc_1234_5678
 	for _, d := range []int{1, 3, 5} {
 		for _, b := range []int{1, 7, 301} {
-			k := sde.Known{Mask: make([]bool, d), Value: randn(r, d, 2, 0)}
-			maskF := make([]float64, d)
-			for j := 0; j < d; j += 2 {
-				k.Mask[j], maskF[j] = true, 1
+			k := sde.Known{Mask: make([]bool, b*d), Value: randn(r, b*d, 2, 0)}
+			maskF := make([]float64, b*d)
+			for i := range maskF {
+				if r.IntN(2) == 0 {
+					k.Mask[i], maskF[i] = true, 1
+				}
 			}
 			x := randn(r, b*d, 1, 0)
 			// Two rows (stride 6, (m, s) at column 2); the counter selects row 1.
@@ -41,5 +43,36 @@ func TestReplaceKnown(t *testing.T) {
 			k.Replace(want, m, s, z)
 			vktest.Close(t, "replace", download(t, xb, b*d), want, 1e-5, 1e-5)
 		}
+	}
+}
+
+// TestReplaceGrey compares the colourisation projection with
+// sde.Grey.Replace given the same Philox draws, on pixel counts that are
+// not multiples of the workgroup or of the Philox block.
+func TestReplaceGrey(t *testing.T) {
+	l := testLib(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	const seed = 0x1234_9abc_5678
+	for _, hw := range []int{1, 5, 9} {
+		for _, b := range []int{1, 3, 70} {
+			g := sde.Grey{HW: hw, Level: randn(r, b*hw, 1, 0.5)}
+			x := randn(r, b*3*hw, 1, 0)
+			table := randn(r, 12, 1, 0)
+			m, s := table[6+2], table[6+3]
+			xb, coef, gb := upload(t, l, x), upload(t, l, table), upload(t, l, g.Level)
+			state := newBuf(t, l, SDEStateWords)
+			state.UploadU32([]uint32{1, uint32(seed & 0xffffffff), uint32(seed >> 32), 0})
+			run(t, l, func(seq *vk.Sequence) error {
+				return l.ReplaceGrey(seq, xb, b, hw, gb, Coef{Buf: coef, Col: 2, Stride: 6}, state, 13)
+			})
+			z := make([]float64, b*3*hw)
+			rng.Normal(z, rng.Key{Seed: seed, Stream: 13, Step: 1})
+			want := append([]float64(nil), x...)
+			g.Replace(want, m, s, z)
+			vktest.Close(t, "replace grey", download(t, xb, b*3*hw), want, 1e-5, 1e-5)
+		}
+	}
+	if err := l.ReplaceGrey(nil, upload(t, l, make([]float64, 8)), 1, 3, upload(t, l, make([]float64, 3)), Coef{Buf: upload(t, l, make([]float64, 2))}, newBuf(t, l, SDEStateWords), 0); err == nil {
+		t.Error("ReplaceGrey accepted 8 values for one 3-channel image of 3 pixels")
 	}
 }
