@@ -9,14 +9,19 @@ import (
 // LinCombRef is the float64 reference of LinComb for one row of
 // coefficients c (len(vectors)+2 values) and the noise key.
 func LinCombRef(n int, c []float64, noise Noise, key rng.Key, vectors ...[]float64) []float64 {
+	return LinCombRefAt(n, c, noise, key, 0, vectors...)
+}
+
+// LinCombRefAt is LinCombRef at a noise offset (the state's word 3).
+func LinCombRefAt(n int, c []float64, noise Noise, key rng.Key, offset int, vectors ...[]float64) []float64 {
 	z := make([]float64, n)
 	switch noise {
 	case NormalNoise:
-		rng.Normal(z, key)
+		rng.NormalAt(z, key, offset)
 	case UniformNoise:
-		rng.Uniform(z, key)
+		rng.UniformAt(z, key, offset)
 	case RademacherNoise:
-		rng.Rademacher(z, key)
+		rng.RademacherAt(z, key, offset)
 	}
 	nv := len(vectors)
 	y := make([]float64, n)

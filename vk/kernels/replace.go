@@ -11,7 +11,8 @@ import (
 // m value[j] + s z, the rest is kept. (m, s) are read like LinComb's
 // coefficients, at coef[row*Stride + Col] and the next float (row = the
 // state's counter when Stride > 0); z is the element of the same index of
-// rng.Normal with the state's seed, stream and Philox step = the counter.
+// rng.Normal with the state's seed, stream and Philox step = the counter,
+// shifted by the state's noise offset as LinComb's.
 // The float64 reference is sde.Known.Replace.
 func (l *Lib) ReplaceKnown(seq *vk.Sequence, x *vk.Buffer, b, d int, value, mask *vk.Buffer, c Coef, state *vk.Buffer, stream uint32) error {
 	const name = "sde_replace"
@@ -27,7 +28,7 @@ func (l *Lib) ReplaceKnown(seq *vk.Sequence, x *vk.Buffer, b, d int, value, mask
 	if err := checkLen(name, "mask", mask, d); err != nil {
 		return err
 	}
-	if err := checkLen(name, "state", state, 3); err != nil {
+	if err := checkLen(name, "state", state, SDEStateWords); err != nil {
 		return err
 	}
 	if c.Col < 0 || c.Stride < 0 || (c.Stride == 0 && c.Buf.Len() < c.Col+2) {
@@ -38,5 +39,5 @@ func (l *Lib) ReplaceKnown(seq *vk.Sequence, x *vk.Buffer, b, d int, value, mask
 		return err
 	}
 	n := b * d
-	return seq.Dispatch(k, k.Groups((n+3)/4), vk.Push(uint32(n), uint32(d), uint32(c.Col), uint32(c.Stride), stream), x, c.Buf, state, value, mask)
+	return seq.Dispatch(k, k.Groups(noiseBlocks(n)), vk.Push(uint32(n), uint32(d), uint32(c.Col), uint32(c.Stride), stream), x, c.Buf, state, value, mask)
 }

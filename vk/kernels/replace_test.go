@@ -25,18 +25,19 @@ func TestReplaceKnown(t *testing.T) {
 				k.Mask[j], maskF[j] = true, 1
 			}
 			x := randn(r, b*d, 1, 0)
+			first := b + 1 // the batch holds points first.. of a run: noise offset first*d
 			// Two rows (stride 6, (m, s) at column 2); the counter selects row 1.
 			table := randn(r, 12, 1, 0)
 			m, s := table[6+2], table[6+3]
 			xb, coef := upload(t, l, x), upload(t, l, table)
 			vb, mb := upload(t, l, k.Value), upload(t, l, maskF)
 			state := newBuf(t, l, SDEStateWords)
-			state.UploadU32([]uint32{1, uint32(seed & 0xffffffff), uint32(seed >> 32), 0})
+			state.UploadU32([]uint32{1, uint32(seed & 0xffffffff), uint32(seed >> 32), uint32(first * d)})
 			run(t, l, func(seq *vk.Sequence) error {
 				return l.ReplaceKnown(seq, xb, b, d, vb, mb, Coef{Buf: coef, Col: 2, Stride: 6}, state, 11)
 			})
 			z := make([]float64, b*d)
-			rng.Normal(z, rng.Key{Seed: seed, Stream: 11, Step: 1})
+			rng.NormalAt(z, rng.Key{Seed: seed, Stream: 11, Step: 1}, first*d)
 			want := append([]float64(nil), x...)
 			k.Replace(want, m, s, z)
 			vktest.Close(t, "replace", download(t, xb, b*d), want, 1e-5, 1e-5)

@@ -11,7 +11,9 @@ const MaxLinComb = 8
 
 // SDEState is the layout of the small uint32 buffer that sampler kernels
 // share: word 0 is the step counter (the row of the coefficient table, and
-// the Philox step of the noise), words 1 and 2 the seed.
+// the Philox step of the noise), words 1 and 2 the seed, word 3 the noise
+// offset: element i of a draw is element offset + i of the rng function, so
+// a batch holding points K.. of a run draws their part of one long draw.
 const SDEStateWords = 4
 
 // Coef says where LinComb reads its coefficients: at
@@ -37,8 +39,9 @@ const (
 
 // LinComb records y = sum_j c_j v_j + c_noise z + c_const over n elements,
 // with z drawn from Philox (key: the state's seed, stream, Philox step = the
-// state's counter; element i is element i of the rng function of the same
-// kind). y may be one of the vectors (an in-place update).
+// state's counter; element i is element offset + i of the rng function of
+// the same kind, offset = state word 3). y may be one of the vectors (an
+// in-place update).
 func (l *Lib) LinComb(seq *vk.Sequence, y *vk.Buffer, n int, c Coef, state *vk.Buffer, noise Noise, stream uint32, vectors ...*vk.Buffer) error {
 	if len(vectors) > MaxLinComb {
 		return fmt.Errorf("kernels: lincomb of %d vectors; at most %d", len(vectors), MaxLinComb)
@@ -51,7 +54,7 @@ func (l *Lib) LinComb(seq *vk.Sequence, y *vk.Buffer, n int, c Coef, state *vk.B
 			return err
 		}
 	}
-	if err := checkLen("lincomb", "state", state, 3); err != nil {
+	if err := checkLen("lincomb", "state", state, SDEStateWords); err != nil {
 		return err
 	}
 	if c.Col < 0 || c.Stride < 0 || (c.Stride == 0 && c.Buf.Len() < c.Col+len(vectors)+2) {
@@ -72,7 +75,14 @@ func (l *Lib) LinComb(seq *vk.Sequence, y *vk.Buffer, n int, c Coef, state *vk.B
 			bufs = append(bufs, y) // unread: the shader loops to NV only
 		}
 	}
-	return seq.Dispatch(k, k.Groups((n+3)/4), vk.Push(uint32(n), uint32(c.Col), uint32(c.Stride), stream), bufs...)
+	return seq.Dispatch(k, k.Groups(noiseBlocks(n)), vk.Push(uint32(n), uint32(c.Col), uint32(c.Stride), stream), bufs...)
+}
+
+// noiseBlocks is the number of Philox blocks that n elements at any noise
+// offset touch: one more than at offset 0 when the offset is not a multiple
+// of 4 (the shaders skip what they do not need).
+func noiseBlocks(n int) int {
+	return (n+3)/4 + 1
 }
 
 // Advance records state.counter += 1.

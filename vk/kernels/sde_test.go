@@ -28,13 +28,16 @@ func TestLinComb(t *testing.T) {
 				row := table[14+3 : 14+3+nv+2]
 				coef := upload(t, l, table)
 				state := newBuf(t, l, SDEStateWords)
-				state.UploadU32([]uint32{1, uint32(seed & 0xffffffff), uint32(seed >> 32), 0})
-				y := newBuf(t, l, n)
-				run(t, l, func(seq *vk.Sequence) error {
-					return l.LinComb(seq, y, n, Coef{Buf: coef, Col: 3, Stride: 14}, state, noise, 9, bufs...)
-				})
-				want := LinCombRef(n, row, noise, rng.Key{Seed: seed, Stream: 9, Step: 1}, vecs...)
-				vktest.Close(t, "lincomb", download(t, y, n), want, 1e-5, 1e-5)
+				// Noise offsets of every phase: a batch of points K.. of a run.
+				for _, offset := range []int{0, 5, 1<<20 + 2, 4003} {
+					state.UploadU32([]uint32{1, uint32(seed & 0xffffffff), uint32(seed >> 32), uint32(offset)})
+					y := newBuf(t, l, n)
+					run(t, l, func(seq *vk.Sequence) error {
+						return l.LinComb(seq, y, n, Coef{Buf: coef, Col: 3, Stride: 14}, state, noise, 9, bufs...)
+					})
+					want := LinCombRefAt(n, row, noise, rng.Key{Seed: seed, Stream: 9, Step: 1}, offset, vecs...)
+					vktest.Close(t, "lincomb", download(t, y, n), want, 1e-5, 1e-5)
+				}
 			}
 		}
 	}
