@@ -47,6 +47,25 @@ func LangevinSNRRef(gradSq, noiseSq []float64, alpha, snr float64) [4]float64 {
 	return [4]float64{1, eps, math.Sqrt(2 * eps), 0}
 }
 
+// LangevinPerSampleRef is the float64 reference of LangevinPerSample on
+// x (b*d values) in place.
+func LangevinPerSampleRef(x, score, z []float64, d int, alpha, snr float64) {
+	for b := 0; b < len(x)/d; b++ {
+		row := LangevinSNRRef([]float64{sumSq(score[b*d : (b+1)*d])}, []float64{sumSq(z[b*d : (b+1)*d])}, alpha, snr)
+		for i := b * d; i < (b+1)*d; i++ {
+			x[i] += row[1]*score[i] + row[2]*z[i]
+		}
+	}
+}
+
+func sumSq(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x * x
+	}
+	return s
+}
+
 // RKScaledRef is the float64 reference of RKScaled.
 func RKScaledRef(e, a, b []float64, rtol, atol float64) []float64 {
 	y := make([]float64, len(e))

@@ -110,6 +110,33 @@ func (l *Lib) LangevinSNR(seq *vk.Sequence, gradSq, noiseSq *vk.Buffer, b int, s
 	return seq.Dispatch(k, [3]uint32{1, 1, 1}, vk.Push(uint32(b), uint32(stride), uint32(alphaCol), uint32(out), snr), gradSq, noiseSq, state, coef)
 }
 
+// LangevinPerSample records the Langevin corrector step on x, b samples of
+// dimension d, with each sample's step size from its own squared norms of
+// the score (gradSq[b]) and of the noise z (noiseSq[b]): eps_b = 2 alpha
+// (snr ||z_b|| / ||s_b||)^2, x += eps_b s + sqrt(2 eps_b) z, alpha at
+// coef[counter*stride + alphaCol]. Unlike LangevinSNR's batch means, a
+// sample's step never depends on the rest of its batch.
+func (l *Lib) LangevinPerSample(seq *vk.Sequence, x, score, z, gradSq, noiseSq *vk.Buffer, b, d int, state, coef *vk.Buffer, stride, alphaCol int, snr float32) error {
+	const name = "langevin per sample"
+	if b < 1 || d < 1 {
+		return fmt.Errorf("kernels: %s: %d samples of dimension %d", name, b, d)
+	}
+	for _, v := range []struct {
+		name string
+		buf  *vk.Buffer
+		n    int
+	}{{"x", x, b * d}, {"score", score, b * d}, {"z", z, b * d}, {"gradSq", gradSq, b}, {"noiseSq", noiseSq, b}, {"state", state, 1}} {
+		if err := checkLen(name, v.name, v.buf, v.n); err != nil {
+			return err
+		}
+	}
+	k, err := l.kernel1D("sde_langevin_sample")
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(k, k.Groups(b*d), vk.Push(uint32(b*d), uint32(d), uint32(stride), uint32(alphaCol), snr), x, score, z, gradSq, noiseSq, state, coef)
+}
+
 // RKScaled records y = e / (atol + rtol max(|a|, |b|)) over n elements: the
 // terms of the RK45 error norm.
 func (l *Lib) RKScaled(seq *vk.Sequence, e, a, b, y *vk.Buffer, n int, rtol, atol float32) error {

@@ -103,6 +103,31 @@ func TestLangevinSNR(t *testing.T) {
 	}
 }
 
+// TestLangevinPerSample: each sample's step from its own norms, on sizes
+// that are not multiples of the workgroup.
+func TestLangevinPerSample(t *testing.T) {
+	l := testLib(t)
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, d := range []int{3, 5} {
+		for _, b := range []int{1, 7, 67} {
+			x, sc, z := randn(r, b*d, 1, 0), randn(r, b*d, 2, 0), randn(r, b*d, 1, 0)
+			gs, zs := make([]float64, b), make([]float64, b)
+			for i := 0; i < b; i++ {
+				gs[i], zs[i] = sumSq(sc[i*d:(i+1)*d]), sumSq(z[i*d:(i+1)*d])
+			}
+			table := []float64{0, 0.7, 0, 0.3}
+			coef, state := upload(t, l, table), newBuf(t, l, SDEStateWords)
+			state.UploadU32([]uint32{1, 0, 0, 0}) // row 1 of stride 2: alpha at column 1 = 0.3
+			xb := upload(t, l, x)
+			run(t, l, func(seq *vk.Sequence) error {
+				return l.LangevinPerSample(seq, xb, upload(t, l, sc), upload(t, l, z), upload(t, l, gs), upload(t, l, zs), b, d, state, coef, 2, 1, 0.16)
+			})
+			LangevinPerSampleRef(x, sc, z, d, 0.3, 0.16)
+			vktest.Close(t, "langevin per sample", download(t, xb, b*d), x, 1e-5, 1e-5)
+		}
+	}
+}
+
 func TestRKScaled(t *testing.T) {
 	l := testLib(t)
 	r := rand.New(rand.NewPCG(11, 12))
