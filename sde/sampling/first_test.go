@@ -7,6 +7,7 @@ import (
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/internal/vktest"
+	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
 )
 
@@ -18,15 +19,17 @@ func TestFirstIndexesTheRun(t *testing.T) {
 	dev := vktest.Open(t, vk.Options{})
 	const n, d, first, part = 13, 2, 5, 6 // first*d is not a multiple of a Philox block
 	for _, tc := range []struct {
-		method Method
-		sets   []string
+		method    Method
+		sets      []string
+		perSample bool // the Langevin corrector's per-sample step size
 	}{
-		{EM, nil},
-		{PC, []string{"sampling.predictor=reverse_diffusion", "sampling.corrector=ald"}},
-		{ODE, []string{"sampling.ode_solver=euler"}},
-		{DDIM, []string{"sampling.eta=1"}},
-		{DPMPP2M, nil},
-		{ALD, []string{"sampling.n_steps_each=3"}},
+		{EM, nil, false},
+		{PC, []string{"sampling.method=pc", "sampling.predictor=reverse_diffusion", "sampling.corrector=langevin"}, true},
+		{PC, []string{"sampling.method=pc", "sampling.predictor=reverse_diffusion", "sampling.corrector=ald"}, false},
+		{ODE, []string{"sampling.ode_solver=euler"}, false},
+		{DDIM, []string{"sampling.eta=1"}, false},
+		{DPMPP2M, nil, false},
+		{ALD, []string{"sampling.n_steps_each=3"}, false},
 	} {
 		c, err := config.Parse("tiny.toml", []byte(tinyNetConfig), tc.sets)
 		if err != nil {
@@ -36,6 +39,10 @@ func TestFirstIndexesTheRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if tc.method == PC && r.PC.Corrector == sde.CorrectorNone {
+			t.Fatalf("%v: the config gave no corrector", tc.sets)
+		}
+		r.PC.PerSampleSNR = tc.perSample
 		sub := r
 		sub.First, sub.N = first, part
 		for _, b := range []Backend{Reference{}, &Device{Dev: dev}} {
@@ -52,6 +59,9 @@ func TestFirstIndexesTheRun(t *testing.T) {
 					t.Fatalf("%s on %T: value %d of points %d..: %v, in the whole run %v", r.Describe(), b, i, first, v, got)
 				}
 			}
+		}
+		if r.PC.Corrector != sde.CorrectorNone {
+			continue // sde.PCSample numbers its corrector draws its own way
 		}
 		ref, _, _ := Reference{}.Sample(context.Background(), sub)
 		onDev, _, _ := (&Device{Dev: dev}).Sample(context.Background(), sub)

@@ -212,7 +212,7 @@ func (p *PCSampler) recordSteps(seq *vk.Sequence, n int) error {
 				}
 				stream := rng.StreamCorrector + uint32(k)
 				if p.opts.Corrector == sde.LangevinCorrector {
-					err = recordLangevinSNR(lib, seq, p.Sched, p.norms, x, sc, p.B, p.D, p.opts.SNR, stream)
+					err = recordLangevinSNR(lib, seq, p.Sched, p.norms, x, sc, p.B, p.D, p.opts.SNR, stream, p.opts.PerSampleSNR)
 				} else {
 					c := kernels.Coef{Buf: p.Sched.Coef, Col: colCorr, Stride: Stride}
 					err = lib.LinComb(seq, x, size, c, p.Sched.State, kernels.NormalNoise, stream, x, sc)
