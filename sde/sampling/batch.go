@@ -32,7 +32,8 @@ const probePoints = 256
 // of the point's dimension (the batch, noise, RK45 stages and combinations).
 const perPointVectors = 24
 
-// BatchSeed is the seed of batch k of a run with the given seed.
+// BatchSeed is the seed of batch k of a likelihood run with the given seed
+// (its Hutchinson probes). Sampling batches all use the run's seed.
 func BatchSeed(seed uint64, k int) uint64 {
 	if k == 0 {
 		return seed
