@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register("sample", "draw samples with a score (--score oracle, or a checkpoint): PC, Euler-Maruyama, ODE, annealed or plain Langevin", runSample)
+	register("sample", "draw samples with a score (--score oracle, or a checkpoint): PC, Euler-Maruyama, ODE, annealed or plain Langevin; an image model's as (N, C, H, W) in [0, 1] with PNGs; --first K for a shard of a run", runSample)
 }
 
 // samplerFlags are the sampler flags shared by sample and plot score.

@@ -80,7 +80,8 @@ func sampleImages(stdout io.Writer, backend sampling.Backend, o sampling.Request
 	}
 	if out.grid != "" {
 		n := len(grid) / im.Dim()
-		if err := plot.SaveGrid(out.grid, grid, n, shape, 0, 1); err != nil {
+		zoom := max(1, 64/max(im.H, im.W)) // small images (MNIST's 28) drawn at least 64 pixels wide
+		if err := plot.SaveGrid(out.grid, grid, n, shape, 0, zoom); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s (the first %d images)\n", out.grid, n)
