@@ -210,3 +210,27 @@ func relabel(t *testing.T, src, dst string, edit func(*data.Shard)) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestSampleShardFlagsRefused: bad --first / --batch / --png-dir values exit
+// 2 naming the flag, before anything runs.
+func TestSampleShardFlagsRefused(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "s.npy")
+	base := []string{"sample", "--config", "../../configs/vp_dsm.toml", "--score", "oracle", "--n", "4", "--out", out}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--first", "-1"}, "--first: must be >= 0"},
+		{[]string{"--batch", "0"}, "--batch: must be >= 1"},
+		{[]string{"--batch", "2", "--device", "cpu-reference"}, "--batch: cpu-reference samples all points at once"},
+		{[]string{"--png-dir", filepath.Join(t.TempDir(), "p")}, "--png-dir: one PNG per sample is for image models"},
+	} {
+		code, _, stderr := runCmd(t, append(base, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q: want exit 2 naming %q", c.args, code, stderr, c.want)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a refused run wrote %s", out)
+	}
+}
