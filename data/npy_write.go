@@ -19,14 +19,32 @@ func SaveNPYStream(path string, n, d int, fill func(put func(x []float64) error)
 	return saveNPYStream(path, n, d, 4, fill)
 }
 
+// SaveNPYStreamShape is SaveNPYStream for an array of any shape (n, ...),
+// such as images (N, C, H, W).
+func SaveNPYStreamShape(path string, shape []int, fill func(put func(x []float64) error) error) error {
+	if len(shape) < 2 {
+		return fmt.Errorf("%s: cannot write shape %v (want at least 2 dimensions)", path, shape)
+	}
+	d := 1
+	for _, v := range shape[1:] {
+		d *= v
+	}
+	return writeNPYStream(path, shape[0], d, 4, encodeNPYHeaderShape(shape, 4), fill)
+}
+
 // saveNPYStream writes an (n, d) .npy file of float32 (size 4) or float64
 // (size 8) values.
 func saveNPYStream(path string, n, d, size int, fill func(put func(x []float64) error) error) error {
+	return writeNPYStream(path, n, d, size, encodeNPYHeader(n, d, size), fill)
+}
+
+// writeNPYStream writes header, then the n*d values fill puts.
+func writeNPYStream(path string, n, d, size int, header []byte, fill func(put func(x []float64) error) error) error {
 	if n < 1 || d < 1 {
 		return fmt.Errorf("%s: cannot write shape (%d, %d)", path, n, d)
 	}
 	return atomicfile.Write(path, func(w io.Writer) error {
-		if _, err := w.Write(encodeNPYHeader(n, d, size)); err != nil {
+		if _, err := w.Write(header); err != nil {
 			return err
 		}
 		left := n * d
@@ -52,8 +70,16 @@ func saveNPYStream(path string, n, d, size int, fill func(put func(x []float64) 
 
 // encodeNPYHeader is the version 1.0 header of a C-order (n, d) array of
 // little-endian floats of size bytes, padded to a multiple of 64 bytes.
-func encodeNPYHeader(n, d, size int) []byte {
-	dict := fmt.Sprintf("{'descr': '<f%d', 'fortran_order': False, 'shape': (%d, %d), }", size, n, d)
+func encodeNPYHeader(n, d, size int) []byte { return encodeNPYHeaderShape([]int{n, d}, size) }
+
+// encodeNPYHeaderShape is the header of a C-order array of the given shape
+// (at least 2 dimensions).
+func encodeNPYHeaderShape(shape []int, size int) []byte {
+	dims := make([]string, len(shape))
+	for i, v := range shape {
+		dims[i] = fmt.Sprint(v)
+	}
+	dict := fmt.Sprintf("{'descr': '<f%d', 'fortran_order': False, 'shape': (%s), }", size, strings.Join(dims, ", "))
 	const prefix = 10 // magic, version, header length
 	pad := (64 - (prefix+len(dict)+1)%64) % 64
 	h := dict + strings.Repeat(" ", pad) + "\n"

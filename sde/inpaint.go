@@ -127,7 +127,7 @@ func PCInpaint(s SDE, x []float64, d int, score ScoreFunc, seed uint64, o PCOpti
 			score(x, t, sc)
 			nfe++
 			draw(rng.StreamCorrector+uint32(c), i)
-			if _, err := CorrectorStep(o.Corrector, s, x, xMean, sc, z, d, t, o.SNR); err != nil {
+			if err := correct(o, s, x, xMean, sc, z, d, t); err != nil {
 				return nfe, err
 			}
 			draw(StreamInpaint+1+uint32(c), i)

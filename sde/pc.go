@@ -18,6 +18,10 @@ type PCOptions struct {
 	Denoise bool
 	// ProbabilityFlow makes the predictor follow the probability-flow ODE.
 	ProbabilityFlow bool
+	// PerSampleSNR gives the Langevin corrector each sample's own step size
+	// (its own score and noise norms) rather than score_sde's batch means, so
+	// that a sample does not depend on the rest of its batch.
+	PerSampleSNR bool
 }
 
 // DefaultPCOptions returns score_sde's defaults for s: reverse diffusion +
@@ -58,7 +62,7 @@ func PCSample(s SDE, x []float64, d int, score ScoreFunc, normal Normal, o PCOpt
 				score(x, t, sc)
 				nfe++
 				normal(z)
-				if _, err := CorrectorStep(o.Corrector, s, x, xMean, sc, z, d, t, o.SNR); err != nil {
+				if err := correct(o, s, x, xMean, sc, z, d, t); err != nil {
 					return nfe, err
 				}
 			}
@@ -80,6 +84,21 @@ func PCSample(s SDE, x []float64, d int, score ScoreFunc, normal Normal, o PCOpt
 		copy(x, xMean)
 	}
 	return nfe, nil
+}
+
+// correct applies o's corrector step at t to the batch x: CorrectorStep on
+// the whole batch, or on each point alone with PerSampleSNR.
+func correct(o PCOptions, s SDE, x, xMean, sc, z []float64, d int, t float64) error {
+	if !o.PerSampleSNR {
+		_, err := CorrectorStep(o.Corrector, s, x, xMean, sc, z, d, t, o.SNR)
+		return err
+	}
+	for i := 0; i < len(x); i += d {
+		if _, err := CorrectorStep(o.Corrector, s, x[i:i+d], xMean[i:i+d], sc[i:i+d], z[i:i+d], d, t, o.SNR); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // EMSample is the Euler-Maruyama sampler: PCSample with the Euler-Maruyama

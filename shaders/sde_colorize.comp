@@ -6,7 +6,8 @@
 //   x[c] += m g[pixel] + s z / sqrt(3) - mean(x[0], x[1], x[2]).
 // One invocation per pixel; z is element e = image * 3 hw + p (channel 0 of
 // the pixel) of rng.Normal with key (state.seed, stream) and Philox step =
-// state.counter: lane e mod 4 of block e / 4. (m, s) are coef[base],
+// state.counter, at global index g = state.offset + e (state word 3, as
+// sde_lincomb draws it): lane g mod 4 of block g / 4. (m, s) are coef[base],
 // coef[base + 1] with base = state.counter * stride + col (stride 0: a fixed
 // location).
 #include "common.glsl"
@@ -14,7 +15,7 @@
 
 layout(std430, set = 0, binding = 0) buffer X { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer C { float coef[]; };
-layout(std430, set = 0, binding = 2) readonly buffer S { uint state[]; };  // counter, seed lo, seed hi
+layout(std430, set = 0, binding = 2) readonly buffer S { uint state[]; };  // counter, seed lo, seed hi, offset
 layout(std430, set = 0, binding = 3) readonly buffer G { float grey[]; };
 layout(push_constant) uniform P { uint pixels; uint hw; uint col; uint stride; uint stream; } p;
 
@@ -26,8 +27,9 @@ void main() {
     uint counter = state[0];
     uint base = counter * p.stride + p.col;
     float m = coef[base], s = coef[base + 1u];
-    uvec4 w = philox4x32_10(uvec4(e / 4u, counter, p.stream, 0u), uvec2(state[1], state[2]));
-    uint lane = e % 4u;
+    uint g = state[3] + e;
+    uvec4 w = philox4x32_10(uvec4(g / 4u, counter, p.stream, 0u), uvec2(state[1], state[2]));
+    uint lane = g % 4u;
     vec2 pair = lane < 2u ? philox_normal_pair(w.x, w.y) : philox_normal_pair(w.z, w.w);
     float z = (lane % 2u) == 0u ? pair.x : pair.y;
     uint i0 = e, i1 = e + p.hw, i2 = e + 2u * p.hw;

@@ -9,7 +9,11 @@
 // step with that step's numbers. z uses key (state.seed, stream) and Philox
 // step = state.counter, exactly rng.Normal's mapping: the same draw can be
 // regenerated (for instance once to measure its norm, once to apply it).
-// Each invocation handles one Philox block: elements 4t .. 4t+3.
+// Element i of y takes noise element state.offset + i (state word 3), so a
+// batch that holds points K.. of a run draws what one run of all points
+// draws for them. Each invocation handles one Philox block of those global
+// indices: block offset/4 + t, whose lanes before the offset or past n are
+// skipped (offset % 4 = phase).
 //
 // Specialization: 3 = NV (0..8 vectors), 4 = NOISE (0 none, 1 normal,
 // 2 uniform, 3 Rademacher: the draws of rng.Normal, rng.Uniform and
@@ -22,7 +26,7 @@ layout(constant_id = 4) const uint NOISE = 0;
 
 layout(std430, set = 0, binding = 0) buffer Y { float y[]; };
 layout(std430, set = 0, binding = 1) readonly buffer C { float coef[]; };
-layout(std430, set = 0, binding = 2) readonly buffer S { uint state[]; };  // counter, seed lo, seed hi
+layout(std430, set = 0, binding = 2) readonly buffer S { uint state[]; };  // counter, seed lo, seed hi, offset
 layout(std430, set = 0, binding = 3) readonly buffer V0 { float v0[]; };
 layout(std430, set = 0, binding = 4) readonly buffer V1 { float v1[]; };
 layout(std430, set = 0, binding = 5) readonly buffer V2 { float v2[]; };
@@ -48,13 +52,14 @@ float vec_at(uint j, uint i) {
 
 void main() {
     uint t = flat_id();
-    uint first = 4u * t;
-    if (first >= p.n) return;
+    uint phase = state[3] & 3u;
+    if (p.n == 0u || t > (p.n + phase - 1u) / 4u) return;
+    uint first = 4u * t - phase;  // wraps past 2^32 for the lanes before the offset
     uint counter = state[0];
     uint base = (p.stride > 0u ? counter * p.stride : 0u) + p.col;
     vec4 z = vec4(0.0);
     if (NOISE != 0u) {
-        uvec4 w = philox4x32_10(uvec4(t, counter, p.stream, 0u), uvec2(state[1], state[2]));
+        uvec4 w = philox4x32_10(uvec4((state[3] >> 2u) + t, counter, p.stream, 0u), uvec2(state[1], state[2]));
         if (NOISE == 1u) {
             z = vec4(philox_normal_pair(w.x, w.y), philox_normal_pair(w.z, w.w));
         } else if (NOISE == 2u) {
@@ -66,7 +71,7 @@ void main() {
     float cn = coef[base + NV], cc = coef[base + NV + 1u];
     for (uint l = 0u; l < 4u; l++) {
         uint i = first + l;
-        if (i >= p.n) break;
+        if (i >= p.n) continue;
         float acc = cc + cn * z[l];
         for (uint j = 0u; j < NV; j++) acc += coef[base + j] * vec_at(j, i);
         y[i] = acc;

@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register("sample", "draw samples with a score (--score oracle, or a checkpoint): PC, Euler-Maruyama, ODE, annealed or plain Langevin", runSample)
+	register("sample", "draw samples with a score (--score oracle, or a checkpoint): PC, Euler-Maruyama, ODE, annealed or plain Langevin; an image model's as (N, C, H, W) in [0, 1] with PNGs; --first K for a shard of a run", runSample)
 }
 
 // samplerFlags are the sampler flags shared by sample and plot score.
@@ -226,9 +226,12 @@ func runSample(args []string, stdout io.Writer) error {
 	var cf controlFlags
 	cf.register(fs)
 	n := fs.Int("n", 0, "number of samples (default sampling.n_samples)")
+	first := fs.Int("first", 0, "index of the first sample: --first K --n N makes samples K..K+N-1 of the run of this seed (a shard; see sdevk merge)")
+	batch := fs.Int("batch", 0, "samples per device batch (default: as many as fit the device); the samples do not depend on it")
 	seed := fs.Uint64("seed", 0, "random seed (default the config's seed)")
-	out := fs.String("out", "samples.npy", "output .npy file, float32 (N, D)")
-	png := fs.String("png", "", "also write a PNG plot of 2-D samples over the true density")
+	out := fs.String("out", "samples.npy", "output .npy file, float32: (N, D) for points, (N, C, H, W) in [0, 1] for images; its sidecar OUT.json names the run")
+	png := fs.String("png", "", "also write a PNG: 2-D samples over the true density, or a grid of the first images")
+	pngDir := fs.String("png-dir", "", "images: also write one PNG per sample into this folder, named by the sample's index (000123.png), as FID tools read them")
 	view := fs.Bool("view", false, "show the sampling live in a window (viewer build; keys: space pause, S save PNG, R new seed, Esc quit)")
 	device := fs.String("device", "", "Vulkan device index or name part (default the best), or "+sampling.ReferenceDevice+" for the pure-Go float64 reference")
 	if err := parseFlags(fs, args); err != nil {
@@ -257,6 +260,9 @@ func runSample(args []string, stdout io.Writer) error {
 	if !given["seed"] {
 		*seed = c.Seed
 	}
+	if *first < 0 {
+		return usagef("--first: must be >= 0, got %d", *first)
+	}
 	if *out == "" && !*view {
 		return usagef("--out: an output file is required")
 	}
@@ -265,6 +271,27 @@ func runSample(args []string, stdout io.Writer) error {
 	}
 	if err := checkOutPath("--png", *png); err != nil {
 		return err
+	}
+	backend, err := sampleBackend(*device, *batch, given)
+	if err != nil {
+		return err
+	}
+	if im, ok := sampling.ImagesOf(c); ok && src.IsNet() {
+		if *view {
+			return usagef("--view: shows point samples; write image samples with --png or --png-dir")
+		}
+		o, err := sf.request(c, method, count, im.Dim(), *seed, src, given)
+		if err != nil {
+			return err
+		}
+		o.First = *first
+		if err := cf.inpaint(&o, given); err != nil {
+			return err
+		}
+		return sampleImages(stdout, backend, o, im, imageOutputs{npy: *out, grid: *png, dir: *pngDir}, *device)
+	}
+	if given["png-dir"] {
+		return usagef("--png-dir: one PNG per sample is for image models; %s's model is a point model", c.File)
 	}
 	ds, err := configDataset(c)
 	if err != nil {
@@ -279,11 +306,11 @@ func runSample(args []string, stdout io.Writer) error {
 	if *png != "" && d != 2 {
 		return usagef("--png: plots are for 2-D data; %s's data is %d-dimensional", c.File, d)
 	}
-	backend := sampling.NewBackend(*device)
 	o, err := sf.request(c, method, count, d, *seed, src, given)
 	if err != nil {
 		return err
 	}
+	o.First = *first
 	if err := cf.inpaint(&o, given); err != nil {
 		return err
 	}
@@ -295,6 +322,9 @@ func runSample(args []string, stdout io.Writer) error {
 	if *view {
 		if *device == sampling.ReferenceDevice {
 			return usagef("--view: the viewer draws from a Vulkan device, not %s", sampling.ReferenceDevice)
+		}
+		if given["batch"] {
+			return usagef("--batch: the viewer shows the whole run as one batch")
 		}
 		if vs, err = openView("sdevk sample: "+ds.Name(), *device, ds); err != nil {
 			return err
@@ -370,7 +400,10 @@ func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Reque
 	if out == "" {
 		return nil
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d, %d) float32\n", out, count, d)
+	if err := data.WriteShard(out, o.Shard([]int{count, d}, nil)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d, %d) float32, samples %d..%d, and %s\n", out, count, d, o.First, o.First+count-1, data.SidecarPath(out))
 	if png != "" {
 		title := fmt.Sprintf("%s: %s, NFE %d", ds.Name(), o.Method, nfe)
 		if err := samplesPNG(png, ds, x, title); err != nil {
@@ -379,6 +412,21 @@ func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Reque
 		fmt.Fprintf(stdout, "wrote %s\n", png)
 	}
 	return nil
+}
+
+// sampleBackend is the backend of --device with at most --batch samples per
+// batch.
+func sampleBackend(device string, batch int, given map[string]bool) (sampling.Backend, error) {
+	if !given["batch"] {
+		return sampling.NewBackend(device), nil
+	}
+	if batch < 1 {
+		return nil, usagef("--batch: must be >= 1, got %d", batch)
+	}
+	if device == sampling.ReferenceDevice {
+		return nil, usagef("--batch: %s samples all points at once; --batch sizes a Vulkan device's batches", sampling.ReferenceDevice)
+	}
+	return &sampling.Device{Name: device, MaxBatch: batch}, nil
 }
 
 // errDiverged stops a sampling run whose batch holds NaN or Inf.

@@ -207,15 +207,19 @@ func TestImportAndScoreScoreSDEFixtures(t *testing.T) {
 					t.Errorf("%s weights: %.2e of score_sde's largest score, want <= 1e-3", set, worst)
 				}
 			}
-			// The imported U-Net samples at its own dimension (C*H*W), not
-			// the config's point data's.
+			// The imported U-Net samples images of its own shape (C, H, W),
+			// written in [0, 1] whatever its training range.
 			samples := filepath.Join(tmp, "samples.npy")
 			got = mustRun(t, "sample", "--checkpoint", ckpt, "--n", "2", "--steps", "25", "--sampler", "em", "--out", samples)
-			if !strings.Contains(got, "(2, 768) float32") {
-				t.Errorf("sample of the imported U-Net printed %q, want (2, 768) rows", got)
+			if !strings.Contains(got, "(2, 3, 16, 16) float32 in [0, 1]") {
+				t.Errorf("sample of the imported U-Net printed %q, want (2, 3, 16, 16) images", got)
 			}
-			if pts, err := data.LoadNPY(samples); err != nil || pts.N != 2 || pts.D != 768 {
-				t.Errorf("samples.npy: %v", err)
+			shape, x, err := loadArray(samples)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(shape, []int{2, 3, 16, 16}) || slices.Min(x) < 0 || slices.Max(x) > 1 {
+				t.Errorf("samples.npy: shape %v, values in [%v, %v]; want (2, 3, 16, 16) in [0, 1]", shape, slices.Min(x), slices.Max(x))
 			}
 		})
 	}

@@ -45,38 +45,48 @@ func (k Key) Bits(i int) uint32 { return k.block(uint32(i / 4))[i%4] }
 func toUniform(x uint32) float64 { return (float64(x>>8) + 0.5) / (1 << 24) }
 
 // Uniform fills dst with uniform values in (0, 1).
-func Uniform(dst []float64, k Key) {
-	for i := 0; i < len(dst); i += 4 {
-		w := k.block(uint32(i / 4))
-		for l := 0; l < 4 && i+l < len(dst); l++ {
-			dst[i+l] = toUniform(w[l])
-		}
-	}
-}
+func Uniform(dst []float64, k Key) { UniformAt(dst, k, 0) }
 
 // Normal fills dst with standard normal values (Box-Muller within each block).
-func Normal(dst []float64, k Key) {
-	for i := 0; i < len(dst); i += 4 {
-		w := k.block(uint32(i / 4))
-		for l := 0; l < 4 && i+l < len(dst); l++ {
-			p := l &^ 1
-			r := math.Sqrt(-2 * math.Log(toUniform(w[p])))
-			a := 2 * math.Pi * toUniform(w[p+1])
-			if l&1 == 0 {
-				dst[i+l] = r * math.Cos(a)
-			} else {
-				dst[i+l] = r * math.Sin(a)
-			}
-		}
-	}
-}
+func Normal(dst []float64, k Key) { NormalAt(dst, k, 0) }
 
 // Rademacher fills dst with values that are -1 or +1 with equal probability.
-func Rademacher(dst []float64, k Key) {
-	for i := 0; i < len(dst); i += 4 {
-		w := k.block(uint32(i / 4))
-		for l := 0; l < 4 && i+l < len(dst); l++ {
-			dst[i+l] = float64(int(w[l]>>31)*2 - 1)
+func Rademacher(dst []float64, k Key) { RademacherAt(dst, k, 0) }
+
+// UniformAt fills dst with values offset .. offset+len(dst)-1 of Uniform's
+// sequence, so a long draw can be made in pieces (a run split by sample).
+func UniformAt(dst []float64, k Key, offset int) {
+	fillAt(dst, k, offset, func(w [4]uint32, l int) float64 { return toUniform(w[l]) })
+}
+
+// NormalAt fills dst with values offset .. offset+len(dst)-1 of Normal's
+// sequence.
+func NormalAt(dst []float64, k Key, offset int) {
+	fillAt(dst, k, offset, func(w [4]uint32, l int) float64 {
+		p := l &^ 1
+		r := math.Sqrt(-2 * math.Log(toUniform(w[p])))
+		a := 2 * math.Pi * toUniform(w[p+1])
+		if l&1 == 0 {
+			return r * math.Cos(a)
 		}
+		return r * math.Sin(a)
+	})
+}
+
+// RademacherAt fills dst with values offset .. offset+len(dst)-1 of
+// Rademacher's sequence.
+func RademacherAt(dst []float64, k Key, offset int) {
+	fillAt(dst, k, offset, func(w [4]uint32, l int) float64 { return float64(int(w[l]>>31)*2 - 1) })
+}
+
+// fillAt sets dst[i] = value(block, lane) of global element offset + i.
+func fillAt(dst []float64, k Key, offset int, value func(w [4]uint32, lane int) float64) {
+	var w [4]uint32
+	for i := range dst {
+		g := offset + i
+		if i == 0 || g%4 == 0 {
+			w = k.block(uint32(g / 4))
+		}
+		dst[i] = value(w, g%4)
 	}
 }

@@ -78,3 +78,26 @@ func TestPrefixIndependence(t *testing.T) {
 		t.Errorf("streams 2 and 3 share %d values", same)
 	}
 }
+
+// A draw made in pieces at offsets equals one draw, for every kind.
+func TestDrawAtOffsets(t *testing.T) {
+	k := Key{Seed: 99, Stream: 3, Step: 2}
+	kinds := []struct {
+		name string
+		all  func([]float64, Key)
+		at   func([]float64, Key, int)
+	}{{"uniform", Uniform, UniformAt}, {"normal", Normal, NormalAt}, {"rademacher", Rademacher, RademacherAt}}
+	for _, kind := range kinds {
+		whole := make([]float64, 23)
+		kind.all(whole, k)
+		for _, cut := range [][2]int{{0, 5}, {1, 7}, {3, 20}, {6, 23}, {22, 23}} {
+			part := make([]float64, cut[1]-cut[0])
+			kind.at(part, k, cut[0])
+			for i, v := range part {
+				if v != whole[cut[0]+i] {
+					t.Fatalf("%s: element %d of the piece at %d is %v, want %v", kind.name, i, cut[0], v, whole[cut[0]+i])
+				}
+			}
+		}
+	}
+}

@@ -41,6 +41,13 @@ const adaptiveExtra = 2*5 + 4 + 5 + 4
 // rng.StreamPredictor), with the error norm computed on the device and read
 // back once per attempt.
 func AdaptiveSample(lib *kernels.Lib, s sde.SDE, score Score, b, d int, o sde.AdaptiveOptions, seed uint64) ([]float32, AdaptiveResult, error) {
+	return adaptiveSample(lib, s, score, b, d, o, seed, 0)
+}
+
+// adaptiveSample is AdaptiveSample of a batch that holds points first.. of a
+// run: its draws are those points' (Sampler.SetFirst), but its step sizes
+// follow the batch's error norm.
+func adaptiveSample(lib *kernels.Lib, s sde.SDE, score Score, b, d int, o sde.AdaptiveOptions, seed uint64, first int) ([]float32, AdaptiveResult, error) {
 	var res AdaptiveResult
 	start := time.Now()
 	if !(o.RTol > 0) || !(o.ATol > 0) || !(o.HInit > 0) {
@@ -59,6 +66,9 @@ func AdaptiveSample(lib *kernels.Lib, s sde.SDE, score Score, b, d int, o sde.Ad
 		return nil, res, err
 	}
 	defer smp.Close()
+	if err := smp.SetFirst(first); err != nil {
+		return nil, res, err
+	}
 	r := &adaptiveRun{smp: smp, n: b * d}
 	defer r.close()
 	if err := r.alloc(lib.Dev); err != nil {
@@ -227,7 +237,7 @@ func (r *adaptiveRun) try(s sde.SDE, t, h float64, k int, res *Result) (float64,
 		return 0, err
 	}
 	seed := r.smp.Seed
-	if err := r.noise.UploadU32([]uint32{uint32(k), uint32(seed), uint32(seed >> 32), 0}); err != nil {
+	if err := r.noise.UploadU32(r.smp.Sched.stateWords(uint32(k), seed)); err != nil {
 		return 0, err
 	}
 	if err := r.smp.submit(r.attempt, res); err != nil {

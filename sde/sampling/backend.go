@@ -92,9 +92,12 @@ func (Reference) Sample(ctx context.Context, r Request) (x []float64, nfe int, e
 	if err := checkInpaint(r); err != nil {
 		return nil, 0, err
 	}
+	if r.Known != nil && r.First != 0 {
+		return nil, 0, requestErrorf("%s inpaints whole runs only (first sample 0, not %d)", ReferenceDevice, r.First)
+	}
 	x = make([]float64, r.N*r.Dim)
-	initNormal := sde.PhiloxNormal(r.Seed, rng.StreamPrior)
-	normal := sde.PhiloxNormal(r.Seed, rng.StreamPredictor)
+	initNormal := r.philoxNormal(rng.StreamPrior)
+	normal := r.philoxNormal(rng.StreamPredictor)
 	switch r.Method {
 	case PC, EM, ODE:
 		sde.PriorSample(r.SDE, x, initNormal)
@@ -125,6 +128,17 @@ func (Reference) Sample(ctx context.Context, r Request) (x []float64, nfe int, e
 		r.Trace(x, -1)
 	}
 	return x, nfe, err
+}
+
+// philoxNormal is sde.PhiloxNormal for the request's points: the k-th call
+// fills dst with elements First*Dim.. of Philox step k of the stream, the
+// part of one run's draw that its points take (as the device draws them).
+func (r Request) philoxNormal(stream uint32) sde.Normal {
+	var step uint32
+	return func(dst []float64) {
+		rng.NormalAt(dst, rng.Key{Seed: r.Seed, Stream: stream, Step: step}, r.First*r.Dim)
+		step++
+	}
 }
 
 // LogLikelihood integrates the probability-flow ODE on the host, for oracle

@@ -17,13 +17,13 @@ import (
 // model to a small probe batch. A batch that still fails to allocate is
 // halved and run again.
 //
-// Batch k draws its noise with the seed BatchSeed(seed, k); batch 0 uses the
-// seed itself, so a run that fits in one batch is what it always was. The
-// samples of a seed therefore depend on the batch size: the device's noise
-// is indexed by the position in the batch, and two of the samplers read the
-// whole batch anyway (the Langevin corrector's step size from its norms,
-// RK45's step sizes from its error norm). The reported NFE is the largest
-// of the batches'.
+// Every batch of a sampling run draws with the run's seed, its points'
+// noise indexed by their index in the run (Request.First, Sampler.SetFirst),
+// so sample i depends only on (seed, i) whatever the batch size, with the
+// samplers whose steps do not read the whole batch (doc.go lists them). A
+// run that fits in one batch is what it always was. The reported NFE is the
+// largest of the batches'. A likelihood's batch k still draws its probes
+// with BatchSeed(seed, k).
 
 // probePoints is the batch the device memory per point is measured on.
 const probePoints = 256
@@ -32,7 +32,8 @@ const probePoints = 256
 // of the point's dimension (the batch, noise, RK45 stages and combinations).
 const perPointVectors = 24
 
-// BatchSeed is the seed of batch k of a run with the given seed.
+// BatchSeed is the seed of batch k of a likelihood run with the given seed
+// (its Hutchinson probes). Sampling batches all use the run's seed.
 func BatchSeed(seed uint64, k int) uint64 {
 	if k == 0 {
 		return seed
@@ -135,9 +136,8 @@ func tooBig(err error) bool {
 	return errors.Is(err, vk.ErrBufferTooLarge) || errors.Is(err, vk.ErrOutOfDeviceMemory)
 }
 
-// inBatches runs points [first, first+size) of n through run in batches of
-// size, batch k with BatchSeed(seed, k), halving size when a batch does not
-// fit. It stops between batches when ctx is cancelled, and fails a run
+// inBatches runs n points through run in batches of size (batch k holds
+// points first .. first+size-1), halving size when a batch does not fit. It stops between batches when ctx is cancelled, and fails a run
 // cancelled in its last batch.
 func inBatches(ctx context.Context, n, size int, run func(k, first, size int) error) error {
 	for k, first := 0, 0; first < n; k++ {
@@ -205,7 +205,7 @@ func (b *Device) sampleBatches(ctx context.Context, dev *vk.Device, r Request, s
 	nfe := 0
 	err := inBatches(ctx, r.N, size, func(k, first, size int) error {
 		br := r
-		br.N, br.Seed = size, BatchSeed(r.Seed, k)
+		br.N, br.First = size, r.First+first
 		if r.Known != nil {
 			br.Known = r.Known.Batch(first, size, r.Dim)
 		}

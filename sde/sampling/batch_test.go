@@ -42,8 +42,9 @@ func TestBatchLimit(t *testing.T) {
 	}
 }
 
-// TestDeviceBatches: a request larger than MaxBatch runs in batches, batch
-// k giving what a run of its size with BatchSeed(seed, k) gives; batched
+// TestDeviceBatches: a request larger than MaxBatch runs in batches that
+// give, bit for bit, what one batch of all points gives, and so does a
+// request for points first.. of the run on its own; batched
 // likelihoods agree with one batch; a batch that runs out of device memory
 // is halved; a cancelled context stops the run.
 func TestDeviceBatches(t *testing.T) {
@@ -61,16 +62,25 @@ func TestDeviceBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, first := 0, 0; first < n; k, first = k+1, first+128 {
-		one := r
-		one.N, one.Seed = min(128, n-first), BatchSeed(seed, k)
-		x, _, err := (&Device{Dev: dev}).Sample(context.Background(), one)
+	whole, _, err := (&Device{Dev: dev}).Sample(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range whole {
+		if batched[i] != v {
+			t.Fatalf("value %d: %v in batches of 128, %v in one batch", i, batched[i], v)
+		}
+	}
+	for _, first := range []int{1, 128, 299} {
+		part := r
+		part.First, part.N = first, min(37, n-first)
+		x, _, err := (&Device{Dev: dev}).Sample(context.Background(), part)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i, v := range x {
-			if got := batched[first*d+i]; got != v {
-				t.Fatalf("batch %d value %d: %v, alone %v", k, i, got, v)
+			if got := whole[first*d+i]; got != v {
+				t.Fatalf("points from %d, value %d: %v, in the whole run %v", first, i, v, got)
 			}
 		}
 	}
@@ -78,7 +88,7 @@ func TestDeviceBatches(t *testing.T) {
 	pts := data.EightGaussians().Sample(n, rand.New(rand.NewPCG(4, 4)))
 	s, _ := c.NewSDE(0)
 	lr := LikelihoodRequest{SDE: s, Dim: d, X: pts, Seed: 3, RTol: 1e-5, ATol: 1e-5, Score: OracleModel(data.EightGaussians())}
-	whole, err := (&Device{Dev: dev}).LogLikelihood(context.Background(), lr)
+	oneLik, err := (&Device{Dev: dev}).LogLikelihood(context.Background(), lr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,13 +96,13 @@ func TestDeviceBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range whole.LogP {
-		if math.Abs(whole.LogP[i]-parts.LogP[i]) > 1e-2 {
-			t.Fatalf("point %d: log p %v in one batch, %v in batches of 100", i, whole.LogP[i], parts.LogP[i])
+	for i := range oneLik.LogP {
+		if math.Abs(oneLik.LogP[i]-parts.LogP[i]) > 1e-2 {
+			t.Fatalf("point %d: log p %v in one batch, %v in batches of 100", i, oneLik.LogP[i], parts.LogP[i])
 		}
 	}
-	if math.Abs(whole.MeanLogP-parts.MeanLogP) > 1e-3 || parts.NFE == 0 {
-		t.Errorf("mean log p %v vs %v, NFE %d", whole.MeanLogP, parts.MeanLogP, parts.NFE)
+	if math.Abs(oneLik.MeanLogP-parts.MeanLogP) > 1e-3 || parts.NFE == 0 {
+		t.Errorf("mean log p %v vs %v, NFE %d", oneLik.MeanLogP, parts.MeanLogP, parts.NFE)
 	}
 
 	// Allocation 5 is the first of batch 0 (1-4 measure the probe batch).

@@ -75,13 +75,13 @@ func (b *Device) sampleOnce(ctx context.Context, dev *vk.Device, r Request) ([]f
 	nfe := 0
 	if r.Method == ODE {
 		var res ODEResult
-		if x, res, err = ODESample(lib, r.SDE, score, r.N, r.Dim, r.ODE, r.Seed); err != nil {
+		if x, res, err = odeSample(lib, r.SDE, score, r.N, r.Dim, r.ODE, r.Seed, r.First); err != nil {
 			return nil, 0, err
 		}
 		nfe = res.NFE
 	} else if r.Method == Adaptive {
 		var res AdaptiveResult
-		if x, res, err = AdaptiveSample(lib, r.SDE, score, r.N, r.Dim, r.Adapt, r.Seed); err != nil {
+		if x, res, err = adaptiveSample(lib, r.SDE, score, r.N, r.Dim, r.Adapt, r.Seed, r.First); err != nil {
 			return nil, 0, err
 		}
 		nfe = res.NFE
@@ -145,6 +145,10 @@ func (b *Device) fixedStep(ctx context.Context, lib *kernels.Lib, r Request, sco
 		p, steps, err = newFastSampler(lib, r, score, b.Chunk)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := p.SetFirst(r.First); err != nil {
+		p.Close()
 		return nil, err
 	}
 	p.SetOnChunk(func(done int) error {

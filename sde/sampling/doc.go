@@ -31,7 +31,7 @@
 // recorded chunk of steps is therefore replayed as is, many steps per
 // submit, with no host work per step. Only the Langevin corrector's step
 // size depends on the batch (its score and noise norms); it is computed on
-// the device too (kernels.LangevinSNR).
+// the device too (kernels.LangevinSNR, or kernels.LangevinPerSample).
 //
 // The update coefficients are not written out per sampler: they are read
 // off the pure-Go reference updates of package sde (sde.PredictorStep,
@@ -43,4 +43,25 @@
 // rng.StreamPredictor and the k-th corrector step rng.StreamCorrector+k, all
 // at Philox step = the step counter, so a run is a pure function of its seed,
 // whatever the device.
+//
+// Sample i depends only on (seed, i). Every draw of point i takes elements
+// i*Dim .. (i+1)*Dim-1 of its stream's Philox sequence (the run state's
+// noise offset, Request.First, Sampler.SetFirst), in every batch and on
+// both backends, so a run cut into batches of any size, or into shards
+// (First = K, N = M makes points K .. K+M-1), gives each sample the value one
+// batch of the whole run gives it, bit for bit on one device. The samplers
+// whose updates act on each point alone hold this:
+//   - pc / em with any predictor and no corrector or the "ald" corrector;
+//   - pc with the Langevin corrector when PCOptions.PerSampleSNR is set
+//     (each sample's step from its own score and noise norms), which
+//     NewRequest sets for image (U-Net) models;
+//   - the few-step samplers (ddim, dpmpp2m, dpmpp3s, dpm, euler, heun,
+//     edm-sde), ald and langevin, and ode with fixed euler / heun steps.
+//
+// Three do not: pc with score_sde's Langevin corrector (step size from the
+// batch's mean norms; the default for point models, whose results it keeps),
+// ode with rk45 and the adaptive SDE solver (step sizes from the whole
+// batch's error norm). Their draws are still indexed by the sample, but a
+// sample's trajectory depends on its batch. The likelihood's batch k draws
+// its probes with BatchSeed(seed, k).
 package sampling

@@ -75,7 +75,7 @@ func sampleFastReference(r Request, x []float64, score sde.ScoreFunc) (int, erro
 	if _, ok := r.Method.FastMethod(); !ok && r.Method != Adaptive {
 		return 0, requestErrorf("unknown sampler %q", r.Method)
 	}
-	normal := sde.PhiloxNormal(r.Seed, rng.StreamPredictor)
+	normal := r.philoxNormal(rng.StreamPredictor)
 	if r.Method == Adaptive {
 		st, err := sde.AdaptiveSample(r.SDE, x, r.Dim, score, normal, r.Adapt)
 		return st.NFE, err

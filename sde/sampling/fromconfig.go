@@ -22,6 +22,10 @@ func NewRequest(c *config.Config, m Method, n, d int, seed uint64, score ScoreMo
 		if r.PC, err = c.PCOptions(); err != nil {
 			return r, fmt.Errorf("%s: sampling: %v", c.File, err)
 		}
+		// An image model's Langevin corrector steps each sample by its own
+		// norms, so that sample i depends only on (seed, i); point models
+		// keep score_sde's batch means.
+		r.PC.PerSampleSNR = c.IsUNet()
 	case ODE:
 		if r.ODE, err = c.ODEOptions(); err != nil {
 			return r, fmt.Errorf("%s: sampling: %v", c.File, err)

@@ -324,6 +324,12 @@ func (v *odeVectors) denoise(t float64) error {
 // fixed Euler or Heun steps; then, with o.Denoise, one noise-free
 // reverse-diffusion step, as sde.ODESample.
 func ODESample(lib *kernels.Lib, s sde.SDE, score Score, b, d int, o sde.ODEOptions, seed uint64) ([]float32, ODEResult, error) {
+	return odeSample(lib, s, score, b, d, o, seed, 0)
+}
+
+// odeSample is ODESample of a batch that holds points first.. of a run
+// (Sampler.SetFirst).
+func odeSample(lib *kernels.Lib, s sde.SDE, score Score, b, d int, o sde.ODEOptions, seed uint64, first int) ([]float32, ODEResult, error) {
 	var res ODEResult
 	start := time.Now()
 	if o.Method != sde.RK45 && o.Steps < 1 {
@@ -338,6 +344,9 @@ func ODESample(lib *kernels.Lib, s sde.SDE, score Score, b, d int, o sde.ODEOpti
 		return nil, res, err
 	}
 	defer smp.Close()
+	if err := smp.SetFirst(first); err != nil {
+		return nil, res, err
+	}
 	v, err := newODEVectors(lib, smp, s, false)
 	if err != nil {
 		return nil, res, err

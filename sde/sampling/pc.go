@@ -67,6 +67,17 @@ func newSampler(lib *kernels.Lib, score Score, b, d int, rows []Row, priorStd fl
 	return s, nil
 }
 
+// SetFirst makes the batch points first .. first+B-1 of a run: every draw
+// (prior, predictor, corrector, inpainting) takes the noise those points take
+// in one run of all points, so sample i depends only on (seed, i), not on
+// how the run is cut into batches. It resets the run state (step 0).
+func (s *Sampler) SetFirst(first int) error {
+	if err := s.Sched.setFirst(first, s.B, s.D); err != nil {
+		return err
+	}
+	return s.Sched.Reset(s.Seed)
+}
+
 // Close frees the sampler's device memory (not the score model's executor).
 func (s *Sampler) Close() {
 	s.score.Close()
@@ -201,7 +212,7 @@ func (p *PCSampler) recordSteps(seq *vk.Sequence, n int) error {
 				}
 				stream := rng.StreamCorrector + uint32(k)
 				if p.opts.Corrector == sde.LangevinCorrector {
-					err = recordLangevinSNR(lib, seq, p.Sched, p.norms, x, sc, p.B, p.D, p.opts.SNR, stream)
+					err = recordLangevinSNR(lib, seq, p.Sched, p.norms, x, sc, p.B, p.D, p.opts.SNR, stream, p.opts.PerSampleSNR)
 				} else {
 					c := kernels.Coef{Buf: p.Sched.Coef, Col: colCorr, Stride: Stride}
 					err = lib.LinComb(seq, x, size, c, p.Sched.State, kernels.NormalNoise, stream, x, sc)

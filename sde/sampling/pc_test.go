@@ -58,7 +58,13 @@ func referencePC(s sde.SDE, g gaussian, b, d int, o sde.PCOptions, seed uint64) 
 		for k := 0; o.Corrector != sde.CorrectorNone && k < o.NStepsEach; k++ {
 			g.score(s, x, t, sc)
 			rng.Normal(z, rng.Key{Seed: seed, Stream: rng.StreamCorrector + uint32(k), Step: uint32(i)})
-			sde.CorrectorStep(o.Corrector, s, x, xMean, sc, z, d, t, o.SNR)
+			if o.PerSampleSNR {
+				for j := 0; j < n; j += d {
+					sde.CorrectorStep(o.Corrector, s, x[j:j+d], xMean[j:j+d], sc[j:j+d], z[j:j+d], d, t, o.SNR)
+				}
+			} else {
+				sde.CorrectorStep(o.Corrector, s, x, xMean, sc, z, d, t, o.SNR)
+			}
 		}
 		g.score(s, x, t, sc)
 		rng.Normal(z, rng.Key{Seed: seed, Stream: rng.StreamPredictor, Step: uint32(i)})
@@ -84,6 +90,7 @@ func TestPCMatchesReference(t *testing.T) {
 		o    sde.PCOptions
 	}{
 		{"ve reverse+langevin", ve, sde.PCOptions{Predictor: sde.ReverseDiffusionPredictor, Corrector: sde.LangevinCorrector, SNR: 0.16, NStepsEach: 1, Denoise: true}},
+		{"ve reverse+langevin per sample", ve, sde.PCOptions{Predictor: sde.ReverseDiffusionPredictor, Corrector: sde.LangevinCorrector, SNR: 0.16, NStepsEach: 2, Denoise: true, PerSampleSNR: true}},
 		{"vp em", vp, sde.PCOptions{Predictor: sde.EulerMaruyama, NStepsEach: 1, Denoise: true}},
 		{"vp ancestral+ald x2", vp, sde.PCOptions{Predictor: sde.AncestralSampling, Corrector: sde.AnnealedLangevinCorrector, SNR: 0.16, NStepsEach: 2}},
 		{"ve ancestral", ve, sde.PCOptions{Predictor: sde.AncestralSampling, NStepsEach: 1, Denoise: true}},

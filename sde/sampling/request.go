@@ -53,7 +53,12 @@ type Request struct {
 	N   int // points
 	// Seed keys the Philox streams rng.StreamPrior and rng.StreamPredictor
 	// (and the corrector streams on the device).
-	Seed   uint64
+	Seed uint64
+	// First is the run index of the first point: the request makes points
+	// First .. First+N-1 of the run of its seed. Sample i draws noise element
+	// i*Dim.. of every draw, so with the samplers that hold it (doc.go) it
+	// depends only on (Seed, i), however the run is split.
+	First  int
 	Method Method
 	PC     sde.PCOptions       // pc, em
 	ODE    sde.ODEOptions      // ode

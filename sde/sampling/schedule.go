@@ -29,8 +29,11 @@ type Row struct {
 // Schedule is the coefficient table and the run state on the device.
 type Schedule struct {
 	Coef  *vk.Buffer // rows, then the dynamic region
-	State *vk.Buffer // kernels.SDEStateWords: counter, seed lo, seed hi
+	State *vk.Buffer // kernels.SDEStateWords: counter, seed lo, seed hi, noise offset
 	Rows  int
+	// offset is the noise offset of the batch's first value: First * D for a
+	// batch that holds points First.. of a run (setFirst).
+	offset uint32
 	// dyn is the offset of 4 coefficients that kernels write (the Langevin
 	// corrector's), unit that of the constants (1, 0) (a plain noise draw),
 	// prior that of (prior std, 0), extra that of the caller's area.
@@ -77,9 +80,33 @@ func (s *Schedule) write(rows []Row, extra []float32) error {
 	return s.Coef.Upload(s.table[:s.extra+len(extra)])
 }
 
-// Reset puts the counter back to step 0 with a new seed.
+// Reset puts the counter back to step 0 with a new seed (and the batch's
+// noise offset).
 func (s *Schedule) Reset(seed uint64) error {
-	return s.State.UploadU32([]uint32{0, uint32(seed), uint32(seed >> 32), 0})
+	return s.State.UploadU32(s.stateWords(0, seed))
+}
+
+// stateWords is the run state at step counter with seed and the batch's
+// noise offset.
+func (s *Schedule) stateWords(counter uint32, seed uint64) []uint32 {
+	return []uint32{counter, uint32(seed), uint32(seed >> 32), s.offset}
+}
+
+// maxNoiseElements is how many noise elements a seed addresses per step and
+// stream (the run state's 32-bit offset): (first + b) * d must not pass it.
+const maxNoiseElements = 1 << 32
+
+// setFirst makes the batch of b points of dimension d draw the noise of
+// points first .. first+b-1 of a run.
+func (s *Schedule) setFirst(first, b, d int) error {
+	if first < 0 {
+		return requestErrorf("the first sample index is %d; it must be >= 0", first)
+	}
+	if end := uint64(first+b) * uint64(d); end > maxNoiseElements {
+		return requestErrorf("samples up to index %d of dimension %d need %d noise values per step, more than the %d one seed addresses: use another seed for later samples", first+b-1, d, end, uint64(maxNoiseElements))
+	}
+	s.offset = uint32(first * d)
+	return nil
 }
 
 // Counter reads the step counter back (for tests and progress).

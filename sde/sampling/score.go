@@ -101,9 +101,11 @@ func (n *scoreNorms) close() {
 }
 
 // recordLangevinSNR records the Langevin corrector step with the step size
-// from the batch's norms: z is materialised once to measure it, and the
-// update regenerates the same draw inline.
-func recordLangevinSNR(lib *kernels.Lib, seq *vk.Sequence, sched *Schedule, n *scoreNorms, x, score *vk.Buffer, b, d int, snr float64, stream uint32) error {
+// from the norms of the score and of the noise: z is materialised once to
+// measure it; with perSample each sample steps by its own norms
+// (kernels.LangevinPerSample), else by the batch's mean norms, the update
+// regenerating the same draw inline.
+func recordLangevinSNR(lib *kernels.Lib, seq *vk.Sequence, sched *Schedule, n *scoreNorms, x, score *vk.Buffer, b, d int, snr float64, stream uint32, perSample bool) error {
 	unit := kernels.Coef{Buf: sched.Coef, Col: sched.unit}
 	if err := lib.LinComb(seq, n.z, b*d, unit, sched.State, kernels.NormalNoise, stream); err != nil {
 		return err
@@ -117,6 +119,9 @@ func recordLangevinSNR(lib *kernels.Lib, seq *vk.Sequence, sched *Schedule, n *s
 	}
 	if err := lib.Reduce(seq, kernels.ReduceSumSq, n.z, n.zs, scratch, b, d, 1, 1); err != nil {
 		return err
+	}
+	if perSample {
+		return lib.LangevinPerSample(seq, x, score, n.z, n.gs, n.zs, b, d, sched.State, sched.Coef, Stride, colAlpha, float32(snr))
 	}
 	if err := lib.LangevinSNR(seq, n.gs, n.zs, b, sched.State, sched.Coef, Stride, colAlpha, sched.dyn, float32(snr)); err != nil {
 		return err

@@ -11,7 +11,8 @@ import (
 // rest is kept (value and mask hold b*d values: each point has its own). (m, s) are read like LinComb's
 // coefficients, at coef[row*Stride + Col] and the next float (row = the
 // state's counter when Stride > 0); z is the element of the same index of
-// rng.Normal with the state's seed, stream and Philox step = the counter.
+// rng.Normal with the state's seed, stream and Philox step = the counter,
+// shifted by the state's noise offset as LinComb's.
 // The float64 reference is sde.Known.Replace.
 func (l *Lib) ReplaceKnown(seq *vk.Sequence, x *vk.Buffer, b, d int, value, mask *vk.Buffer, c Coef, state *vk.Buffer, stream uint32) error {
 	const name = "sde_replace"
@@ -35,12 +36,12 @@ func (l *Lib) ReplaceKnown(seq *vk.Sequence, x *vk.Buffer, b, d int, value, mask
 		return err
 	}
 	n := b * d
-	return seq.Dispatch(k, k.Groups((n+3)/4), vk.Push(uint32(n), uint32(c.Col), uint32(c.Stride), stream), x, c.Buf, state, value, mask)
+	return seq.Dispatch(k, k.Groups(noiseBlocks(n)), vk.Push(uint32(n), uint32(c.Col), uint32(c.Stride), stream), x, c.Buf, state, value, mask)
 }
 
 // checkReplace checks the state and the (m, s) location of a replacement.
 func checkReplace(name string, c Coef, state *vk.Buffer) error {
-	if err := checkLen(name, "state", state, 3); err != nil {
+	if err := checkLen(name, "state", state, SDEStateWords); err != nil {
 		return err
 	}
 	if c.Col < 0 || c.Stride < 0 || (c.Stride == 0 && c.Buf.Len() < c.Col+2) {
@@ -53,7 +54,8 @@ func checkReplace(name string, c Coef, state *vk.Buffer) error {
 // of 3 channels of hw pixels: every pixel moves along the grey direction so
 // that its grey level becomes m grey[pixel] + s z / sqrt(3), its chroma
 // kept; z is the element of rng.Normal at the pixel's channel 0, with the
-// state's seed, stream and Philox step = the counter. (m, s) are read as
+// state's seed, stream and Philox step = the counter, shifted by the state's
+// noise offset as LinComb's. (m, s) are read as
 // ReplaceKnown reads them. The float64 reference is sde.Grey.Replace.
 func (l *Lib) ReplaceGrey(seq *vk.Sequence, x *vk.Buffer, b, hw int, grey *vk.Buffer, c Coef, state *vk.Buffer, stream uint32) error {
 	const name = "sde_colorize"

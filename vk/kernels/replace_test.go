@@ -27,18 +27,19 @@ func TestReplaceKnown(t *testing.T) {
 				}
 			}
 			x := randn(r, b*d, 1, 0)
+			first := b + 1 // the batch holds points first.. of a run: noise offset first*d
 			// Two rows (stride 6, (m, s) at column 2); the counter selects row 1.
 			table := randn(r, 12, 1, 0)
 			m, s := table[6+2], table[6+3]
 			xb, coef := upload(t, l, x), upload(t, l, table)
 			vb, mb := upload(t, l, k.Value), upload(t, l, maskF)
 			state := newBuf(t, l, SDEStateWords)
-			state.UploadU32([]uint32{1, uint32(seed & 0xffffffff), uint32(seed >> 32), 0})
+			state.UploadU32([]uint32{1, uint32(seed & 0xffffffff), uint32(seed >> 32), uint32(first * d)})
 			run(t, l, func(seq *vk.Sequence) error {
 				return l.ReplaceKnown(seq, xb, b, d, vb, mb, Coef{Buf: coef, Col: 2, Stride: 6}, state, 11)
 			})
 			z := make([]float64, b*d)
-			rng.Normal(z, rng.Key{Seed: seed, Stream: 11, Step: 1})
+			rng.NormalAt(z, rng.Key{Seed: seed, Stream: 11, Step: 1}, first*d)
 			want := append([]float64(nil), x...)
 			k.Replace(want, m, s, z)
 			vktest.Close(t, "replace", download(t, xb, b*d), want, 1e-5, 1e-5)
@@ -48,7 +49,8 @@ func TestReplaceKnown(t *testing.T) {
 
 // TestReplaceGrey compares the colourisation projection with
 // sde.Grey.Replace given the same Philox draws, on pixel counts that are
-// not multiples of the workgroup or of the Philox block.
+// not multiples of the workgroup or of the Philox block, at noise offsets
+// of several Philox phases (a batch of images first.. of a run).
 func TestReplaceGrey(t *testing.T) {
 	l := testLib(t)
 	r := rand.New(rand.NewPCG(5, 6))
@@ -61,12 +63,13 @@ func TestReplaceGrey(t *testing.T) {
 			m, s := table[6+2], table[6+3]
 			xb, coef, gb := upload(t, l, x), upload(t, l, table), upload(t, l, g.Level)
 			state := newBuf(t, l, SDEStateWords)
-			state.UploadU32([]uint32{1, uint32(seed & 0xffffffff), uint32(seed >> 32), 0})
+			off := (b + hw) * 3 * hw // images first = b + hw..: every phase mod 4 over the cases
+			state.UploadU32([]uint32{1, uint32(seed & 0xffffffff), uint32(seed >> 32), uint32(off)})
 			run(t, l, func(seq *vk.Sequence) error {
 				return l.ReplaceGrey(seq, xb, b, hw, gb, Coef{Buf: coef, Col: 2, Stride: 6}, state, 13)
 			})
 			z := make([]float64, b*3*hw)
-			rng.Normal(z, rng.Key{Seed: seed, Stream: 13, Step: 1})
+			rng.NormalAt(z, rng.Key{Seed: seed, Stream: 13, Step: 1}, off)
 			want := append([]float64(nil), x...)
 			g.Replace(want, m, s, z)
 			vktest.Close(t, "replace grey", download(t, xb, b*3*hw), want, 1e-5, 1e-5)

@@ -11,7 +11,9 @@ const MaxLinComb = 8
 
 // SDEState is the layout of the small uint32 buffer that sampler kernels
 // share: word 0 is the step counter (the row of the coefficient table, and
-// the Philox step of the noise), words 1 and 2 the seed.
+// the Philox step of the noise), words 1 and 2 the seed, word 3 the noise
+// offset: element i of a draw is element offset + i of the rng function, so
+// a batch holding points K.. of a run draws their part of one long draw.
 const SDEStateWords = 4
 
 // Coef says where LinComb reads its coefficients: at
@@ -37,8 +39,9 @@ const (
 
 // LinComb records y = sum_j c_j v_j + c_noise z + c_const over n elements,
 // with z drawn from Philox (key: the state's seed, stream, Philox step = the
-// state's counter; element i is element i of the rng function of the same
-// kind). y may be one of the vectors (an in-place update).
+// state's counter; element i is element offset + i of the rng function of
+// the same kind, offset = state word 3). y may be one of the vectors (an
+// in-place update).
 func (l *Lib) LinComb(seq *vk.Sequence, y *vk.Buffer, n int, c Coef, state *vk.Buffer, noise Noise, stream uint32, vectors ...*vk.Buffer) error {
 	if len(vectors) > MaxLinComb {
 		return fmt.Errorf("kernels: lincomb of %d vectors; at most %d", len(vectors), MaxLinComb)
@@ -51,7 +54,7 @@ func (l *Lib) LinComb(seq *vk.Sequence, y *vk.Buffer, n int, c Coef, state *vk.B
 			return err
 		}
 	}
-	if err := checkLen("lincomb", "state", state, 3); err != nil {
+	if err := checkLen("lincomb", "state", state, SDEStateWords); err != nil {
 		return err
 	}
 	if c.Col < 0 || c.Stride < 0 || (c.Stride == 0 && c.Buf.Len() < c.Col+len(vectors)+2) {
@@ -72,7 +75,14 @@ func (l *Lib) LinComb(seq *vk.Sequence, y *vk.Buffer, n int, c Coef, state *vk.B
 			bufs = append(bufs, y) // unread: the shader loops to NV only
 		}
 	}
-	return seq.Dispatch(k, k.Groups((n+3)/4), vk.Push(uint32(n), uint32(c.Col), uint32(c.Stride), stream), bufs...)
+	return seq.Dispatch(k, k.Groups(noiseBlocks(n)), vk.Push(uint32(n), uint32(c.Col), uint32(c.Stride), stream), bufs...)
+}
+
+// noiseBlocks is the number of Philox blocks that n elements at any noise
+// offset touch: one more than at offset 0 when the offset is not a multiple
+// of 4 (the shaders skip what they do not need).
+func noiseBlocks(n int) int {
+	return (n+3)/4 + 1
 }
 
 // Advance records state.counter += 1.
@@ -98,6 +108,33 @@ func (l *Lib) LangevinSNR(seq *vk.Sequence, gradSq, noiseSq *vk.Buffer, b int, s
 		return err
 	}
 	return seq.Dispatch(k, [3]uint32{1, 1, 1}, vk.Push(uint32(b), uint32(stride), uint32(alphaCol), uint32(out), snr), gradSq, noiseSq, state, coef)
+}
+
+// LangevinPerSample records the Langevin corrector step on x, b samples of
+// dimension d, with each sample's step size from its own squared norms of
+// the score (gradSq[b]) and of the noise z (noiseSq[b]): eps_b = 2 alpha
+// (snr ||z_b|| / ||s_b||)^2, x += eps_b s + sqrt(2 eps_b) z, alpha at
+// coef[counter*stride + alphaCol]. Unlike LangevinSNR's batch means, a
+// sample's step never depends on the rest of its batch.
+func (l *Lib) LangevinPerSample(seq *vk.Sequence, x, score, z, gradSq, noiseSq *vk.Buffer, b, d int, state, coef *vk.Buffer, stride, alphaCol int, snr float32) error {
+	const name = "langevin per sample"
+	if b < 1 || d < 1 {
+		return fmt.Errorf("kernels: %s: %d samples of dimension %d", name, b, d)
+	}
+	for _, v := range []struct {
+		name string
+		buf  *vk.Buffer
+		n    int
+	}{{"x", x, b * d}, {"score", score, b * d}, {"z", z, b * d}, {"gradSq", gradSq, b}, {"noiseSq", noiseSq, b}, {"state", state, 1}} {
+		if err := checkLen(name, v.name, v.buf, v.n); err != nil {
+			return err
+		}
+	}
+	k, err := l.kernel1D("sde_langevin_sample")
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(k, k.Groups(b*d), vk.Push(uint32(b*d), uint32(d), uint32(stride), uint32(alphaCol), snr), x, score, z, gradSq, noiseSq, state, coef)
 }
 
 // RKScaled records y = e / (atol + rtol max(|a|, |b|)) over n elements: the

@@ -28,13 +28,16 @@ func TestLinComb(t *testing.T) {
 				row := table[14+3 : 14+3+nv+2]
 				coef := upload(t, l, table)
 				state := newBuf(t, l, SDEStateWords)
-				state.UploadU32([]uint32{1, uint32(seed & 0xffffffff), uint32(seed >> 32), 0})
-				y := newBuf(t, l, n)
-				run(t, l, func(seq *vk.Sequence) error {
-					return l.LinComb(seq, y, n, Coef{Buf: coef, Col: 3, Stride: 14}, state, noise, 9, bufs...)
-				})
-				want := LinCombRef(n, row, noise, rng.Key{Seed: seed, Stream: 9, Step: 1}, vecs...)
-				vktest.Close(t, "lincomb", download(t, y, n), want, 1e-5, 1e-5)
+				// Noise offsets of every phase: a batch of points K.. of a run.
+				for _, offset := range []int{0, 5, 1<<20 + 2, 4003} {
+					state.UploadU32([]uint32{1, uint32(seed & 0xffffffff), uint32(seed >> 32), uint32(offset)})
+					y := newBuf(t, l, n)
+					run(t, l, func(seq *vk.Sequence) error {
+						return l.LinComb(seq, y, n, Coef{Buf: coef, Col: 3, Stride: 14}, state, noise, 9, bufs...)
+					})
+					want := LinCombRefAt(n, row, noise, rng.Key{Seed: seed, Stream: 9, Step: 1}, offset, vecs...)
+					vktest.Close(t, "lincomb", download(t, y, n), want, 1e-5, 1e-5)
+				}
 			}
 		}
 	}
@@ -97,6 +100,31 @@ func TestLangevinSNR(t *testing.T) {
 		})
 		want := LangevinSNRRef(gs, zs, 0.3, 0.16)
 		vktest.Close(t, "snr", download(t, coef, 10)[6:], want[:], 1e-5, 1e-9)
+	}
+}
+
+// TestLangevinPerSample: each sample's step from its own norms, on sizes
+// that are not multiples of the workgroup.
+func TestLangevinPerSample(t *testing.T) {
+	l := testLib(t)
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, d := range []int{3, 5} {
+		for _, b := range []int{1, 7, 67} {
+			x, sc, z := randn(r, b*d, 1, 0), randn(r, b*d, 2, 0), randn(r, b*d, 1, 0)
+			gs, zs := make([]float64, b), make([]float64, b)
+			for i := 0; i < b; i++ {
+				gs[i], zs[i] = sumSq(sc[i*d:(i+1)*d]), sumSq(z[i*d:(i+1)*d])
+			}
+			table := []float64{0, 0.7, 0, 0.3}
+			coef, state := upload(t, l, table), newBuf(t, l, SDEStateWords)
+			state.UploadU32([]uint32{1, 0, 0, 0}) // row 1 of stride 2: alpha at column 1 = 0.3
+			xb := upload(t, l, x)
+			run(t, l, func(seq *vk.Sequence) error {
+				return l.LangevinPerSample(seq, xb, upload(t, l, sc), upload(t, l, z), upload(t, l, gs), upload(t, l, zs), b, d, state, coef, 2, 1, 0.16)
+			})
+			LangevinPerSampleRef(x, sc, z, d, 0.3, 0.16)
+			vktest.Close(t, "langevin per sample", download(t, xb, b*d), x, 1e-5, 1e-5)
+		}
 	}
 }
 
