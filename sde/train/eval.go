@@ -3,10 +3,10 @@ package train
 import (
 	"errors"
 
-	"github.com/sdevk/sdevk/vk"
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/graph/vkexec"
 	"github.com/sdevk/sdevk/sde"
+	"github.com/sdevk/sdevk/vk"
 )
 
 // evalStream keys the noise of evaluation batches, apart from training's.
@@ -146,4 +146,3 @@ func (t *Trainer) newEval() (*evalState, error) {
 	ok = true
 	return e, nil
 }
-

@@ -11,16 +11,22 @@ import (
 // ErrDeviceMemory is returned by New, before anything is allocated, when
 // the training step's estimated memory exceeds the device's.
 type ErrDeviceMemory struct {
-	Batch                      int
+	Batch                     int
 	Need, Step, State, Device uint64 // bytes
 }
 
 func (e ErrDeviceMemory) Error() string {
 	return fmt.Sprintf("train: a batch of %d needs about %s of device memory (the step's planned %s, parameters and optimiser state %s), more than the device's %s: lower training.batch_size",
-		e.Batch, gib(e.Need), gib(e.Step), gib(e.State), gib(e.Device))
+		e.Batch, size(e.Need), size(e.Step), size(e.State), size(e.Device))
 }
 
-func gib(b uint64) string { return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30)) }
+// size writes bytes in MiB below a GiB, else in GiB.
+func size(b uint64) string {
+	if b < 1<<30 {
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	}
+	return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30))
+}
 
 // stateCopies is the float buffers per trainable parameter besides the
 // step's own: the value, the flat gradient, Adam's two moments and the EMA.
@@ -31,12 +37,7 @@ const stateCopies = 5
 // and optimiser's buffers and the inputs, and fails with ErrDeviceMemory
 // when it exceeds the device's largest device-local heap.
 func checkFits(dev *vk.Device, cfg Config, specs []model.ParamSpec, outs []*graph.Node) error {
-	var heap uint64
-	for _, h := range dev.Info.Heaps {
-		if h.DeviceLocal {
-			heap = max(heap, h.Bytes)
-		}
-	}
+	heap := deviceMemory(dev)
 	if heap == 0 {
 		return nil // unknown: let the allocation say
 	}
@@ -57,4 +58,16 @@ func checkFits(dev *vk.Device, cfg Config, specs []model.ParamSpec, outs []*grap
 		return e
 	}
 	return nil
+}
+
+// deviceMemory is the size of the device's largest device-local heap (0:
+// unknown); a variable so tests can shrink the device.
+var deviceMemory = func(dev *vk.Device) uint64 {
+	var heap uint64
+	for _, h := range dev.Info.Heaps {
+		if h.DeviceLocal {
+			heap = max(heap, h.Bytes)
+		}
+	}
+	return heap
 }
