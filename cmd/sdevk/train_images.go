@@ -18,7 +18,7 @@ import (
 // Image runs draw few samples: a sampler's step costs a forward pass of the
 // whole U-Net, on a CPU device seconds each.
 const (
-	snapshotImages     = 36 // a 6x6 grid at each snapshot
+	snapshotImages     = 36 // a 6x6 grid at each snapshot (fewer when sampling.n_samples is)
 	imagesAfterRun     = 64 // an 8x8 grid at the end, unless sampling.n_samples is given
 	gridZoom           = 2  // pixels per image pixel in the grids
 	snapshotSamplesDir = "samples"
@@ -52,7 +52,7 @@ func snapshotGrid(backend sampling.Backend, c *config.Config, net model.ScoreNet
 	}
 	return func() error {
 		path := filepath.Join(dir, snapshotSamplesDir, fmt.Sprintf("iter_%d", tr.Steps()), "sample.png")
-		_, _, _, err := imageGrid(backend, c, net, tr, snapshotImages, path)
+		_, _, _, err := imageGrid(backend, c, net, tr, min(snapshotImages, imageSamples(c)), path)
 		if cmdContext.Err() != nil {
 			return nil // stopped: the loop saves and says so
 		}
