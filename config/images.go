@@ -2,7 +2,6 @@ package config
 
 import (
 	"math/rand/v2"
-	"strings"
 	"sync"
 
 	"github.com/sdevk/sdevk/data"
@@ -121,7 +120,7 @@ func (d *imageData) Name() string {
 	if d.c.Data.Path != "" {
 		return d.c.Data.Path
 	}
-	return strings.ToLower(d.c.Data.Dataset)
+	return imageSets[d.c.Data.Dataset].name
 }
 
 func (d *imageData) Dim() int {
