@@ -153,7 +153,14 @@ func runTrain(args []string, stdout io.Writer) error {
 	loop := train.RunOptions{Dir: o.out, Meta: meta, Total: c.Training.NIters, Snapshot: c.Training.SnapshotFreq,
 		OnSnapshot: snapshotGrid(backend, c, net, tr, o.out)}
 	if ev, ok := tr.(interface{ EvalLoss(int) (float64, error) }); ok && tc.EvalImages != nil {
-		loop.Eval, loop.EvalFreq = ev.EvalLoss, c.Training.EvalFreq
+		loop.EvalFreq = c.Training.EvalFreq
+		loop.Eval = func(k int) (float64, error) {
+			l, err := ev.EvalLoss(k)
+			if err == nil {
+				fmt.Fprintf(cmdStderr, "sdevk: step %d: eval_loss %.5g\n", k*loop.EvalFreq, l)
+			}
+			return l, err
+		}
 	}
 	if err := trainLoop(tr, loop, view, stdout); err != nil {
 		return err
