@@ -234,10 +234,11 @@ func trainLoop(tr train.Runner, o train.RunOptions, view *trainView, stdout io.W
 		return interruptedError{fmt.Sprintf("interrupted at step %d; saved %s", tr.Steps(), res.Checkpoint)}
 	}
 	bar.finish()
-	host, _ := tr.Times()
-	fmt.Fprintf(stdout, "trained %d steps in %v (%.1f steps/s, host %.0f us/step); checkpoint %s\n",
+	host, wait := tr.Times()
+	perStep := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(max(res.Steps, 1)) }
+	fmt.Fprintf(stdout, "trained %d steps in %v (%.1f steps/s, host %.0f us/step, data %.0f us/step); checkpoint %s\n",
 		res.Steps, res.Elapsed.Round(time.Millisecond), float64(res.Steps)/res.Elapsed.Seconds(),
-		float64(host.Microseconds())/float64(max(res.Steps, 1)), res.Checkpoint)
+		perStep(host), perStep(wait), res.Checkpoint)
 	return plotLoss(dir)
 }
 
