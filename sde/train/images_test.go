@@ -2,6 +2,7 @@ package train
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -178,5 +179,33 @@ func TestImageBatchMismatch(t *testing.T) {
 	cfg.Batch = 4
 	if _, err := New(dev, cfg); err == nil || !strings.Contains(err.Error(), "batches of 8") {
 		t.Errorf("pipeline batch 8, trainer batch 4: %v", err)
+	}
+}
+
+// The streamed image batches are the pipeline's batches of the asked steps,
+// in order or not (a restore restarts the stream), labels included.
+func TestImageBatchesFollowSteps(t *testing.T) {
+	pipe := &data.Pipeline{Images: blobImages(24), Batch: 8, Centered: true, Dequantize: true, Flip: true, Seed: 9}
+	src := &imageBatches{pipe: pipe}
+	defer src.close()
+	x := make([]float32, 8*64)
+	for _, step := range []int{0, 1, 2, 7, 8, 3} {
+		labels, err := src.fill(step, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := pipe.Make(step)
+		for i := range x {
+			if x[i] != want.X[i] {
+				t.Fatalf("step %d: value %d is %v, the pipeline's %v", step, i, x[i], want.X[i])
+			}
+		}
+		if fmt.Sprint(labels) != fmt.Sprint(want.Labels) {
+			t.Fatalf("step %d: labels %v, want %v", step, labels, want.Labels)
+		}
+	}
+	src.close()
+	if _, err := src.fill(4, make([]float32, 3)); err == nil {
+		t.Error("a batch of the wrong size was accepted")
 	}
 }
