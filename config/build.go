@@ -73,13 +73,16 @@ func (c *Config) GMM() (*data.GMM, error) {
 	return nil, fmt.Errorf("data %q is not a Gaussian mixture (no oracle score)", c.Data.Kind)
 }
 
-// Dataset builds the configured data set (loading .npy points for kind "npy").
+// Dataset builds the configured data set (loading .npy points for kind "npy";
+// an image set is read when first sampled).
 func (c *Config) Dataset() (data.Dataset, error) {
 	switch c.Data.Kind {
 	case "gmm":
 		return c.GMM()
 	case "npy":
 		return data.LoadNPY(c.Data.Path)
+	case KindImages:
+		return &imageData{c: c}, nil
 	}
 	return data.Builtin(c.Data.Kind)
 }

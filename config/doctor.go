@@ -165,6 +165,12 @@ func MaxPairwiseDistance(x []float64, d int) float64 {
 // moment-matched lower bound otherwise), which biases likelihoods by about that much and shifts the ODE
 // sampler's mode weights.
 func Doctor(c *Config, ds data.Dataset, r *rand.Rand) ([]Warning, error) {
+	if c.IsImages() {
+		// Pixel values are bounded, and score_sde's image settings of
+		// sigma_max and beta_max hold; the moment estimates would cost a
+		// covariance of thousands of dimensions.
+		return nil, nil
+	}
 	s, err := c.NewSDE(0)
 	if err != nil {
 		return nil, err

@@ -66,6 +66,7 @@ func Parse(name string, src []byte, overrides []string) (*Config, error) {
 		return nil, err
 	}
 	c.fillKindDefaults(set)
+	c.fillImageDefaults(set)
 	c.given = set
 	if err := c.Validate(); err != nil {
 		return nil, err

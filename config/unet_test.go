@@ -62,7 +62,7 @@ func TestScoreSDEKeyErrors(t *testing.T) {
 		{base + "normalization = \"InstanceNorm\"\n", `u.toml:8: model.normalization:`},
 		{"[model]\nname = \"ncsnpp\"\nnf = 18\n", "u.toml:3: model.nf: all_modules.4.GroupNorm_0: 18 channels do not split into 4 GroupNorm groups"},
 		{base + "[data]\nimage_size = 15\n", `u.toml:9: data.image_size: 15 must be divisible by 2^1`},
-		{base + "[data]\ndataset = \"MNIST\"\n", `u.toml:9: data.dataset: unknown dataset "MNIST"`},
+		{base + "[data]\ndataset = \"IMAGENET\"\n", `u.toml:9: data.dataset: unknown dataset "IMAGENET"`},
 		{"[training]\nsde = \"vp\"\n", `u.toml:2: training.sde: unknown SDE "vp" (want vesde | vpsde | subvpsde)`},
 		{"[training]\nsde = \"vesde\"\n[sde]\nkind = \"vp\"\n", `u.toml:2: training.sde: "vesde" disagrees with sde.kind = "vp"`},
 		{"[model]\nsigma_max = 50\n[sde]\nsigma_max = 20.0\n", `u.toml:2: model.sigma_max: 50 disagrees with sde.sigma_max = 20`},

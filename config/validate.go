@@ -53,13 +53,17 @@ func (c *Config) validateData() *Error {
 		if _, err := c.GMM(); err != nil {
 			return c.errAt("data.components", "%s", strings.TrimPrefix(err.Error(), "gmm: "))
 		}
+	case d.Kind == KindImages:
+		if e := c.validateImages(); e != nil {
+			return e
+		}
 	case d.Kind == "npy":
 		if d.Path == "" {
 			return c.errAt("data.path", `data.kind = "npy" needs data.path`)
 		}
 	default:
 		if _, err := data.Builtin(d.Kind); err != nil {
-			return c.errAt("data.kind", "unknown data kind %q (want gmm | npy | %s)", d.Kind, list(data.BuiltinNames()))
+			return c.errAt("data.kind", "unknown data kind %q (want gmm | npy | images | %s)", d.Kind, list(data.BuiltinNames()))
 		}
 	}
 	if d.Kind != "gmm" && len(d.Components) > 0 {

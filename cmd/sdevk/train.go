@@ -84,6 +84,14 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	if c.IsImages() {
+		if o.view {
+			return usagef("--view: the viewer shows point data; image runs write their grids into %s", o.out)
+		}
+		if err := train.AddImages(&tc, c); err != nil {
+			return usagef("%v", err)
+		}
+	}
 	net := tc.Net
 	var tr train.Runner
 	var backend sampling.Backend
@@ -113,7 +121,10 @@ func runTrain(args []string, stdout io.Writer) error {
 			}
 			defer dev.Close()
 		}
-		if tr, err = train.New(dev, tc); err != nil {
+		var tooBig train.ErrDeviceMemory
+		if tr, err = train.New(dev, tc); errors.As(err, &tooBig) {
+			return usagef("%s: %v", o.config, err)
+		} else if err != nil {
 			return err
 		}
 		backend = &sampling.Device{Dev: dev}
@@ -139,7 +150,19 @@ func runTrain(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	if err := trainLoop(tr, c.Training.NIters, c.Training.SnapshotFreq, o.out, meta, view, stdout); err != nil {
+	loop := train.RunOptions{Dir: o.out, Meta: meta, Total: c.Training.NIters, Snapshot: c.Training.SnapshotFreq,
+		OnSnapshot: snapshotGrid(backend, c, net, tr, o.out)}
+	if ev, ok := tr.(interface{ EvalLoss(int) (float64, error) }); ok && tc.EvalImages != nil {
+		loop.EvalFreq = c.Training.EvalFreq
+		loop.Eval = func(k int) (float64, error) {
+			l, err := ev.EvalLoss(k)
+			if err == nil {
+				fmt.Fprintf(cmdStderr, "sdevk: step %d: eval_loss %.5g\n", k*loop.EvalFreq, l)
+			}
+			return l, err
+		}
+	}
+	if err := trainLoop(tr, loop, view, stdout); err != nil {
 		return err
 	}
 	if cmdContext.Err() != nil {
@@ -152,7 +175,13 @@ func runTrain(args []string, stdout io.Writer) error {
 	if o.noSample {
 		n = 0
 	}
-	if n > 0 {
+	if c.IsImages() && !given["samples"] {
+		n = min(n, imageSamples(c))
+	}
+	switch {
+	case n > 0 && c.IsImages():
+		return imagesAfterTraining(backend, c, net, tr, n, o.out, stdout)
+	case n > 0:
 		return sampleAfterTraining(backend, c, net, tr, ds, n, o.out, stdout)
 	}
 	return nil
@@ -180,17 +209,19 @@ func resumable(dir string) bool {
 // trainLoop runs the training with progress on stderr (and the viewer),
 // saving when a stop signal cancels cmdContext, then prints the summary and
 // draws loss.png.
-func trainLoop(tr train.Runner, total, snapshot int, dir string, meta map[string]string, view *trainView, stdout io.Writer) error {
+func trainLoop(tr train.Runner, o train.RunOptions, view *trainView, stdout io.Writer) error {
+	dir, total := o.Dir, o.Total
 	bar := newProgress(cmdStderr, tr.Steps(), total)
 	var losses []float64
-	res, err := train.Run(cmdContext, tr, train.RunOptions{Dir: dir, Meta: meta, Total: total, Snapshot: snapshot,
-		OnStep: func(step int, loss float64) error {
-			bar.update(step, loss)
-			losses = append(losses, loss)
-			return view.show(losses, step, total)
-		},
-		OnSnapshot: view.snapshot,
-	})
+	o.OnStep = func(step int, loss float64) error {
+		bar.update(step, loss)
+		losses = append(losses, loss)
+		return view.show(losses, step, total)
+	}
+	if o.OnSnapshot == nil {
+		o.OnSnapshot = view.snapshot
+	}
+	res, err := train.Run(cmdContext, tr, o)
 	var nan train.ErrNonFinite
 	switch {
 	case errors.As(err, &nan):
@@ -203,10 +234,11 @@ func trainLoop(tr train.Runner, total, snapshot int, dir string, meta map[string
 		return interruptedError{fmt.Sprintf("interrupted at step %d; saved %s", tr.Steps(), res.Checkpoint)}
 	}
 	bar.finish()
-	host, _ := tr.Times()
-	fmt.Fprintf(stdout, "trained %d steps in %v (%.1f steps/s, host %.0f us/step); checkpoint %s\n",
+	host, wait := tr.Times()
+	perStep := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(max(res.Steps, 1)) }
+	fmt.Fprintf(stdout, "trained %d steps in %v (%.1f steps/s, host %.0f us/step, data %.0f us/step); checkpoint %s\n",
 		res.Steps, res.Elapsed.Round(time.Millisecond), float64(res.Steps)/res.Elapsed.Seconds(),
-		float64(host.Microseconds())/float64(max(res.Steps, 1)), res.Checkpoint)
+		perStep(host), perStep(wait), res.Checkpoint)
 	return plotLoss(dir)
 }
 

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/sdevk/sdevk/config"
@@ -26,4 +27,43 @@ func ConfigFrom(c *config.Config, ds data.Dataset) (Config, error) {
 	adam.Decoupled = c.Optim.Optimizer == "adamw"
 	return Config{SDE: s, Net: net, Loss: c.LossConfig(), Adam: adam, LR: c.Optim.LR,
 		EMA: c.Model.EMARate, Batch: c.Training.BatchSize, Data: ds, Seed: c.Seed}, nil
+}
+
+// AddImages gives tc the image batches of an image config: score_sde's
+// pipeline over the train split, and over the test split for EvalLoss when
+// training.eval_freq > 0. A data set that is not installed is an error
+// giving the command that installs it.
+func AddImages(tc *Config, c *config.Config) error {
+	im, err := c.Images("train")
+	if err != nil {
+		return dataErr(c, err)
+	}
+	tc.Images = c.Pipeline(im)
+	if err := tc.Images.Check(); err != nil {
+		return fmt.Errorf("%s: training.batch_size: %v", c.File, err)
+	}
+	if c.Training.EvalFreq <= 0 {
+		return nil
+	}
+	test, err := c.Images("test")
+	if err != nil {
+		return dataErr(c, err)
+	}
+	tc.EvalImages = c.Pipeline(test)
+	// The evaluation's own order and dequantisation noise.
+	tc.EvalImages.Seed ^= evalStream
+	if err := tc.EvalImages.Check(); err != nil {
+		return fmt.Errorf("%s: training.batch_size: test split: %v", c.File, err)
+	}
+	return nil
+}
+
+// dataErr names the config file in a data set's error (a config error
+// names it already).
+func dataErr(c *config.Config, err error) error {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	return fmt.Errorf("%s: data: %v", c.File, err)
 }

@@ -51,6 +51,25 @@ type RefTrainer struct {
 	step   int
 	host   time.Duration
 	data   time.Duration
+	// images gives image batches (nil: points from cfg.Data), into batch.
+	images batchSource
+	batch  []float32
+}
+
+// draw returns the batch of the current step: points drawn as the Vulkan
+// trainer draws them (in float64), or the image pipeline's batch.
+func (t *RefTrainer) draw() ([]float64, error) {
+	if t.images == nil {
+		return t.cfg.Data.Sample(t.cfg.Batch, rand.New(rand.NewPCG(t.cfg.Seed, uint64(t.step)))), nil
+	}
+	if _, err := t.images.fill(t.step, t.batch); err != nil {
+		return nil, err
+	}
+	x := make([]float64, len(t.batch))
+	for i, v := range t.batch {
+		x[i] = float64(v)
+	}
+	return x, nil
 }
 
 // NewReference builds the training graph for the reference executor.
@@ -60,7 +79,14 @@ func NewReference(cfg Config) (*RefTrainer, error) {
 	}
 	g := graph.New()
 	t := &RefTrainer{cfg: cfg, ref: graph.NewReference(), ema: map[string][]float64{}}
-	t.x0 = g.Input("x0", cfg.Batch, cfg.Data.Dim())
+	src, d, err := newBatches(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Images != nil {
+		t.images, t.batch = src, make([]float32, cfg.Batch*d)
+	}
+	t.x0 = g.Input("x0", cfg.Batch, d)
 	ln, err := sde.BuildLoss(cfg.SDE, model.ForTraining(cfg.Net), t.x0, cfg.Loss)
 	if err != nil {
 		return nil, err
@@ -94,7 +120,10 @@ func NewReference(cfg Config) (*RefTrainer, error) {
 // Next runs one step.
 func (t *RefTrainer) Next() (float64, error) {
 	begin := time.Now()
-	pts := t.cfg.Data.Sample(t.cfg.Batch, rand.New(rand.NewPCG(t.cfg.Seed, uint64(t.step))))
+	pts, err := t.draw()
+	if err != nil {
+		return 0, err
+	}
 	start := time.Now()
 	t.data += start.Sub(begin)
 	t.ref.Step = uint32(t.step)
@@ -231,4 +260,8 @@ func (t *RefTrainer) EMAParams() (map[string][]float32, error) {
 }
 
 // Close does nothing: the reference holds no device resources.
-func (t *RefTrainer) Close() {}
+func (t *RefTrainer) Close() {
+	if t.images != nil {
+		t.images.close()
+	}
+}

@@ -24,6 +24,9 @@ type Metric struct {
 	Step    int     `json:"step"`
 	Loss    float64 `json:"loss"`
 	Seconds float64 `json:"seconds"`
+	// EvalLoss is the evaluation loss (score_sde's eval_loss) on the steps
+	// that measure it.
+	EvalLoss *float64 `json:"eval_loss,omitempty"`
 }
 
 // RunOptions configure Run.
@@ -38,6 +41,10 @@ type RunOptions struct {
 	OnStep func(step int, loss float64) error
 	// OnSnapshot, when set, is called after each intermediate checkpoint.
 	OnSnapshot func() error
+	// Eval, when set, gives the evaluation loss of batch k, measured every
+	// EvalFreq steps (score_sde's eval_freq), at step k*EvalFreq.
+	Eval     func(k int) (float64, error)
+	EvalFreq int
 }
 
 // RunResult describes a finished (or interrupted) Run.
@@ -153,7 +160,15 @@ func Run(ctx context.Context, tr Runner, o RunOptions) (res RunResult, err error
 			return res, fmt.Errorf("training step %d: %w", tr.Steps()+1, err)
 		}
 		res.Losses = append(res.Losses, loss)
-		line, err := json.Marshal(Metric{Step: tr.Steps(), Loss: loss, Seconds: time.Since(start).Seconds()})
+		m := Metric{Step: tr.Steps(), Loss: loss, Seconds: time.Since(start).Seconds()}
+		if o.Eval != nil && o.EvalFreq > 0 && m.Step%o.EvalFreq == 0 {
+			ev, err := o.Eval(m.Step / o.EvalFreq)
+			if err != nil {
+				return res, fmt.Errorf("evaluation at step %d: %w", m.Step, err)
+			}
+			m.EvalLoss = &ev
+		}
+		line, err := json.Marshal(m)
 		if err != nil {
 			return res, err
 		}

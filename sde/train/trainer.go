@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"github.com/sdevk/sdevk/data"
@@ -25,8 +24,13 @@ type Config struct {
 	LR    float64
 	EMA   float64 // EMA rate, warmed up as score_sde: min(rate, (1+t)/(10+t)); 0 disables it
 	Batch int
-	Data  data.Dataset
-	Seed  uint64
+	// Data gives point batches; Images, when set, image batches instead
+	// (score_sde's pipeline; its Batch must equal Batch).
+	Data   data.Dataset
+	Images *data.Pipeline
+	// EvalImages, when set, gives the batches of EvalLoss (the test split).
+	EvalImages *data.Pipeline
+	Seed       uint64
 }
 
 // Trainer owns the parameters, optimiser state and recorded step on one device.
@@ -45,6 +49,9 @@ type Trainer struct {
 	norm   *vk.Buffer // gradient-norm scratch
 	flat   *flatState // nil: the optimiser runs tensor by tensor
 	batch  []float32
+	src    batchSource
+	labels []int // the current batch's (nil for unlabelled data)
+	eval   *evalState
 	// Step is the number of steps taken.
 	Step int
 	// HostTime accumulates the host time of replaying steps (uploading the
@@ -76,8 +83,11 @@ func New(dev *vk.Device, cfg Config) (*Trainer, error) {
 	if cfg.Batch <= 0 {
 		return nil, fmt.Errorf("train: batch size %d", cfg.Batch)
 	}
-	d := cfg.Data.Dim()
-	t := &Trainer{cfg: cfg, Exec: vkexec.New(dev), specs: cfg.Net.Params(), ema: map[string]*vk.Buffer{}}
+	src, d, err := newBatches(cfg)
+	if err != nil {
+		return nil, err
+	}
+	t := &Trainer{cfg: cfg, Exec: vkexec.New(dev), specs: cfg.Net.Params(), ema: map[string]*vk.Buffer{}, src: src}
 	ok := false
 	defer func() {
 		if !ok {
@@ -93,6 +103,9 @@ func New(dev *vk.Device, cfg Config) (*Trainer, error) {
 	t.loss = ln.Loss
 	t.params = model.Trainable(g, t.specs)
 	if t.grads, err = graph.Grad(t.loss, t.params...); err != nil {
+		return nil, err
+	}
+	if err := checkFits(dev, cfg, t.specs, append([]*graph.Node{t.loss}, t.grads...)); err != nil {
 		return nil, err
 	}
 	values, err := model.InitParams32(t.specs, cfg.Seed)
@@ -293,19 +306,18 @@ func (e ErrNonFinite) Error() string {
 	return fmt.Sprintf("train: the loss became %v at step %d", e.Loss, e.Step)
 }
 
-// batchFor draws the batch of step s: a pure function of the seed and s.
-func (t *Trainer) batchFor(s int) {
-	r := rand.New(rand.NewPCG(t.cfg.Seed, uint64(s)))
-	pts := t.cfg.Data.Sample(t.cfg.Batch, r)
-	for i, v := range pts {
-		t.batch[i] = float32(v)
-	}
-}
+// Labels are the class labels of the last step's batch (nil for
+// unlabelled data).
+func (t *Trainer) Labels() []int { return t.labels }
 
 // Next runs one training step and returns its loss.
 func (t *Trainer) Next() (float64, error) {
 	begin := time.Now()
-	t.batchFor(t.Step)
+	labels, err := t.src.fill(t.Step, t.batch)
+	if err != nil {
+		return 0, err
+	}
+	t.labels = labels
 	start := time.Now()
 	t.DataTime += start.Sub(begin)
 	if err := t.prog.SetInput("x0", t.batch); err != nil {
@@ -344,6 +356,10 @@ func (t *Trainer) Timings() ([]vk.Timing, error) { return t.seq.Timings() }
 
 // Close frees everything the trainer allocated on the device.
 func (t *Trainer) Close() {
+	if t.src != nil {
+		t.src.close()
+	}
+	t.eval.free()
 	if t.seq != nil {
 		t.seq.Destroy()
 	}
