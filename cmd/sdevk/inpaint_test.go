@@ -14,9 +14,9 @@ import (
 	"github.com/sdevk/sdevk/sde/sampling"
 )
 
-// tinyImageConfig is an NCSN++ of nf 8 on 8x8 images of %d channels in
+// tinyControlConfig is an NCSN++ of nf 8 on 8x8 images of %d channels in
 // [-1, 1], VP SDE, 12 PC steps.
-const tinyImageConfig = `seed = 5
+const tinyControlConfig = `seed = 5
 [training]
 sde = "vpsde"
 continuous = true
@@ -39,11 +39,11 @@ predictor = "euler_maruyama"
 corrector = "none"
 `
 
-// writeTinyCheckpoint saves the tiny U-Net of tinyImageConfig with random
+// writeTinyCheckpoint saves the tiny U-Net of tinyControlConfig with random
 // weights as an sdevk checkpoint and returns its path.
 func writeTinyCheckpoint(t *testing.T, dir string, channels int) string {
 	t.Helper()
-	text := strings.Replace(tinyImageConfig, "%d", string(rune('0'+channels)), 1)
+	text := strings.Replace(tinyControlConfig, "%d", string(rune('0'+channels)), 1)
 	c, err := config.Parse("tiny.toml", []byte(text), nil)
 	if err != nil {
 		t.Fatal(err)
