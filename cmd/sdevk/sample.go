@@ -42,7 +42,7 @@ func setsKey(sets []string, key string) bool {
 }
 
 func (f *samplerFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.sampler, "sampler", "", "pc | em | ode | ald | langevin | ddim | dpmpp2m | dpmpp3s | dpm | euler | heun | edm-sde | adaptive (default sampling.method)")
+	fs.StringVar(&f.sampler, "sampler", "", "pc | em | ode | ald | langevin | ddim | dpmpp2m | dpmpp3s | dpm | unipc | euler | heun | edm-sde | adaptive (default sampling.method)")
 	fs.StringVar(&f.predictor, "predictor", "", "pc predictor: euler_maruyama | reverse_diffusion | ancestral | none (default sampling.predictor)")
 	fs.StringVar(&f.corrector, "corrector", "", "pc corrector: langevin | ald | none (default sampling.corrector)")
 	fs.Float64Var(&f.snr, "snr", 0, "corrector signal-to-noise ratio (default sampling.snr)")
@@ -162,11 +162,12 @@ func (f *samplerFlags) apply(c *config.Config, given map[string]bool) (sampling.
 		if f.steps < lo {
 			return "", usagef("--steps: must be >= %d, got %d", lo, f.steps)
 		}
-		switch method {
-		case "ald":
+		_, notFast := sde.ParseFastMethod(method)
+		switch {
+		case method == "ald":
 			c.Sampling.NStepsEach = f.steps
-		case "langevin":
-		case "ddim", "dpmpp2m", "dpmpp3s", "dpm", "euler", "heun", "edm-sde":
+		case method == "langevin":
+		case notFast == nil:
 			c.Sampling.FastSteps = f.steps
 		default:
 			c.Sampling.NSteps = f.steps

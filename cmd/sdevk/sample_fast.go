@@ -41,7 +41,7 @@ func (f *fastFlags) apply(c *config.Config, method string, given map[string]bool
 		user string
 		set  func()
 	}{
-		{"schedule", fast, "the few-step samplers (ddim, dpmpp2m, dpmpp3s, dpm, euler, heun, edm-sde)", func() { fs.Schedule = f.schedule }},
+		{"schedule", fast, "the few-step samplers (ddim, dpmpp2m, dpmpp3s, dpm, unipc, euler, heun, edm-sde)", func() { fs.Schedule = f.schedule }},
 		{"eta", fast && fm == sde.FastDDIM, "--sampler ddim", func() { fs.Eta = f.eta }},
 		{"rho", fast, "the karras schedule of the few-step samplers", func() { fs.Rho = f.rho }},
 		{"order", fast && fm == sde.FastDPM, "--sampler dpm", func() { fs.Order = f.order }},

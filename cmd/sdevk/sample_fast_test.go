@@ -17,6 +17,7 @@ func TestSampleFastFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"--sampler", "dpmpp2m", "--steps", "7"}, "NFE 7,"},
+		{[]string{"--sampler", "unipc", "--steps", "5"}, "NFE 5,"}, // beta_max / 5 >= 1 concerns the discrete samplers only
 		{[]string{"--sampler", "ddim", "--eta", "0.5", "--steps", "5", "--schedule", "logsnr"}, "logsnr schedule, eta 0.5"},
 		{[]string{"--sampler", "heun", "--steps", "4", "--rho", "3"}, "NFE 7,"},
 		{[]string{"--sampler", "edm-sde", "--steps", "4", "--s-churn", "10"}, "s_churn 10"},
