@@ -64,7 +64,8 @@ type SDEConfig struct {
 
 // ModelConfig is the score network.
 type ModelConfig struct {
-	Name         string  `toml:"name"`          // mlp
+	Name         string  `toml:"name"`          // mlp | ddpm | ncsnpp | classifier
+	NumClasses   int     `toml:"num_classes"`   // classifier: classes (default the data set's)
 	Hidden       int     `toml:"hidden"`        // width of hidden layers
 	Layers       int     `toml:"layers"`        // hidden layers
 	Embedding    string  `toml:"embedding"`     // fourier | sinusoidal (default by SDE)
@@ -119,6 +120,11 @@ type TrainingConfig struct {
 	Projection          string  `toml:"projection"`  // rademacher | gaussian | sphere
 	SnapshotFreq        int     `toml:"snapshot_freq"`
 	LogFreq             int     `toml:"log_freq"`
+	// Objective is what is trained: "score" (the default: a score network
+	// by Loss) or "classifier" (model.name = "classifier": softmax
+	// cross-entropy on the labels, on perturbed data x_t when
+	// model.conditional, as score_sde's noise-conditional classifier).
+	Objective string `toml:"objective"`
 
 	// SDE is score_sde's training.sde: vesde | vpsde | subvpsde, the same
 	// as sde.kind ve | vp | subvp.

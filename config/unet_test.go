@@ -67,7 +67,7 @@ func TestScoreSDEKeyErrors(t *testing.T) {
 		{"[training]\nsde = \"vesde\"\n[sde]\nkind = \"vp\"\n", `u.toml:2: training.sde: "vesde" disagrees with sde.kind = "vp"`},
 		{"[model]\nsigma_max = 50\n[sde]\nsigma_max = 20.0\n", `u.toml:2: model.sigma_max: 50 disagrees with sde.sigma_max = 20`},
 		{"[training]\ncontinuous = false\n[model]\nname = \"ddpm\"\nnf = 32\n", "u.toml:2: training.continuous: sdevk runs score_sde's U-Nets with continuous time labels"},
-		{"[model]\nname = \"unet\"\n", `model.name: unknown model "unet" (want mlp | ddpm | ncsnpp)`},
+		{"[model]\nname = \"unet\"\n", `model.name: unknown model "unet" (want mlp | ddpm | ncsnpp | classifier)`},
 		{"[model]\nn_f = 3\n", `unknown key (did you mean model.nf?)`},
 	} {
 		_, err := Parse("u.toml", []byte(c.src), nil)

@@ -30,7 +30,7 @@ func list(opts []string) string { return strings.Join(opts, " | ") }
 // naming its key and line.
 func (c *Config) Validate() error {
 	for _, f := range []func() *Error{c.validateData, c.validateSDE, c.validateModel, c.validateTraining,
-		c.validateOptim, c.validateSampling, c.validateLikelihood} {
+		c.validateObjective, c.validateOptim, c.validateSampling, c.validateLikelihood} {
 		if e := f(); e != nil {
 			return e
 		}
@@ -112,8 +112,8 @@ func (c *Config) validateModel() *Error {
 		}
 	}
 	switch {
-	case !oneOf(strings.ToLower(m.Name), "mlp", model.UNetDDPM, model.UNetNCSNpp):
-		return c.errAt("model.name", "unknown model %q (want mlp | ddpm | ncsnpp)", m.Name)
+	case !oneOf(strings.ToLower(m.Name), "mlp", model.UNetDDPM, model.UNetNCSNpp, ModelClassifier):
+		return c.errAt("model.name", "unknown model %q (want mlp | ddpm | ncsnpp | classifier)", m.Name)
 	case m.Hidden < 1:
 		return c.errAt("model.hidden", "must be >= 1, got %d", m.Hidden)
 	case m.Layers < 1:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/quality"
 )
 
@@ -37,6 +38,18 @@ func runModel(args []string, stdout io.Writer) error {
 	s, err := c.NewSDE(0)
 	if err != nil {
 		return usagef("%s: %v", c.File, err)
+	}
+	if c.IsClassifier() {
+		net, err := model.NewClassifier(c.ClassifierConfig(10))
+		if err != nil {
+			return usagef("%s: %v", c.File, err)
+		}
+		classes := "model.num_classes"
+		if c.Model.NumClasses == 0 {
+			classes = "the data set's 10 classes, as MNIST, Fashion-MNIST and CIFAR-10 have"
+		}
+		fmt.Fprintf(stdout, "model %v (%s), %d-D features\nparameters %d\n", net.Config(), classes, net.FeatureDim(), net.NumParams())
+		return nil
 	}
 	if !c.IsUNet() {
 		ds, err := configDataset(c)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sdevk/sdevk/config"
+	"github.com/sdevk/sdevk/quality"
 	"github.com/sdevk/sdevk/sde/sampling"
 	"github.com/sdevk/sdevk/sde/train"
 	"github.com/sdevk/sdevk/vk"
@@ -136,6 +137,9 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	sets, _ := json.Marshal([]string(o.sets))
 	meta := map[string]string{"config": string(configText), "config_file": o.config, "sets": string(sets)}
+	if tc.Classifier != nil { // what eval, sample --classifier and model --classifier read
+		meta[quality.MetaKey] = quality.ClassifierMeta(tc.Classifier.Net.Config())
+	}
 	if o.resume {
 		path, err := train.Resume(tr, o.out)
 		if err != nil {
@@ -167,6 +171,9 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	if cmdContext.Err() != nil {
 		return interruptedError{"stopped after training; no samples drawn"}
+	}
+	if tc.Classifier != nil {
+		return classifierAfterTraining(tr, c, tc.Classifier, o.out, stdout)
 	}
 	n := c.SamplesAfterTraining()
 	if o.samples >= 0 {

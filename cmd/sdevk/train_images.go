@@ -47,7 +47,7 @@ func imageGrid(backend sampling.Backend, c *config.Config, net model.ScoreNet, t
 // snapshotGrid is score_sde's snapshot_sampling: a grid of EMA samples at
 // each snapshot, in the run directory's samples/iter_STEP/sample.png.
 func snapshotGrid(backend sampling.Backend, c *config.Config, net model.ScoreNet, tr train.Runner, dir string) func() error {
-	if !c.IsImages() || !c.Training.SnapshotSampling {
+	if !c.IsImages() || !c.Training.SnapshotSampling || c.IsClassifier() {
 		return nil
 	}
 	return func() error {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/graph/vkexec"
-	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
 )
 
@@ -63,6 +62,9 @@ func (t *Trainer) EvalLoss(k int) (float64, error) {
 	if err := t.eval.prog.SetInput("x0", b.X); err != nil {
 		return 0, err
 	}
+	if err := t.setLabels(t.eval.prog, b.Labels); err != nil {
+		return 0, err
+	}
 	if err := t.eval.prog.SetRunState(t.cfg.Seed^evalStream, uint32(k)); err != nil {
 		return 0, err
 	}
@@ -106,12 +108,11 @@ func (t *Trainer) newEval() (*evalState, error) {
 		}
 	}()
 	g := graph.New()
-	x0 := g.Input("x0", t.cfg.Batch, len(t.batch)/t.cfg.Batch)
-	ln, err := sde.BuildLoss(t.cfg.SDE, t.cfg.Net, x0, t.cfg.Loss)
-	if err != nil {
+	x0, labels := t.obj.inputs(g, t.cfg.Batch, len(t.batch)/t.cfg.Batch)
+	var err error
+	if e.loss, err = t.obj.build(x0, labels, false); err != nil {
 		return nil, err
 	}
-	e.loss = ln.Loss
 	if e.prog, err = t.Exec.Compile(e.loss); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/data"
+	"github.com/sdevk/sdevk/model"
+	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk/kernels"
 )
 
@@ -17,9 +19,11 @@ func ConfigFrom(c *config.Config, ds data.Dataset) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("%s: sde: %v", c.File, err)
 	}
-	net, err := c.NewScoreNet(s, ds.Dim())
-	if err != nil {
-		return Config{}, fmt.Errorf("%s: model: %v", c.File, err)
+	var net model.ScoreNet
+	if !c.IsClassifier() { // AddImages builds the classifier, which needs the classes
+		if net, err = c.NewScoreNet(s, ds.Dim()); err != nil {
+			return Config{}, fmt.Errorf("%s: model: %v", c.File, err)
+		}
 	}
 	adam := kernels.DefaultAdam()
 	adam.Beta1, adam.Beta2, adam.Eps = c.Optim.Beta1, c.Optim.Beta2, c.Optim.Eps
@@ -41,6 +45,11 @@ func AddImages(tc *Config, c *config.Config) error {
 	tc.Images = c.Pipeline(im)
 	if err := tc.Images.Check(); err != nil {
 		return fmt.Errorf("%s: training.batch_size: %v", c.File, err)
+	}
+	if c.IsClassifier() {
+		if tc.Classifier, err = classifierFor(c, im); err != nil {
+			return err
+		}
 	}
 	if c.Training.EvalFreq <= 0 {
 		return nil
@@ -66,4 +75,25 @@ func dataErr(c *config.Config, err error) error {
 		return err
 	}
 	return fmt.Errorf("%s: data: %v", c.File, err)
+}
+
+// classifierFor builds the [model] classifier of a classifier config for
+// the labelled training images im: as many classes as im has, unless
+// model.num_classes says otherwise (and covers every label).
+func classifierFor(c *config.Config, im *data.Images) (*Classifier, error) {
+	if im.Labels == nil {
+		return nil, fmt.Errorf("%s: training.objective: the classifier trains on labelled images; the data set has no labels", c.File)
+	}
+	classes := len(im.Classes)
+	for _, y := range im.Labels {
+		classes = max(classes, y+1)
+	}
+	if k := c.Model.NumClasses; k > 0 && k < classes {
+		return nil, fmt.Errorf("%s: model.num_classes: %d, but the data set has %d classes", c.File, k, classes)
+	}
+	net, err := model.NewClassifier(c.ClassifierConfig(classes))
+	if err != nil {
+		return nil, fmt.Errorf("%s: model: %v", c.File, err)
+	}
+	return &Classifier{Net: net, Loss: sde.ClassifierLossConfig{NoiseConditional: c.Model.Conditional, Eps: c.Training.Eps}}, nil
 }

@@ -77,6 +77,9 @@ func NewReference(cfg Config) (*RefTrainer, error) {
 	if cfg.Batch <= 0 {
 		return nil, fmt.Errorf("train: batch size %d", cfg.Batch)
 	}
+	if cfg.Classifier != nil {
+		return nil, fmt.Errorf("train: the classifier objective trains on a Vulkan device only, not the reference executor")
+	}
 	g := graph.New()
 	t := &RefTrainer{cfg: cfg, ref: graph.NewReference(), ema: map[string][]float64{}}
 	src, d, err := newBatches(cfg)

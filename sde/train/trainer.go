@@ -31,6 +31,8 @@ type Config struct {
 	// EvalImages, when set, gives the batches of EvalLoss (the test split).
 	EvalImages *data.Pipeline
 	Seed       uint64
+	// Classifier, when set, is trained instead of Net (which may be nil).
+	Classifier *Classifier
 }
 
 // Trainer owns the parameters, optimiser state and recorded step on one device.
@@ -52,6 +54,7 @@ type Trainer struct {
 	src    batchSource
 	labels []int // the current batch's (nil for unlabelled data)
 	eval   *evalState
+	obj    objective
 	// Step is the number of steps taken.
 	Step int
 	// HostTime accumulates the host time of replaying steps (uploading the
@@ -87,7 +90,8 @@ func New(dev *vk.Device, cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Trainer{cfg: cfg, Exec: vkexec.New(dev), specs: cfg.Net.Params(), ema: map[string]*vk.Buffer{}, src: src}
+	obj := cfg.objective()
+	t := &Trainer{cfg: cfg, Exec: vkexec.New(dev), specs: obj.specs, ema: map[string]*vk.Buffer{}, src: src, obj: obj}
 	ok := false
 	defer func() {
 		if !ok {
@@ -95,12 +99,10 @@ func New(dev *vk.Device, cfg Config) (*Trainer, error) {
 		}
 	}()
 	g := graph.New()
-	x0 := g.Input("x0", cfg.Batch, d)
-	ln, err := sde.BuildLoss(cfg.SDE, model.ForTraining(cfg.Net), x0, cfg.Loss)
-	if err != nil {
+	x0, labels := obj.inputs(g, cfg.Batch, d)
+	if t.loss, err = obj.build(x0, labels, true); err != nil {
 		return nil, err
 	}
-	t.loss = ln.Loss
 	t.params = model.Trainable(g, t.specs)
 	if t.grads, err = graph.Grad(t.loss, t.params...); err != nil {
 		return nil, err
@@ -323,6 +325,9 @@ func (t *Trainer) Next() (float64, error) {
 	if err := t.prog.SetInput("x0", t.batch); err != nil {
 		return 0, err
 	}
+	if err := t.setLabels(t.prog, labels); err != nil {
+		return 0, err
+	}
 	if err := t.prog.SetRunState(t.cfg.Seed, uint32(t.Step)); err != nil {
 		return 0, err
 	}
@@ -345,6 +350,19 @@ func (t *Trainer) Next() (float64, error) {
 		return loss, ErrNonFinite{Step: t.Step, Loss: loss}
 	}
 	return loss, nil
+}
+
+// setLabels gives p the batch's one-hot labels when the objective reads
+// them.
+func (t *Trainer) setLabels(p *vkexec.Program, labels []int) error {
+	if t.obj.classes == 0 {
+		return nil
+	}
+	onehot, err := t.obj.oneHot(labels, t.cfg.Batch)
+	if err != nil {
+		return err
+	}
+	return p.SetInput(labelsInput, onehot)
 }
 
 // Plan is the memory plan of the training step's graph.
