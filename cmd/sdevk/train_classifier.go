@@ -73,4 +73,3 @@ func firstImages(im *data.Images, n int) *data.Images {
 	}
 	return &out
 }
-
