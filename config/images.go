@@ -67,6 +67,11 @@ func (c *Config) validateImages() *Error {
 	return nil
 }
 
+// ImageSetName is data.LoadImageSet's name of score_sde's data.dataset
+// (mnist for MNIST, fashion-mnist for FashionMNIST), "" for a data set sdevk
+// does not read by name.
+func (c *Config) ImageSetName() string { return imageSets[c.Data.Dataset].name }
+
 // imageSetNames are the data.dataset values read without a path, sorted.
 func imageSetNames() []string { return []string{"CIFAR10", "FashionMNIST", "MNIST"} }
 

@@ -69,7 +69,12 @@ func runImageEval(f imageEvalFlags, cfgPath string, sets []string, samples, out 
 			seed = c.Seed
 		}
 		if setName == "" {
-			setName, dir = configImageSet(c.Data.Kind, c.Data.Dataset, c.Data.Path)
+			// A named set (read from data.path when given), else the
+			// images at data.path.
+			setName, dir = c.ImageSetName(), c.Data.Path
+			if setName == "" && c.IsImages() {
+				setName, dir = c.Data.Path, ""
+			}
 		}
 	}
 	if setName == "" {
@@ -122,18 +127,6 @@ func runImageEval(f imageEvalFlags, cfgPath string, sets []string, samples, out 
 		fmt.Fprintf(stdout, "wrote %s\n", out)
 	}
 	return nil
-}
-
-// configImageSet names a config's image data set for LoadImageSet, from
-// data.kind or score_sde's data.dataset, with data.path as its folder; ""
-// when the config's data is not a named image set.
-func configImageSet(kind, dataset, path string) (name, dir string) {
-	for _, v := range []string{kind, dataset} {
-		if v = strings.ToLower(v); slices.Contains(data.ImageSetNames, v) {
-			return v, path
-		}
-	}
-	return "", ""
 }
 
 // loadImageSplit reads split of a named image set, or of the image set at a
