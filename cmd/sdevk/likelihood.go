@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register("likelihood", "log-likelihood of points through the probability-flow ODE (exact divergence or Hutchinson probes), in nats", runLikelihood)
+	register("likelihood", "log-likelihood through the probability-flow ODE (exact divergence or Hutchinson probes): nats for points, bits/dim for images", runLikelihood)
 }
 
 // likelihoodReport is the JSON written by `sdevk likelihood --out`.
@@ -53,7 +53,9 @@ func runLikelihood(args []string, stdout io.Writer) error {
 	fs.Var(&sets, "set", "override a config key, section.key=value (repeatable)")
 	score := fs.String("score", "", "oracle: the exact score of the config's Gaussian mixture")
 	checkpoint := fs.String("checkpoint", "", "run directory (its latest checkpoint) or checkpoint file of sdevk train")
-	dataPath := fs.String("data", "", ".npy file of points, shape (N, D)")
+	dataPath := fs.String("data", "", ".npy file of points, shape (N, D); for image models test (default) | train | an image .npy, folder or IDX file")
+	first := fs.Int("first", 0, "image models: the first image of --data to measure")
+	nImages := fs.Int("n", 0, "image models: how many images of --data to measure (default all from --first)")
 	estimator := fs.String("estimator", "", "divergence: rademacher | gaussian | exact (default likelihood.estimator)")
 	probes := fs.Int("probes", 0, "Hutchinson probes per point (default likelihood.probes)")
 	rtol := fs.Float64("rtol", 0, "RK45 relative tolerance (default likelihood.rtol)")
@@ -106,6 +108,14 @@ func runLikelihood(args []string, stdout io.Writer) error {
 	}
 	if !given["seed"] {
 		*seed = c.Seed
+	}
+	if c.IsImages() {
+		return imageLikelihood(c, src, sampling.NewBackend(*device), *dataPath, *first, *nImages, l, est, *seed, *device, *out, stdout)
+	}
+	for _, name := range []string{"first", "n"} {
+		if given[name] {
+			return usagef("--%s: only used for image models (points: give the .npy of the points to measure)", name)
+		}
 	}
 	ds, pts, err := pointsOfConfig(c, "--data", *dataPath, *out)
 	if err != nil {
