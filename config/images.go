@@ -22,7 +22,10 @@ type imageSet struct {
 var imageSets = map[string]imageSet{
 	"MNIST":        {"mnist", 28, 1},
 	"FashionMNIST": {"fashion-mnist", 28, 1},
-	"CIFAR10":      {"cifar10", 32, 3},
+	// sdevk's own: MNIST's digits tinted per image (data.ColouredMNIST),
+	// the colourisation data set.
+	"ColouredMNIST": {"coloured-mnist", 28, 3},
+	"CIFAR10":       {"cifar10", 32, 3},
 }
 
 // IsImages reports whether [data] is an image data set.
@@ -73,7 +76,7 @@ func (c *Config) validateImages() *Error {
 func (c *Config) ImageSetName() string { return imageSets[c.Data.Dataset].name }
 
 // imageSetNames are the data.dataset values read without a path, sorted.
-func imageSetNames() []string { return []string{"CIFAR10", "FashionMNIST", "MNIST"} }
+func imageSetNames() []string { return []string{"CIFAR10", "ColouredMNIST", "FashionMNIST", "MNIST"} }
 
 // Images reads split ("train" or "test") of the [data] image set and checks
 // its geometry against data.image_size and data.num_channels. A named set

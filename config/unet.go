@@ -12,7 +12,7 @@ import (
 var scoreSDEKinds = map[string]string{"vesde": "ve", "vpsde": "vp", "subvpsde": "subvp"}
 
 // Datasets are the accepted data.dataset values (score_sde's).
-var Datasets = []string{"CIFAR10", "SVHN", "CELEBA", "LSUN", "FFHQ", "CelebAHQ", "MNIST", "FashionMNIST"}
+var Datasets = []string{"CIFAR10", "SVHN", "CELEBA", "LSUN", "FFHQ", "CelebAHQ", "MNIST", "FashionMNIST", "ColouredMNIST"}
 
 // applyScoreSDEKeys moves the keys score_sde keeps elsewhere onto ours:
 // training.sde onto sde.kind and model.sigma_min ... num_scales onto [sde].
