@@ -77,7 +77,7 @@ func (m ScoreModel) WithClassifier(c Classifier, im *Images, k int, scale float6
 	case im != nil && cc.Centered != im.Centered:
 		return m, fmt.Errorf("%s takes images in %s, the model's are in %s", c.Name, dataRange(cc.Centered), dataRange(im.Centered))
 	case k < 0 || k >= cc.NumClasses:
-		return m, fmt.Errorf("class %d is out of range: %s has classes 0..%d", k, c.Name, cc.NumClasses-1)
+		return m, fmt.Errorf("class %d is out of range: %s has %d classes (0..%d)", k, c.Name, cc.NumClasses, cc.NumClasses-1)
 	}
 	for _, p := range m.Net.Params() {
 		if strings.HasPrefix(p.Name, "classifier.") {

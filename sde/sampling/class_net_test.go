@@ -190,7 +190,7 @@ func TestWithClassifierErrors(t *testing.T) {
 		k    int
 		want string
 	}{
-		{tinyClassifierConfig(), &im, 3, "class 3 is out of range: tiny-classifier has classes 0..2"},
+		{tinyClassifierConfig(), &im, 3, "class 3 is out of range: tiny-classifier has 3 classes (0..2)"},
 		{tinyClassifierConfig(), &im, -1, "class -1 is out of range"},
 		{cfg(func(c *model.ClassifierConfig) { c.Conditional = false }), &im, 0, "not noise-conditional"},
 		{cfg(func(c *model.ClassifierConfig) { c.NumChannels = 1 }), &im, 0, "classifies 1x8x8 images, the model samples 3x8x8"},
