@@ -49,7 +49,9 @@ func writeTinyClassifier(t *testing.T, dir, name string, c model.ClassifierConfi
 // TestSampleClassList: --class 0,2 with a trained classifier writes the
 // two classes' samples class-major (class i's are samples First + i*n of
 // the run, as a single-class run with --first shows), a grid of one row
-// per class, and says so; at scale 0 the run is the unguided one.
+// per class, and says so; guided samples differ from the unguided ones of
+// the same index (scale 0 reproducing them exactly is checked in
+// sde/sampling), and cpu-reference runs the guided sampler too.
 func TestSampleClassList(t *testing.T) {
 	dir := t.TempDir()
 	ckpt := writeTinyUNet(t, dir)
@@ -89,19 +91,13 @@ func TestSampleClassList(t *testing.T) {
 	if got := loadSamples(t, one, 3); !slices.Equal(got, both[3*64:]) {
 		t.Error("class 2's rows differ from a class-2 run of samples 3..5")
 	}
-	if slices.Equal(both[:3*64], both[3*64:]) {
-		t.Error("classes 0 and 2 gave the same samples")
-	}
-
 	plain := filepath.Join(dir, "plain.npy")
 	mustRun(t, "sample", "--checkpoint", ckpt, "--n", "6", "--out", plain)
-	mustRun(t, "sample", "--checkpoint", ckpt, "--classifier", cls, "--class", "0,2", "--scale", "0", "--n", "3", "--out", out)
 	unguided := loadSamples(t, plain, 6)
-	if !slices.Equal(loadSamples(t, out, 6), unguided) {
-		t.Error("scale 0: the class-guided samples differ from the unguided ones")
-	}
-	if slices.Equal(both, unguided) {
-		t.Error("scale 3: the guided samples equal the unguided ones")
+	for i := range 6 {
+		if slices.Equal(both[i*64:(i+1)*64], unguided[i*64:(i+1)*64]) {
+			t.Errorf("scale 3: guided sample %d equals the unguided one", i)
+		}
 	}
 
 	ref := filepath.Join(dir, "ref.npy")
