@@ -249,7 +249,7 @@ func runSample(args []string, stdout io.Writer) error {
 	if isImage && src.IsNet() {
 		imOf = &im
 	}
-	runs, err := cf.apply(src, imOf, given)
+	runs, err := cf.apply(src, c.SDE, imOf, given)
 	if err != nil {
 		return err
 	}

@@ -22,9 +22,9 @@ func tinyClassifierConfig() model.ClassifierConfig {
 		ImageSize: 8, NumChannels: 1, Centered: true, Conditional: true}
 }
 
-// writeTinyClassifier saves a classifier of c with random weights under
-// dir and returns its path.
-func writeTinyClassifier(t *testing.T, dir, name string, c model.ClassifierConfig) string {
+// writeTinyClassifier saves a classifier of c with random weights and the
+// metadata meta under dir and returns its path.
+func writeTinyClassifier(t *testing.T, dir, name string, c model.ClassifierConfig, meta map[string]string) string {
 	t.Helper()
 	net, err := model.NewClassifier(c)
 	if err != nil {
@@ -40,7 +40,7 @@ func writeTinyClassifier(t *testing.T, dir, name string, c model.ClassifierConfi
 		w[p.Name] = v
 	}
 	path := filepath.Join(dir, name+".safetensors")
-	if err := quality.SaveClassifier(path, net, w, nil); err != nil {
+	if err := quality.SaveClassifier(path, net, w, meta); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -55,7 +55,8 @@ func writeTinyClassifier(t *testing.T, dir, name string, c model.ClassifierConfi
 func TestSampleClassList(t *testing.T) {
 	dir := t.TempDir()
 	ckpt := writeTinyUNet(t, dir)
-	cls := writeTinyClassifier(t, dir, "cls", tinyClassifierConfig())
+	// Trained under the model's own SDE, as its saved config says.
+	cls := writeTinyClassifier(t, dir, "cls", tinyClassifierConfig(), map[string]string{"config": tinyUNetTOML})
 	out, grid := filepath.Join(dir, "x.npy"), filepath.Join(dir, "x.png")
 	stdout := mustRun(t, "sample", "--checkpoint", ckpt, "--classifier", cls, "--class", "0,2", "--scale", "3", "--n", "3", "--out", out, "--png", grid)
 	if !strings.Contains(stdout, "class-major: classes 0,2, 3 samples each; the grid has one row per class") {
@@ -111,15 +112,17 @@ func TestSampleClassList(t *testing.T) {
 func TestSampleClassifierErrors(t *testing.T) {
 	dir := t.TempDir()
 	ckpt := writeTinyUNet(t, dir)
-	cls := writeTinyClassifier(t, dir, "cls", tinyClassifierConfig())
+	cls := writeTinyClassifier(t, dir, "cls", tinyClassifierConfig(), nil)
 	variant := func(name string, f func(*model.ClassifierConfig)) string {
 		c := tinyClassifierConfig()
 		f(&c)
-		return writeTinyClassifier(t, dir, name, c)
+		return writeTinyClassifier(t, dir, name, c, nil)
 	}
 	rgb := variant("rgb", func(c *model.ClassifierConfig) { c.NumChannels = 3 })
 	unit := variant("unit", func(c *model.ClassifierConfig) { c.Centered = false })
 	clean := variant("clean", func(c *model.ClassifierConfig) { c.Conditional = false })
+	otherSDE := writeTinyClassifier(t, dir, "other_sde", tinyClassifierConfig(),
+		map[string]string{"config": strings.Replace(tinyUNetTOML, "sigma_max = 0.3", "sigma_max = 50", 1)})
 	points := filepath.Join(dir, "points.safetensors")
 	mustRun(t, "import", "--from", "score_sde", "--checkpoint", mlpTorch, "--config", mlpTOML, "--out", points)
 	out := filepath.Join(dir, "x.npy")
@@ -135,6 +138,7 @@ func TestSampleClassifierErrors(t *testing.T) {
 		{[]string{"--checkpoint", ckpt, "--classifier", unit, "--class", "1"}, "takes images in [0, 1], the model's are in [-1, 1]"},
 		{[]string{"--checkpoint", ckpt, "--classifier", clean, "--class", "1"}, "not noise-conditional"},
 		{[]string{"--checkpoint", ckpt, "--classifier", ckpt, "--class", "1"}, "not a classifier checkpoint"},
+		{[]string{"--checkpoint", ckpt, "--classifier", otherSDE, "--class", "1"}, "was trained on data perturbed by the ve (sigma 0.01 .. 50) SDE, the model samples the ve (sigma 0.01 .. 0.3) SDE"},
 		{[]string{"--checkpoint", points, "--classifier", cls, "--class", "1"}, "the model's points are 2-D"},
 		{[]string{"--config", vpConfig, "--score", "oracle", "--classifier", cls, "--class", "1"}, "a trained classifier guides a network score"},
 		{[]string{"--config", vpConfig, "--score", "oracle", "--class", "0,1"}, "sample points one class at a time"},

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sdevk/sdevk/quality"
+	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/sde/sampling"
 )
@@ -49,9 +49,9 @@ type classRuns struct {
 	models  []sampling.ScoreModel
 }
 
-// apply returns src steered as the flags ask; im is the geometry of an
-// image model's samples (nil for points).
-func (f *controlFlags) apply(src sampling.ScoreModel, im *sampling.Images, given map[string]bool) (classRuns, error) {
+// apply returns src steered as the flags ask; modelSDE is the SDE src
+// samples, im the geometry of an image model's samples (nil for points).
+func (f *controlFlags) apply(src sampling.ScoreModel, modelSDE config.SDEConfig, im *sampling.Images, given map[string]bool) (classRuns, error) {
 	if !given["class"] {
 		for _, name := range []string{"classifier", "scale"} {
 			if given[name] {
@@ -63,7 +63,7 @@ func (f *controlFlags) apply(src sampling.ScoreModel, im *sampling.Images, given
 	if math.IsNaN(f.scale) || math.IsInf(f.scale, 0) {
 		return classRuns{}, usagef("--scale: must be a finite number, got %g", f.scale)
 	}
-	guide, count, err := f.guide(src, im)
+	guide, count, err := f.guide(src, modelSDE, im)
 	if err != nil {
 		return classRuns{}, err
 	}
@@ -87,7 +87,7 @@ func (f *controlFlags) apply(src sampling.ScoreModel, im *sampling.Images, given
 
 // guide resolves --classifier for src: it returns the function guiding src
 // towards a class, and the number of classes.
-func (f *controlFlags) guide(src sampling.ScoreModel, im *sampling.Images) (func(k int) (sampling.ScoreModel, error), int, error) {
+func (f *controlFlags) guide(src sampling.ScoreModel, modelSDE config.SDEConfig, im *sampling.Images) (func(k int) (sampling.ScoreModel, error), int, error) {
 	name := f.classifier
 	switch {
 	case name == "" && src.IsNet():
@@ -101,11 +101,13 @@ func (f *controlFlags) guide(src sampling.ScoreModel, im *sampling.Images) (func
 	case !src.IsNet():
 		return nil, 0, usagef("--classifier %s: a trained classifier guides a network score (--checkpoint); the oracle score takes --classifier oracle", name)
 	}
-	net, weights, err := quality.LoadClassifier(name)
+	cls, err := sampling.LoadClassifier(name)
 	if err != nil {
 		return nil, 0, usagef("--classifier: %v", err)
 	}
-	cls := sampling.Classifier{Name: name, Net: net, Weights: weights}
+	if err := cls.CheckSDE(modelSDE); err != nil {
+		return nil, 0, usagef("--classifier: %v", err)
+	}
 	// Every classifier has a class 0: this checks that it fits the model.
 	if _, err := src.WithClassifier(cls, im, 0, f.scale); err != nil {
 		return nil, 0, usagef("--classifier: %v", err)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/sde"
@@ -56,6 +57,9 @@ type Classifier struct {
 	Name    string
 	Net     *model.Classifier
 	Weights map[string][]float32
+	// SDE is the SDE it was trained under, when its checkpoint says
+	// (LoadClassifier); nil leaves it unchecked.
+	SDE *config.SDEConfig
 }
 
 // WithClassifier returns the network m guided towards class k of c at the
