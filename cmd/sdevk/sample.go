@@ -244,9 +244,16 @@ func runSample(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if src, err = cf.apply(src, given); err != nil {
+	im, isImage := sampling.ImagesOf(c)
+	var imOf *sampling.Images
+	if isImage && src.IsNet() {
+		imOf = &im
+	}
+	runs, err := cf.apply(src, c.SDE, imOf, given)
+	if err != nil {
 		return err
 	}
+	src = runs.models[0]
 	method, err := sf.apply(c, given)
 	if err != nil {
 		return err
@@ -277,7 +284,7 @@ func runSample(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if im, ok := sampling.ImagesOf(c); ok && src.IsNet() {
+	if imOf != nil {
 		if *view {
 			return usagef("--view: shows point samples; write image samples with --png or --png-dir")
 		}
@@ -289,7 +296,7 @@ func runSample(args []string, stdout io.Writer) error {
 		if err := cf.inpaint(&o, given); err != nil {
 			return err
 		}
-		return sampleImages(stdout, backend, o, im, imageOutputs{npy: *out, grid: *png, dir: *pngDir}, *device)
+		return sampleImages(stdout, backend, runs.requests(o), runs.layout(o.N), im, imageOutputs{npy: *out, grid: *png, dir: *pngDir}, *device)
 	}
 	if given["png-dir"] {
 		return usagef("--png-dir: one PNG per sample is for image models; %s's model is a point model", c.File)

@@ -2,24 +2,29 @@ package main
 
 import (
 	"flag"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
 
+	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/sde/sampling"
 )
 
 // controlFlags are sample's controllable-generation flags (score_sde's
-// conditional sampling and inpainting): a class with the oracle classifier,
-// known coordinates.
+// conditional sampling and inpainting): classes with the oracle classifier
+// or a trained one, known coordinates.
 type controlFlags struct {
-	class      int
+	class      string
 	classifier string
 	scale      float64
 	known      string
 }
 
 func (f *controlFlags) register(fs *flag.FlagSet) {
-	fs.IntVar(&f.class, "class", 0, "sample class K: with the oracle classifier, component K (0-based) of the config's Gaussian mixture")
-	fs.StringVar(&f.classifier, "classifier", "oracle", "classifier of --class: oracle (the exact posterior over the mixture's components)")
+	fs.StringVar(&f.class, "class", "", "sample class K (0-based), a list \"0,1,2\" or all: one grid row of --n images per class, class-major in the .npy; with the oracle classifier a class is a component of the config's Gaussian mixture")
+	fs.StringVar(&f.classifier, "classifier", "", "classifier of --class: oracle (a Gaussian-mixture config's exact posterior over components; the default there), or a run directory / checkpoint of a noise-conditional classifier (required for a network score)")
 	fs.Float64Var(&f.scale, "scale", 1, "classifier scale of --class: score + scale * grad log p_t(class | x)")
 	fs.StringVar(&f.known, "known", "", "inpaint points: fixed coordinates \"0=1.5,3=-2\" (0-based), the others sampled (pc or em)")
 }
@@ -37,22 +42,122 @@ func (f *controlFlags) inpaint(r *sampling.Request, given map[string]bool) error
 	return nil
 }
 
-// apply returns src steered as the flags ask.
-func (f *controlFlags) apply(src sampling.ScoreModel, given map[string]bool) (sampling.ScoreModel, error) {
+// classRuns are the score models of a sampling run: src alone without
+// --class, else src guided towards each asked class in turn.
+type classRuns struct {
+	classes []int // nil without --class
+	models  []sampling.ScoreModel
+}
+
+// apply returns src steered as the flags ask; modelSDE is the SDE src
+// samples, im the geometry of an image model's samples (nil for points).
+func (f *controlFlags) apply(src sampling.ScoreModel, modelSDE config.SDEConfig, im *sampling.Images, given map[string]bool) (classRuns, error) {
 	if !given["class"] {
 		for _, name := range []string{"classifier", "scale"} {
 			if given[name] {
-				return src, usagef("--%s: only used with --class", name)
+				return classRuns{}, usagef("--%s: only used with --class", name)
 			}
 		}
-		return src, nil
+		return classRuns{models: []sampling.ScoreModel{src}}, nil
 	}
-	if f.classifier != "oracle" {
-		return src, usagef("--classifier: %q is not available; only oracle (a Gaussian-mixture config's exact classifier)", f.classifier)
+	if math.IsNaN(f.scale) || math.IsInf(f.scale, 0) {
+		return classRuns{}, usagef("--scale: must be a finite number, got %g", f.scale)
 	}
-	out, err := src.WithClass(f.class, f.scale)
+	guide, count, err := f.guide(src, modelSDE, im)
 	if err != nil {
-		return src, usagef("--class: %v", err)
+		return classRuns{}, err
 	}
-	return out, nil
+	classes, err := parseClasses(f.class, count)
+	if err != nil {
+		return classRuns{}, err
+	}
+	if len(classes) > 1 && im == nil {
+		return classRuns{}, usagef("--class: a list of classes makes one grid row per class of an image model; sample points one class at a time")
+	}
+	runs := classRuns{classes: classes}
+	for _, k := range classes {
+		m, err := guide(k)
+		if err != nil {
+			return classRuns{}, usagef("--class: %v", err)
+		}
+		runs.models = append(runs.models, m)
+	}
+	return runs, nil
+}
+
+// guide resolves --classifier for src: it returns the function guiding src
+// towards a class, and the number of classes.
+func (f *controlFlags) guide(src sampling.ScoreModel, modelSDE config.SDEConfig, im *sampling.Images) (func(k int) (sampling.ScoreModel, error), int, error) {
+	name := f.classifier
+	switch {
+	case name == "" && src.IsNet():
+		return nil, 0, usagef("--class: the network score %s needs --classifier RUN, a noise-conditional classifier trained by sdevk train", src.Name)
+	case name == "" || name == "oracle":
+		if src.IsNet() {
+			return nil, 0, usagef("--classifier oracle: the exact classifier is a Gaussian mixture's (--score oracle); for the network %s give --classifier RUN", src.Name)
+		}
+		guide := func(k int) (sampling.ScoreModel, error) { return src.WithClass(k, f.scale) }
+		return guide, src.ClassCount(nil), nil
+	case !src.IsNet():
+		return nil, 0, usagef("--classifier %s: a trained classifier guides a network score (--checkpoint); the oracle score takes --classifier oracle", name)
+	}
+	cls, err := sampling.LoadClassifier(name)
+	if err != nil {
+		return nil, 0, usagef("--classifier: %v", err)
+	}
+	if err := cls.CheckSDE(modelSDE); err != nil {
+		return nil, 0, usagef("--classifier: %v", err)
+	}
+	// Every classifier has a class 0: this checks that it fits the model.
+	if _, err := src.WithClassifier(cls, im, 0, f.scale); err != nil {
+		return nil, 0, usagef("--classifier: %v", err)
+	}
+	guide := func(k int) (sampling.ScoreModel, error) { return src.WithClassifier(cls, im, k, f.scale) }
+	return guide, src.ClassCount(&cls), nil
+}
+
+// parseClasses reads --class: "all" (0..count-1), or class numbers
+// separated by commas.
+func parseClasses(s string, count int) ([]int, error) {
+	if strings.TrimSpace(s) == "all" {
+		classes := make([]int, count)
+		for i := range classes {
+			classes[i] = i
+		}
+		return classes, nil
+	}
+	var classes []int
+	for _, part := range strings.Split(s, ",") {
+		k, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil {
+			return nil, usagef("--class: %q is not a class number (want K, a list \"0,1,2\" or all)", part)
+		}
+		classes = append(classes, k)
+	}
+	return classes, nil
+}
+
+// requests splits o into one request per class, class-major: class i's
+// samples are o.First + i*o.N .. of the run, so scale 0 reproduces the
+// unguided run of all of them.
+func (r classRuns) requests(o sampling.Request) []sampling.Request {
+	out := make([]sampling.Request, len(r.models))
+	for i, m := range r.models {
+		out[i] = o
+		out[i].Score, out[i].First = m, o.First+i*o.N
+	}
+	return out
+}
+
+// layout describes the class-major rows for the output line and sidecar;
+// "" for a run without a class list.
+func (r classRuns) layout(perClass int) string {
+	if len(r.classes) < 2 {
+		return ""
+	}
+	s := make([]string, len(r.classes))
+	for i, k := range r.classes {
+		s[i] = strconv.Itoa(k)
+	}
+	return fmt.Sprintf("class-major: classes %s, %d samples each", strings.Join(s, ","), perClass)
 }

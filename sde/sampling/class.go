@@ -9,9 +9,13 @@ import "fmt"
 // score, so the samples follow component K. Every sampler that takes a
 // score honours it: the guidance is part of the score kernel, with no
 // host work per step.
+//
+// A network score is guided the same way by a trained noise-conditional
+// classifier (WithClassifier), named by Classifier.
 type ClassGuide struct {
-	K     int
-	Scale float64
+	K          int
+	Scale      float64
+	Classifier string // "" for the oracle
 }
 
 // WithClass returns m guided towards class k at the given scale. Only an
