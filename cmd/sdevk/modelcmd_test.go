@@ -284,7 +284,7 @@ func TestBadInput(t *testing.T) {
 		{sample("--set", "sampling.snr"), "--set"},
 		{sample("--set", "sampling.bogus=1"), "sampling.bogus"},
 		{sample("--set", "sampling.snr=abc"), "sampling.snr"},
-		{sample("--sampler", "unipc"), "--sampler"},
+		{sample("--sampler", "plms"), "--sampler"},
 		{sample("--sampler", "pc", "--predictor", "midpoint"), "--predictor"},
 		{sample("--sampler", "pc", "--corrector", "hmc"), "--corrector"},
 		{sample("--sampler", "ald", "--predictor", "none"), "--predictor"},
@@ -308,7 +308,7 @@ func TestBadInput(t *testing.T) {
 		{eval("--samples", filepath.Join(dir, "none.npy")), "none.npy"},
 		{eval("--config", malformed), "malformed.toml:"},
 		{eval("--set", "data.kind=spirals"), "data.kind"},
-		{[]string{"plot", "score", "--config", toyConfig, "--score", "oracle", "--out", outPNG, "--sampler", "unipc"}, "--sampler"},
+		{[]string{"plot", "score", "--config", toyConfig, "--score", "oracle", "--out", outPNG, "--sampler", "plms"}, "--sampler"},
 		{[]string{"plot", "score", "--config", toyConfig, "--score", "oracle", "--out", outPNG, "--t", "2"}, "--t"},
 		{[]string{"plot", "surface", "--config", toyConfig}, "surface"},
 	}

@@ -11,9 +11,9 @@ import (
 	"github.com/sdevk/sdevk/sde/train"
 )
 
-// tinyClassifierConfig is a noise-conditional classifier of nf 8 on the
+// tinyTrainClassifierConfig is a noise-conditional classifier of nf 8 on the
 // 8x8 IDX set in dir (four classes: a bright quadrant each).
-func tinyClassifierConfig(dir string) string {
+func tinyTrainClassifierConfig(dir string) string {
 	return fmt.Sprintf(`seed = 6
 [data]
 kind = "images"
@@ -47,7 +47,7 @@ func TestTrainClassifier(t *testing.T) {
 	set := t.TempDir()
 	writeIDX(t, set, "train", 32)
 	writeIDX(t, set, "t10k", 16)
-	cfg := writeConfig(t, tinyClassifierConfig(set))
+	cfg := writeConfig(t, tinyTrainClassifierConfig(set))
 	run := filepath.Join(t.TempDir(), "run")
 	out := mustRun(t, "train", "--config", cfg, "--out", run)
 	if !strings.Contains(out, "test accuracy at t = 0") || !strings.Contains(out, "accuracy.json") {
@@ -96,7 +96,7 @@ func TestClassifierConfigErrors(t *testing.T) {
 		{`objective = "classifier"`, `objective = "score"`, `model.name = "classifier" is trained with training.objective = "classifier"`},
 	}
 	for _, c := range cases {
-		cfg := writeConfig(t, strings.Replace(tinyClassifierConfig(set), c.from, c.to, 1))
+		cfg := writeConfig(t, strings.Replace(tinyTrainClassifierConfig(set), c.from, c.to, 1))
 		code, _, errs := runCmd(t, "train", "--config", cfg, "--out", filepath.Join(t.TempDir(), "r"))
 		if code != 2 || !strings.Contains(errs, c.want) {
 			t.Errorf("%s -> %s: exit %d, stderr %q; want 2 and %q", c.from, c.to, code, errs, c.want)

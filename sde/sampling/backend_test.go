@@ -156,7 +156,7 @@ func TestParseMethod(t *testing.T) {
 			t.Errorf("%s: %v %v", name, m, err)
 		}
 	}
-	if _, err := ParseMethod("unipc"); err == nil || !strings.Contains(err.Error(), "unipc") {
-		t.Errorf("unipc: %v", err)
+	if _, err := ParseMethod("plms"); err == nil || !strings.Contains(err.Error(), "plms") {
+		t.Errorf("plms: %v", err)
 	}
 }
