@@ -9,7 +9,7 @@ import (
 // set's geometry is filled when not given.
 func TestImageDataKeys(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
-		{"[data]\nkind = \"images\"\n", `i.toml:2: data.kind: data.kind = "images" needs data.dataset (CIFAR10 | FashionMNIST | MNIST) or data.path`},
+		{"[data]\nkind = \"images\"\n", `i.toml:2: data.kind: data.kind = "images" needs data.dataset (CIFAR10 | ColouredMNIST | FashionMNIST | MNIST) or data.path`},
 		{"[data]\nkind = \"images\"\ndataset = \"CELEBA\"\n", "i.toml:3: data.dataset: sdevk reads CELEBA from a folder: set data.path"},
 		{"[data]\nkind = \"images\"\ndataset = \"MNIST\"\nimage_size = 32\n", "i.toml:4: data.image_size: MNIST images are 28x28, got 32"},
 		{"[data]\nkind = \"images\"\ndataset = \"CIFAR10\"\nnum_channels = 1\n", "i.toml:4: data.num_channels: CIFAR10 images have 3 channel(s), got 1"},

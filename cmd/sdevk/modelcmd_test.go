@@ -94,8 +94,9 @@ func TestShippedConfigs(t *testing.T) {
 		if err != nil || len(ws) > 0 {
 			t.Errorf("%s: doctor: %v %v", f, ws, err)
 		}
-		// The image configs' U-Nets are sized in their own comments.
-		if !c.IsUNet() && (c.Model.Hidden != 128 || c.Training.BatchSize != 512 || c.Training.NIters > 10000) {
+		// The image configs' U-Nets and classifiers are sized in their own
+		// comments.
+		if !c.IsUNet() && !c.IsClassifier() && (c.Model.Hidden != 128 || c.Training.BatchSize != 512 || c.Training.NIters > 10000) {
 			t.Errorf("%s: model/training sizes %d %d %d are not the lavapipe-sized ones", f, c.Model.Hidden, c.Training.BatchSize, c.Training.NIters)
 		}
 	}
