@@ -174,7 +174,7 @@ func TestConv2DBackFilterLongSums(t *testing.T) {
 func TestConvWinogradShapes(t *testing.T) {
 	l := testLib(t)
 	for _, c := range []struct {
-		g          Conv2DGeom
+		g         Conv2DGeom
 		fwd, data bool
 	}{
 		{convCases[len(convCases)-3], true, true},
