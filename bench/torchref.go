@@ -49,8 +49,25 @@ type torchResult struct {
 // torchUNet runs the PyTorch reference and returns its training-step and
 // score rows; an error says why it could not run (no python3 with torch).
 func (r *runner) torchUNet() ([]Row, error) {
-	repeats, warmup := min(r.opt.Repeats, 5), min(r.opt.Warmup, 2)
-	args := []string{"-", "--threads", strconv.Itoa(torchThreads), "--repeats", strconv.Itoa(repeats), "--warmup", strconv.Itoa(warmup)}
+	res, py, err := runTorchUNet(unetBatch, min(r.opt.Repeats, 5), min(r.opt.Warmup, 2))
+	if err != nil {
+		return nil, err
+	}
+	if res.Parameters != unetParams {
+		return nil, fmt.Errorf("%s torch_unet.py: %d parameters, want %d", py, res.Parameters, unetParams)
+	}
+	device := fmt.Sprintf("host CPU, PyTorch %s, %d threads", res.Torch, res.Threads)
+	train := row("unet", unetShape, "pytorch train step dsm+adam+ema", device, res.TrainMs, 0, 0)
+	score := row("unet", unetShape, "pytorch score evaluation", device, res.ScoreMs, 0, 0)
+	train.Note, score.Note = "wall time per step (torch_unet.py)", "wall time per evaluation (torch_unet.py)"
+	return []Row{train, score}, nil
+}
+
+// runTorchUNet runs torch_unet.py with the first of torchPythons that has
+// torch and returns its result and that interpreter.
+func runTorchUNet(batch, repeats, warmup int) (torchResult, string, error) {
+	args := []string{"-", "--batch", strconv.Itoa(batch), "--threads", strconv.Itoa(torchThreads),
+		"--repeats", strconv.Itoa(max(repeats, 1)), "--warmup", strconv.Itoa(warmup)}
 	var tried []string
 	for _, py := range torchPythons() {
 		cmd := exec.Command(py, args...)
@@ -61,29 +78,27 @@ func (r *runner) torchUNet() ([]Row, error) {
 		if err != nil {
 			var exit *exec.ExitError
 			if errors.As(err, &exit) && !strings.Contains(stderr.String(), "No module named 'torch'") {
-				return nil, fmt.Errorf("%s torch_unet.py: %v: %s", py, err, lastLine(stderr.String()))
+				return torchResult{}, py, fmt.Errorf("%s torch_unet.py: %v: %s", py, err, lastLine(stderr.String()))
 			}
 			tried = append(tried, py)
 			continue
 		}
 		var res torchResult
 		if err := json.Unmarshal(stdout, &res); err != nil {
-			return nil, fmt.Errorf("%s torch_unet.py: reading its output: %w", py, err)
+			return torchResult{}, py, fmt.Errorf("%s torch_unet.py: reading its output: %w", py, err)
 		}
-		if res.Parameters != unetParams || len(res.TrainMs) == 0 || len(res.ScoreMs) == 0 {
-			return nil, fmt.Errorf("%s torch_unet.py: %d parameters (want %d), %d and %d times", py, res.Parameters, unetParams, len(res.TrainMs), len(res.ScoreMs))
+		if len(res.TrainMs) == 0 || len(res.ScoreMs) == 0 {
+			return torchResult{}, py, fmt.Errorf("%s torch_unet.py: %d and %d times", py, len(res.TrainMs), len(res.ScoreMs))
 		}
-		device := fmt.Sprintf("host CPU, PyTorch %s, %d threads", res.Torch, res.Threads)
-		train := row("unet", unetShape, "pytorch train step dsm+adam+ema", device, res.TrainMs, 0, 0)
-		score := row("unet", unetShape, "pytorch score evaluation", device, res.ScoreMs, 0, 0)
-		train.Note, score.Note = "wall time per step (torch_unet.py)", "wall time per evaluation (torch_unet.py)"
-		return []Row{train, score}, nil
+		return res, py, nil
 	}
 	if len(tried) == 0 {
-		return nil, errors.New("skipped (SDEVK_TORCH_PYTHON=none)")
+		return torchResult{}, "", errSkipTorch
 	}
-	return nil, fmt.Errorf("no python3 with torch (tried %s; Debian: apt-get install python3-torch)", strings.Join(tried, ", "))
+	return torchResult{}, "", fmt.Errorf("no python3 with torch (tried %s; Debian: apt-get install python3-torch)", strings.Join(tried, ", "))
 }
+
+var errSkipTorch = errors.New("skipped (SDEVK_TORCH_PYTHON=none)")
 
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
