@@ -86,7 +86,7 @@ func (l *Lib) convWinograd(seq *vk.Sequence, in, w, bias, out *vk.Buffer, g wino
 	if err != nil {
 		return err
 	}
-	tile, err := l.im2colTile(g.m)
+	tile, err := l.winogradTile(g.m)
 	if err != nil {
 		return err
 	}
@@ -127,4 +127,18 @@ func (l *Lib) winogradData(g Conv2DGeom) (winogradGeom, bool) {
 	}
 	_, ok := l.winogradChunk(wg)
 	return wg, ok
+}
+
+// winogradTile is the register SGEMM tile of the Winograd products, with
+// Tuning.WinogradGemmTM rows per invocation when set (their sums are
+// short), cut to m rows.
+func (l *Lib) winogradTile(m int) (GemmTile, error) {
+	t, err := l.GemmTileFor(GemmAuto)
+	if err != nil {
+		return t, err
+	}
+	if t.Variant == GemmReg && l.Tuning.WinogradGemmTM > 0 {
+		t.TM = l.Tuning.WinogradGemmTM
+	}
+	return cutRows(t, m), nil
 }
