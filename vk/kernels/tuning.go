@@ -51,9 +51,10 @@ type Tuning struct {
 	// devices Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions and im2col
 	// for the rest, both around the register SGEMM (the fastest kernel
 	// there; Winograd's products are 2.25x fewer and its transforms move
-	// less than im2col's columns: 1.3-3x faster forward on a DDPM++ U-Net's
-	// 14x14 and 7x7 layers on lavapipe), implicit GEMM with shared-memory
-	// tiles on GPUs.
+	// less than im2col's columns: on lavapipe 1.3-3x faster forward on a
+	// DDPM++ U-Net's 14x14 and 7x7 layers, its 32-channel 28x28 products
+	// 3x faster, about even at 64 channels 28x28), implicit GEMM with
+	// shared-memory tiles on GPUs.
 	ConvAuto ConvVariant `json:"conv_auto"`
 	// ConvRegTile and ConvWgradTile are the register blocks of ConvReg's
 	// forward and data gradient, and of its filter gradient.
