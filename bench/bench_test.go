@@ -77,7 +77,7 @@ func TestCompareWith(t *testing.T) {
 
 func TestCases(t *testing.T) {
 	dev := vktest.Open(t, vk.Options{})
-	for _, bad := range []string{"trainstep", "nope"} {
+	for _, bad := range []string{"trainstep", "unet", "nope"} {
 		if _, err := Cases(dev, bad, Options{}); err == nil {
 			t.Errorf("Cases(%q) gave no error", bad)
 		}

@@ -16,7 +16,7 @@ func (r *runner) conv2dCases() []*Case {
 	variants := []struct {
 		name string
 		v    kernels.ConvVariant
-	}{{"", kernels.ConvAuto}, {" reg", kernels.ConvReg}, {" im2col", kernels.ConvIm2col}}
+	}{{"", kernels.ConvAuto}, {" reg", kernels.ConvReg}, {" im2col", kernels.ConvIm2col}, {" winograd", kernels.ConvWinograd}}
 	if r.opt.Quick {
 		g.N = 8
 		variants = variants[:1]

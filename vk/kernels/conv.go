@@ -21,20 +21,22 @@ func checkConv(name string, g Conv2DGeom) error {
 // ConvVariant selects a convolution implementation.
 type ConvVariant int
 
-// The variants. ConvAuto picks Tuning.ConvAuto: ConvIm2col on CPU-type
-// devices (2-4x faster than ConvReg on lavapipe for every product and shape
-// measured) and ConvTiled on GPUs. ConvReg falls back to ConvTiled for the data gradient
-// of strided convolutions and of paddings above K-1; ConvIm2col falls back
-// to ConvReg there and where one image's columns exceed
-// maxStorageBufferRange.
+// The variants. ConvAuto picks Tuning.ConvAuto: ConvWinograd on CPU-type
+// devices and ConvTiled on GPUs. ConvReg falls back to ConvTiled for the
+// data gradient of strided convolutions and of paddings above K-1;
+// ConvIm2col falls back to ConvReg there and where one image's columns
+// exceed maxStorageBufferRange; ConvWinograd computes the forward and data
+// gradient of 3x3 stride-1 convolutions (conv_winograd.go) and is ConvIm2col
+// for the rest and for every filter gradient.
 const (
-	ConvAuto   ConvVariant = iota
-	ConvReg                // register blocks, no shared memory (conv2d_reg*.comp)
-	ConvTiled              // implicit GEMM with shared-memory tiles (conv2d_tiled.comp)
-	ConvIm2col             // im2col.comp into a scratch, then batched SGEMM (CPU-type devices)
+	ConvAuto     ConvVariant = iota
+	ConvReg                  // register blocks, no shared memory (conv2d_reg*.comp)
+	ConvTiled                // implicit GEMM with shared-memory tiles (conv2d_tiled.comp)
+	ConvIm2col               // im2col.comp into a scratch, then batched SGEMM (CPU-type devices)
+	ConvWinograd             // Winograd F(2x2, 3x3) transforms around a batched SGEMM (CPU-type devices)
 )
 
-var convNames = [...]string{"auto", "reg", "tiled", "im2col"}
+var convNames = [...]string{"auto", "reg", "tiled", "im2col", "winograd"}
 
 func (v ConvVariant) String() string {
 	if v >= 0 && int(v) < len(convNames) {
@@ -168,7 +170,14 @@ func (l *Lib) Conv2DWith(seq *vk.Sequence, v ConvVariant, x, w, bias, y *vk.Buff
 	} else {
 		bias = w
 	}
-	switch l.convVariant(v) {
+	v = l.convVariant(v)
+	if v == ConvWinograd {
+		if wg, ok := l.winogradFwd(g); ok {
+			return l.convWinograd(seq, x, w, bias, y, wg, false, hasBias, g.O, g.C)
+		}
+		v = ConvIm2col
+	}
+	switch v {
 	case ConvIm2col:
 		if l.im2colOK(0, g) {
 			return l.convIm2colFwd(seq, x, w, bias, y, g, hasBias)
@@ -192,6 +201,12 @@ func (l *Lib) Conv2DBackDataWith(seq *vk.Sequence, v ConvVariant, gy, w, gx *vk.
 	}
 	flipOK := g.Stride == [2]int{1, 1} && g.Pad[0] <= g.KH-1 && g.Pad[1] <= g.KW-1
 	v = l.convVariant(v)
+	if v == ConvWinograd {
+		if wg, ok := l.winogradData(g); ok {
+			return l.convWinograd(seq, gy, w, w, gx, wg, true, false, g.O, g.C)
+		}
+		v = ConvIm2col
+	}
 	if v == ConvIm2col && l.im2colOK(1, g) {
 		return l.convIm2colData(seq, gy, w, gx, g)
 	}
@@ -215,6 +230,9 @@ func (l *Lib) Conv2DBackFilterWith(seq *vk.Sequence, v ConvVariant, x, gy, gw *v
 		return err
 	}
 	v = l.convVariant(v)
+	if v == ConvWinograd {
+		v = ConvIm2col
+	}
 	if v == ConvIm2col && l.convIm2colFilterOK(g) {
 		return l.convIm2colFilter(seq, x, gy, gw, g)
 	}

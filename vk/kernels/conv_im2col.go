@@ -123,6 +123,17 @@ func view(b *vk.Buffer, off, n int) (*vk.Buffer, error) {
 func (l *Lib) convIm2colFwd(seq *vk.Sequence, x, w, bias, y *vk.Buffer, g Conv2DGeom, hasBias bool) error {
 	oh, ow := g.OutH(), g.OutW()
 	ohw, ckk := oh*ow, g.C*g.KH*g.KW
+	if pointwise(g) {
+		// x's images are their own columns: one batched GEMM, no copy.
+		t, err := l.im2colTile(g.O)
+		if err != nil {
+			return err
+		}
+		if err := l.GemmWithTile(seq, t, false, false, g.O, ohw, g.C, 1, w, x, 0, y, g.N, 0, g.C*ohw, g.O*ohw); err != nil {
+			return err
+		}
+		return l.addConvBias(seq, y, bias, g, hasBias)
+	}
 	per, perY := ckk*ohw, g.O*ohw
 	chunk, ok := l.im2colChunk(g.N, per, perY)
 	if !ok {
@@ -151,10 +162,21 @@ func (l *Lib) convIm2colFwd(seq *vk.Sequence, x, w, bias, y *vk.Buffer, g Conv2D
 			return err
 		}
 	}
+	return l.addConvBias(seq, y, bias, g, hasBias)
+}
+
+// pointwise reports whether g is a 1x1 convolution at stride 1 without
+// padding (score_sde's NIN and skip convolutions): a product per image.
+func pointwise(g Conv2DGeom) bool {
+	return g.KH == 1 && g.KW == 1 && g.Stride == [2]int{1, 1} && g.Pad == [2]int{}
+}
+
+// addConvBias records y += bias[o] when hasBias.
+func (l *Lib) addConvBias(seq *vk.Sequence, y, bias *vk.Buffer, g Conv2DGeom, hasBias bool) error {
 	if !hasBias {
 		return nil
 	}
-	return l.Binary(seq, Add, y, bias, y, []int{g.N, g.O, ohw}, []int{g.O, 1})
+	return l.Binary(seq, Add, y, bias, y, []int{g.N, g.O, g.OutH() * g.OutW()}, []int{g.O, 1})
 }
 
 // pushInts packs ints as uint32 push constants.
@@ -173,6 +195,14 @@ func pushInts(v ...int) []byte {
 func (l *Lib) convIm2colData(seq *vk.Sequence, gy, w, gx *vk.Buffer, g Conv2DGeom) error {
 	oh, ow := g.OutH(), g.OutW()
 	kk, hw := g.KH*g.KW, g.H*g.W
+	if pointwise(g) {
+		// gx[i] = w^T gy[i]: w [O, C] is A stored K x M.
+		t, err := l.im2colTile(g.C)
+		if err != nil {
+			return err
+		}
+		return l.GemmWithTile(seq, t, true, false, g.C, hw, g.O, 1, w, gy, 0, gx, g.N, 0, g.O*hw, g.C*hw)
+	}
 	per, perX := g.O*kk*hw, g.C*hw
 	chunk, ok := l.im2colChunk(g.N, per, perX)
 	if !ok {

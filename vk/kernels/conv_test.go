@@ -24,6 +24,9 @@ var convCases = []Conv2DGeom{
 	{N: 2, C: 9, H: 5, W: 7, O: 33, KH: 3, KW: 3, Stride: [2]int{1, 3}, Pad: [2]int{1, 2}}, // odd everything
 	{N: 5, C: 3, H: 8, W: 8, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}},                        // im2col chunks of 1 image
 	{N: 7, C: 2, H: 6, W: 5, O: 8, KH: 3, KW: 2, Stride: [2]int{1, 2}, Pad: [2]int{1, 1}},  // im2col ragged chunks
+	{N: 3, C: 4, H: 7, W: 9, O: 8, KH: 3, KW: 3, Pad: [2]int{1, 1}},                        // Winograd: odd outputs, ragged chunks
+	{N: 2, C: 8, H: 6, W: 5, O: 12, KH: 3, KW: 3},                                          // Winograd forward at padding 0, data gradient at 2
+	{N: 2, C: 12, H: 5, W: 6, O: 5, KH: 3, KW: 3, Pad: [2]int{2, 1}},                       // Winograd forward at padding 2; O not whole vec4s
 }
 
 // TestConv2D runs with ConvIm2col chunks of at most convTestChunk images
@@ -102,8 +105,8 @@ func testConvGeom(t *testing.T, l *Lib, rng *rand.Rand, g Conv2DGeom) {
 	wantGW := ref.Conv2DBackFilter(x, gy, g)
 	wantGB := ref.Conv2DBiasGrad(gy, g)
 	xb, wb, bb, gyb := upload(t, l, x), upload(t, l, w), upload(t, l, b), upload(t, l, gy)
-	for _, v := range []ConvVariant{ConvReg, ConvTiled, ConvIm2col} {
-		name := fmt.Sprintf("%+v variant %d", g, v)
+	for _, v := range []ConvVariant{ConvReg, ConvTiled, ConvIm2col, ConvWinograd} {
+		name := fmt.Sprintf("%+v variant %v", g, v)
 		yb, y0, gxb, gwb, gbb := newBuf(t, l, ny), newBuf(t, l, ny), newBuf(t, l, nx), newBuf(t, l, nw), newBuf(t, l, g.O)
 		run(t, l, func(seq *vk.Sequence) error {
 			if err := l.Conv2DWith(seq, v, xb, wb, bb, yb, g); err != nil {
@@ -162,5 +165,31 @@ func TestConv2DBackFilterLongSums(t *testing.T) {
 		gw := newBuf(t, l, nw)
 		run(t, l, func(seq *vk.Sequence) error { return l.Conv2DBackFilterWith(seq, v, xb, gyb, gw, g) })
 		vktest.Close(t, fmt.Sprintf("gw variant %v", v), download(t, gw, nw), want, 1e-4, 1e-4)
+	}
+}
+
+// TestConvWinogradShapes: the Winograd cases of convCases take the Winograd
+// path (TestConv2D checks their values), and shapes it cannot compute do
+// not.
+func TestConvWinogradShapes(t *testing.T) {
+	l := testLib(t)
+	for _, c := range []struct {
+		g         Conv2DGeom
+		fwd, data bool
+	}{
+		{convCases[len(convCases)-3], true, true},
+		{convCases[len(convCases)-2], true, true},
+		{convCases[len(convCases)-1], true, false}, // O = 5: the data gradient's sums are not whole vec4s
+		{Conv2DGeom{N: 1, C: 4, H: 8, W: 8, O: 4, KH: 3, KW: 3, Stride: [2]int{2, 2}, Pad: [2]int{1, 1}}, false, false},
+		{Conv2DGeom{N: 1, C: 4, H: 8, W: 8, O: 4, KH: 5, KW: 5, Pad: [2]int{2, 2}}, false, false},
+		{Conv2DGeom{N: 1, C: 3, H: 8, W: 8, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}}, false, true},
+	} {
+		g := c.g.Norm()
+		if _, ok := l.winogradFwd(g); ok != c.fwd {
+			t.Errorf("%+v: Winograd forward %v, want %v", g, ok, c.fwd)
+		}
+		if _, ok := l.winogradData(g); ok != c.data {
+			t.Errorf("%+v: Winograd data gradient %v, want %v", g, ok, c.data)
+		}
 	}
 }

@@ -220,6 +220,16 @@ func (l *Lib) Binary(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, aShape
 		}
 		return seq.Dispatch(k, l.Dev.Grid(uint64(c.groups), 1), vk.Push(uint32(n), uint32(c.per), uint32(block)), a, b, out)
 	}
+	if mode == binaryGeneral && l.Tuning.Elementwise.Groups > 0 {
+		if op == Add || op == Mul || op == Max || op == Min {
+			if _, _, ok := planeBroadcast(bShape, aShape); ok && prod(bShape) == n {
+				a, b, aShape, bShape = b, a, bShape, aShape
+			}
+		}
+		if div, mod, ok := planeBroadcast(aShape, bShape); ok && prod(aShape) == n {
+			return l.binaryPlanes(seq, op, a, b, out, n, div, mod) // binary_planes.go
+		}
+	}
 	k, err := l.kernel1D("binary", uint32(op), mode)
 	if err != nil {
 		return err

@@ -19,7 +19,7 @@ func TestDefaultTuning(t *testing.T) {
 	}
 	if l.Dev.Info.IsCPU() {
 		tu := l.Tuning
-		if tu.Preset != "cpu" || tu.GemmAuto != GemmReg || tu.ConvAuto != ConvIm2col || !tu.CopyRows || tu.Elementwise.Groups == 0 || tu.Fused.Groups == 0 || !tu.AttnRegisters || tu.GemmSplitGroups != 0 {
+		if tu.Preset != "cpu" || tu.GemmAuto != GemmReg || tu.ConvAuto != ConvWinograd || !tu.CopyRows || tu.Elementwise.Groups == 0 || tu.Fused.Groups == 0 || !tu.AttnRegisters || tu.GemmSplitGroups != 0 {
 			t.Errorf("%s (CPU type) got the tuning %+v", l.Dev.Info.Name, tu)
 		}
 	}

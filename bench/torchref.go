@@ -1,0 +1,106 @@
+package bench
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+)
+
+// torchUNetScript is the PyTorch reference of the unet rows; it also runs
+// on its own: python3 bench/torch_unet.py.
+//
+//go:embed torch_unet.py
+var torchUNetScript string
+
+// torchThreads is the thread count of the PyTorch reference: the CPU count
+// sdevk's targets are quoted at (torch.set_num_threads(2)).
+const torchThreads = 2
+
+// torchPythons are the interpreters tried for the PyTorch reference, in
+// order: $SDEVK_TORCH_PYTHON, python3 on PATH, and Debian's (python3-torch
+// installs into /usr/bin/python3's packages, which a pyenv python3 on PATH
+// does not see). SDEVK_TORCH_PYTHON=none skips the reference (it takes
+// minutes on a loaded machine).
+func torchPythons() []string {
+	switch p := os.Getenv("SDEVK_TORCH_PYTHON"); p {
+	case "none":
+		return nil
+	case "":
+		return []string{"python3", "/usr/bin/python3"}
+	default:
+		return []string{p, "python3", "/usr/bin/python3"}
+	}
+}
+
+// torchResult is what torch_unet.py prints.
+type torchResult struct {
+	Parameters int       `json:"parameters"`
+	Threads    int       `json:"threads"`
+	Torch      string    `json:"torch"`
+	TrainMs    []float64 `json:"train_ms"`
+	ScoreMs    []float64 `json:"score_ms"`
+}
+
+// torchUNet runs the PyTorch reference and returns its training-step and
+// score rows; an error says why it could not run (no python3 with torch).
+func (r *runner) torchUNet() ([]Row, error) {
+	res, py, err := runTorchUNet(unetBatch, min(r.opt.Repeats, 5), min(r.opt.Warmup, 2))
+	if err != nil {
+		return nil, err
+	}
+	if res.Parameters != unetParams {
+		return nil, fmt.Errorf("%s torch_unet.py: %d parameters, want %d", py, res.Parameters, unetParams)
+	}
+	device := fmt.Sprintf("host CPU, PyTorch %s, %d threads", res.Torch, res.Threads)
+	train := row("unet", unetShape, "pytorch train step dsm+adam+ema", device, res.TrainMs, 0, 0)
+	score := row("unet", unetShape, "pytorch score evaluation", device, res.ScoreMs, 0, 0)
+	train.Note, score.Note = "wall time per step (torch_unet.py)", "wall time per evaluation (torch_unet.py)"
+	return []Row{train, score}, nil
+}
+
+// runTorchUNet runs torch_unet.py with the first of torchPythons that has
+// torch and returns its result and that interpreter.
+func runTorchUNet(batch, repeats, warmup int) (torchResult, string, error) {
+	args := []string{"-", "--batch", strconv.Itoa(batch), "--threads", strconv.Itoa(torchThreads),
+		"--repeats", strconv.Itoa(max(repeats, 1)), "--warmup", strconv.Itoa(warmup)}
+	var tried []string
+	for _, py := range torchPythons() {
+		cmd := exec.Command(py, args...)
+		cmd.Stdin = strings.NewReader(torchUNetScript)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		stdout, err := cmd.Output()
+		if err != nil {
+			var exit *exec.ExitError
+			if errors.As(err, &exit) && !strings.Contains(stderr.String(), "No module named 'torch'") {
+				return torchResult{}, py, fmt.Errorf("%s torch_unet.py: %v: %s", py, err, lastLine(stderr.String()))
+			}
+			tried = append(tried, py)
+			continue
+		}
+		var res torchResult
+		if err := json.Unmarshal(stdout, &res); err != nil {
+			return torchResult{}, py, fmt.Errorf("%s torch_unet.py: reading its output: %w", py, err)
+		}
+		if len(res.TrainMs) == 0 || len(res.ScoreMs) == 0 {
+			return torchResult{}, py, fmt.Errorf("%s torch_unet.py: %d and %d times", py, len(res.TrainMs), len(res.ScoreMs))
+		}
+		return res, py, nil
+	}
+	if len(tried) == 0 {
+		return torchResult{}, "", errSkipTorch
+	}
+	return torchResult{}, "", fmt.Errorf("no python3 with torch (tried %s; Debian: apt-get install python3-torch)", strings.Join(tried, ", "))
+}
+
+var errSkipTorch = errors.New("skipped (SDEVK_TORCH_PYTHON=none)")
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}

@@ -1,0 +1,144 @@
+package kernels
+
+import (
+	"github.com/sdevk/sdevk/vk"
+)
+
+// Winograd F(2x2, 3x3) (Lavin and Gray, 2016) computes a 3x3 stride-1
+// convolution tile by tile: each 2x2 block of outputs is A^T [(G g G^T) .*
+// (B^T d B)] A for its 4x4 input window d, so per tile and channel pair the
+// products shrink from 36 multiply-adds to 16. Summed over the input
+// channels, frequency f's products are one matrix product
+//
+//	M_f [Mo, T] = U_f [Mo, K] x V_f [K, T]
+//
+// (U: transformed filters, V: transformed input tiles, T tiles), so the
+// work is three light transforms around 16 products of a batched GEMM on
+// the device's fast SGEMM: 2.25x fewer multiply-adds than im2col's product,
+// and 4 transformed values per input value instead of im2col's 9. The data
+// gradient of a stride-1 convolution is itself such a convolution (of the
+// output gradient with the flipped, transposed kernel), so it takes the
+// same path; the filter gradient stays with im2col.
+
+// winogradOK reports whether Winograd computes a convolution of 3x3 kernels
+// with the given stride and padding over k input channels: stride 1,
+// padding at most 2 (the window's overhang), and k a multiple of 4 so the
+// products load vec4s (narrower inputs, the image's own channels, are
+// cheap on any path).
+func winogradOK(kh, kw int, stride, pad [2]int, k int) bool {
+	return kh == 3 && kw == 3 && stride == [2]int{1, 1} && pad[0] <= 2 && pad[1] <= 2 && k%4 == 0
+}
+
+// winogradGeom is one Winograd convolution: n images of k channels of h x w
+// in, m channels of oh x ow out.
+type winogradGeom struct {
+	n, k, h, w, m, oh, ow int
+	pad                   [2]int
+}
+
+func (g winogradGeom) tiles() (th, tw int) { return ceilDiv(g.oh, 2), ceilDiv(g.ow, 2) }
+
+// chunk is the images per chunk: the transformed input and the products of
+// a chunk fit Tuning.ConvIm2colScratchBytes (at least one image); false
+// when one image's exceed maxStorageBufferRange.
+func (l *Lib) winogradChunk(g winogradGeom) (int, bool) {
+	th, tw := g.tiles()
+	per := 16 * max(g.k, g.m) * th * tw
+	chunk := min(g.n, max(1, l.Tuning.ConvIm2colScratchBytes/4/per))
+	if l.Tuning.ConvIm2colChunk > 0 {
+		chunk = min(chunk, l.Tuning.ConvIm2colChunk)
+	}
+	lim := l.Dev.Info.Limits.MaxStorageBufferRange / 4
+	return chunk, lim == 0 || uint64(16*max(g.k, g.m)*(ceilDiv(chunk*th*tw, 4)*4)) <= lim
+}
+
+// convWinograd records out = the convolution of in with the 3x3 kernels of
+// w (+ bias[o] when hasBias): w is [m, k, 3, 3], or with flip [k, m, 3, 3]
+// used flipped (the data gradient). wo, wc are w's first two dimensions.
+func (l *Lib) convWinograd(seq *vk.Sequence, in, w, bias, out *vk.Buffer, g winogradGeom, flip, hasBias bool, wo, wc int) error {
+	th, tw := g.tiles()
+	chunk, _ := l.winogradChunk(g)
+	tpMax := ceilDiv(chunk*th*tw, 4) * 4
+	u, err := l.convBuf(1, 16*g.m*g.k)
+	if err != nil {
+		return err
+	}
+	v, err := l.convBuf(0, 16*g.k*tpMax)
+	if err != nil {
+		return err
+	}
+	prod, err := l.convBuf(2, 16*g.m*tpMax)
+	if err != nil {
+		return err
+	}
+	kf, err := l.kernel1D("winograd_filter", b2u(flip))
+	if err != nil {
+		return err
+	}
+	if err := seq.Dispatch(kf, kf.Groups(wo*wc), pushInts(wo, wc), w, u); err != nil {
+		return err
+	}
+	kin, err := l.kernel1D("winograd_input", u32(g.k, g.h, g.w, g.pad[0], g.pad[1], th, tw)...)
+	if err != nil {
+		return err
+	}
+	kout, err := l.kernel1D("winograd_output", append(u32(g.m, g.oh, g.ow, th, tw), b2u(hasBias))...)
+	if err != nil {
+		return err
+	}
+	tile, err := l.winogradTile(g.m)
+	if err != nil {
+		return err
+	}
+	for n0 := 0; n0 < g.n; n0 += chunk {
+		nb := min(chunk, g.n-n0)
+		tp := ceilDiv(nb*th*tw, 4) * 4
+		if err := seq.Dispatch(kin, kin.Groups(g.k*tp/4), pushInts(nb, n0*g.k*g.h*g.w, tp), in, v); err != nil {
+			return err
+		}
+		if err := l.GemmWithTile(seq, tile, false, false, g.m, tp, g.k, 1, u, v, 0, prod, 16, g.m*g.k, g.k*tp, g.m*tp); err != nil {
+			return err
+		}
+		if err := seq.Dispatch(kout, kout.Groups(g.m*tp/4), pushInts(nb, n0*g.m*g.oh*g.ow, tp), prod, bias, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// winogradFwd is the forward convolution's geometry, ok when Winograd
+// computes it within the device's limits.
+func (l *Lib) winogradFwd(g Conv2DGeom) (winogradGeom, bool) {
+	wg := winogradGeom{n: g.N, k: g.C, h: g.H, w: g.W, m: g.O, oh: g.OutH(), ow: g.OutW(), pad: g.Pad}
+	if !winogradOK(g.KH, g.KW, g.Stride, g.Pad, g.C) {
+		return wg, false
+	}
+	_, ok := l.winogradChunk(wg)
+	return wg, ok
+}
+
+// winogradData is the data gradient's geometry (the convolution of gy with
+// the flipped kernel at padding 2-P), ok when Winograd computes it.
+func (l *Lib) winogradData(g Conv2DGeom) (winogradGeom, bool) {
+	pad := [2]int{g.KH - 1 - g.Pad[0], g.KW - 1 - g.Pad[1]}
+	wg := winogradGeom{n: g.N, k: g.O, h: g.OutH(), w: g.OutW(), m: g.C, oh: g.H, ow: g.W, pad: pad}
+	if !winogradOK(g.KH, g.KW, g.Stride, g.Pad, g.O) || pad[0] < 0 || pad[1] < 0 {
+		return wg, false
+	}
+	_, ok := l.winogradChunk(wg)
+	return wg, ok
+}
+
+// winogradTile is the register SGEMM tile of the Winograd products, with
+// Tuning.WinogradGemmTM rows per invocation when set (their sums are
+// short), cut to m rows.
+func (l *Lib) winogradTile(m int) (GemmTile, error) {
+	t, err := l.GemmTileFor(GemmAuto)
+	if err != nil {
+		return t, err
+	}
+	if t.Variant == GemmReg && l.Tuning.WinogradGemmTM > 0 {
+		t.TM = l.Tuning.WinogradGemmTM
+	}
+	return cutRows(t, m), nil
+}
