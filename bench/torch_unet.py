@@ -124,7 +124,7 @@ class ResnetBlockBigGANpp(nn.Module):
 
 def timestep_embedding(timesteps, dim, max_positions=10000):
     half = dim // 2
-    freqs = torch.exp(torch.arange(half, dtype=torch.float32) * -(math.log(max_positions) / (half - 1)))
+    freqs = torch.exp(torch.arange(half, dtype=torch.float32, device=timesteps.device) * -(math.log(max_positions) / (half - 1)))
     emb = timesteps.float()[:, None] * freqs[None, :]
     return torch.cat([torch.sin(emb), torch.cos(emb)], dim=1)
 
@@ -211,7 +211,7 @@ def score_fn(net, sde, x, t):
 
 
 def dsm_loss(net, sde, x0, eps=1e-5):
-    t = torch.rand(x0.shape[0]) * (1 - eps) + eps
+    t = torch.rand(x0.shape[0], device=x0.device) * (1 - eps) + eps
     z = torch.randn_like(x0)
     std, mean_coef = sde.std(t)
     xt = mean_coef[:, None, None, None] * x0 + std[:, None, None, None] * z
@@ -231,15 +231,28 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--nf", type=int, default=32)
+    ap.add_argument("--ch-mult", default="1,2,2")
+    ap.add_argument("--res-blocks", type=int, default=2)
+    ap.add_argument("--attn", default="14")
+    ap.add_argument("--image-size", type=int, default=28)
+    ap.add_argument("--channels", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda (fp32, TF32 off: the same arithmetic as sdevk)")
     args = ap.parse_args()
+    ints = lambda s: tuple(int(v) for v in s.split(",") if v)
+    dev = torch.device(args.device)
+    if dev.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    net = DDPMpp()
+    net = DDPMpp(nf=args.nf, ch_mult=ints(args.ch_mult), num_res_blocks=args.res_blocks,
+                 attn_resolutions=ints(args.attn), image_size=args.image_size, channels=args.channels).to(dev)
     params = sum(p.numel() for p in net.parameters())
     ema = [p.detach().clone() for p in net.parameters()]
     opt = torch.optim.Adam(net.parameters(), lr=2e-4, betas=(0.9, 0.999), eps=1e-8)
     sde = VPSDE()
-    x0 = torch.rand(args.batch, 1, 28, 28)
+    x0 = torch.rand(args.batch, args.channels, args.image_size, args.image_size, device=dev)
     step = [0]
 
     def train_step():
@@ -258,21 +271,25 @@ def main():
                 s.sub_((1 - decay) * (s - p))
         return loss.item()
 
-    t = torch.rand(args.batch) * (1 - 1e-5) + 1e-5
+    t = torch.rand(args.batch, device=dev) * (1 - 1e-5) + 1e-5
 
     def score_eval():
         net.eval()
         with torch.no_grad():
             return score_fn(net, sde, x0, t).sum().item()
 
-    out = {"parameters": params, "threads": torch.get_num_threads(), "torch": torch.__version__, "batch": args.batch}
+    out = {"parameters": params, "threads": torch.get_num_threads(), "torch": torch.__version__, "batch": args.batch,
+           "device": torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"}
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     for name, f in [("train", train_step), ("score", score_eval)]:
         for _ in range(args.warmup):
             f()
         ms = []
         for _ in range(args.repeats):
+            sync()
             start = time.perf_counter()
             f()
+            sync()
             ms.append(1e3 * (time.perf_counter() - start))
         out[name + "_ms"] = ms
         out[name + "_median_ms"] = median(ms)

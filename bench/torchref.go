@@ -42,32 +42,42 @@ type torchResult struct {
 	Parameters int       `json:"parameters"`
 	Threads    int       `json:"threads"`
 	Torch      string    `json:"torch"`
+	Device     string    `json:"device"`
 	TrainMs    []float64 `json:"train_ms"`
 	ScoreMs    []float64 `json:"score_ms"`
 }
 
 // torchUNet runs the PyTorch reference and returns its training-step and
 // score rows; an error says why it could not run (no python3 with torch).
-func (r *runner) torchUNet() ([]Row, error) {
-	res, py, err := runTorchUNet(unetBatch, min(r.opt.Repeats, 5), min(r.opt.Warmup, 2))
+func (r *runner) torchUNet(c unetCase, cuda bool) ([]Row, error) {
+	res, py, err := runTorchUNet(c, cuda, min(r.opt.Repeats, 5), min(r.opt.Warmup, 2))
 	if err != nil {
 		return nil, err
 	}
-	if res.Parameters != unetParams {
-		return nil, fmt.Errorf("%s torch_unet.py: %d parameters, want %d", py, res.Parameters, unetParams)
+	if res.Parameters != c.params {
+		return nil, fmt.Errorf("%s torch_unet.py: %d parameters, want %d", py, res.Parameters, c.params)
 	}
 	device := fmt.Sprintf("host CPU, PyTorch %s, %d threads", res.Torch, res.Threads)
-	train := row("unet", unetShape, "pytorch train step dsm+adam+ema", device, res.TrainMs, 0, 0)
-	score := row("unet", unetShape, "pytorch score evaluation", device, res.ScoreMs, 0, 0)
+	if res.Device != "" && res.Device != "cpu" {
+		device = fmt.Sprintf("%s, PyTorch %s fp32", res.Device, res.Torch)
+	}
+	train := row(c.op, c.shape(), "pytorch train step dsm+adam+ema", device, res.TrainMs, 0, 0)
+	score := row(c.op, c.shape(), "pytorch score evaluation", device, res.ScoreMs, 0, 0)
 	train.Note, score.Note = "wall time per step (torch_unet.py)", "wall time per evaluation (torch_unet.py)"
 	return []Row{train, score}, nil
 }
 
 // runTorchUNet runs torch_unet.py with the first of torchPythons that has
 // torch and returns its result and that interpreter.
-func runTorchUNet(batch, repeats, warmup int) (torchResult, string, error) {
-	args := []string{"-", "--batch", strconv.Itoa(batch), "--threads", strconv.Itoa(torchThreads),
-		"--repeats", strconv.Itoa(max(repeats, 1)), "--warmup", strconv.Itoa(warmup)}
+func runTorchUNet(c unetCase, cuda bool, repeats, warmup int) (torchResult, string, error) {
+	u := c.cfg
+	args := []string{"-", "--batch", strconv.Itoa(c.batch), "--threads", strconv.Itoa(torchThreads),
+		"--repeats", strconv.Itoa(max(repeats, 1)), "--warmup", strconv.Itoa(warmup),
+		"--nf", strconv.Itoa(u.NF), "--ch-mult", joinInts(u.ChMult), "--res-blocks", strconv.Itoa(u.NumResBlocks),
+		"--attn", joinInts(u.AttnResolutions), "--image-size", strconv.Itoa(u.ImageSize), "--channels", strconv.Itoa(u.NumChannels)}
+	if cuda {
+		args = append(args, "--device", "cuda")
+	}
 	var tried []string
 	for _, py := range torchPythons() {
 		cmd := exec.Command(py, args...)

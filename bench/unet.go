@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/graph/vkexec"
@@ -12,34 +13,55 @@ import (
 	"github.com/sdevk/sdevk/vk/kernels"
 )
 
-// unetParams is the parameter count of score_sde's DDPM++ at the bench's
-// settings (unetConfig), counted from score_sde's models/ncsnpp.py; the
-// PyTorch reference builds the same count.
-const unetParams = 1752993
+// unetCase is one network of the U-Net rows: score_sde's DDPM++ at some
+// settings and batch, with its parameter count counted from score_sde's
+// models/ncsnpp.py (the PyTorch reference builds the same count).
+type unetCase struct {
+	op     string
+	cfg    model.UNetConfig
+	batch  int
+	params int
+}
 
-// unetBatch is the batch of the U-Net rows.
-const unetBatch = 64
+// shape names the case in its rows.
+func (c unetCase) shape() string {
+	u := c.cfg
+	return fmt.Sprintf("DDPM++ %dx%dx%d nf %d ch_mult %s res %d attn %s, batch %d", u.ImageSize, u.ImageSize, u.NumChannels,
+		u.NF, joinInts(u.ChMult), u.NumResBlocks, joinInts(u.AttnResolutions), c.batch)
+}
 
-// unetConfig is score_sde's DDPM++ (cifar10_ddpmpp_continuous) cut down to
+// mnistUNet is score_sde's DDPM++ (cifar10_ddpmpp_continuous) cut down to
 // 28x28x1 images: nf 32, ch_mult (1, 2, 2), two residual blocks per
-// resolution, attention at 14x14.
-func unetConfig() model.UNetConfig {
+// resolution, attention at 14x14, batch 64: the lavapipe case.
+func mnistUNet() unetCase {
 	c := model.DefaultUNetConfig()
 	c.NF, c.ChMult, c.NumResBlocks, c.AttnResolutions = 32, []int{1, 2, 2}, 2, []int{14}
 	c.ImageSize, c.NumChannels = 28, 1
-	return c
+	return unetCase{op: "unet", cfg: c, batch: 64, params: 1752993}
 }
 
-const unetShape = "DDPM++ 28x28x1 nf 32 ch_mult 1,2,2 res 2 attn 14, batch 64"
+// cifarUNet is score_sde's CIFAR-10 DDPM++ (configs/vp/cifar10_ddpmpp_continuous)
+// at its training batch of 128: the GPU case.
+func cifarUNet() unetCase {
+	return unetCase{op: "unet-cifar10", cfg: model.DefaultUNetConfig(), batch: 128, params: 61804419}
+}
 
-// uniformImages is a Dataset of 28x28x1 images of uniform noise in [0, 1]:
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ",")
+}
+
+// uniformImages is a Dataset of d-value images of uniform noise in [0, 1]:
 // the step's cost does not depend on the pixels.
-type uniformImages struct{}
+type uniformImages struct{ d int }
 
-func (uniformImages) Name() string { return "uniform 28x28x1" }
-func (uniformImages) Dim() int     { return 28 * 28 }
-func (uniformImages) Sample(n int, r *rand.Rand) []float64 {
-	x := make([]float64, n*28*28)
+func (u uniformImages) Name() string { return fmt.Sprintf("uniform images of %d values", u.d) }
+func (u uniformImages) Dim() int     { return u.d }
+func (u uniformImages) Sample(n int, r *rand.Rand) []float64 {
+	x := make([]float64, n*u.d)
 	for i := range x {
 		x[i] = r.Float64()
 	}
@@ -47,33 +69,40 @@ func (uniformImages) Sample(n int, r *rand.Rand) []float64 {
 }
 
 // unet measures one training step (DSM, Adam, EMA) and one score
-// evaluation of score_sde's DDPM++ (unetConfig) at batch 64, and the same
-// two in PyTorch on the host (torch_unet.py) when python3 with torch is
+// evaluation of score_sde's DDPM++ at 28x28x1 (mnistUNet), and the same two
+// in PyTorch on the host (torch_unet.py) when python3 with torch is
 // installed, measured first in the same run.
-func (r *runner) unet() ([]Row, error) {
+func (r *runner) unet() ([]Row, error) { return r.unetRows(mnistUNet(), false) }
+
+// unetCIFAR10 is unet for score_sde's CIFAR-10 DDPM++ at batch 128, with
+// PyTorch on CUDA as the reference when the device is a GPU (on the host
+// CPU otherwise).
+func (r *runner) unetCIFAR10() ([]Row, error) { return r.unetRows(cifarUNet(), !r.dev.Info.IsCPU()) }
+
+func (r *runner) unetRows(c unetCase, cuda bool) ([]Row, error) {
 	vp, err := sde.NewVP(0.1, 20, 1000)
 	if err != nil {
 		return nil, err
 	}
-	net, err := model.NewUNet(vp, unetConfig())
+	net, err := model.NewUNet(vp, c.cfg)
 	if err != nil {
 		return nil, err
 	}
-	if n := countParams(net.Params()); n != unetParams {
-		return nil, fmt.Errorf("DDPM++ at the bench's settings has %d parameters, want score_sde's %d", n, unetParams)
+	if n := countParams(net.Params()); n != c.params {
+		return nil, fmt.Errorf("DDPM++ at the bench's settings has %d parameters, want score_sde's %d", n, c.params)
 	}
 	var rows []Row
-	refs, err := r.torchUNet()
+	refs, err := r.torchUNet(c, cuda)
 	if err != nil {
-		rows = append(rows, Row{Op: "unet", Shape: unetShape, Variant: "pytorch", Device: "host CPU", Note: "not run: " + err.Error()})
+		rows = append(rows, Row{Op: c.op, Shape: c.shape(), Variant: "pytorch", Device: "host CPU", Note: "not run: " + err.Error()})
 	} else {
 		rows = append(rows, refs...)
 	}
-	trainRow, trainProf, err := r.unetTrain(vp, net)
+	trainRow, trainProf, err := r.unetTrain(c, vp, net)
 	if err != nil {
 		return rows, err
 	}
-	scoreRow, scoreProf, err := r.unetScore(net)
+	scoreRow, scoreProf, err := r.unetScore(c, net)
 	if err != nil {
 		return rows, err
 	}
@@ -97,9 +126,9 @@ func (out *Row) compareTime(ref Row) {
 }
 
 // unetTrain times train.Trainer steps of net (and profiles one).
-func (r *runner) unetTrain(s sde.SDE, net model.ScoreNet) (Row, []Row, error) {
+func (r *runner) unetTrain(c unetCase, s sde.SDE, net *model.UNet) (Row, []Row, error) {
 	tr, err := train.New(r.dev, train.Config{SDE: s, Net: net, Loss: sde.DefaultLossConfig(), Adam: kernels.DefaultAdam(),
-		LR: 2e-4, EMA: 0.9999, Batch: unetBatch, Data: uniformImages{}, Seed: 1})
+		LR: 2e-4, EMA: 0.9999, Batch: c.batch, Data: uniformImages{d: net.Dim()}, Seed: 1})
 	if err != nil {
 		return Row{}, nil, err
 	}
@@ -109,7 +138,7 @@ func (r *runner) unetTrain(s sde.SDE, net model.ScoreNet) (Row, []Row, error) {
 	if err != nil {
 		return Row{}, nil, err
 	}
-	out := row("unet", unetShape, "train step dsm+adam+ema", r.dev.Info.Name, ms, 0, 0)
+	out := row(c.op, c.shape(), "train step dsm+adam+ema", r.dev.Info.Name, ms, 0, 0)
 	out.HostUs = float64(tr.HostTime.Microseconds()) / float64(steps)
 	out.PlannedBytes, out.UnplannedBytes = tr.Plan().ArenaBytes, tr.Plan().SumBytes
 	out.Note = "wall time per step"
@@ -122,7 +151,7 @@ func (r *runner) unetTrain(s sde.SDE, net model.ScoreNet) (Row, []Row, error) {
 
 // unetScore times one score evaluation of net on a batch (the sampler's
 // network call: no dropout, no gradients).
-func (r *runner) unetScore(net *model.UNet) (Row, []Row, error) {
+func (r *runner) unetScore(c unetCase, net *model.UNet) (Row, []Row, error) {
 	e := vkexec.New(r.dev)
 	defer e.Params.Release()
 	vals, err := model.InitParams32(net.Params(), 1)
@@ -135,8 +164,8 @@ func (r *runner) unetScore(net *model.UNet) (Row, []Row, error) {
 		}
 	}
 	g := graph.New()
-	x := g.Input("x", unetBatch, net.Dim())
-	t := g.Input("t", unetBatch)
+	x := g.Input("x", c.batch, net.Dim())
+	t := g.Input("t", c.batch)
 	score := net.Build(g, x, t)
 	if err := g.Err(); err != nil {
 		return Row{}, nil, err
@@ -146,11 +175,11 @@ func (r *runner) unetScore(net *model.UNet) (Row, []Row, error) {
 		return Row{}, nil, err
 	}
 	defer p.Release()
-	ts := make([]float32, unetBatch)
+	ts := make([]float32, c.batch)
 	for i := range ts {
-		ts[i] = float32(i+1) / unetBatch
+		ts[i] = float32(i+1) / float32(c.batch)
 	}
-	if err := p.SetInput("x", r.randoms(unetBatch*net.Dim())); err != nil {
+	if err := p.SetInput("x", r.randoms(c.batch*net.Dim())); err != nil {
 		return Row{}, nil, err
 	}
 	if err := p.SetInput("t", ts); err != nil {
@@ -165,7 +194,7 @@ func (r *runner) unetScore(net *model.UNet) (Row, []Row, error) {
 	if err != nil {
 		return Row{}, nil, err
 	}
-	out := row("unet", unetShape, "score evaluation", r.dev.Info.Name, ms, 0, 0)
+	out := row(c.op, c.shape(), "score evaluation", r.dev.Info.Name, ms, 0, 0)
 	out.PlannedBytes, out.UnplannedBytes = p.Plan().ArenaBytes, p.Plan().SumBytes
 	out.Note = "wall time per evaluation"
 	if !r.opt.Profile {
