@@ -13,6 +13,7 @@ import (
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/sde/sampling"
+	"github.com/sdevk/sdevk/viewer"
 	"github.com/sdevk/sdevk/vk"
 )
 
@@ -285,9 +286,6 @@ func runSample(args []string, stdout io.Writer) error {
 		return err
 	}
 	if imOf != nil {
-		if *view {
-			return usagef("--view: shows point samples; write image samples with --png or --png-dir")
-		}
 		o, err := sf.request(c, method, count, im.Dim(), *seed, src, given)
 		if err != nil {
 			return err
@@ -296,7 +294,38 @@ func runSample(args []string, stdout io.Writer) error {
 		if err := cf.inpaint(&o, given); err != nil {
 			return err
 		}
-		return sampleImages(stdout, backend, runs.requests(o), runs.layout(o.N), im, imageOutputs{npy: *out, grid: *png, dir: *pngDir}, *device)
+		outs := imageOutputs{npy: *out, grid: *png, dir: *pngDir}
+		if !*view {
+			return sampleImages(stdout, backend, runs.requests(o), runs.layout(o.N), im, outs, *device)
+		}
+		if len(runs.requests(o)) > 1 {
+			return usagef("--view: shows one run; give one --class")
+		}
+		if *device == sampling.ReferenceDevice || given["batch"] {
+			return usagef("--view: the viewer draws the whole run as one batch on a Vulkan device (drop --batch and --device %s)", sampling.ReferenceDevice)
+		}
+		lo, hi := float32(0), float32(1)
+		if im.Centered {
+			lo = -1
+		}
+		vs, err := openImageView("sdevk sample: "+c.File, *device, viewer.ImageShape{C: im.C, H: im.H, W: im.W, Lo: lo, Hi: hi})
+		if err != nil {
+			return err
+		}
+		defer vs.close()
+		vs.frame.Label = o.Describe()
+		backend = &sampling.Device{Dev: vs.dev, Chunk: 10, OnChunk: func(x *vk.Buffer, t float64, done, steps, nfe int) error {
+			return vs.show(x, count, im.Dim(), t, done, steps, nfe)
+		}}
+		for { // as for points: the outputs when the run ends, then R for a new seed
+			if err := sampleImages(stdout, backend, []sampling.Request{o}, runs.layout(o.N), im, outs, *device); err != nil {
+				return err
+			}
+			if err := vs.holdFinal(); !errors.Is(err, sampling.ErrRestart) {
+				return err
+			}
+			o.Seed++
+		}
 	}
 	if given["png-dir"] {
 		return usagef("--png-dir: one PNG per sample is for image models; %s's model is a point model", c.File)

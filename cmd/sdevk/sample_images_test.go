@@ -234,3 +234,23 @@ func TestSampleShardFlagsRefused(t *testing.T) {
 		t.Errorf("a refused run wrote %s", out)
 	}
 }
+
+// --view on an image model opens the image-grid viewer: without the viewer
+// build that is one line naming the build to make; a class list or the
+// reference device is refused first.
+func TestSampleImagesView(t *testing.T) {
+	ckpt := writeTinyCheckpoint(t, t.TempDir(), 1)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--view"}, "--view: viewer:"},
+		{[]string{"--view", "--device", "cpu-reference"}, "--view: the viewer draws the whole run as one batch"},
+	} {
+		args := append([]string{"sample", "--checkpoint", ckpt, "--n", "2"}, c.args...)
+		code, _, errs := runCmd(t, args...)
+		if code != 2 || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line containing %q", c.args, code, errs, c.want)
+		}
+	}
+}
