@@ -35,17 +35,11 @@ const frameInterval = 200 * time.Millisecond
 // openView opens the viewer on the device named by device, with the data's
 // exact density (or a histogram of its samples) faintly behind.
 func openView(title, device string, ds data.Dataset) (*viewSession, error) {
-	if !viewer.Available() {
-		return nil, usagef("--view: %v", viewer.ErrNoViewer)
-	}
-	if err := viewer.CheckDisplay(); err != nil {
-		return nil, usagef("--view: %v", err)
-	}
-	disp, dev, err := viewer.OpenWindow(title, 800, 800, viewer.WindowOptions{Device: vk.Options{Device: device}})
+	v, err := openWindow(title, device)
 	if err != nil {
-		return nil, usagef("--view: %v", err)
+		return nil, err
 	}
-	v := &viewSession{disp: disp, dev: dev}
+	disp := v.disp
 	d := ds.Dim()
 	ref := ds.Sample(4000, rand.New(rand.NewPCG(7, 7)))
 	pts := make([]float32, len(ref))
@@ -92,9 +86,9 @@ func openView(title, device string, ds data.Dataset) (*viewSession, error) {
 	return v, nil
 }
 
-// openImageView opens the viewer for image samples: a live grid of the
-// batch, values in [lo, hi] shown black..white (the model's data range).
-func openImageView(title, device string, im viewer.ImageShape) (*viewSession, error) {
+// openWindow opens the viewer's window on the device named by device; what
+// is missing for it (the viewer build, a display) is a usage error.
+func openWindow(title, device string) (*viewSession, error) {
 	if !viewer.Available() {
 		return nil, usagef("--view: %v", viewer.ErrNoViewer)
 	}
@@ -105,7 +99,16 @@ func openImageView(title, device string, im viewer.ImageShape) (*viewSession, er
 	if err != nil {
 		return nil, usagef("--view: %v", err)
 	}
-	v := &viewSession{disp: disp, dev: dev}
+	return &viewSession{disp: disp, dev: dev}, nil
+}
+
+// openImageView opens the viewer for image samples: a live grid of the
+// batch, values in [lo, hi] shown black..white (the model's data range).
+func openImageView(title, device string, im viewer.ImageShape) (*viewSession, error) {
+	v, err := openWindow(title, device)
+	if err != nil {
+		return nil, err
+	}
 	v.frame.Image = &im
 	if err := v.keep(nil, im.C*im.H*im.W); err != nil {
 		v.close()
