@@ -13,7 +13,6 @@ import (
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/sde/sampling"
-	"github.com/sdevk/sdevk/viewer"
 	"github.com/sdevk/sdevk/vk"
 )
 
@@ -304,11 +303,7 @@ func runSample(args []string, stdout io.Writer) error {
 		if *device == sampling.ReferenceDevice || given["batch"] {
 			return usagef("--view: the viewer draws the whole run as one batch on a Vulkan device (drop --batch and --device %s)", sampling.ReferenceDevice)
 		}
-		lo, hi := float32(0), float32(1)
-		if im.Centered {
-			lo = -1
-		}
-		vs, err := openImageView("sdevk sample: "+c.File, *device, viewer.ImageShape{C: im.C, H: im.H, W: im.W, Lo: lo, Hi: hi})
+		vs, err := openImageView("sdevk sample: "+c.File, *device, viewerImages(im))
 		if err != nil {
 			return err
 		}

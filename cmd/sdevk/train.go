@@ -86,8 +86,8 @@ func runTrain(args []string, stdout io.Writer) error {
 		return usagef("%v", err)
 	}
 	if c.IsImages() {
-		if o.view {
-			return usagef("--view: the viewer shows point data; image runs write their grids into %s", o.out)
+		if o.view && c.IsClassifier() {
+			return usagef("--view: a classifier run draws no samples to show; its accuracy is written to %s", o.out)
 		}
 		if err := train.AddImages(&tc, c); err != nil {
 			return usagef("%v", err)
@@ -109,7 +109,14 @@ func runTrain(args []string, stdout io.Writer) error {
 	default:
 		var dev *vk.Device
 		if o.view {
-			if vs, err = openView("sdevk train: "+filepath.Base(o.config), o.device, ds); err != nil {
+			title := "sdevk train: " + filepath.Base(o.config)
+			if c.IsImages() {
+				im, _ := sampling.ImagesOf(c)
+				vs, err = openImageView(title, o.device, viewerImages(im))
+			} else {
+				vs, err = openView(title, o.device, ds)
+			}
+			if err != nil {
 				return err
 			}
 			defer vs.close()
@@ -149,7 +156,10 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	var view *trainView
 	if vs != nil {
-		view = &trainView{vs: vs, c: c, net: net, tr: tr, d: ds.Dim()}
+		view = &trainView{vs: vs, c: c, net: net, tr: tr, d: ds.Dim(), n: snapshotPoints}
+		if c.IsImages() {
+			view.n = min(snapshotImages, imageSamples(c))
+		}
 		if err := view.snapshot(); err != nil {
 			return err
 		}

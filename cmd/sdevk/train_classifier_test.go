@@ -103,3 +103,22 @@ func TestClassifierConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// --view: an image run opens the image-grid viewer (one line naming the
+// viewer build when this build has none); a classifier run has nothing to
+// show.
+func TestTrainImagesView(t *testing.T) {
+	set := t.TempDir()
+	writeIDX(t, set, "train", 8)
+	writeIDX(t, set, "t10k", 8)
+	for _, c := range []struct{ cfg, want string }{
+		{tinyImageConfig(set), "--view: viewer:"},
+		{tinyTrainClassifierConfig(set), "--view: a classifier run draws no samples to show"},
+	} {
+		cfg := writeConfig(t, c.cfg)
+		code, _, errs := runCmd(t, "train", "--config", cfg, "--out", filepath.Join(t.TempDir(), "r"), "--view")
+		if code != 2 || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+			t.Errorf("exit %d, stderr %q; want 2 and one line containing %q", code, errs, c.want)
+		}
+	}
+}

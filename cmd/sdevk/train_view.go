@@ -19,10 +19,11 @@ type trainView struct {
 	net   model.ScoreNet
 	tr    train.Runner
 	d     int
+	n     int // samples a snapshot draws: points, or images shown as a grid
 	shown time.Time
 }
 
-// snapshotPoints is the number of points a snapshot draws.
+// snapshotPoints is the number of points a snapshot of point data draws.
 const snapshotPoints = 2000
 
 // snapshot samples with the current EMA weights and keeps them for display.
@@ -30,7 +31,7 @@ func (v *trainView) snapshot() error {
 	if v == nil || v.vs.closed {
 		return nil
 	}
-	x, o, _, err := emaSample(&sampling.Device{Dev: v.vs.dev}, v.c, v.net, v.tr, v.d, snapshotPoints)
+	x, o, _, err := emaSample(&sampling.Device{Dev: v.vs.dev}, v.c, v.net, v.tr, v.d, v.n)
 	if err != nil {
 		return err
 	}
@@ -44,7 +45,7 @@ func (v *trainView) snapshot() error {
 			return err
 		}
 	}
-	v.vs.frame.Points, v.vs.frame.N, v.vs.frame.D = v.vs.last, snapshotPoints, v.d
+	v.vs.frame.Points, v.vs.frame.N, v.vs.frame.D = v.vs.last, v.n, v.d
 	v.vs.frame.Label = fmt.Sprintf("step %d: %s", v.tr.Steps(), o.Describe())
 	return v.vs.last.Upload(f)
 }

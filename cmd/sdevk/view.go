@@ -117,6 +117,16 @@ func openImageView(title, device string, im viewer.ImageShape) (*viewSession, er
 	return v, nil
 }
 
+// viewerImages is the viewer's frame shape for images of geometry im, in
+// the model's range: [-1, 1] when centred, else [0, 1].
+func viewerImages(im sampling.Images) viewer.ImageShape {
+	lo := float32(0)
+	if im.Centered {
+		lo = -1
+	}
+	return viewer.ImageShape{C: im.C, H: im.H, W: im.W, Lo: lo, Hi: 1}
+}
+
 // show draws the points without ever waiting for the window (a frame still
 // in flight is dropped) and handles the keys: space pauses, R restarts,
 // closing the window stops the viewing but not the run.
