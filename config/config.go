@@ -41,6 +41,12 @@ type DataConfig struct {
 	Centered              bool   `toml:"centered"` // inputs in [-1, 1], else [0, 1]
 	RandomFlip            bool   `toml:"random_flip"`
 	UniformDequantization bool   `toml:"uniform_dequantization"`
+	// Crop, when > 0, keeps the centre Crop x Crop of each image of a
+	// folder before resizing to image_size: score_sde's CelebA
+	// preprocessing is crop = 140.
+	Crop int `toml:"crop"`
+	// Labels is an optional labels .npy for an images .npy at Path.
+	Labels string `toml:"labels"`
 }
 
 // ComponentConfig is one [[data.components]] entry: weight, mean, and std or

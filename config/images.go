@@ -58,6 +58,14 @@ func (c *Config) validateImages() *Error {
 		return c.errAt("data.dataset", "sdevk reads %s from a folder: set data.path", d.Dataset)
 	case d.ImageSize < 1:
 		return c.errAt("data.image_size", "must be >= 1, got %d", d.ImageSize)
+	case d.Crop < 0:
+		return c.errAt("data.crop", "must be >= 0 (0: no centre crop), got %d", d.Crop)
+	case (d.Crop > 0 || d.Labels != "") && d.Path == "":
+		key := "data.crop"
+		if d.Crop == 0 {
+			key = "data.labels"
+		}
+		return c.errAt(key, "applies to images read from data.path (a folder, or an images .npy for labels)")
 	case d.NumChannels < 1:
 		return c.errAt("data.num_channels", "must be >= 1, got %d", d.NumChannels)
 	case d.Path != "" || !named:
@@ -89,8 +97,8 @@ func (c *Config) Images(split string) (*data.Images, error) {
 	var im *data.Images
 	var err error
 	if c.Data.Path != "" {
-		im, err = data.LoadImagePath(data.ImageSource{Path: c.Data.Path, Split: split,
-			Folder: data.FolderOptions{Size: c.Data.ImageSize}})
+		im, err = data.LoadImagePath(data.ImageSource{Path: c.Data.Path, Split: split, Labels: c.Data.Labels,
+			Folder: data.FolderOptions{Size: c.Data.ImageSize, Crop: c.Data.Crop}})
 	} else {
 		im, err = data.LoadImageSet(imageSets[c.Data.Dataset].name, split, "")
 	}

@@ -1,6 +1,13 @@
 package config
 
 import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,6 +22,9 @@ func TestImageDataKeys(t *testing.T) {
 		{"[data]\nkind = \"images\"\ndataset = \"CIFAR10\"\nnum_channels = 1\n", "i.toml:4: data.num_channels: CIFAR10 images have 3 channel(s), got 1"},
 		{"[data]\nkind = \"images\"\npath = \"x.npy\"\nimage_size = 0\n", "i.toml:4: data.image_size: must be >= 1, got 0"},
 		{"[data]\nkind = \"image\"\n", `i.toml:2: data.kind: unknown data kind "image" (want gmm | npy | images |`},
+		{"[data]\nkind = \"images\"\ndataset = \"MNIST\"\ncrop = 20\n", "i.toml:4: data.crop: applies to images read from data.path"},
+		{"[data]\nkind = \"images\"\npath = \"d\"\nimage_size = 8\ncrop = -1\n", "i.toml:5: data.crop: must be >= 0"},
+		{"[data]\nkind = \"images\"\ndataset = \"MNIST\"\nlabels = \"y.npy\"\n", "i.toml:4: data.labels: applies to images read from data.path"},
 	} {
 		_, err := Parse("i.toml", []byte(c.src), nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -64,5 +74,43 @@ func TestImagesChecksGeometry(t *testing.T) {
 	p := Default()
 	if _, err := p.Images("train"); err == nil || !strings.Contains(err.Error(), "not an image data set") {
 		t.Errorf("Images of point data: %v", err)
+	}
+}
+
+// data.crop takes the centre of each folder image before the resize, as
+// score_sde's CelebA preprocessing does.
+func TestImageFolderCrop(t *testing.T) {
+	dir := t.TempDir()
+	img := image.NewGray(image.Rect(0, 0, 30, 20))
+	for y := 0; y < 20; y++ {
+		for x := 0; x < 30; x++ {
+			if x >= 10 && x < 20 && y >= 5 && y < 15 {
+				img.SetGray(x, y, color.Gray{Y: 200}) // the centre 10x10 is bright
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.png"), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := fmt.Sprintf("[data]\nkind = \"images\"\npath = %q\nimage_size = 5\nnum_channels = 1\ncrop = 10\n", dir)
+	c, err := Parse("c.toml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := c.Images("train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.N != 1 || im.H != 5 || im.W != 5 {
+		t.Fatalf("%d images of %dx%d, want one 5x5", im.N, im.H, im.W)
+	}
+	for i, v := range im.Pixels {
+		if v != 200 {
+			t.Fatalf("pixel %d is %d: the crop should keep only the bright centre", i, v)
+		}
 	}
 }
