@@ -153,6 +153,8 @@ func (c *Config) validateTraining() *Error {
 		return c.errAt("training.projection", "unknown projection %q (want rademacher | gaussian | sphere)", t.Projection)
 	case t.SnapshotFreq < 1:
 		return c.errAt("training.snapshot_freq", "must be >= 1, got %d", t.SnapshotFreq)
+	case t.SnapshotFreqForPreemption < 0:
+		return c.errAt("training.snapshot_freq_for_preemption", "must be >= 0 (0: none), got %d", t.SnapshotFreqForPreemption)
 	case t.LogFreq < 1:
 		return c.errAt("training.log_freq", "must be >= 1, got %d", t.LogFreq)
 	}

@@ -165,7 +165,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		}
 	}
 	loop := train.RunOptions{Dir: o.out, Meta: meta, Total: c.Training.NIters, Snapshot: c.Training.SnapshotFreq,
-		OnSnapshot: snapshotGrid(backend, c, net, tr, o.out)}
+		Preempt: c.Training.SnapshotFreqForPreemption, OnSnapshot: snapshotGrid(backend, c, net, tr, o.out)}
 	if ev, ok := tr.(interface{ EvalLoss(int) (float64, error) }); ok && tc.EvalImages != nil {
 		loop.EvalFreq = c.Training.EvalFreq
 		loop.Eval = func(k int) (float64, error) {

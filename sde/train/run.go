@@ -37,6 +37,11 @@ type RunOptions struct {
 	// Total is the step count to train to; a checkpoint is saved every
 	// Snapshot steps (0: only at the end).
 	Total, Snapshot int
+	// Preempt, when > 0, also saves a checkpoint every Preempt steps
+	// (score_sde's snapshot_freq_for_preemption) without OnSnapshot, so a
+	// long run loses little when stopped; only the latest of these is kept,
+	// and the next snapshot or the end replaces it.
+	Preempt int
 	// OnStep, when set, is called after every step (progress, a viewer).
 	OnStep func(step int, loss float64) error
 	// OnSnapshot, when set, is called after each intermediate checkpoint.
@@ -137,19 +142,33 @@ func Run(ctx context.Context, tr Runner, o RunOptions) (res RunResult, err error
 			err = cerr
 		}
 	}()
-	save := func() error {
+	preempted := "" // the preemption checkpoint the next save replaces
+	save := func(preempt bool) error {
 		if err := mf.Sync(); err != nil {
 			return err
 		}
-		res.Checkpoint, err = Save(tr, o.Dir, o.Meta)
-		return err
+		path, err := Save(tr, o.Dir, o.Meta)
+		if err != nil {
+			return err
+		}
+		res.Checkpoint = path
+		if preempted != "" && preempted != path {
+			if err := os.Remove(preempted); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+		preempted = ""
+		if preempt {
+			preempted = path
+		}
+		return nil
 	}
 	start, first := time.Now(), tr.Steps()
 	defer func() { res.Steps, res.Elapsed = tr.Steps()-first, time.Since(start) }()
 	for tr.Steps() < o.Total {
 		if ctx.Err() != nil {
 			res.Interrupted = true
-			return res, save()
+			return res, save(false)
 		}
 		loss, err := tr.Next()
 		if err != nil {
@@ -180,8 +199,10 @@ func Run(ctx context.Context, tr Runner, o RunOptions) (res RunResult, err error
 				return res, err
 			}
 		}
-		if o.Snapshot > 0 && tr.Steps()%o.Snapshot == 0 && tr.Steps() < o.Total {
-			if err := save(); err != nil {
+		switch step := tr.Steps(); {
+		case step >= o.Total:
+		case o.Snapshot > 0 && step%o.Snapshot == 0:
+			if err := save(false); err != nil {
 				return res, err
 			}
 			if o.OnSnapshot != nil {
@@ -189,9 +210,13 @@ func Run(ctx context.Context, tr Runner, o RunOptions) (res RunResult, err error
 					return res, err
 				}
 			}
+		case o.Preempt > 0 && step%o.Preempt == 0:
+			if err := save(true); err != nil {
+				return res, err
+			}
 		}
 	}
-	return res, save()
+	return res, save(false)
 }
 
 // ReadMetrics reads a run directory's metrics.jsonl (earlier runs of a
