@@ -34,7 +34,7 @@ func Export(c *Checkpoint, w Weights) (*Checkpoint, error) {
 	out.Meta["weights"] = string(w)
 	var names []string
 	for name := range c.Tensors {
-		if p, ok := strings.CutPrefix(name, "params/"); ok {
+		if p, ok := strings.CutPrefix(name, PrefixParams); ok {
 			names = append(names, p)
 		}
 	}
@@ -44,12 +44,12 @@ func Export(c *Checkpoint, w Weights) (*Checkpoint, error) {
 	sort.Strings(names)
 	emas := 0
 	for _, name := range names {
-		t := c.Tensors["params/"+name]
-		if e, ok := c.Tensors["ema/"+name]; ok && w == WeightsEMA {
+		t := c.Tensors[PrefixParams+name]
+		if e, ok := c.Tensors[PrefixEMA+name]; ok && w == WeightsEMA {
 			t = e
 			emas++
 		}
-		out.Tensors["params/"+name] = t
+		out.Tensors[PrefixParams+name] = t
 	}
 	if w == WeightsEMA && emas == 0 {
 		return nil, fmt.Errorf("no ema/ tensors: the run kept no EMA (model.ema_rate = 0); export --weights model")

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"github.com/sdevk/sdevk/checkpoint"
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/sde"
 )
@@ -38,4 +39,14 @@ func ReferenceScore(net ScoreNet, weights map[string][]float32, d int) sde.Score
 		}
 		copy(out, res[0])
 	}
+}
+
+// CheckpointParams names specs' parameters and shapes for
+// checkpoint.Checkpoint.Weights.
+func CheckpointParams(specs []ParamSpec) []checkpoint.Param {
+	out := make([]checkpoint.Param, len(specs))
+	for i, p := range specs {
+		out[i] = checkpoint.Param{Name: p.Name, Shape: p.Shape}
+	}
+	return out
 }

@@ -47,16 +47,9 @@ func LoadClassifier(path string) (*model.Classifier, map[string][]float32, error
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", file, err)
 	}
-	weights := map[string][]float32{}
-	for _, p := range net.Params() {
-		t, ok := ck.Tensors["ema/"+p.Name]
-		if !ok {
-			t, ok = ck.Tensors["params/"+p.Name]
-		}
-		if !ok || !slices.Equal(t.Shape, p.Shape) {
-			return nil, nil, fmt.Errorf("%s: no tensor params/%s of shape %v for the %v", file, p.Name, p.Shape, c)
-		}
-		weights[p.Name] = t.Data
+	weights, err := ck.Weights(model.CheckpointParams(net.Params()), true)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %v for the %v", file, err, c)
 	}
 	return net, weights, nil
 }
@@ -75,7 +68,7 @@ func SaveClassifier(path string, net *model.Classifier, weights map[string][]flo
 		if !ok || len(w) != p.Size() {
 			return fmt.Errorf("quality: no weights for the classifier's %s %v", p.Name, p.Shape)
 		}
-		ck.Tensors["params/"+p.Name] = checkpoint.Tensor{Shape: slices.Clone(p.Shape), Data: w}
+		ck.Tensors[checkpoint.PrefixParams+p.Name] = checkpoint.Tensor{Shape: slices.Clone(p.Shape), Data: w}
 	}
 	return checkpoint.Save(path, ck)
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -84,19 +83,19 @@ func Import(o Options, network NetworkFunc) (Result, error) {
 	out := checkpoint.New()
 	res := Result{Step: ck.Step}
 	for _, s := range specs {
-		out.Tensors["params/"+s.Name] = raw[s.Name]
+		out.Tensors[checkpoint.PrefixParams+s.Name] = raw[s.Name]
 		res.Params++
 		res.Values += len(raw[s.Name].Data)
 		if !s.Frozen {
-			out.Tensors["ema/"+s.Name] = ema[s.Name]
+			out.Tensors[checkpoint.PrefixEMA+s.Name] = ema[s.Name]
 			res.Trainable++
 		}
 	}
 	m, v, adamStep := ck.AdamMoments(specs)
 	for name := range m {
-		out.Tensors["adam_m/"+name], out.Tensors["adam_v/"+name] = m[name], v[name]
+		out.Tensors[checkpoint.PrefixAdamM+name], out.Tensors[checkpoint.PrefixAdamV+name] = m[name], v[name]
 	}
-	out.Tensors["optim/state"] = optimState(max(adamStep, ck.Step), c.Optim.LR)
+	out.Tensors[checkpoint.NameOptimState] = optimState(max(adamStep, ck.Step), c.Optim.LR)
 	out.Meta["step"] = strconv.Itoa(ck.Step)
 	out.Meta["seed"] = strconv.FormatUint(c.Seed, 10)
 	out.Meta["config"] = string(text)
@@ -131,11 +130,7 @@ func Import(o Options, network NetworkFunc) (Result, error) {
 func optimState(step int, lr float64) checkpoint.Tensor {
 	words := kernels.OptimStateInit(lr)
 	words[kernels.OptStep] = uint32(step)
-	bits := make([]float32, len(words))
-	for i, w := range words {
-		bits[i] = math.Float32frombits(w)
-	}
-	return checkpoint.Tensor{Shape: []int{len(bits)}, Data: bits}
+	return checkpoint.WordsTensor(words)
 }
 
 // configText returns the TOML of the config at path, converting score_sde's

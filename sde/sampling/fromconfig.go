@@ -48,6 +48,16 @@ func NewRequest(c *config.Config, m Method, n, d int, seed uint64, score ScoreMo
 // checkpoint, with the run's and then the given --set overrides, and the
 // network's EMA weights. It returns the config and the model.
 func LoadCheckpoint(ckpt string, sets []string) (*config.Config, ScoreModel, error) {
+	return LoadCheckpointWeights(ckpt, sets, EMAWeights)
+}
+
+// LoadCheckpointWeights is LoadCheckpoint with the weight set to use:
+// EMAWeights (each parameter's EMA, or its value without one) or
+// RawWeights (the values).
+func LoadCheckpointWeights(ckpt string, sets []string, weights string) (*config.Config, ScoreModel, error) {
+	if weights != EMAWeights && weights != RawWeights {
+		return nil, ScoreModel{}, fmt.Errorf("weights %q: want %s or %s", weights, EMAWeights, RawWeights)
+	}
 	path, err := checkpoint.Resolve(ckpt)
 	if err != nil {
 		return nil, ScoreModel{}, err
@@ -74,29 +84,9 @@ func LoadCheckpoint(ckpt string, sets []string) (*config.Config, ScoreModel, err
 	if err != nil {
 		return nil, ScoreModel{}, fmt.Errorf("%s: model: %v", path, err)
 	}
-	weights, err := checkpointWeights(path, ck, net)
+	w, err := ck.Weights(model.CheckpointParams(net.Params()), weights == EMAWeights)
 	if err != nil {
-		return nil, ScoreModel{}, err
+		return nil, ScoreModel{}, fmt.Errorf("%s: %v", path, err)
 	}
-	return c, NetModel(path, net, weights, dim), nil
-}
-
-// checkpointWeights picks each parameter's EMA (or, without one, its value)
-// and checks its shape against the network.
-func checkpointWeights(path string, ck *checkpoint.Checkpoint, net model.ScoreNet) (map[string][]float32, error) {
-	out := map[string][]float32{}
-	for _, p := range net.Params() {
-		t, ok := ck.Tensors["ema/"+p.Name]
-		if !ok {
-			t, ok = ck.Tensors["params/"+p.Name]
-		}
-		if !ok {
-			return nil, fmt.Errorf("%s: no tensor for parameter %s (a checkpoint of another model?)", path, p.Name)
-		}
-		if fmt.Sprint(t.Shape) != fmt.Sprint(p.Shape) {
-			return nil, fmt.Errorf("%s: %s has shape %v, the config's model wants %v", path, p.Name, t.Shape, p.Shape)
-		}
-		out[p.Name] = t.Data
-	}
-	return out, nil
+	return c, NetModel(path, net, w, dim), nil
 }

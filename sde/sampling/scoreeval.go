@@ -4,13 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/sdevk/sdevk/checkpoint"
-	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/graph/vkexec"
-	"github.com/sdevk/sdevk/model"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/vk"
 	"github.com/sdevk/sdevk/vk/kernels"
@@ -181,41 +178,8 @@ func netScores(dev *vk.Device, m ScoreModel, x, t []float32, b int) ([]float32, 
 	return out, nil
 }
 
-// Weight sets of a checkpoint.
+// Weight sets of a checkpoint (checkpoint.Weights' names).
 const (
-	EMAWeights = "ema"   // the exponential moving average (what sampling uses)
-	RawWeights = "model" // the trained values (score_sde's "model")
+	EMAWeights = string(checkpoint.WeightsEMA)   // the exponential moving average (what sampling uses)
+	RawWeights = string(checkpoint.WeightsModel) // the trained values (score_sde's "model")
 )
-
-// LoadCheckpointWeights is LoadCheckpoint with the weight set to use:
-// EMAWeights (LoadCheckpoint's) or RawWeights.
-func LoadCheckpointWeights(ckpt string, sets []string, weights string) (*config.Config, ScoreModel, error) {
-	if weights != EMAWeights && weights != RawWeights {
-		return nil, ScoreModel{}, fmt.Errorf("weights %q: want %s or %s", weights, EMAWeights, RawWeights)
-	}
-	c, m, err := LoadCheckpoint(ckpt, sets)
-	if err != nil || weights == EMAWeights {
-		return c, m, err
-	}
-	ck, err := checkpoint.Load(m.Name)
-	if err != nil {
-		return nil, ScoreModel{}, err
-	}
-	if m.Weights, err = rawWeights(m.Name, ck, m.Net); err != nil {
-		return nil, ScoreModel{}, err
-	}
-	return c, m, nil
-}
-
-// rawWeights picks each parameter's value (params/NAME).
-func rawWeights(path string, ck *checkpoint.Checkpoint, net model.ScoreNet) (map[string][]float32, error) {
-	out := map[string][]float32{}
-	for _, p := range net.Params() {
-		t, ok := ck.Tensors["params/"+p.Name]
-		if !ok || !slices.Equal(t.Shape, p.Shape) {
-			return nil, fmt.Errorf("%s: no params/%s of shape %v", path, p.Name, p.Shape)
-		}
-		out[p.Name] = t.Data
-	}
-	return out, nil
-}

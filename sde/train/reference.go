@@ -193,11 +193,7 @@ func (t *RefTrainer) Checkpoint(meta map[string]string) (*checkpoint.Checkpoint,
 	}
 	words := kernels.OptimStateInit(t.cfg.LR)
 	words[kernels.OptStep] = uint32(t.adam.Step)
-	bits := make([]float32, len(words))
-	for i, w := range words {
-		bits[i] = math.Float32frombits(w)
-	}
-	c.Tensors[nameOptim] = checkpoint.Tensor{Shape: []int{len(bits)}, Data: bits}
+	c.Tensors[nameOptim] = checkpoint.WordsTensor(words)
 	return c, nil
 }
 
@@ -245,7 +241,7 @@ func (t *RefTrainer) Restore(c *checkpoint.Checkpoint) error {
 	if !ok || len(bits.Data) <= kernels.OptStep {
 		return fmt.Errorf("train: checkpoint lacks %s", nameOptim)
 	}
-	t.adam.Step = int(math.Float32bits(bits.Data[kernels.OptStep]))
+	t.adam.Step = int(bits.Words()[kernels.OptStep])
 	t.step = step
 	return nil
 }

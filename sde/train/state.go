@@ -2,7 +2,6 @@ package train
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 
 	"github.com/sdevk/sdevk/checkpoint"
@@ -10,13 +9,13 @@ import (
 	"github.com/sdevk/sdevk/vk/kernels"
 )
 
-// Tensor name prefixes in a checkpoint.
+// The checkpoint's tensor names (checkpoint.PrefixParams and the rest).
 const (
-	prefixParam = "params/"
-	prefixEMA   = "ema/"
-	prefixM     = "adam_m/"
-	prefixV     = "adam_v/"
-	nameOptim   = "optim/state" // the optimiser's state words, bit for bit
+	prefixParam = checkpoint.PrefixParams
+	prefixEMA   = checkpoint.PrefixEMA
+	prefixM     = checkpoint.PrefixAdamM
+	prefixV     = checkpoint.PrefixAdamV
+	nameOptim   = checkpoint.NameOptimState // the optimiser's state words, bit for bit
 )
 
 func read(b *vk.Buffer, n int) ([]float32, error) {
@@ -56,11 +55,7 @@ func (t *Trainer) Checkpoint(meta map[string]string) (*checkpoint.Checkpoint, er
 	if err := t.opt.DownloadU32(words); err != nil {
 		return nil, err
 	}
-	bits := make([]float32, len(words))
-	for i, w := range words {
-		bits[i] = math.Float32frombits(w)
-	}
-	c.Tensors[nameOptim] = checkpoint.Tensor{Shape: []int{len(bits)}, Data: bits}
+	c.Tensors[nameOptim] = checkpoint.WordsTensor(words)
 	return c, nil
 }
 
@@ -107,11 +102,7 @@ func (t *Trainer) Restore(c *checkpoint.Checkpoint) error {
 	if err != nil {
 		return err
 	}
-	words := make([]uint32, len(bits))
-	for i, f := range bits {
-		words[i] = math.Float32bits(f)
-	}
-	if err := t.opt.UploadU32(words); err != nil {
+	if err := t.opt.UploadU32(checkpoint.Tensor{Data: bits}.Words()); err != nil {
 		return err
 	}
 	t.Step = step
