@@ -45,7 +45,7 @@ type Tuning struct {
 	GemmSplitGroups int `json:"gemm_split_groups"`
 	// GemmMaxGroups, when non-zero, lowers the workgroup-count limit (tests:
 	// the shaders' loops over tiles the grid does not cover).
-	GemmMaxGroups uint32 `json:"gemm_max_groups,omitempty"`
+	GemmMaxGroups uint32 `json:"gemm_max_groups"`
 
 	// ConvAuto is the convolution variant ConvAuto resolves to: on CPU-type
 	// devices Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions and im2col
@@ -74,7 +74,7 @@ type Tuning struct {
 	ConvIm2colScratchBytes int `json:"conv_im2col_scratch_bytes"`
 	// ConvIm2colChunk, when non-zero, caps the images per chunk (tests: several
 	// chunks on small shapes).
-	ConvIm2colChunk int `json:"conv_im2col_chunk,omitempty"`
+	ConvIm2colChunk int `json:"conv_im2col_chunk"`
 	// Im2colW64 lets im2col store 64-bit words where the device has
 	// shaderInt64 (off: the vec4 stores).
 	Im2colW64 bool `json:"im2col_w64"`
@@ -85,7 +85,7 @@ type Tuning struct {
 	// ran those products 1.4-1.8x faster than the default 32 (medians of
 	// 7, DDPM++'s C32 28x28 and C64 14x14 layers at batch 64). 0 keeps
 	// the device's SGEMM tile (GPUs, which do not take Winograd by default).
-	WinogradGemmTM uint32 `json:"winograd_gemm_tm,omitempty"`
+	WinogradGemmTM uint32 `json:"winograd_gemm_tm"`
 
 	// CopyRows copies contiguous rows of a strided copy with one
 	// vkCmdCopyBuffer of many ranges: a memcpy per row on lavapipe, where

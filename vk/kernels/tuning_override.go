@@ -86,7 +86,7 @@ func (t *Tuning) set(key, val string) error {
 		val = string(q)
 	}
 	parent, ok := top[path[0]]
-	if !ok && !isOmitted(path[0]) {
+	if !ok {
 		return fmt.Errorf("no field %s (fields: %s)", path[0], strings.Join(fieldNames(top), ", "))
 	}
 	if len(path) == 1 {
@@ -115,11 +115,6 @@ func (t *Tuning) set(key, val string) error {
 	}
 	*t = out
 	return nil
-}
-
-// isOmitted reports the fields that JSON leaves out at their zero value.
-func isOmitted(name string) bool {
-	return name == "gemm_max_groups" || name == "conv_im2col_chunk"
 }
 
 func fieldNames(m map[string]json.RawMessage) []string {

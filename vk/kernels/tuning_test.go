@@ -54,6 +54,12 @@ func TestTuningFor(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("TuningFor:\n got %+v\nwant %+v", got, want)
 	}
+	// A field the preset leaves at zero is still set by its name: the gpu
+	// preset's winograd_gemm_tm is 0.
+	gpu, err := TuningFor(info, []string{"preset=gpu", "winograd_gemm_tm=16", "gemm_max_groups=8"})
+	if err != nil || gpu.WinogradGemmTM != 16 || gpu.GemmMaxGroups != 8 {
+		t.Errorf("zero-valued fields on the gpu preset: %+v, %v", gpu, err)
+	}
 	if plain, err := TuningFor(info, nil); err != nil || !reflect.DeepEqual(plain, DefaultTuning(info)) {
 		t.Errorf("no overrides: %+v, %v", plain, err)
 	}
