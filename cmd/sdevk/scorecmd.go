@@ -11,6 +11,7 @@ import (
 
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/internal/atomicfile"
+	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/sde/sampling"
 )
 
@@ -57,14 +58,15 @@ func runScore(args []string, stdout io.Writer) error {
 	if len(tShape) != 1 || len(xShape) < 2 || xShape[0] != tShape[0] {
 		return usagef("score: --x has shape %v and --t %v: want (N, ...) and (N,)", xShape, tShape)
 	}
-	c, m, err := loadScoreModel("score", *cfgPath, *score, *ckpt, sets)
-	if err != nil {
-		return err
-	}
-	if *ckpt != "" && *weights != sampling.EMAWeights {
+	var c *config.Config
+	var m sampling.ScoreModel
+	if *ckpt != "" && *cfgPath == "" && *score == "" {
+		// One read of the checkpoint, with the weight set asked for.
 		if c, m, err = sampling.LoadCheckpointWeights(*ckpt, sets, *weights); err != nil {
 			return usagef("--checkpoint: %v", err)
 		}
+	} else if c, m, err = loadScoreModel("score", *cfgPath, *score, *ckpt, sets); err != nil {
+		return err
 	}
 	s, err := c.NewSDE(0)
 	if err != nil {
