@@ -70,11 +70,7 @@ func init() {
 	for kind, op := range binaryOps {
 		op := op
 		lowerings[kind] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
-			a, b := n.Inputs()[0].Shape(), n.Inputs()[1].Shape()
-			if a.Equal(b) { // no broadcast: flat, whatever the rank (AttentionGrad's stacked [3, N, C, H, W])
-				a, b = graph.Shape{a.Size()}, graph.Shape{b.Size()}
-			}
-			return r.lib.Binary(r.seq, op, in[0], in[1], out, a, b)
+			return r.lib.Binary(r.seq, op, in[0], in[1], out, n.Inputs()[0].Shape(), n.Inputs()[1].Shape())
 		}
 	}
 	lowerings[graph.OpFill] = func(r *recorder, n *graph.Node, _ []*vk.Buffer, out *vk.Buffer) error {

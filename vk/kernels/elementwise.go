@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/sdevk/sdevk/graph/ref"
 	"github.com/sdevk/sdevk/vk"
@@ -186,8 +187,18 @@ func BroadcastStrides(aShape, bShape []int) (out, sa, sb [MaxBroadcastDims]int, 
 	return out, sa, sb, nil
 }
 
+// flatIfEqual makes two equal shapes one flat run: with no broadcast the
+// rank does not matter, and BroadcastStrides covers rank 4 at most.
+func flatIfEqual(a, b []int) ([]int, []int) {
+	if slices.Equal(a, b) {
+		return []int{prod(a)}, []int{prod(b)}
+	}
+	return a, b
+}
+
 // Binary records out = a op b with broadcasting of aShape against bShape.
 func (l *Lib) Binary(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, aShape, bShape []int) error {
+	aShape, bShape = flatIfEqual(aShape, bShape)
 	shape, sa, sb, err := BroadcastStrides(aShape, bShape)
 	if err != nil {
 		return err

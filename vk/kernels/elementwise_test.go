@@ -41,6 +41,7 @@ func TestBinaryBroadcast(t *testing.T) {
 		{[]int{5, 1}, []int{1, 3}},
 		{[]int{2, 3, 5, 7}, []int{3, 1, 1}},
 		{[]int{1}, []int{4, 65}},
+		{[]int{3, 2, 1, 5, 7}, []int{3, 2, 1, 5, 7}}, // rank 5, no broadcast: one flat run
 	}
 	for op := Add; op <= Equal; op++ {
 		for _, s := range shapes {

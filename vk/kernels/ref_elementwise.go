@@ -39,6 +39,7 @@ func UnaryRef(op UnaryOp, x []float64, alpha, beta, gamma float64) []float64 {
 
 // BinaryRef is the float64 reference of the binary kernel.
 func BinaryRef(op BinaryOp, a, b []float64, aShape, bShape []int) ([]float64, error) {
+	aShape, bShape = flatIfEqual(aShape, bShape)
 	shape, _, _, err := BroadcastStrides(aShape, bShape)
 	if err != nil {
 		return nil, err
