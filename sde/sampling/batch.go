@@ -70,18 +70,12 @@ type binder interface {
 }
 
 // batchSize measures the device memory a point of dimension d takes with
-// the score model that newScore makes, and returns the batch size for n.
-func (b *Device) batchSize(dev *vk.Device, n, d int, newScore func(lib *kernels.Lib) (binder, func(), error)) (int, error) {
+// score (bound to a probe batch, then released), and returns the batch
+// size for n.
+func (b *Device) batchSize(dev *vk.Device, n, d int, score binder) (int, error) {
 	if n <= probePoints {
 		return batchLimit(n, 0, 0, 0, b.MaxBatch), nil
 	}
-	lib := kernels.New(dev)
-	defer lib.Close()
-	score, release, err := newScore(lib)
-	if err != nil {
-		return 0, err
-	}
-	defer release()
 	// Probe with probePoints, halved while that does not fit (a large
 	// network's activations for 256 points can pass a binding's range or
 	// the device's memory), and size the batch from what fit.
@@ -193,23 +187,30 @@ func (b *Device) sampleTo(ctx context.Context, r Request, sink func(x []float64)
 }
 
 // sampleBatches runs r in batches on dev, handing each to sink.
+// The kernels and the score model (its weights on the device) are made
+// once for the run; each batch binds the model to its own size.
 func (b *Device) sampleBatches(ctx context.Context, dev *vk.Device, r Request, sink func(x []float64) error) (int, error) {
+	lib := kernels.New(dev)
+	defer lib.Close()
+	score, release, err := r.Score.deviceScore(lib)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
 	size := r.N
 	if b.OnChunk == nil { // a viewer shows one batch: it gets the whole run
-		var err error
-		size, err = b.batchSize(dev, r.N, r.Dim, func(lib *kernels.Lib) (binder, func(), error) { return r.Score.deviceScore(lib) })
-		if err != nil {
+		if size, err = b.batchSize(dev, r.N, r.Dim, score); err != nil {
 			return 0, err
 		}
 	}
 	nfe := 0
-	err := inBatches(ctx, r.N, size, func(k, first, size int) error {
+	err = inBatches(ctx, r.N, size, func(k, first, size int) error {
 		br := r
 		br.N, br.First = size, r.First+first
 		if r.Known != nil {
 			br.Known = r.Known.Batch(first, size, r.Dim)
 		}
-		x, n, err := b.sampleOnce(ctx, dev, br)
+		x, n, err := b.sampleOnce(ctx, lib, score, br)
 		if err != nil {
 			return err
 		}
@@ -220,11 +221,18 @@ func (b *Device) sampleBatches(ctx context.Context, dev *vk.Device, r Request, s
 }
 
 // likelihoodBatches computes r in batches on dev.
+// The kernels are made once for the run; each batch's score model has its
+// own probe seed (BatchSeed).
 func (b *Device) likelihoodBatches(ctx context.Context, dev *vk.Device, r LikelihoodRequest) (*sde.LikelihoodResult, error) {
 	n := len(r.X) / r.Dim
-	size, err := b.batchSize(dev, n, r.Dim, func(lib *kernels.Lib) (binder, func(), error) {
-		return r.Score.deviceDivScore(lib, r.Estimator, r.Probes, r.Seed)
-	})
+	lib := kernels.New(dev)
+	defer lib.Close()
+	probe, release, err := r.Score.deviceDivScore(lib, r.Estimator, r.Probes, r.Seed)
+	if err != nil {
+		return nil, err
+	}
+	size, err := b.batchSize(dev, n, r.Dim, probe)
+	release()
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +240,7 @@ func (b *Device) likelihoodBatches(ctx context.Context, dev *vk.Device, r Likeli
 	err = inBatches(ctx, n, size, func(k, first, size int) error {
 		br := r
 		br.X, br.Seed = r.X[first*r.Dim:(first+size)*r.Dim], BatchSeed(r.Seed, k)
-		part, err := b.likelihoodOnce(dev, br)
+		part, err := likelihoodOnce(lib, br)
 		if err != nil {
 			return err
 		}

@@ -59,19 +59,14 @@ func (b *Device) Sample(ctx context.Context, r Request) ([]float64, int, error) 
 	return out, nfe, nil
 }
 
-// sampleOnce runs r as one batch.
-func (b *Device) sampleOnce(ctx context.Context, dev *vk.Device, r Request) ([]float64, int, error) {
+// sampleOnce runs r as one batch with lib's kernels and score, the run's
+// score model (bound here to the batch's size).
+func (b *Device) sampleOnce(ctx context.Context, lib *kernels.Lib, score Score, r Request) ([]float64, int, error) {
 	if err := checkInpaint(r); err != nil {
 		return nil, 0, err
 	}
-	lib := kernels.New(dev)
-	defer lib.Close()
-	score, release, err := r.Score.deviceScore(lib)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer release()
 	var x []float32
+	var err error
 	nfe := 0
 	if r.Method == ODE {
 		var res ODEResult
@@ -193,10 +188,8 @@ func (b *Device) LogLikelihood(ctx context.Context, r LikelihoodRequest) (*sde.L
 	return b.likelihoodBatches(ctx, dev, r)
 }
 
-// likelihoodOnce computes r as one batch.
-func (b *Device) likelihoodOnce(dev *vk.Device, r LikelihoodRequest) (*sde.LikelihoodResult, error) {
-	lib := kernels.New(dev)
-	defer lib.Close()
+// likelihoodOnce computes r as one batch with lib's kernels.
+func likelihoodOnce(lib *kernels.Lib, r LikelihoodRequest) (*sde.LikelihoodResult, error) {
 	score, release, err := r.Score.deviceDivScore(lib, r.Estimator, r.Probes, r.Seed)
 	if err != nil {
 		return nil, err
