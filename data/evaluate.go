@@ -9,6 +9,15 @@ import (
 // evalStream is the PCG stream of the exact reference points of Evaluate.
 const evalStream = 0xe7a1
 
+// referenceRand draws Evaluate's exact reference points (and, after them,
+// its noise-floor pairs).
+func referenceRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, evalStream)) }
+
+// ReferencePoints are the n exact points of ds that Evaluate compares n
+// samples with, for seed: callers that report an energy distance use them
+// so that their figure is sdevk eval's.
+func ReferencePoints(ds Dataset, n int, seed uint64) []float64 { return ds.Sample(n, referenceRand(seed)) }
+
 // Evaluation compares samples with fresh exact points of their data set.
 // It is what `sdevk eval` prints and writes as JSON.
 type Evaluation struct {
@@ -67,7 +76,7 @@ func Evaluate(ds Dataset, x []float64, seed uint64, reps int) (*Evaluation, erro
 	if reps < 1 {
 		return nil, fmt.Errorf("evaluate: reps must be >= 1, got %d", reps)
 	}
-	r := rand.New(rand.NewPCG(seed, evalStream))
+	r := referenceRand(seed)
 	ref := ds.Sample(n, r)
 	e := &Evaluation{Data: ds.Name(), N: n, Dim: d, Seed: seed, Reps: reps}
 	var err error

@@ -29,19 +29,15 @@ type Quality struct {
 	ModeWeights, TrueWeights []float64
 }
 
-// Seeds of the exact points Quality compares with: the same as sdevk eval's,
-// so the two report the same distance for the same samples.
-const (
-	qualityRefStream   = 0xe7a1
-	qualityFloorStream = 0xf100
-)
+// qualityFloorStream seeds the exact sets of Quality's noise floor.
+const qualityFloorStream = 0xf100
 
 // MeasureQuality compares the n points x (n*d values) with fresh exact
 // samples of ds drawn from seed.
 func MeasureQuality(ds data.Dataset, x []float64, seed uint64) (Quality, error) {
 	d := ds.Dim()
 	n := len(x) / d
-	ref := ds.Sample(n, rand.New(rand.NewPCG(seed, qualityRefStream)))
+	ref := data.ReferencePoints(ds, n, seed) // sdevk eval's, so the two report the same distance
 	var q Quality
 	var err error
 	if q.EnergyDistance, err = data.EnergyDistance(x, ref, d); err != nil {

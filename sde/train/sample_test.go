@@ -43,6 +43,10 @@ func TestMeasureQuality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The same reference points as sdevk eval's: the same distance.
+	if e, err := data.Evaluate(ds, x, 3, 1); err != nil || e.EnergyDistance != q.EnergyDistance {
+		t.Errorf("energy distance %v, sdevk eval's %v (%v)", q.EnergyDistance, e, err)
+	}
 	if r := q.EnergyDistance / q.NoiseFloor; !(r < 3) {
 		t.Errorf("exact samples: energy distance %g is %g floors", q.EnergyDistance, r)
 	}
