@@ -16,7 +16,9 @@ func referenceRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, e
 // ReferencePoints are the n exact points of ds that Evaluate compares n
 // samples with, for seed: callers that report an energy distance use them
 // so that their figure is sdevk eval's.
-func ReferencePoints(ds Dataset, n int, seed uint64) []float64 { return ds.Sample(n, referenceRand(seed)) }
+func ReferencePoints(ds Dataset, n int, seed uint64) []float64 {
+	return ds.Sample(n, referenceRand(seed))
+}
 
 // Evaluation compares samples with fresh exact points of their data set.
 // It is what `sdevk eval` prints and writes as JSON.
