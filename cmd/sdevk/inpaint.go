@@ -124,27 +124,9 @@ func runImageControl(cmd string, args []string, stdout io.Writer) error {
 // checked against the model's image shape (grey images are colourised as
 // RGB ones with equal channels).
 func controlImages(f imageControlFlags, c *config.Config, job sampling.ImageControl, colorize bool) ([]float64, error) {
-	var im *data.Images
-	var err error
-	if f.data == "test" {
-		// score_sde writes CIFAR10, sdevk cifar10: compare without case,
-		// dashes and underscores.
-		plain := strings.NewReplacer("-", "", "_", "")
-		name := ""
-		for _, s := range data.ImageSetNames {
-			if strings.EqualFold(plain.Replace(s), plain.Replace(c.Data.Dataset)) {
-				name = s
-			}
-		}
-		if name == "" {
-			return nil, usagef("--data test: the checkpoint's data set %q is not one sdevk reads by name (%s); give a .npy file or a folder", c.Data.Dataset, strings.Join(data.ImageSetNames, ", "))
-		}
-		im, err = data.LoadImageSet(name, "test", "")
-	} else {
-		im, err = data.LoadImagePath(data.ImageSource{Path: f.data})
-	}
+	im, err := dataImages(c, f.data)
 	if err != nil {
-		return nil, usagef("--data %s: %v", f.data, err)
+		return nil, err
 	}
 	if colorize && im.C == 1 && job.C == 3 {
 		im = greyToRGB(im) // colourising grey images: their level is the grey level

@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/sdevk/sdevk/config"
@@ -106,24 +105,14 @@ func imageLikelihood(c *config.Config, src sampling.ScoreModel, backend sampling
 	return nil
 }
 
-// likelihoodImages reads the images of --data: "test" or "train" of the
-// config's image set, or an image path (folder, .npy, IDX).
-func likelihoodImages(c *config.Config, split string) (*data.Images, error) {
-	var im *data.Images
-	var err error
-	switch {
-	case split == "test" || split == "train":
-		im, err = c.Images(split)
-	case strings.HasSuffix(strings.ToLower(split), ".npy"):
-		im, err = data.LoadImagesNPY(split, "", data.LayoutAuto)
-	default:
-		im, err = data.LoadImagePath(data.ImageSource{Path: split, Split: "test", Folder: data.FolderOptions{Size: c.Data.ImageSize}})
-	}
+// likelihoodImages reads --data and checks it against the model's images.
+func likelihoodImages(c *config.Config, spec string) (*data.Images, error) {
+	im, err := dataImages(c, spec)
 	if err != nil {
-		return nil, usagef("--data: %v", err)
+		return nil, err
 	}
 	if im.C != c.Data.NumChannels || im.H != c.Data.ImageSize || im.W != c.Data.ImageSize {
-		return nil, usagef("--data %s: images of %dx%dx%d, the model's are %dx%dx%d", split, im.C, im.H, im.W, c.Data.NumChannels, c.Data.ImageSize, c.Data.ImageSize)
+		return nil, usagef("--data %s: images of %dx%dx%d, the model's are %dx%dx%d", spec, im.C, im.H, im.W, c.Data.NumChannels, c.Data.ImageSize, c.Data.ImageSize)
 	}
 	return im, nil
 }
