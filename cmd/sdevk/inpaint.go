@@ -29,7 +29,7 @@ type imageControlFlags struct {
 
 func (f *imageControlFlags) register(fs *flag.FlagSet, inpaint bool) {
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "run directory (its latest checkpoint) or checkpoint file of an image model")
-	fs.StringVar(&f.data, "data", "test", "images: a .npy file, a folder (of images, CIFAR-10 batches or IDX files), or test: the test split of the checkpoint's data set")
+	fs.StringVar(&f.data, "data", "test", "images: a .npy file, a folder (of images, CIFAR-10 batches or IDX files), or test / train: that split of the checkpoint's data set")
 	fs.IntVar(&f.first, "first", 0, "first image K of --data (0-based)")
 	fs.IntVar(&f.n, "n", 8, "number of images N: images K .. K+N-1 (default 8, or as many as there are)")
 	fs.IntVar(&f.perImage, "n-per-image", 1, "samples M of each image; the output is (N*M, C, H, W), image-major")

@@ -9,9 +9,9 @@ import (
 	"math"
 	"strings"
 
+	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/internal/atomicfile"
-	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/sde/sampling"
 )
 
