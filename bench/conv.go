@@ -9,20 +9,23 @@ import (
 
 // conv2dCases time the 3x3 convolution of a batch of 64 28x28 images with
 // 64 channels, forward and both gradients, with the device's variant and
-// (unless Quick) each explicit one, against SGEMM 1024 (the same device's
-// matrix speed).
+// (unless Quick) each explicit one. The device's variant and im2col are
+// measured against SGEMM 1024 (the same device's matrix speed); reg and
+// Winograd against im2col on the same pass, so one run compares the
+// variants.
 func (r *runner) conv2dCases() []*Case {
 	g := kernels.Conv2DGeom{N: 64, C: 64, H: 28, W: 28, O: 64, KH: 3, KW: 3, Pad: [2]int{1, 1}}
 	variants := []struct {
 		name string
 		v    kernels.ConvVariant
-	}{{"", kernels.ConvAuto}, {" reg", kernels.ConvReg}, {" im2col", kernels.ConvIm2col}, {" winograd", kernels.ConvWinograd}}
+	}{{"", kernels.ConvAuto}, {" im2col", kernels.ConvIm2col}, {" reg", kernels.ConvReg}, {" winograd", kernels.ConvWinograd}}
 	if r.opt.Quick {
 		g.N = 8
 		variants = variants[:1]
 	}
 	shape := fmt.Sprintf("N%d C%d %dx%d O%d 3x3 pad 1", g.N, g.C, g.H, g.W, g.O)
-	ref := r.sgemmReference()
+	sgemm := r.sgemmReference()
+	im2col := map[string]*Case{} // by pass
 	var out []*Case
 	for _, v := range variants {
 		for _, p := range []struct {
@@ -37,14 +40,22 @@ func (r *runner) conv2dCases() []*Case {
 				return r.lib.Conv2DBackFilterWith(seq, v.v, x, y, w, g)
 			}},
 		} {
-			out = append(out, &Case{Op: "conv2d", Shape: shape, Variant: p.name + v.name, FLOPs: g.FLOPs(), Ref: ref,
+			ref := sgemm
+			if v.v == kernels.ConvReg || v.v == kernels.ConvWinograd {
+				ref = im2col[p.name]
+			}
+			c := &Case{Op: "conv2d", Shape: shape, Variant: p.name + v.name, FLOPs: g.FLOPs(), Ref: ref,
 				prepare: func() (*Replay, error) {
 					bufs, err := r.randomBuffers(g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW())
 					if err != nil {
 						return nil, err
 					}
 					return r.gpuReplay(func(seq *vk.Sequence) error { return p.rec(seq, bufs[0], bufs[1], bufs[2]) }, bufs...)
-				}})
+				}}
+			if v.v == kernels.ConvIm2col {
+				im2col[p.name] = c
+			}
+			out = append(out, c)
 		}
 	}
 	return out

@@ -51,10 +51,11 @@ type Tuning struct {
 	// devices Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions and im2col
 	// for the rest, both around the register SGEMM (the fastest kernel
 	// there; Winograd's products are 2.25x fewer and its transforms move
-	// less than im2col's columns: on lavapipe 1.3-3x faster forward on a
-	// DDPM++ U-Net's 14x14 and 7x7 layers, its 32-channel 28x28 products
-	// 3x faster, about even at 64 channels 28x28), implicit GEMM with
-	// shared-memory tiles on GPUs.
+	// less than im2col's columns; `sdevk bench --op conv2d` measures it
+	// against im2col in the same run: 1.06x forward and 1.09x data
+	// gradient at 64 channels 28x28 on a quiet lavapipe, where the gain is
+	// smallest; the smaller layers of a U-Net gain more), implicit GEMM
+	// with shared-memory tiles on GPUs.
 	ConvAuto ConvVariant `json:"conv_auto"`
 	// ConvRegTile and ConvWgradTile are the register blocks of ConvReg's
 	// forward and data gradient, and of its filter gradient.
@@ -81,10 +82,10 @@ type Tuning struct {
 	// WinogradGemmTM, when non-zero, is the rows per invocation of the
 	// register SGEMM tile of ConvWinograd's products (a multiple of 4).
 	// Their sums are short (K = the input channels), and the register
-	// tile's store pass grows with its rows squared: on lavapipe 16 rows
-	// ran those products 1.4-1.8x faster than the default 32 (medians of
-	// 7, DDPM++'s C32 28x28 and C64 14x14 layers at batch 64). 0 keeps
-	// the device's SGEMM tile (GPUs, which do not take Winograd by default).
+	// tile's store pass grows with its rows squared, so fewer rows suit
+	// them on lavapipe (compare with `sdevk bench --op conv2d --tuning
+	// winograd_gemm_tm=32`). 0 keeps the device's SGEMM tile (GPUs, which
+	// do not take Winograd by default).
 	WinogradGemmTM uint32 `json:"winograd_gemm_tm"`
 
 	// CopyRows copies contiguous rows of a strided copy with one
