@@ -53,8 +53,7 @@ type Tuning struct {
 	// there; Winograd's products are 2.25x fewer and its transforms move
 	// less than im2col's columns; `sdevk bench --op conv2d` measures it
 	// against im2col in the same run: 1.06x forward and 1.09x data
-	// gradient at 64 channels 28x28 on a quiet lavapipe, where the gain is
-	// smallest; the smaller layers of a U-Net gain more), implicit GEMM
+	// gradient at 64 channels 28x28 on a quiet lavapipe), implicit GEMM
 	// with shared-memory tiles on GPUs.
 	ConvAuto ConvVariant `json:"conv_auto"`
 	// ConvRegTile and ConvWgradTile are the register blocks of ConvReg's
