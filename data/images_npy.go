@@ -82,16 +82,11 @@ func ReadImagesNPY(r io.Reader, size int64, name string, layout NPYLayout) (*Ima
 	im := &Images{N: n, C: shape.c, H: shape.h, W: shape.w, Pixels: make([]uint8, len(raw)/dt.size)}
 	for i := range im.Pixels {
 		b := raw[i*dt.size:]
-		var v float64
-		switch dt.size {
-		case 1:
+		if dt.size == 1 { // 8-bit levels are stored as they are
 			im.Pixels[shape.toNCHW(i)] = b[0]
 			continue
-		case 4:
-			v = float64(math.Float32frombits(dt.order.Uint32(b)))
-		default:
-			v = math.Float64frombits(dt.order.Uint64(b))
 		}
+		v := dt.float(b)
 		if !(v >= 0 && v <= 1) { // also catches NaN
 			return nil, fmt.Errorf("%s: value %d is %v, want a float image in [0, 1]", name, i, v)
 		}

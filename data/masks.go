@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"strconv"
@@ -178,14 +177,7 @@ func readMaskNPY(path string) ([]int64, []float64, error) {
 	}
 	v := make([]float64, len(b)/dt.size)
 	for i := range v {
-		switch dt.size {
-		case 1:
-			v[i] = float64(b[i])
-		case 4:
-			v[i] = float64(math.Float32frombits(dt.order.Uint32(b[4*i:])))
-		default:
-			v[i] = math.Float64frombits(dt.order.Uint64(b[8*i:]))
-		}
+		v[i] = dt.float(b[i*dt.size:])
 	}
 	return h.shape, v, nil
 }

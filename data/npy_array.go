@@ -27,13 +27,7 @@ func LoadNPYArray(path string) ([]int, []float32, error) {
 	}
 	x := make([]float32, len(data)/dt.size)
 	for i := range x {
-		b := data[i*dt.size:]
-		var v float64
-		if dt.size == 4 {
-			v = float64(math.Float32frombits(dt.order.Uint32(b)))
-		} else {
-			v = math.Float64frombits(dt.order.Uint64(b))
-		}
+		v := dt.float(data[i*dt.size:])
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, nil, fmt.Errorf("%s: value %d is %v", path, i, v)
 		}

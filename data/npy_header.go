@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 )
 
@@ -31,6 +32,20 @@ type npyDtype struct {
 	size  int    // bytes per value
 	order binary.ByteOrder
 	kind  byte // 'f' float, 'u' unsigned or 'i' signed integer
+}
+
+// float decodes the value at the start of b as a float64: a float32 or
+// float64 of the dtype's byte order, or a one-byte bool or uint8 level.
+// Integer label dtypes are read by readLabelsNPY instead.
+func (dt npyDtype) float(b []byte) float64 {
+	switch dt.size {
+	case 1:
+		return float64(b[0])
+	case 4:
+		return float64(math.Float32frombits(dt.order.Uint32(b)))
+	default:
+		return math.Float64frombits(dt.order.Uint64(b))
+	}
 }
 
 // npyDtypes are the dtypes LoadNPY reads: float32 and float64, either byte

@@ -141,12 +141,7 @@ func readValues(r io.Reader, count int, dt npyDtype) ([]float64, error) {
 			return nil, fmt.Errorf("reading %s data: got %d of %d bytes: %v", dt.name, done*dt.size+got, count*dt.size, err)
 		}
 		for i := range k {
-			b := chunk[i*dt.size:]
-			if dt.size == 4 {
-				x[done+i] = float64(math.Float32frombits(dt.order.Uint32(b)))
-			} else {
-				x[done+i] = math.Float64frombits(dt.order.Uint64(b))
-			}
+			x[done+i] = dt.float(chunk[i*dt.size:])
 		}
 		done += k
 	}
