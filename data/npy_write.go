@@ -32,6 +32,33 @@ func SaveNPYStreamShape(path string, shape []int, fill func(put func(x []float64
 	return writeNPYStream(path, shape[0], d, 4, encodeNPYHeaderShape(shape, 4), fill)
 }
 
+// SaveNPYArray writes v as a little-endian float32 .npy array of the given
+// shape (any rank >= 1), atomically: the array LoadNPYArray reads.
+func SaveNPYArray(path string, shape []int, v []float32) error {
+	count := 1
+	for _, d := range shape {
+		if d < 1 {
+			return fmt.Errorf("%s: cannot write shape %v", path, shape)
+		}
+		count *= d
+	}
+	if len(shape) == 0 || count != len(v) {
+		return fmt.Errorf("%s: %d values do not fill shape %v", path, len(v), shape)
+	}
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		buf := encodeNPYHeaderShape(shape, 4)
+		for _, x := range v {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
+		}
+		_, err := w.Write(buf)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
 // saveNPYStream writes an (n, d) .npy file of float32 (size 4) or float64
 // (size 8) values.
 func saveNPYStream(path string, n, d, size int, fill func(put func(x []float64) error) error) error {
@@ -72,14 +99,18 @@ func writeNPYStream(path string, n, d, size int, header []byte, fill func(put fu
 // little-endian floats of size bytes, padded to a multiple of 64 bytes.
 func encodeNPYHeader(n, d, size int) []byte { return encodeNPYHeaderShape([]int{n, d}, size) }
 
-// encodeNPYHeaderShape is the header of a C-order array of the given shape
-// (at least 2 dimensions).
+// encodeNPYHeaderShape is the header of a C-order array of the given shape;
+// a 1-D shape is written as Python's one-tuple, (n,).
 func encodeNPYHeaderShape(shape []int, size int) []byte {
 	dims := make([]string, len(shape))
 	for i, v := range shape {
 		dims[i] = fmt.Sprint(v)
 	}
-	dict := fmt.Sprintf("{'descr': '<f%d', 'fortran_order': False, 'shape': (%s), }", size, strings.Join(dims, ", "))
+	tuple := strings.Join(dims, ", ")
+	if len(shape) == 1 {
+		tuple += ","
+	}
+	dict := fmt.Sprintf("{'descr': '<f%d', 'fortran_order': False, 'shape': (%s), }", size, tuple)
 	const prefix = 10 // magic, version, header length
 	pad := (64 - (prefix+len(dict)+1)%64) % 64
 	h := dict + strings.Repeat(" ", pad) + "\n"

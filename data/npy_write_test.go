@@ -2,8 +2,10 @@ package data
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -99,5 +101,33 @@ func TestSaveNPYFullDisk(t *testing.T) {
 				t.Errorf("%s, full after %d bytes: %d entries", name, n, len(entries))
 			}
 		}
+	}
+}
+
+func TestSaveNPYArrayRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	for _, shape := range [][]int{{5}, {2, 3}, {2, 1, 2, 3}} {
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(i)*0.5 - 1
+		}
+		path := filepath.Join(dir, fmt.Sprint(len(shape), ".npy"))
+		if err := SaveNPYArray(path, shape, v); err != nil {
+			t.Fatal(err)
+		}
+		gotShape, got, err := LoadNPYArray(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(gotShape, shape) || !slices.Equal(got, v) {
+			t.Errorf("shape %v: read back %v %v", shape, gotShape, got)
+		}
+	}
+	if err := SaveNPYArray(filepath.Join(dir, "bad.npy"), []int{2, 2}, make([]float32, 3)); err == nil {
+		t.Error("3 values for shape (2, 2) were written")
 	}
 }

@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"strings"
 
 	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/data"
-	"github.com/sdevk/sdevk/internal/atomicfile"
 	"github.com/sdevk/sdevk/sde/sampling"
 )
 
@@ -101,29 +97,6 @@ func weightsLabel(m sampling.ScoreModel, w string) string {
 // float32 values, checking the header against the file (data.LoadNPYArray).
 func loadArray(path string) ([]int, []float32, error) { return data.LoadNPYArray(path) }
 
-// saveArray writes v as a float32 .npy array of the given shape, atomically
-// (npyio writes slices as 1-D only).
-func saveArray(path string, shape []int, v []float32) error {
-	dims := make([]string, len(shape))
-	for i, d := range shape {
-		dims[i] = fmt.Sprint(d)
-	}
-	tuple := "(" + strings.Join(dims, ", ") + ",)"
-	if len(shape) > 1 {
-		tuple = "(" + strings.Join(dims, ", ") + ")"
-	}
-	header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': %s, }", tuple)
-	// Magic, version 1.0, the header length, the header padded with spaces
-	// and a newline so the data starts at a multiple of 64 bytes.
-	pad := 63 - (10+len(header))%64
-	header += strings.Repeat(" ", pad) + "\n"
-	var buf bytes.Buffer
-	buf.WriteString("\x93NUMPY\x01\x00")
-	binary.Write(&buf, binary.LittleEndian, uint16(len(header)))
-	buf.WriteString(header)
-	binary.Write(&buf, binary.LittleEndian, v)
-	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
+// saveArray writes v as a float32 .npy array of the given shape,
+// atomically (data.SaveNPYArray).
+func saveArray(path string, shape []int, v []float32) error { return data.SaveNPYArray(path, shape, v) }
