@@ -79,6 +79,19 @@ type DeviceInfo struct {
 // SwiftShader). Kernels choose their CPU-type variants from it.
 func (d *DeviceInfo) IsCPU() bool { return d.deviceType == vk.PhysicalDeviceTypeCpu }
 
+// LocalHeapBytes is the size of the device's largest device-local memory
+// heap (0: none reported): what batch sizing and memory checks budget
+// against.
+func (d *DeviceInfo) LocalHeapBytes() uint64 {
+	var heap uint64
+	for _, h := range d.Heaps {
+		if h.DeviceLocal {
+			heap = max(heap, h.Bytes)
+		}
+	}
+	return heap
+}
+
 func deviceTypeName(t vk.PhysicalDeviceType) string {
 	switch t {
 	case vk.PhysicalDeviceTypeDiscreteGpu:

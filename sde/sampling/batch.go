@@ -113,12 +113,7 @@ func probeMemory(dev *vk.Device, score binder, probe, d int) (uint64, error) {
 // memoryBudget is half the device's largest device-local heap less what is
 // in use (0: unknown).
 func memoryBudget(dev *vk.Device) uint64 {
-	var heap uint64
-	for _, h := range dev.Info.Heaps {
-		if h.DeviceLocal {
-			heap = max(heap, h.Bytes)
-		}
-	}
+	heap := dev.Info.LocalHeapBytes()
 	if used := dev.Memory().InUse; heap/2 > used {
 		return heap/2 - used
 	}

@@ -110,14 +110,11 @@ func compileScore(exec *vkexec.Executor, m ScoreModel, b int) (*scoreProgram, er
 }
 
 // autoBatch is the batch whose planned memory fills at most a quarter of
-// the device's largest heap, from the memory of a one-point program.
+// the device's largest device-local heap, from the memory of a one-point
+// program.
 func autoBatch(dev *vk.Device, one *scoreProgram, n int) int {
-	var heap uint64
-	for _, h := range dev.Info.Heaps {
-		heap = max(heap, h.Bytes)
-	}
 	perPoint := uint64(max(one.prog.Plan().ArenaBytes, 1))
-	return int(max(1, min(uint64(min(n, DefaultScoreBatch)), heap/4/perPoint)))
+	return batchLimit(n, perPoint, 0, dev.Info.LocalHeapBytes()/4, DefaultScoreBatch)
 }
 
 // netScores runs m on dev for batches of b points (0: autoBatch); the last

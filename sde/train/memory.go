@@ -62,12 +62,4 @@ func checkFits(dev *vk.Device, cfg Config, specs []model.ParamSpec, outs []*grap
 
 // deviceMemory is the size of the device's largest device-local heap (0:
 // unknown); a variable so tests can shrink the device.
-var deviceMemory = func(dev *vk.Device) uint64 {
-	var heap uint64
-	for _, h := range dev.Info.Heaps {
-		if h.DeviceLocal {
-			heap = max(heap, h.Bytes)
-		}
-	}
-	return heap
-}
+var deviceMemory = func(dev *vk.Device) uint64 { return dev.Info.LocalHeapBytes() }
