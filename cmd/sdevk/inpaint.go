@@ -129,7 +129,11 @@ func runImageControl(cmd string, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s: %d images x %d samples (%dx%dx%d) with %s on %s (seed %d): NFE %d, wall time %.3f s\n",
 			cmd, job.N(), f.perImage, job.C, job.H, job.W, r.Describe(), sampling.DeviceLabel(f.device), r.Seed, nfe, time.Since(start).Seconds())
-		return writeImageControl(stdout, f.out, job, job.Finish(x))
+		res := job.Finish(x)
+		if err := writeImageControl(stdout, f.out, job, res); err != nil {
+			return err
+		}
+		return vs.showResults(res, job.Centered)
 	})
 }
 

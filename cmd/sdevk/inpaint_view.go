@@ -46,3 +46,30 @@ func controlPanels(job sampling.ImageControl) []float32 {
 	}
 	return out
 }
+
+// showResults puts the results as written (in [0, 1]: clipped, or brought
+// towards grey) in the held frame's sample panels, in place of the
+// sampler's last state. Nothing without a viewer.
+func (v *viewSession) showResults(res []float32, centered bool) error {
+	if v == nil || v.closed || v.panels == nil {
+		return nil
+	}
+	x := make([]float32, len(res))
+	for i, r := range res {
+		if centered {
+			r = 2*r - 1
+		}
+		x[i] = r
+	}
+	// Through a device copy, not a host write into the frame's buffer: the
+	// last frame may still be drawing from it.
+	buf, err := v.dev.NewBufferF32(len(x))
+	if err != nil {
+		return err
+	}
+	defer buf.Free()
+	if err := buf.Upload(x); err != nil {
+		return err
+	}
+	return v.panels.place(buf, v.last, v.frame.D)
+}

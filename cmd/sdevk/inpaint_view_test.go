@@ -93,4 +93,28 @@ func TestControlPanels(t *testing.T) {
 			t.Errorf("row %d: %v, want the fixed %v then the samples %v", row, r, fixed[row*2*d:(row+1)*2*d], samples[row*per*d:(row+1)*per*d])
 		}
 	}
+
+	// The held frame shows the results as written, in [0, 1], mapped to
+	// the model's range.
+	res := make([]float32, n*per*d)
+	for i := range res {
+		res[i] = float32(i%5) / 4
+	}
+	if err := v.showResults(res, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.last.Download(got); err != nil {
+		t.Fatal(err)
+	}
+	for row := 0; row < n; row++ {
+		r := got[row*(2+per)*d : (row+1)*(2+per)*d]
+		for i, g := range r[2*d:] {
+			if want := 2*res[row*per*d+i] - 1; g != want {
+				t.Fatalf("row %d, result value %d: %g, want %g", row, i, g, want)
+			}
+		}
+		if !slices.Equal(r[:2*d], fixed[row*2*d:(row+1)*2*d]) {
+			t.Errorf("row %d: the fixed panels changed to %v", row, r[:2*d])
+		}
+	}
 }
