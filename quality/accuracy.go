@@ -50,9 +50,7 @@ func AccuracyVsTime(e *Extractor, s sde.SDE, im *data.Images, times []float64, s
 		for i, v := range x0 {
 			xt[i] = float32(mean)*v + float32(std)*z[i]
 		}
-		ex := *e
-		ex.T, ex.ModelRange = t, true
-		res, err := ex.Extract(xt, im.N)
+		res, err := e.extract(xt, im.N, t, true)
 		if err != nil {
 			return nil, err
 		}

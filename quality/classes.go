@@ -77,11 +77,3 @@ func Classify(logits Matrix, target []float64) (*ClassStats, error) {
 	}
 	return s, nil
 }
-
-// Agreement is the fraction of images predicted as class.
-func (s *ClassStats) Agreement(class int) float64 {
-	if class < 0 || class >= len(s.Counts) || len(s.Predicted) == 0 {
-		return 0
-	}
-	return float64(s.Counts[class]) / float64(len(s.Predicted))
-}

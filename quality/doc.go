@@ -17,6 +17,7 @@
 //
 //	net, weights, err := quality.LoadClassifier("runs/mnist_classifier")
 //	ex := &quality.Extractor{Net: net, Weights: weights, Batch: 256, Dev: dev}
+//	defer ex.Close()                      // the program, built once, kept until then
 //	s, err := ex.Extract(samples, n)      // samples in [0, 1], (N, C, H, W)
 //	r, err := ex.Extract(testImages, m)
 //	fid, err := quality.FID(s.Features, r.Features)

@@ -73,7 +73,9 @@ func TestExtractDeviceMatchesReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := (&Extractor{Net: net, Weights: w, T: 0.1, Dev: dev, Batch: 3}).Extract(x, n)
+	onDev := &Extractor{Net: net, Weights: w, T: 0.1, Dev: dev, Batch: 3}
+	defer onDev.Close()
+	got, err := onDev.Extract(x, n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +92,46 @@ func TestExtractDeviceMatchesReference(t *testing.T) {
 			t.Errorf("%s: worst relative difference device vs reference %.2g", name, worst)
 		}
 		t.Logf("%s: %dx%d, worst relative difference %.2g", name, g.N, g.D, worst)
+	}
+}
+
+// TestExtractorReusesItsProgram: one extractor run at two times (and
+// inputs of two ranges) builds its program once and gives exactly what a
+// fresh extractor gives at each time, on the device and on the reference.
+func TestExtractorReusesItsProgram(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	net, w := tinyClassifier(t, true)
+	const n = 5
+	x := Unit(cornerSet(n, 4).Pixels)
+	for _, d := range []*vk.Device{dev, nil} {
+		reused := &Extractor{Net: net, Weights: w, Dev: d, Batch: 2}
+		defer reused.Close()
+		var logits [][]float64
+		for _, c := range []struct {
+			t          float64
+			modelRange bool
+		}{{0.1, false}, {0.7, true}, {0.1, false}} {
+			got, err := reused.extract(x, n, c.t, c.modelRange)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh := &Extractor{Net: net, Weights: w, Dev: d, Batch: 2, T: c.t, ModelRange: c.modelRange}
+			want, err := fresh.Extract(x, n)
+			fresh.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got.Features.X, want.Features.X) || !slices.Equal(got.Logits.X, want.Logits.X) {
+				t.Errorf("device %v, t %g: the reused extractor's output differs from a fresh one's", d != nil, c.t)
+			}
+			logits = append(logits, got.Logits.X)
+		}
+		if slices.Equal(logits[0], logits[1]) || !slices.Equal(logits[0], logits[2]) {
+			t.Errorf("device %v: logits at t 0.1, 0.7, 0.1 do not follow the time", d != nil)
+		}
+		if reused.compiles != 1 {
+			t.Errorf("device %v: %d programs built for three runs of one batch size, want 1", d != nil, reused.compiles)
+		}
 	}
 }
 

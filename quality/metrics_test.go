@@ -203,8 +203,8 @@ func TestClassify(t *testing.T) {
 	if want := 55.0; math.Abs(s.MaxDeviationPP-want) > 1e-9 {
 		t.Errorf("max deviation %g pp, want %g", s.MaxDeviationPP, want)
 	}
-	if a := s.Agreement(0); a != 0.5 {
-		t.Errorf("agreement with class 0 %g, want 0.5", a)
+	if f := s.Fractions[0]; f != 0.5 {
+		t.Errorf("fraction predicted as class 0 %g, want 0.5", f)
 	}
 	if _, err := Classify(logits, []float64{1, 1}); err == nil {
 		t.Error("two target frequencies for three classes: no error")

@@ -76,6 +76,10 @@ type Projection struct{ Mean, U, V []float32 }
 type ImageShape struct {
 	C, H, W int
 	Lo, Hi  float32
+	// Cols, when set, is the number of images in each row of the grid (a
+	// layout such as input | masked | results); 0 fits as many as the
+	// frame takes.
+	Cols int
 }
 
 func (f *Frame) check() error {

@@ -272,17 +272,25 @@ func normalise(a []float32) []float32 {
 	return a
 }
 
-// layout computes the grid of an image frame: columns, pixel scale, images shown.
+// gridLayout computes the grid of an image frame: columns (im.Cols when
+// set and the frame is wide enough), pixel scale, images shown.
 func gridLayout(w, h, n int, im ImageShape) (cols, scale, shown int) {
 	const gap = 2
-	for s := 16; s >= 1; s-- {
+	fit := func(s int) int {
 		cols := w / (im.W*s + gap)
+		if im.Cols > 0 {
+			cols = min(cols, im.Cols)
+		}
+		return cols
+	}
+	for s := 16; s >= 1; s-- {
+		cols := fit(s)
 		rows := h / (im.H*s + gap)
-		if cols >= 1 && rows >= 1 && cols*rows >= n {
+		if cols >= 1 && (im.Cols == 0 || cols == im.Cols) && rows >= 1 && cols*rows >= n {
 			return cols, s, n
 		}
 	}
-	cols = max(w/(im.W+gap), 1)
+	cols = max(fit(1), 1)
 	rows := max(h/(im.H+gap), 1)
 	return cols, 1, min(n, cols*rows)
 }

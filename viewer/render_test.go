@@ -406,3 +406,25 @@ func BenchmarkRender10k(b *testing.B) {
 		b.ReportMetric(ms, k+"-min-ms")
 	}
 }
+
+// A grid with Cols set keeps that many images per row (input | masked |
+// results) at the largest scale that fits, and as many as fit in a frame
+// too narrow for them.
+func TestGridLayoutColumns(t *testing.T) {
+	for _, c := range []struct {
+		w, h, n, cols                  int
+		wantCols, wantScale, wantShown int
+	}{
+		{120, 90, 6, 0, 3, 9, 6},  // fitted: 3 x 2 at scale 9
+		{120, 90, 6, 6, 6, 4, 6},  // one row of 6: scale 4 (6 x 18 <= 120)
+		{120, 90, 6, 2, 2, 7, 6},  // 2 x 3: rows of 30 pixels fit 90
+		{20, 90, 6, 6, 3, 1, 6},   // too narrow for 6: 3 per row
+		{120, 12, 12, 4, 4, 1, 8}, // too low for 3 rows: the first 2 rows
+	} {
+		cols, scale, shown := gridLayout(c.w, c.h, c.n, ImageShape{C: 1, H: 4, W: 4, Cols: c.cols})
+		if cols != c.wantCols || scale != c.wantScale || shown != c.wantShown {
+			t.Errorf("%d x %d frame, %d images, Cols %d: cols %d scale %d shown %d, want %d %d %d",
+				c.w, c.h, c.n, c.cols, cols, scale, shown, c.wantCols, c.wantScale, c.wantShown)
+		}
+	}
+}

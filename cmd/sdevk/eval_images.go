@@ -114,6 +114,7 @@ func runImageEval(f imageEvalFlags, cfgPath string, sets []string, samples, out 
 		defer dev.Close()
 		ex.Dev = dev
 	}
+	defer ex.Close() // before the device closes
 	r, err := quality.EvaluateImages(ex, in)
 	if err != nil {
 		return err

@@ -22,6 +22,7 @@ type imageControlFlags struct {
 	checkpoint, data, mask, out, device string
 	first, n, perImage                  int
 	nGiven                              bool // --n given; else at most 8 images
+	view                                bool
 	seed                                *uint64
 	sets                                setList
 	sf                                  samplerFlags
@@ -37,6 +38,7 @@ func (f *imageControlFlags) register(fs *flag.FlagSet, inpaint bool) {
 	fs.StringVar(&f.device, "device", "", "Vulkan device index or name part (default the best), or "+sampling.ReferenceDevice+" for the pure-Go float64 reference")
 	f.seed = fs.Uint64("seed", 0, "random seed (default the config's seed)")
 	fs.Var(&f.sets, "set", "override a config key, section.key=value (repeatable)")
+	fs.BoolVar(&f.view, "view", false, "show the sampling live in a window, one row per input: input | "+map[bool]string{true: "masked", false: "grey"}[inpaint]+" | results (viewer build; keys: space pause, S save PNG, R new seed, Esc quit)")
 	if inpaint {
 		fs.StringVar(&f.mask, "mask", "left-half", "known pixels (1 = known): left-half | centre-box | random:P | a .png (one for all) or .npy ((H, W) for all, (N, H, W) one per image)")
 	}
@@ -107,17 +109,32 @@ func runImageControl(cmd string, args []string, stdout io.Writer) error {
 		return err
 	}
 	r.Known = known
-	start := time.Now()
-	x, nfe, err := sampling.NewBackend(f.device).Sample(cmdContext, r)
+	backend := sampling.NewBackend(f.device)
+	vs, err := openControlView(cmd, f, job, r)
 	if err != nil {
-		return fmt.Errorf("%s: %w", r.Describe(), backendErr(err))
+		return err
 	}
-	if bad := countNonFinite(x); bad > 0 {
-		return fmt.Errorf("%s diverged: %d of %d values are NaN or Inf; nothing written", r.Describe(), bad, len(x))
+	if vs != nil {
+		defer vs.close()
+		backend = vs.backend(job.Samples(), job.Dim())
 	}
-	fmt.Fprintf(stdout, "%s: %d images x %d samples (%dx%dx%d) with %s on %s (seed %d): NFE %d, wall time %.3f s\n",
-		cmd, job.N(), f.perImage, job.C, job.H, job.W, r.Describe(), sampling.DeviceLabel(f.device), r.Seed, nfe, time.Since(start).Seconds())
-	return writeImageControl(stdout, f.out, job, job.Finish(x))
+	return vs.repeat(&r.Seed, func() error {
+		start := time.Now()
+		x, nfe, err := backend.Sample(cmdContext, r)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.Describe(), backendErr(err))
+		}
+		if bad := countNonFinite(x); bad > 0 {
+			return fmt.Errorf("%s diverged: %d of %d values are NaN or Inf; nothing written", r.Describe(), bad, len(x))
+		}
+		fmt.Fprintf(stdout, "%s: %d images x %d samples (%dx%dx%d) with %s on %s (seed %d): NFE %d, wall time %.3f s\n",
+			cmd, job.N(), f.perImage, job.C, job.H, job.W, r.Describe(), sampling.DeviceLabel(f.device), r.Seed, nfe, time.Since(start).Seconds())
+		res := job.Finish(x)
+		if err := writeImageControl(stdout, f.out, job, res); err != nil {
+			return err
+		}
+		return vs.showResults(res, job.Centered)
+	})
 }
 
 // controlImages reads --data and returns images K .. K+N-1 in [0, 1],

@@ -13,7 +13,6 @@ import (
 	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/sde/sampling"
-	"github.com/sdevk/sdevk/vk"
 )
 
 func init() {
@@ -309,18 +308,10 @@ func runSample(args []string, stdout io.Writer) error {
 		}
 		defer vs.close()
 		vs.frame.Label = o.Describe()
-		backend = &sampling.Device{Dev: vs.dev, Chunk: 10, OnChunk: func(x *vk.Buffer, t float64, done, steps, nfe int) error {
-			return vs.show(x, count, im.Dim(), t, done, steps, nfe)
-		}}
-		for { // as for points: the outputs when the run ends, then R for a new seed
-			if err := sampleImages(stdout, backend, []sampling.Request{o}, runs.layout(o.N), im, outs, *device); err != nil {
-				return err
-			}
-			if err := vs.holdFinal(); !errors.Is(err, sampling.ErrRestart) {
-				return err
-			}
-			o.Seed++
-		}
+		backend = vs.backend(count, im.Dim())
+		return vs.repeat(&o.Seed, func() error { // as for points: the outputs when the run ends, then R for a new seed
+			return sampleImages(stdout, backend, []sampling.Request{o}, runs.layout(o.N), im, outs, *device)
+		})
 	}
 	if given["png-dir"] {
 		return usagef("--png-dir: one PNG per sample is for image models; %s's model is a point model", c.File)
@@ -363,24 +354,13 @@ func runSample(args []string, stdout io.Writer) error {
 		}
 		defer vs.close()
 		vs.frame.Label = o.Describe()
-		backend = &sampling.Device{Dev: vs.dev, Chunk: 10, OnChunk: func(x *vk.Buffer, t float64, done, steps, nfe int) error {
-			return vs.show(x, count, d, t, done, steps, nfe)
-		}}
+		backend = vs.backend(count, d)
 	}
 	// With the viewer, the outputs are written as soon as the run ends; the
 	// window then holds the final frame, and R runs again with a new seed.
-	for {
-		if err := sampleAndWrite(stdout, backend, o, ds, d, count, *device, *out, *png); err != nil {
-			return err
-		}
-		if vs == nil {
-			return nil
-		}
-		if err := vs.holdFinal(); !errors.Is(err, sampling.ErrRestart) {
-			return err
-		}
-		o.Seed++
-	}
+	return vs.repeat(&o.Seed, func() error {
+		return sampleAndWrite(stdout, backend, o, ds, d, count, *device, *out, *png)
+	})
 }
 
 // sampleAndWrite draws the samples of o and writes --out and --png. The

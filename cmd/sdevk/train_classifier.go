@@ -45,6 +45,7 @@ func classifierAfterTraining(tr train.Runner, c *config.Config, cl *train.Classi
 		times = times[:1]
 	}
 	e := &quality.Extractor{Net: cl.Net, Weights: weights, Dev: trainer.Exec.Lib.Dev}
+	defer e.Close()
 	acc, err := quality.AccuracyVsTime(e, s, test, times, c.Seed)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -25,6 +26,8 @@ type viewSession struct {
 	// frameInterval so that drawing (compute shaders on the same device)
 	// costs the run little.
 	shown time.Time
+	// panels, when set, lays the samples out among fixed images in last.
+	panels *panels
 }
 
 // frameInterval spaces a running sampler's frames. On lavapipe a 800x800
@@ -127,6 +130,30 @@ func viewerImages(im sampling.Images) viewer.ImageShape {
 	return viewer.ImageShape{C: im.C, H: im.H, W: im.W, Lo: lo, Hi: 1}
 }
 
+// backend is a Vulkan backend on the viewer's device that shows the run's
+// n samples of d values every chunk of steps (the viewer gets the whole run
+// as one batch).
+func (v *viewSession) backend(n, d int) *sampling.Device {
+	return &sampling.Device{Dev: v.dev, Chunk: 10, OnChunk: func(x *vk.Buffer, t float64, done, steps, nfe int) error {
+		return v.show(x, n, d, t, done, steps, nfe)
+	}}
+}
+
+// repeat runs run (which writes the outputs), then holds the final frame
+// until the window closes; R runs it again with the next seed. Without a
+// viewer (v nil) it runs once.
+func (v *viewSession) repeat(seed *uint64, run func() error) error {
+	for {
+		if err := run(); err != nil || v == nil {
+			return err
+		}
+		if err := v.holdFinal(); !errors.Is(err, sampling.ErrRestart) {
+			return err
+		}
+		*seed++
+	}
+}
+
 // show draws the points without ever waiting for the window (a frame still
 // in flight is dropped) and handles the keys: space pauses, R restarts,
 // closing the window stops the viewing but not the run.
@@ -134,18 +161,22 @@ func (v *viewSession) show(x *vk.Buffer, n, d int, t float64, done, steps, nfe i
 	if v.closed {
 		return nil
 	}
-	if done == steps {
-		if err := v.keep(x, n*d); err != nil {
-			return err
-		}
-	} else if time.Since(v.shown) < frameInterval {
+	if done < steps && time.Since(v.shown) < frameInterval {
 		return nil
 	}
 	v.shown = time.Now()
 	f := &v.frame
 	f.Points, f.N, f.D, f.Time, f.Step, f.Steps, f.NFE = x, n, d, t, done, steps, nfe
-	if done == steps {
-		f.Points = v.last
+	switch {
+	case v.panels != nil:
+		f.Points, f.N = v.last, v.panels.images()
+		if err := v.panels.place(x, v.last, d); err != nil {
+			return err
+		}
+	case done == steps: // the final samples outlive the sampler's buffers
+		if err := v.keep(x, n*d); err != nil {
+			return err
+		}
 	}
 	if _, err := v.disp.TryShow(f); err != nil {
 		return err
@@ -209,6 +240,9 @@ func (v *viewSession) holdFinal() error {
 }
 
 func (v *viewSession) close() {
+	if v.panels != nil {
+		v.panels.copy.Destroy()
+	}
 	v.last.Free()
 	if v.disp != nil {
 		v.disp.Close() // closes the device too
