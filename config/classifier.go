@@ -87,9 +87,10 @@ func (c *Config) validateObjective() *Error {
 	return nil
 }
 
-// classifierKey is the config key of a model.ClassifierConfig field (its
-// JSON name).
+// classifierKey is the config key of a model.ClassifierConfig field,
+// named by its JSON name after "classifier.".
 func classifierKey(field string) string {
+	field = strings.TrimPrefix(field, "classifier.")
 	switch field {
 	case "image_size", "num_channels", "centered":
 		return "data." + field
