@@ -157,6 +157,11 @@ func TestTrainPointClassifierGuides(t *testing.T) {
 			t.Errorf("accuracy %.3f at t = %g of %d points, want >= %.2f", a.Accuracy, a.T, report.Points, f)
 		}
 	}
+	for _, args := range [][]string{{"--config", "../../configs/8gaussians_classifier.toml"}, {"--classifier", run}} {
+		if out := mustRun(t, append([]string{"model"}, args...)...); !strings.Contains(out, "point classifier") || !strings.Contains(out, "8 classes, 2-D points") {
+			t.Errorf("sdevk model %v printed %q, want the point classifier", args, out)
+		}
+	}
 	g := data.EightGaussians()
 	samples := filepath.Join(dir, "x.npy")
 	for _, tc := range []struct {
