@@ -71,10 +71,12 @@ func (s *NetScore) Record(seq *vk.Sequence) (*vk.Buffer, error) {
 	return s.prog.Buffer(s.out), nil
 }
 
-// Close frees the compiled program.
+// Close frees the compiled program (once: a later Bind that fails leaves
+// nothing to free).
 func (s *NetScore) Close() {
 	if s.prog != nil {
 		s.prog.Release()
+		s.prog = nil
 	}
 }
 
