@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 
+	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/model"
 )
 
@@ -31,6 +32,31 @@ func (c *Config) ClassifierConfig(classes int) model.ClassifierConfig {
 		Centered: c.Data.Centered, Conditional: m.Conditional}
 }
 
+// PointClassifierConfig is the [model] classifier for dim-dimensional
+// points of a Gaussian mixture with classes components (its classes, unless
+// model.num_classes says more): the MLP of model.Classifier's point form
+// with the MLP score network's hidden, layers, embedding_dim and activation
+// keys, always noise-conditional.
+func (c *Config) PointClassifierConfig(classes, dim int) model.ClassifierConfig {
+	m := c.Model
+	if m.NumClasses > 0 {
+		classes = m.NumClasses
+	}
+	return model.ClassifierConfig{NumClasses: classes, Conditional: m.Conditional, PointDim: dim,
+		Hidden: m.Hidden, Layers: m.Layers, EmbedDim: m.EmbeddingDim, Act: m.Activation}
+}
+
+// isMixture reports whether [data] is a Gaussian mixture, whose components
+// are the classes a point classifier learns.
+func (c *Config) isMixture() bool {
+	if c.Data.Kind == "gmm" {
+		return true
+	}
+	ds, err := data.Builtin(c.Data.Kind)
+	_, ok := ds.(data.Mixture)
+	return err == nil && ok
+}
+
 func (c *Config) validateObjective() *Error {
 	t, m := c.Training, c.Model
 	classifierModel := strings.ToLower(m.Name) == ModelClassifier
@@ -41,13 +67,17 @@ func (c *Config) validateObjective() *Error {
 		return c.errAt("model.name", `training.objective = "classifier" trains model.name = "classifier", not %q`, m.Name)
 	case classifierModel && !c.IsClassifier():
 		return c.errAt("training.objective", `model.name = "classifier" is trained with training.objective = "classifier"`)
-	case c.IsClassifier() && !c.IsImages():
-		return c.errAt("data.kind", `the classifier objective trains on labelled images (data.kind = "images"), not %q`, c.Data.Kind)
+	case c.IsClassifier() && !c.IsImages() && !c.isMixture():
+		return c.errAt("data.kind", `the classifier objective trains on labelled images (data.kind = "images") or a Gaussian mixture (its components are the classes), not %q`, c.Data.Kind)
 	case m.NumClasses < 0 || m.NumClasses == 1:
 		return c.errAt("model.num_classes", "must be >= 2 (or 0 for the data set's classes), got %d", m.NumClasses)
 	}
 	if c.IsClassifier() {
-		if err := c.ClassifierConfig(2).Check(); err != nil {
+		cc := c.ClassifierConfig(2)
+		if !c.IsImages() {
+			cc = c.PointClassifierConfig(2, 1)
+		}
+		if err := cc.Check(); err != nil {
 			if ce, ok := err.(*model.ConfigError); ok {
 				return c.errAt(classifierKey(ce.Key), "%s", ce.Msg)
 			}
@@ -57,9 +87,10 @@ func (c *Config) validateObjective() *Error {
 	return nil
 }
 
-// classifierKey is the config key of a model.ClassifierConfig field (its
-// JSON name).
+// classifierKey is the config key of a model.ClassifierConfig field,
+// named by its JSON name after "classifier.".
 func classifierKey(field string) string {
+	field = strings.TrimPrefix(field, "classifier.")
 	switch field {
 	case "image_size", "num_channels", "centered":
 		return "data." + field

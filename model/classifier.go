@@ -18,6 +18,10 @@ import (
 // U-Nets add theirs. They are the noise-conditional classifiers p_t(y | x_t)
 // of classifier guidance. Unconditional ones ignore t.
 //
+// A point classifier (ClassifierConfig.PointDim > 0) is an MLP over
+// (x, time embedding) instead, for low-dimensional data such as a Gaussian
+// mixture whose classes are its components (classifier_mlp.go).
+//
 // Its parameters are named "classifier.*", so that a classifier and a
 // score network can share one graph.
 type Classifier struct {
@@ -27,6 +31,7 @@ type Classifier struct {
 	blocks  [][]*resBlock // per resolution
 	normOut groupNorm
 	head    dense
+	mlp     *MLP // a point classifier's network (nil for images)
 	specs   []ParamSpec
 }
 
@@ -37,6 +42,9 @@ const classifierPrefix = "classifier."
 func NewClassifier(c ClassifierConfig) (*Classifier, error) {
 	if err := c.Check(); err != nil {
 		return nil, fmt.Errorf("model: %w", err)
+	}
+	if c.PointDim > 0 {
+		return newPointClassifier(c)
 	}
 	c.ChMult = append([]int(nil), c.ChMult...)
 	m := &Classifier{cfg: c}
@@ -86,16 +94,29 @@ func (m *Classifier) Config() ClassifierConfig { return m.cfg }
 // Params lists the parameters in a fixed order.
 func (m *Classifier) Params() []ParamSpec { return append([]ParamSpec(nil), m.specs...) }
 
-// ImageShape is [C, H, W] of one input.
+// ImageShape is [C, H, W] of one input ([D] for a point classifier).
 func (m *Classifier) ImageShape() []int {
+	if m.mlp != nil {
+		return []int{m.cfg.PointDim}
+	}
 	return []int{m.cfg.NumChannels, m.cfg.ImageSize, m.cfg.ImageSize}
 }
 
-// Dim is the number of values of one image.
-func (m *Classifier) Dim() int { return m.cfg.NumChannels * m.cfg.ImageSize * m.cfg.ImageSize }
+// Dim is the number of values of one input.
+func (m *Classifier) Dim() int {
+	if m.mlp != nil {
+		return m.cfg.PointDim
+	}
+	return m.cfg.NumChannels * m.cfg.ImageSize * m.cfg.ImageSize
+}
 
-// FeatureDim is the length of the feature vector of one image.
-func (m *Classifier) FeatureDim() int { return m.cfg.NF * m.cfg.ChMult[len(m.cfg.ChMult)-1] }
+// FeatureDim is the length of the feature vector of one input.
+func (m *Classifier) FeatureDim() int {
+	if m.mlp != nil {
+		return m.mlp.Config().Hidden
+	}
+	return m.cfg.NF * m.cfg.ChMult[len(m.cfg.ChMult)-1]
+}
 
 // NumParams counts the parameter values.
 func (m *Classifier) NumParams() int {
@@ -125,6 +146,9 @@ func (m *Classifier) FeaturesAndLogits(g *graph.Graph, x, t *graph.Node) (featur
 	if g.Err() != nil {
 		return features, features
 	}
+	if m.mlp != nil {
+		return features, m.mlp.Output(g, features)
+	}
 	return features, m.head.apply(g, features)
 }
 
@@ -132,6 +156,9 @@ func (m *Classifier) features(g *graph.Graph, x, t *graph.Node) *graph.Node {
 	if err := m.checkInputs(x, t); err != nil {
 		g.Fail(err)
 		return x
+	}
+	if m.mlp != nil {
+		return m.mlp.BuildHidden(g, x, t)
 	}
 	if len(x.Shape()) == 2 {
 		x = graph.Reshape(x, append([]int{x.Shape()[0]}, m.ImageShape()...)...)
@@ -163,8 +190,11 @@ func (m *Classifier) checkInputs(x, t *graph.Node) error {
 	}
 	xs, img := x.Shape(), m.ImageShape()
 	ok := (len(xs) == 2 && xs[1] == m.Dim()) ||
-		(len(xs) == 4 && xs[1] == img[0] && xs[2] == img[1] && xs[3] == img[2])
-	if !ok {
+		(len(xs) == 4 && len(img) == 3 && xs[1] == img[0] && xs[2] == img[1] && xs[3] == img[2])
+	switch {
+	case !ok && m.mlp != nil:
+		return fmt.Errorf("model: the point classifier takes rows [B %d], got x of shape %v", m.Dim(), xs)
+	case !ok:
 		return fmt.Errorf("model: the classifier takes images [B %d %d %d] or rows [B %d], got x of shape %v", img[0], img[1], img[2], m.Dim(), xs)
 	}
 	if !m.cfg.Conditional {

@@ -22,6 +22,16 @@ type ClassifierConfig struct {
 	// noise-conditional classifier of classifier guidance, trained on
 	// perturbed data x_t.
 	Conditional bool `json:"conditional"`
+
+	// PointDim > 0 makes a point classifier instead: an MLP over
+	// (x, time embedding) for PointDim-dimensional data, built of the MLP
+	// score network's layers (Hidden wide, Layers deep, Act between them,
+	// EmbedDim sinusoids of t). The image fields above are unused then.
+	PointDim int    `json:"point_dim,omitempty"`
+	Hidden   int    `json:"hidden,omitempty"`
+	Layers   int    `json:"layers,omitempty"`
+	EmbedDim int    `json:"embedding_dim,omitempty"`
+	Act      string `json:"activation,omitempty"`
 }
 
 // DefaultClassifierConfig is a small MNIST-sized encoder: 28x28x1 images,
@@ -41,6 +51,9 @@ func classifierGroups(ch int) int { return max(1, min(ch/4, 32)) }
 func (c ClassifierConfig) Check() error {
 	bad := func(key, format string, a ...any) error {
 		return &ConfigError{Key: "classifier." + key, Msg: fmt.Sprintf(format, a...)}
+	}
+	if c.PointDim > 0 {
+		return c.checkPoints(bad)
 	}
 	switch {
 	case c.NF < 4 || c.NF%2 != 0:
@@ -67,12 +80,25 @@ func (c ClassifierConfig) Check() error {
 	return nil
 }
 
+// Input names what the classifier classifies: "2-D points" or "1x28x28
+// images".
+func (c ClassifierConfig) Input() string {
+	if c.PointDim > 0 {
+		return fmt.Sprintf("%d-D points", c.PointDim)
+	}
+	return fmt.Sprintf("%dx%dx%d images", c.NumChannels, c.ImageSize, c.ImageSize)
+}
+
 // String is a one-line description, e.g. "classifier nf 32 ch_mult [1 2 2]
 // x1 blocks, 10 classes, 1x28x28".
 func (c ClassifierConfig) String() string {
 	var b strings.Builder
 	if c.Conditional {
 		b.WriteString("noise-conditional ")
+	}
+	if c.PointDim > 0 {
+		fmt.Fprintf(&b, "point classifier MLP %d x%d %s, %d classes, %s", c.Hidden, c.Layers, c.Act, c.NumClasses, c.Input())
+		return b.String()
 	}
 	fmt.Fprintf(&b, "classifier nf %d ch_mult %v x%d blocks, %d classes, %dx%dx%d", c.NF, c.ChMult, c.NumResBlocks,
 		c.NumClasses, c.NumChannels, c.ImageSize, c.ImageSize)

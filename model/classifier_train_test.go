@@ -160,22 +160,53 @@ func TestClassifierTrains(t *testing.T) {
 }
 
 // TestClassifierLossDeviceMatchesReference: the noise-conditional
-// cross-entropy of a tiny classifier with random weights, its gradient
-// with respect to every parameter and the guidance gradient with respect
-// to x_t agree between the device and the float64 reference executor
-// (the same Philox draws for t and z on both).
+// cross-entropy of a tiny classifier with random weights (the ResNet
+// encoder of images, and the MLP of points), its gradient with respect to
+// every parameter and the guidance gradient with respect to x_t agree
+// between the device and the float64 reference executor (the same Philox
+// draws for t and z on both).
 func TestClassifierLossDeviceMatchesReference(t *testing.T) {
 	dev := vktest.Open(t, vk.Options{})
+	for _, tc := range []struct {
+		cfg  model.ClassifierConfig
+		data func(n int, r *rand.Rand) (x []float64, labels []int)
+	}{
+		{model.ClassifierConfig{NF: 8, ChMult: []int{1, 2}, NumResBlocks: 1, NumClasses: 4, ImageSize: 8, NumChannels: 1, Conditional: true},
+			func(n int, r *rand.Rand) ([]float64, []int) {
+				x, labels, _ := cornerImages(n, r)
+				return x, labels
+			}},
+		{model.ClassifierConfig{NumClasses: 5, Conditional: true, PointDim: 3, Hidden: 12, Layers: 2, EmbedDim: 8},
+			func(n int, r *rand.Rand) ([]float64, []int) {
+				x, labels := make([]float64, 3*n), make([]int, n)
+				for i := range n {
+					labels[i] = r.IntN(5)
+					for j := range 3 {
+						x[3*i+j] = float64(labels[i]-2) + 0.5*r.NormFloat64()
+					}
+				}
+				return x, labels
+			}},
+	} {
+		net, err := model.NewClassifier(tc.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, labels := tc.data(5, rand.New(rand.NewPCG(3, 5)))
+		checkClassifierLossDevice(t, dev, net, x, labels)
+	}
+}
+
+// checkClassifierLossDevice compares net's loss, parameter gradients and
+// guidance gradient on the batch x with labels between dev and the
+// reference executor.
+func checkClassifierLossDevice(t *testing.T, dev *vk.Device, net *model.Classifier, x []float64, labels []int) {
+	t.Helper()
 	vp, err := sde.NewVP(0.1, 20, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := model.NewClassifier(model.ClassifierConfig{NF: 8, ChMult: []int{1, 2}, NumResBlocks: 1,
-		NumClasses: 4, ImageSize: 8, NumChannels: 1, Conditional: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const b = 5
+	b, k := len(labels), net.Config().NumClasses
 	r := rand.New(rand.NewPCG(3, 4))
 	ref := graph.NewReference()
 	ref.Seed, ref.Step = 9, 2
@@ -197,7 +228,7 @@ func TestClassifierLossDeviceMatchesReference(t *testing.T) {
 		}
 	}
 	g := graph.New()
-	x0, lb := g.Input("x0", b, 64), g.Input("labels", b, 4)
+	x0, lb := g.Input("x0", b, net.Dim()), g.Input("labels", b, k)
 	ln, err := sde.BuildClassifierLoss(vp, net, x0, lb, sde.ClassifierLossConfig{NoiseConditional: true})
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +243,14 @@ func TestClassifierLossDeviceMatchesReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	outs := append([]*graph.Node{ln.Loss, ln.Correct, guide}, grads...)
-	x, labels, onehot := cornerImages(b, r)
+	oh32, err := sde.OneHot(labels, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onehot := make([]float64, len(oh32))
+	for i, v := range oh32 {
+		onehot[i] = float64(v)
+	}
 	want, err := ref.Run(graph.Feeds{x0: x, lb: onehot}, outs...)
 	if err != nil {
 		t.Fatal(err)
@@ -222,10 +260,6 @@ func TestClassifierLossDeviceMatchesReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer prog.Release()
-	oh32, err := sde.OneHot(labels, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
 	x32 := make([]float32, len(x))
 	for i, v := range x {
 		x32[i] = float32(v)
@@ -253,8 +287,8 @@ func TestClassifierLossDeviceMatchesReference(t *testing.T) {
 		rel := diff / math.Max(scale, 1e-6)
 		worst = math.Max(worst, rel)
 		if rel > 2e-3 {
-			t.Errorf("output %d (%v): max |device - reference| = %.3g, %.2e of its largest value %.3g", i, o, diff, rel, scale)
+			t.Errorf("%v: output %d (%v): max |device - reference| = %.3g, %.2e of its largest value %.3g", net.Config(), i, o, diff, rel, scale)
 		}
 	}
-	t.Logf("loss %.4g, %d gradients and the guidance gradient; worst max|device - reference| / max|reference| %.2e", want[0][0], len(grads), worst)
+	t.Logf("%v: loss %.4g, %d gradients and the guidance gradient; worst max|device - reference| / max|reference| %.2e", net.Config(), want[0][0], len(grads), worst)
 }

@@ -48,6 +48,9 @@
 // sde.BuildClassifierLoss and classifier guidance, Features the pooled
 // penultimate vector that package quality measures FID and KID in. A
 // Conditional classifier adds the time embedding of the U-Nets to every
-// block: the noise-conditional classifier p_t(y | x_t). Its parameters are
-// named "classifier.*", so that it can share a graph with a score network.
+// block: the noise-conditional classifier p_t(y | x_t). Its point form
+// (ClassifierConfig.PointDim) is an MLP of the score network's layers over
+// (x, the sinusoids of t), for low-dimensional data such as a Gaussian
+// mixture whose classes are its components. Its parameters are named
+// "classifier.*", so that it can share a graph with a score network.
 package model

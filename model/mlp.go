@@ -81,6 +81,9 @@ const (
 type MLPConfig struct {
 	// Dim is the data dimension D (required).
 	Dim int
+	// Out is the width of the output layer (Dim, a score; a point
+	// classifier's is its class count).
+	Out int
 	// Hidden is the width of the hidden layers (128).
 	Hidden int
 	// Layers is the number of hidden layers (2).
@@ -122,6 +125,9 @@ func NewMLP(s sde.SDE, c MLPConfig) (*MLP, error) {
 	}
 	if c.Dim < 1 {
 		return nil, fmt.Errorf("model: mlp: data dimension %d must be >= 1", c.Dim)
+	}
+	if c.Out == 0 {
+		c.Out = c.Dim
 	}
 	if c.Hidden == 0 {
 		c.Hidden = 128
@@ -166,6 +172,8 @@ func NewMLP(s sde.SDE, c MLPConfig) (*MLP, error) {
 		c.OutScale = 1
 	}
 	switch {
+	case c.Out < 1:
+		return nil, fmt.Errorf("model: mlp: output width %d must be >= 1", c.Out)
 	case c.Hidden < 1 || c.Layers < 1:
 		return nil, fmt.Errorf("model: mlp: hidden width %d and layers %d must be >= 1", c.Hidden, c.Layers)
 	case c.Act != ActSiLU && c.Act != ActSoftplus && c.Act != ActELU && c.Act != ActTanh:
@@ -217,7 +225,7 @@ func (m *MLP) buildSpecs() []ParamSpec {
 		dense(fmt.Sprintf("h%d", l), in, c.Hidden, 1)
 		in = c.Hidden
 	}
-	dense("out", c.Hidden, c.Dim, c.OutScale)
+	dense("out", c.Hidden, c.Out, c.OutScale)
 	return ps
 }
 
@@ -269,9 +277,18 @@ func (m *MLP) TimeEmbedding(g *graph.Graph, t *graph.Node) *graph.Node {
 	return m.dense(g, "temb.1", graph.SiLU(m.dense(g, "temb.0", e)))
 }
 
-// BuildRaw adds the raw network output net(x, t) [B, D], before the score
-// parameterisation.
+// BuildRaw adds the raw network output net(x, t) [B, Out], before the
+// score parameterisation.
 func (m *MLP) BuildRaw(g *graph.Graph, x, t *graph.Node) *graph.Node {
+	return m.Output(g, m.BuildHidden(g, x, t))
+}
+
+// Output applies the output layer to the last hidden layer h [B, Hidden].
+func (m *MLP) Output(g *graph.Graph, h *graph.Node) *graph.Node { return m.dense(g, "out", h) }
+
+// BuildHidden adds the last hidden layer's activations [B, Hidden] of
+// (x, t), which the output layer reads.
+func (m *MLP) BuildHidden(g *graph.Graph, x, t *graph.Node) *graph.Node {
 	c := m.cfg
 	temb := m.TimeEmbedding(g, t)
 	var h *graph.Node
@@ -283,7 +300,7 @@ func (m *MLP) BuildRaw(g *graph.Graph, x, t *graph.Node) *graph.Node {
 	for l := 1; l < c.Layers; l++ {
 		h = Activation(c.Act, m.dense(g, fmt.Sprintf("h%d", l), h))
 	}
-	return m.dense(g, "out", h)
+	return h
 }
 
 // Build adds the score s(x, t) = parameterisation(net(x, t)).

@@ -35,6 +35,12 @@ func AccuracyVsTime(e *Extractor, s sde.SDE, im *data.Images, times []float64, s
 			x0[i] = 2*v - 1
 		}
 	}
+	return accuracyVsTime(e, s, x0, im.N, im.Labels, times, seed)
+}
+
+// accuracyVsTime measures e on the n inputs x0 (in the classifier's range)
+// with their labels, perturbed by s to each of times with one noise draw.
+func accuracyVsTime(e *Extractor, s sde.SDE, x0 []float32, n int, labels []int, times []float64, seed uint64) ([]TimeAccuracy, error) {
 	r := rand.New(rand.NewPCG(seed, 0x74696d65)) // "time"
 	z := make([]float32, len(x0))
 	for i := range z {
@@ -50,11 +56,11 @@ func AccuracyVsTime(e *Extractor, s sde.SDE, im *data.Images, times []float64, s
 		for i, v := range x0 {
 			xt[i] = float32(mean)*v + float32(std)*z[i]
 		}
-		res, err := e.extract(xt, im.N, t, true)
+		res, err := e.extract(xt, n, t, true)
 		if err != nil {
 			return nil, err
 		}
-		out[k] = TimeAccuracy{T: t, Accuracy: accuracy(res.Logits, im.Labels)}
+		out[k] = TimeAccuracy{T: t, Accuracy: accuracy(res.Logits, labels)}
 	}
 	return out, nil
 }

@@ -84,6 +84,9 @@ func (s ImageSets) Check(net *model.Classifier) error {
 // classifier's shape.
 func checkImageShape(net *model.Classifier, name string, im *data.Images) error {
 	want := net.ImageShape()
+	if im != nil && net.IsPoints() {
+		return fmt.Errorf("the classifier takes %s, not the %s images", net.Config().Input(), name)
+	}
 	if im != nil && !slices.Equal([]int{im.C, im.H, im.W}, want) {
 		return fmt.Errorf("the %s images are %dx%dx%d, the classifier's %dx%dx%d", name, im.C, im.H, im.W, want[0], want[1], want[2])
 	}

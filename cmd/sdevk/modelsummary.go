@@ -40,13 +40,20 @@ func runModel(args []string, stdout io.Writer) error {
 		return usagef("%s: %v", c.File, err)
 	}
 	if c.IsClassifier() {
-		net, err := model.NewClassifier(c.ClassifierConfig(10))
+		cc, classes := c.ClassifierConfig(10), "the data set's 10 classes, as MNIST, Fashion-MNIST and CIFAR-10 have"
+		if !c.IsImages() {
+			gmm, err := c.GMM()
+			if err != nil {
+				return usagef("%s: %v", c.File, err)
+			}
+			cc, classes = c.PointClassifierConfig(gmm.K(), gmm.Dim()), "one per mixture component"
+		}
+		net, err := model.NewClassifier(cc)
 		if err != nil {
 			return usagef("%s: %v", c.File, err)
 		}
-		classes := "model.num_classes"
-		if c.Model.NumClasses == 0 {
-			classes = "the data set's 10 classes, as MNIST, Fashion-MNIST and CIFAR-10 have"
+		if c.Model.NumClasses > 0 {
+			classes = "model.num_classes"
 		}
 		fmt.Fprintf(stdout, "model %v (%s), %d-D features\nparameters %d\n", net.Config(), classes, net.FeatureDim(), net.NumParams())
 		return nil

@@ -123,6 +123,11 @@ func TestSampleClassifierErrors(t *testing.T) {
 	clean := variant("clean", func(c *model.ClassifierConfig) { c.Conditional = false })
 	otherSDE := writeTinyClassifier(t, dir, "other_sde", tinyClassifierConfig(),
 		map[string]string{"config": strings.Replace(tinyUNetTOML, "sigma_max = 0.3", "sigma_max = 50", 1)})
+	pointsConfig := model.ClassifierConfig{NumClasses: 8, Conditional: true, PointDim: 2, Hidden: 8, Layers: 1, EmbedDim: 4}
+	pts2 := writeTinyClassifier(t, dir, "pts2", pointsConfig, nil)
+	ptsVE := writeTinyClassifier(t, dir, "pts_ve", pointsConfig, map[string]string{"config": "[sde]\nkind = \"ve\"\nsigma_max = 50\n"})
+	pointsConfig.PointDim = 3
+	pts3 := writeTinyClassifier(t, dir, "pts3", pointsConfig, nil)
 	points := filepath.Join(dir, "points.safetensors")
 	mustRun(t, "import", "--from", "score_sde", "--checkpoint", mlpTorch, "--config", mlpTOML, "--out", points)
 	out := filepath.Join(dir, "x.npy")
@@ -139,8 +144,14 @@ func TestSampleClassifierErrors(t *testing.T) {
 		{[]string{"--checkpoint", ckpt, "--classifier", clean, "--class", "1"}, "not noise-conditional"},
 		{[]string{"--checkpoint", ckpt, "--classifier", ckpt, "--class", "1"}, "not a classifier checkpoint"},
 		{[]string{"--checkpoint", ckpt, "--classifier", otherSDE, "--class", "1"}, "was trained on data perturbed by the ve (sigma 0.01 .. 50) SDE, the model samples the ve (sigma 0.01 .. 0.3) SDE"},
-		{[]string{"--checkpoint", points, "--classifier", cls, "--class", "1"}, "the model's points are 2-D"},
-		{[]string{"--config", vpConfig, "--score", "oracle", "--classifier", cls, "--class", "1"}, "a trained classifier guides a network score"},
+		{[]string{"--checkpoint", points, "--classifier", cls, "--class", "1"}, "classifies 1x8x8 images, the model samples 2-D points"},
+		{[]string{"--config", vpConfig, "--score", "oracle", "--classifier", cls, "--class", "1"}, "classifies 1x8x8 images, the model samples 2-D points"},
+		{[]string{"--checkpoint", ckpt, "--classifier", pts2, "--class", "1"}, "classifies 2-D points, the model samples 1x8x8 images"},
+		{[]string{"--config", vpConfig, "--score", "oracle", "--classifier", pts3, "--class", "1"}, "classifies 3-D points, the model samples 2-D points"},
+		{[]string{"--config", vpConfig, "--score", "oracle", "--classifier", pts2, "--class", "8"}, "class 8 is out of range: " + pts2 + " has 8 classes (0..7)"},
+		{[]string{"--checkpoint", points, "--classifier", pts2, "--class", "-1"}, "class -1 is out of range"},
+		{[]string{"--config", vpConfig, "--score", "oracle", "--classifier", ptsVE, "--class", "1"}, "was trained on data perturbed by the ve (sigma 0.01 .. 50) SDE, the model samples the vp (beta 0.1 .. 20) SDE"},
+		{[]string{"--config", vpConfig, "--score", "oracle", "--classifier", pts2, "--class", "1", "--sampler", "ald"}, "a trained classifier guides the time-conditioned samplers (pc, em, ode), not ald"},
 		{[]string{"--config", vpConfig, "--score", "oracle", "--class", "0,1"}, "sample points one class at a time"},
 	} {
 		args := append([]string{"sample", "--n", "2", "--out", out}, tc.args...)

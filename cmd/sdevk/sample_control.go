@@ -24,7 +24,7 @@ type controlFlags struct {
 
 func (f *controlFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.class, "class", "", "sample class K (0-based), a list \"0,1,2\" or all: one grid row of --n images per class, class-major in the .npy; with the oracle classifier a class is a component of the config's Gaussian mixture")
-	fs.StringVar(&f.classifier, "classifier", "", "classifier of --class: oracle (a Gaussian-mixture config's exact posterior over components; the default there), or a run directory / checkpoint of a noise-conditional classifier (required for a network score)")
+	fs.StringVar(&f.classifier, "classifier", "", "classifier of --class: oracle (a Gaussian-mixture config's exact posterior over components; the default there), or a run directory / checkpoint of a noise-conditional classifier trained by sdevk train (required for a network score; with --score oracle it steers the exact score)")
 	fs.Float64Var(&f.scale, "scale", 1, "classifier scale of --class: score + scale * grad log p_t(class | x)")
 	fs.StringVar(&f.known, "known", "", "inpaint points: fixed coordinates \"0=1.5,3=-2\" (0-based), the others sampled (pc or em)")
 }
@@ -98,8 +98,6 @@ func (f *controlFlags) guide(src sampling.ScoreModel, modelSDE config.SDEConfig,
 		}
 		guide := func(k int) (sampling.ScoreModel, error) { return src.WithClass(k, f.scale) }
 		return guide, src.ClassCount(nil), nil
-	case !src.IsNet():
-		return nil, 0, usagef("--classifier %s: a trained classifier guides a network score (--checkpoint); the oracle score takes --classifier oracle", name)
 	}
 	cls, err := sampling.LoadClassifier(name)
 	if err != nil {

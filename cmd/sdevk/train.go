@@ -85,10 +85,10 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	if o.view && c.IsClassifier() {
+		return usagef("--view: a classifier run draws no samples to show; its accuracy is written to %s", o.out)
+	}
 	if c.IsImages() {
-		if o.view && c.IsClassifier() {
-			return usagef("--view: a classifier run draws no samples to show; its accuracy is written to %s", o.out)
-		}
 		if err := train.AddImages(&tc, c); err != nil {
 			return usagef("%v", err)
 		}
@@ -183,7 +183,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		return interruptedError{"stopped after training; no samples drawn"}
 	}
 	if tc.Classifier != nil {
-		return classifierAfterTraining(tr, c, tc.Classifier, o.out, stdout)
+		return classifierAfterTraining(tr, c, tc.Classifier, ds, o.out, stdout)
 	}
 	n := c.SamplesAfterTraining()
 	if o.samples >= 0 {

@@ -92,6 +92,9 @@ func (Reference) Sample(ctx context.Context, r Request) (x []float64, nfe int, e
 	if err := checkInpaint(r); err != nil {
 		return nil, 0, err
 	}
+	if err := checkGuidedMethod(r); err != nil {
+		return nil, 0, err
+	}
 	if r.Known != nil && r.First != 0 {
 		return nil, 0, requestErrorf("%s inpaints whole runs only (first sample 0, not %d)", ReferenceDevice, r.First)
 	}

@@ -196,16 +196,11 @@ func TestWithClassifierErrors(t *testing.T) {
 		{cfg(func(c *model.ClassifierConfig) { c.NumChannels = 1 }), &im, 0, "classifies 1x8x8 images, the model samples 3x8x8"},
 		{cfg(func(c *model.ClassifierConfig) { c.ImageSize = 4 }), &im, 0, "classifies 3x4x4 images"},
 		{cfg(func(c *model.ClassifierConfig) { c.Centered = false }), &im, 0, "takes images in [0, 1], the model's are in [-1, 1]"},
-		{tinyClassifierConfig(), nil, 0, "the model's points are 192-D"},
+		{tinyClassifierConfig(), nil, 0, "classifies 3x8x8 images, the model samples 192-D points"},
 	} {
 		pts := m
 		if tc.im == nil {
-			pts.Dim = 192 // a point model of the classifier's size is accepted ...
-			if _, err := pts.WithClassifier(tinyClassifier(t, tc.cfg), nil, 0, 1); err != nil {
-				t.Errorf("192-D points: %v", err)
-			}
-			pts.Dim = 2 // ... one of another dimension is not
-			tc.want = "the model's points are 2-D"
+			pts.Dim = 192 // points of the images' size are still not images
 		}
 		_, err := pts.WithClassifier(tinyClassifier(t, tc.cfg), tc.im, tc.k, 1)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -213,6 +208,6 @@ func TestWithClassifierErrors(t *testing.T) {
 		}
 	}
 	if _, err := OracleModel(imageGMM(t)).WithClassifier(tinyClassifier(t, tinyClassifierConfig()), nil, 0, 1); err == nil {
-		t.Error("a trained classifier accepted for the oracle score")
+		t.Error("an image classifier accepted for the points of an oracle score")
 	}
 }

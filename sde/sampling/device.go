@@ -65,6 +65,9 @@ func (b *Device) sampleOnce(ctx context.Context, lib *kernels.Lib, score Score, 
 	if err := checkInpaint(r); err != nil {
 		return nil, 0, err
 	}
+	if err := checkGuidedMethod(r); err != nil {
+		return nil, 0, err
+	}
 	var x []float32
 	var err error
 	nfe := 0

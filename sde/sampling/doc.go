@@ -5,8 +5,9 @@
 // adaptive SDE solver replays one recorded attempt and reads its error norm
 // back (adaptive.go). Any number of points is served in batches that fit
 // the device (batch.go). Controllable generation rides on the same
-// recorded steps: a class-guided oracle score (ScoreModel.Class, computed
-// in the mixture-score kernel) and inpainting, whose known coordinates are
+// recorded steps: a class-guided score (ScoreModel.Class: the exact
+// classifier in the mixture-score kernel, or a trained one whose gradient
+// the score's graph adds, class_net.go and class_oracle.go) and inpainting, whose known coordinates are
 // replaced by a fresh forward draw after every step (inpaint.go).
 //
 // The entry points: a ScoreModel says where the score comes from

@@ -2,6 +2,7 @@ package sampling
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/graph/rng"
@@ -27,6 +28,9 @@ type NetScore struct {
 	Exec *vkexec.Executor
 	// Build returns the score [b, d] for inputs x [b, d] and t [b].
 	Build func(g *graph.Graph, x, t *graph.Node) *graph.Node
+	// Bound gives more inputs of Build's graph, by name, buffers that
+	// others fill before Record (a guided oracle's score).
+	Bound map[string]*vk.Buffer
 
 	prog  *vkexec.Program
 	out   *graph.Node
@@ -46,7 +50,9 @@ func (s *NetScore) Bind(x *vk.Buffer, b, d int, sched *Schedule) error {
 	if !s.out.Shape().Equal(graph.Shape{b, d}) {
 		return fmt.Errorf("sampling: the score network returns %v, want [%d %d]", s.out.Shape(), b, d)
 	}
-	p, err := s.Exec.CompileWith(vkexec.Options{Bind: map[string]*vk.Buffer{"x": x}}, s.out)
+	bind := map[string]*vk.Buffer{"x": x}
+	maps.Copy(bind, s.Bound)
+	p, err := s.Exec.CompileWith(vkexec.Options{Bind: bind}, s.out)
 	if err != nil {
 		return err
 	}
@@ -65,10 +71,12 @@ func (s *NetScore) Record(seq *vk.Sequence) (*vk.Buffer, error) {
 	return s.prog.Buffer(s.out), nil
 }
 
-// Close frees the compiled program.
+// Close frees the compiled program (once: a later Bind that fails leaves
+// nothing to free).
 func (s *NetScore) Close() {
 	if s.prog != nil {
 		s.prog.Release()
+		s.prog = nil
 	}
 }
 

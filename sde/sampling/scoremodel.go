@@ -24,9 +24,12 @@ type ScoreModel struct {
 	Net     model.ScoreNet
 	Weights map[string][]float32
 	Dim     int
-	// Class, when set, guides an oracle's score towards one mixture
-	// component with the exact noise-conditional classifier (WithClass).
-	Class *ClassGuide
+	// Class, when set, guides the score towards a class: an oracle's
+	// towards one mixture component with the exact noise-conditional
+	// classifier (WithClass), or with classifier, a trained one; a
+	// network's with the classifier built into Net (WithClassifier).
+	Class      *ClassGuide
+	classifier *oracleGuide
 }
 
 // OracleModel is the exact score of the mixture g under the SDE's marginals
@@ -49,6 +52,9 @@ func (m ScoreModel) Oracle(s sde.SDE) data.Oracle { return data.NewOracle(m.GMM,
 func (m ScoreModel) TimeScore(s sde.SDE) sde.ScoreFunc {
 	if m.IsNet() {
 		return model.ReferenceScore(m.Net, m.Weights, m.Dim)
+	}
+	if m.classifier != nil {
+		return m.classifier.timeScore(m.Oracle(s).Score, m.GMM.Dim())
 	}
 	if m.Class != nil {
 		return m.Oracle(s).ClassScore(m.Class.K, m.Class.Scale)
@@ -90,6 +96,9 @@ var divEstimators = map[sde.Estimator]string{sde.ExactDiv: DivExact,
 
 // deviceScore builds m on the device, for sampling.
 func (m ScoreModel) deviceScore(lib *kernels.Lib) (Score, func(), error) {
+	if m.classifier != nil {
+		return m.classifier.deviceScore(lib, m)
+	}
 	if !m.IsNet() {
 		return &OracleScore{Lib: lib, GMM: m.GMM, Class: m.Class}, func() {}, nil
 	}

@@ -19,7 +19,8 @@ type batchSource interface {
 }
 
 // pointBatches draws points from a data.Dataset: step s's batch is
-// Sample(batch, PCG(seed, s)).
+// Sample(batch, PCG(seed, s)). A Gaussian mixture's points are labelled
+// with the component each was drawn from (the same draws as Sample).
 type pointBatches struct {
 	ds    data.Dataset
 	batch int
@@ -27,14 +28,21 @@ type pointBatches struct {
 }
 
 func (p pointBatches) fill(step int, x []float32) ([]int, error) {
-	pts := p.ds.Sample(p.batch, rand.New(rand.NewPCG(p.seed, uint64(step))))
+	r := rand.New(rand.NewPCG(p.seed, uint64(step)))
+	var pts []float64
+	var labels []int
+	if mix, ok := p.ds.(data.Mixture); ok {
+		pts, labels = mix.GMM().SampleLabels(p.batch, r)
+	} else {
+		pts = p.ds.Sample(p.batch, r)
+	}
 	if len(pts) != len(x) {
 		return nil, fmt.Errorf("train: data set %s gave %d values for a batch of %d", p.ds.Name(), len(pts), len(x))
 	}
 	for i, v := range pts {
 		x[i] = float32(v)
 	}
-	return nil, nil
+	return labels, nil
 }
 
 func (pointBatches) close() {}

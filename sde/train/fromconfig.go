@@ -20,9 +20,15 @@ func ConfigFrom(c *config.Config, ds data.Dataset) (Config, error) {
 		return Config{}, fmt.Errorf("%s: sde: %v", c.File, err)
 	}
 	var net model.ScoreNet
-	if !c.IsClassifier() { // AddImages builds the classifier, which needs the classes
+	if !c.IsClassifier() { // the classifier is built below, or by AddImages, which knows the classes
 		if net, err = c.NewScoreNet(s, ds.Dim()); err != nil {
 			return Config{}, fmt.Errorf("%s: model: %v", c.File, err)
+		}
+	}
+	var cls *Classifier
+	if c.IsClassifier() && !c.IsImages() {
+		if cls, err = pointClassifierFor(c, ds); err != nil {
+			return Config{}, err
 		}
 	}
 	adam := kernels.DefaultAdam()
@@ -30,7 +36,7 @@ func ConfigFrom(c *config.Config, ds data.Dataset) (Config, error) {
 	adam.Warmup, adam.Clip, adam.WeightDecay = c.Optim.Warmup, c.Optim.GradClip, c.Optim.WeightDecay
 	adam.Decoupled = c.Optim.Optimizer == "adamw"
 	return Config{SDE: s, Net: net, Loss: c.LossConfig(), Adam: adam, LR: c.Optim.LR,
-		EMA: c.Model.EMARate, Batch: c.Training.BatchSize, Data: ds, Seed: c.Seed}, nil
+		EMA: c.Model.EMARate, Batch: c.Training.BatchSize, Data: ds, Seed: c.Seed, Classifier: cls}, nil
 }
 
 // AddImages gives tc the image batches of an image config: score_sde's
@@ -91,7 +97,27 @@ func classifierFor(c *config.Config, im *data.Images) (*Classifier, error) {
 	if k := c.Model.NumClasses; k > 0 && k < classes {
 		return nil, fmt.Errorf("%s: model.num_classes: %d, but the data set has %d classes", c.File, k, classes)
 	}
-	net, err := model.NewClassifier(c.ClassifierConfig(classes))
+	return newClassifier(c, c.ClassifierConfig(classes))
+}
+
+// pointClassifierFor builds the [model] classifier of a classifier config
+// on a Gaussian mixture: one class per component (pointBatches labels each
+// point with the component it was drawn from).
+func pointClassifierFor(c *config.Config, ds data.Dataset) (*Classifier, error) {
+	mix, ok := ds.(data.Mixture)
+	if !ok {
+		return nil, fmt.Errorf("%s: data.kind: the point classifier learns the components of a Gaussian mixture; %s is not one", c.File, ds.Name())
+	}
+	classes := mix.GMM().K()
+	if k := c.Model.NumClasses; k > 0 && k < classes {
+		return nil, fmt.Errorf("%s: model.num_classes: %d, but the mixture has %d components", c.File, k, classes)
+	}
+	return newClassifier(c, c.PointClassifierConfig(classes, ds.Dim()))
+}
+
+// newClassifier declares the classifier cc of c with c's training keys.
+func newClassifier(c *config.Config, cc model.ClassifierConfig) (*Classifier, error) {
+	net, err := model.NewClassifier(cc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: model: %v", c.File, err)
 	}
