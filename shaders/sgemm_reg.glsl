@@ -59,14 +59,23 @@ vec4 b4(uint i) { return b4_[i]; }
 float a1(uint i) { return a1_[i]; }
 float b1(uint i) { return b1_[i]; }
 #endif
-layout(std430, set = 0, binding = 2) buffer C4 { vec4 c4[]; };
-layout(std430, set = 0, binding = 2) buffer C1 { float c1[]; };
+#ifndef C_BINDING
+#define C_BINDING 2
+#endif
+layout(std430, set = 0, binding = C_BINDING) buffer C4 { vec4 c4[]; };
+layout(std430, set = 0, binding = C_BINDING) buffer C1 { float c1[]; };
 layout(push_constant) uniform P {
     uint M, N, K;
     float alpha, beta;
     uint sa, sb, sc; // batch strides in elements (0 broadcasts A or B)
     uint batch;
 } p;
+
+#ifdef EPILOGUE
+// epilogue_begin(col0) and epilogue(v, q) (sgemm_epilogue.glsl) transform
+// each vec4 of the block before it is stored.
+#include "sgemm_epilogue.glsl"
+#endif
 
 // Unit t (t < TM) of the subgroup's slice of A at k (vec4 loads):
 //   !TA: op(A)[row0 + t][k .. k+3]
@@ -168,10 +177,17 @@ void main() {
         // store code instead of TM keeps the pipeline quick to compile. With
         // beta == 0, C is read but not used (NaNs in it do not propagate).
         const uint rows = row0 < M ? min(TM, M - row0) : 0;
+#ifdef EPILOGUE
+        epilogue_begin(col0);
+#endif
         for (uint i = 0; i < rows; i++) {
             const uint o = oc + (row0 + i) * N + col0;
             for (uint q = 0; q < TN4; q++) {
+#ifdef EPILOGUE
+                const vec4 v = epilogue(p.alpha * acc[0][q], q);
+#else
                 const vec4 v = p.alpha * acc[0][q];
+#endif
                 if (VECC) {
                     // col0 + 4q and N are multiples of 4: one test covers the vec4.
                     if (col0 + 4 * q < N) c4[o / 4 + q] = mix(v + p.beta * c4[o / 4 + q], v, bvec4(p.beta == 0.0));

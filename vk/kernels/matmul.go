@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/sdevk/sdevk/vk"
 )
@@ -237,7 +238,18 @@ func (l *Lib) Gemm(seq *vk.Sequence, v GemmVariant, transA, transB bool, m, n, k
 
 // GemmWithTile is Gemm with an explicit tile (for tuning and benchmarks).
 func (l *Lib) GemmWithTile(seq *vk.Sequence, t GemmTile, transA, transB bool, m, n, k int, alpha float32, a *vk.Buffer, b *vk.Buffer, beta float32, c *vk.Buffer, batch int, strideA, strideB, strideC int) error {
+	return l.gemm(seq, t, transA, transB, m, n, k, alpha, a, b, beta, c, batch, strideA, strideB, strideC, nil)
+}
+
+// gemm is GemmWithTile with an optional epilogue (gemm_epilogue.go; GemmReg
+// tiles only).
+func (l *Lib) gemm(seq *vk.Sequence, t GemmTile, transA, transB bool, m, n, k int, alpha float32, a *vk.Buffer, b *vk.Buffer, beta float32, c *vk.Buffer, batch int, strideA, strideB, strideC int, ep *gemmEpilogue) error {
 	name := fmt.Sprintf("sgemm %s", t.Variant)
+	if ep != nil {
+		if err := ep.check(name, t, n, beta); err != nil {
+			return err
+		}
+	}
 	if m < 0 || n < 0 || k < 0 || batch < 0 {
 		return fmt.Errorf("kernels: %s: negative size m=%d n=%d k=%d batch=%d", name, m, n, k, batch)
 	}
@@ -287,7 +299,12 @@ func (l *Lib) GemmWithTile(seq *vk.Sequence, t GemmTile, transA, transB bool, m,
 		if vec && l.Tuning.GemmTexels && l.Dev.TexelsFit(a) && l.Dev.TexelsFit(b) {
 			name = "sgemm_reg_texels"
 		}
-		k1, err = l.kernel(name, local, t.TM, t.TN, b2u(transA), b2u(transB), b2u(vec), max(t.SG, 1), b2u(vecC))
+		consts := []uint32{t.TM, t.TN, b2u(transA), b2u(transB), b2u(vec), max(t.SG, 1), b2u(vecC)}
+		if ep != nil {
+			name += "_ep"
+			consts = append(consts, uint32(ep.act), math.Float32bits(ep.gamma))
+		}
+		k1, err = l.kernel(name, local, consts...)
 	case GemmTiled:
 		k1, err = l.kernel("sgemm_tiled", local, t.TM, t.TN, t.BK, b2u(transA), b2u(transB))
 	case GemmNaive:
@@ -306,5 +323,8 @@ func (l *Lib) GemmWithTile(seq *vk.Sequence, t GemmTile, transA, transB bool, m,
 		min(uint32(batch), lim[2]),
 	}
 	push := vk.Push(uint32(m), uint32(n), uint32(k), alpha, beta, uint32(strideA), uint32(strideB), uint32(strideC), uint32(batch))
+	if ep != nil {
+		return seq.Dispatch(k1, groups, push, a, b, ep.bias, c)
+	}
 	return seq.Dispatch(k1, groups, push, a, b, c)
 }
