@@ -5,8 +5,8 @@
 // passes over C). beta must be 0: C is written, not read back.
 #include "elementwise_ops.glsl"
 
-layout(constant_id = 10) const uint ACT = 0;        // kernels.UnaryOp (Identity: bias only)
-layout(constant_id = 11) const float ACT_GAMMA = 1.0; // ELU's alpha
+layout(constant_id = 11) const uint ACT = 0;        // kernels.UnaryOp (Identity: bias only)
+layout(constant_id = 12) const float ACT_GAMMA = 1.0; // ELU's alpha
 layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
 
 // The bias of the invocation's TN columns, loaded once per block.

@@ -21,7 +21,9 @@
 // those dimensions, 4 values of k per step; without it, scalar loads, one k
 // per step (the same loads per multiply-add, a quarter of the code). C is
 // read and written as vec4 when VECC says that N and its batch stride are
-// multiples of 4. Indices are clamped into the matrices: extra rows and
+// multiples of 4. VECB false keeps the vec4 loads of A but loads B's rows
+// (!TB) a value at a time: a product of N = 2 columns (an MLP's output
+// layer) would otherwise lose the vec4 loads of A too. Indices are clamped into the matrices: extra rows and
 // columns compute duplicates that are never stored, and values past K are
 // replaced by zeros, so M, N and K need not be multiples of anything.
 //
@@ -38,6 +40,7 @@ layout(constant_id = 6) const bool TB = false; // B is stored N x K
 layout(constant_id = 7) const bool VEC = true; // vec4 loads are aligned
 layout(constant_id = 8) const uint SG = 8;     // subgroup size (= local size x), or 1
 layout(constant_id = 9) const bool VECC = true; // N and C's batch stride are multiples of 4
+layout(constant_id = 10) const bool VECB = true; // with VEC and !TB: B's rows are vec4 units too (else scalar loads of B)
 
 const uint TM4 = TM / 4, TN4 = TN / 4;
 const uint SH = (TM + SG - 1) / SG; // units of A each lane loads per k step
@@ -133,7 +136,10 @@ void main() {
                     for (uint kk = 0; kk < 4; kk++) {
                         const uint e = ob + min(k + kk, K - 1) * N;
                         for (uint q = 0; q < TN4; q++) {
-                            const vec4 v = b4((e + min(col0 + 4 * q, N - 4)) / 4);
+                            const uint c = col0 + 4 * q;
+                            const vec4 v = VECB ? b4((e + min(c, N - 4)) / 4)
+                                                : vec4(b1(e + min(c, N - 1)), b1(e + min(c + 1, N - 1)),
+                                                       b1(e + min(c + 2, N - 1)), b1(e + min(c + 3, N - 1)));
                             bv[kk][q] = !TA || k + kk < K ? v : vec4(0.0);
                         }
                     }

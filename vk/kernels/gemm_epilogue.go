@@ -57,5 +57,5 @@ func (l *Lib) GemmBiasAct(seq *vk.Sequence, transA, transB bool, m, n, k int, a,
 	if err != nil {
 		return err
 	}
-	return l.gemm(seq, cutRows(t, m), transA, transB, m, n, k, 1, a, b, 0, c, 1, 0, 0, 0, &gemmEpilogue{bias: bias, act: act, gamma: gamma})
+	return l.gemm(seq, cutRows(narrowCols(t, n), m), transA, transB, m, n, k, 1, a, b, 0, c, 1, 0, 0, 0, &gemmEpilogue{bias: bias, act: act, gamma: gamma})
 }

@@ -195,6 +195,17 @@ func cutRows(t GemmTile, m int) GemmTile {
 	return t
 }
 
+// narrowCols returns register tile t with its lanes along M for a product
+// of at most 4 columns (an MLP's output layer): the shared tile computes
+// SG*TN columns per subgroup, 32 times the work of a 2-column product. Each
+// of 64 invocations then computes 16 rows by 4 columns on its own loads.
+func narrowCols(t GemmTile, n int) GemmTile {
+	if t.Variant == GemmReg && n <= 4 && t.Cols() > 4 {
+		return GemmTile{Variant: GemmReg, LX: 1, LY: 64, TM: 16, TN: 4, SG: 1}
+	}
+	return t
+}
+
 func b2u(b bool) uint32 {
 	if b {
 		return 1
@@ -215,7 +226,7 @@ func (l *Lib) Gemm(seq *vk.Sequence, v GemmVariant, transA, transB bool, m, n, k
 	if err != nil {
 		return err
 	}
-	t = cutRows(t, m)
+	t = cutRows(narrowCols(t, n), m)
 	if s := l.gemmSlices(t, transA, transB, m, n, k, beta, batch); s > 1 {
 		// Split K: slice i of A^T (K x M) and of B (K x N) are whole rows,
 		// so the slices are a batch; a fixed-order sum adds them.
@@ -291,15 +302,17 @@ func (l *Lib) gemm(seq *vk.Sequence, t GemmTile, transA, transB bool, m, n, k in
 		if transB {
 			ldb = k
 		}
-		vec := lda%4 == 0 && ldb%4 == 0 && strideA%4 == 0 && strideB%4 == 0
+		vecB := ldb%4 == 0 && strideB%4 == 0
+		// B's rows may be scalar loads beside vec4 loads of A (!transB).
+		vec := lda%4 == 0 && strideA%4 == 0 && (vecB || !transB)
 		vecC := n%4 == 0 && strideC%4 == 0
 		// vec4 loads through texel buffers where A and B allow: lavapipe
 		// fetches texels as vectors (1.05-2x).
 		name := "sgemm_reg"
-		if vec && l.Tuning.GemmTexels && l.Dev.TexelsFit(a) && l.Dev.TexelsFit(b) {
+		if vec && vecB && l.Tuning.GemmTexels && l.Dev.TexelsFit(a) && l.Dev.TexelsFit(b) {
 			name = "sgemm_reg_texels"
 		}
-		consts := []uint32{t.TM, t.TN, b2u(transA), b2u(transB), b2u(vec), max(t.SG, 1), b2u(vecC)}
+		consts := []uint32{t.TM, t.TN, b2u(transA), b2u(transB), b2u(vec), max(t.SG, 1), b2u(vecC), b2u(vecB)}
 		if ep != nil {
 			name += "_ep"
 			consts = append(consts, uint32(ep.act), math.Float32bits(ep.gamma))
