@@ -9,7 +9,9 @@ PyTorch: a sinusoidal time embedding of t (N-1) with 64 features, Dense 64
 of score_sde's sampler (score evaluation, drift, noise and update) on a batch
 of points in float32 under torch.no_grad, and the evaluation alone.
 
-Prints one JSON object: the parameter count and the times in milliseconds.
+Prints one JSON object: the parameter count and the times in milliseconds
+(wall times of each repeat, and the CPU time of all threads per call: on a
+loaded machine the wall time of 2 OpenMP threads suffers most).
 Needs Debian's python3-torch (1.13); sdevk's bench runs it with the thread
 count it is given (default 2).
 """
@@ -68,14 +70,17 @@ def em_step(net, sde, x, t, dt):
 
 
 def times(f, repeats, warmup):
+    """Wall times of f in milliseconds, and the process's CPU time (all
+    threads) per call over the same repeats."""
     for _ in range(warmup):
         f()
     out = []
+    cpu = time.process_time()
     for _ in range(repeats):
         start = time.perf_counter()
         f()
         out.append((time.perf_counter() - start) * 1e3)
-    return out
+    return out, (time.process_time() - cpu) * 1e3 / repeats
 
 
 def main():
@@ -98,12 +103,12 @@ def main():
     t = torch.full((a.batch,), 0.5)
     dt = -1.0 / a.scales
     with torch.no_grad():
-        step_ms = times(lambda: em_step(net, sde, x, t, dt), a.repeats, a.warmup)
-        eval_ms = times(lambda: score(net, sde, x, t), a.repeats, a.warmup)
+        step_ms, step_cpu_ms = times(lambda: em_step(net, sde, x, t, dt), a.repeats, a.warmup)
+        eval_ms, eval_cpu_ms = times(lambda: score(net, sde, x, t), a.repeats, a.warmup)
     print(json.dumps({
         "parameters": sum(p.numel() for p in net.parameters()),
         "threads": torch.get_num_threads(), "torch": torch.__version__, "device": "cpu",
-        "step_ms": step_ms, "eval_ms": eval_ms,
+        "step_ms": step_ms, "eval_ms": eval_ms, "step_cpu_ms": step_cpu_ms, "eval_cpu_ms": eval_cpu_ms,
     }))
 
 

@@ -75,9 +75,12 @@ layout(push_constant) uniform P {
 } p;
 
 #ifdef EPILOGUE
-// epilogue_begin(col0) and epilogue(v, q) (sgemm_epilogue.glsl) transform
-// each vec4 of the block before it is stored.
+// epilogue_begin(col0), EP4(v, q) and EP1(v, q, j) (sgemm_epilogue.glsl)
+// transform each value of the block, beta * C added, before it is stored.
 #include "sgemm_epilogue.glsl"
+#else
+#define EP4(v, q) (v)
+#define EP1(v, q, j) (v)
 #endif
 
 // Unit t (t < TM) of the subgroup's slice of A at k (vec4 loads):
@@ -189,17 +192,13 @@ void main() {
         for (uint i = 0; i < rows; i++) {
             const uint o = oc + (row0 + i) * N + col0;
             for (uint q = 0; q < TN4; q++) {
-#ifdef EPILOGUE
-                const vec4 v = epilogue(p.alpha * acc[0][q], q);
-#else
                 const vec4 v = p.alpha * acc[0][q];
-#endif
                 if (VECC) {
                     // col0 + 4q and N are multiples of 4: one test covers the vec4.
-                    if (col0 + 4 * q < N) c4[o / 4 + q] = mix(v + p.beta * c4[o / 4 + q], v, bvec4(p.beta == 0.0));
+                    if (col0 + 4 * q < N) c4[o / 4 + q] = EP4(mix(v + p.beta * c4[o / 4 + q], v, bvec4(p.beta == 0.0)), q);
                 } else {
                     for (uint j = 0; j < 4; j++)
-                        if (col0 + 4 * q + j < N) c1[o + 4 * q + j] = mix(v[j] + p.beta * c1[o + 4 * q + j], v[j], p.beta == 0.0);
+                        if (col0 + 4 * q + j < N) c1[o + 4 * q + j] = EP1(mix(v[j] + p.beta * c1[o + 4 * q + j], v[j], p.beta == 0.0), q, j);
                 }
             }
             for (uint t = 0; t + 1 < TM; t++)

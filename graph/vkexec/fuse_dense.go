@@ -17,13 +17,19 @@ import (
 // tests can compare both ways).
 var fuseDense = true
 
-// denseRun is one fused Dense layer: out = act(op(x) op(w) + bias).
+// denseRun is one fused Dense layer: out = act(op(x) op(w) + bias). When x
+// is a Concat of slices along its last axis that only the product reads
+// (an MLP's [x, temb]), the slices multiply their own rows of w (views of
+// it) and add up in out: no copy into the Concat, and each slice keeps the
+// vec4 loads that the joined width (2 + 128) would lose.
 type denseRun struct {
-	x, w, bias     *graph.Node
+	mm             *graph.Node
+	parts          []*graph.Node // x, or the slices the Concat joins
+	w, bias        *graph.Node
 	transA, transB bool
 	act            kernels.UnaryOp
 	gamma          float32
-	steps          []*graph.Node // the MatMul, the Add and the activation if any
+	steps          []*graph.Node // the Concat if split, the MatMul, the Add and the activation if any
 }
 
 // out is the node whose value the run writes.
@@ -78,8 +84,11 @@ func matchDense(gp *graph.Program, lib *kernels.Lib) map[*graph.Node]*denseRun {
 			continue // not one value per column
 		}
 		a := mm.Attr().(graph.MatMulAttr)
-		d := &denseRun{x: mm.Inputs()[0], w: mm.Inputs()[1], bias: bias, transA: a.TransA, transB: a.TransB,
+		d := &denseRun{mm: mm, parts: mm.Inputs()[:1], w: mm.Inputs()[1], bias: bias, transA: a.TransA, transB: a.TransB,
 			act: kernels.Identity, steps: []*graph.Node{mm, add}}
+		if cat := mm.Inputs()[0]; sole(cat) == mm && splitFits(cat, a, n, int(lib.Dev.ViewAlign())) {
+			d.parts, d.steps = cat.Inputs(), []*graph.Node{cat, mm, add}
+		}
 		if act := sole(add); act != nil {
 			if op, ok := denseActs[act.Kind()]; ok {
 				d.act = op
@@ -96,19 +105,58 @@ func matchDense(gp *graph.Program, lib *kernels.Lib) map[*graph.Node]*denseRun {
 	return runs
 }
 
-// record records the run's one kernel.
-func (d *denseRun) record(r *recorder, bufs map[*graph.Node]*vk.Buffer) error {
-	mm := d.steps[0]
-	m, n := mm.Shape()[0], mm.Shape()[1]
-	k := d.x.Shape()[1]
-	if d.transA {
-		k = d.x.Shape()[0]
+// splitFits reports whether x, the left operand of a product with n
+// columns and attributes a, is a Concat along its last axis whose slices
+// can multiply views of the right operand: the rows of each slice's view
+// start at a multiple of align bytes.
+func splitFits(x *graph.Node, a graph.MatMulAttr, n, align int) bool {
+	if x.Kind() != graph.OpConcat || a.TransA || a.TransB || x.Attr().(graph.ConcatAttr).Axis != 1 {
+		return false
 	}
+	rows := 0
+	for _, part := range x.Inputs() {
+		if 4*rows*n%align != 0 {
+			return false
+		}
+		rows += part.Shape()[1]
+	}
+	return true
+}
+
+// record records the run: a product per slice of the input, the last with
+// the epilogue.
+func (d *denseRun) record(r *recorder, bufs map[*graph.Node]*vk.Buffer) error {
+	m, n := d.mm.Shape()[0], d.mm.Shape()[1]
 	out := bufs[d.out()]
-	for _, x := range []*graph.Node{d.x, d.w, d.bias} {
+	for _, x := range append([]*graph.Node{d.w, d.bias}, d.parts...) {
 		if bufs[x].Overlaps(out) {
 			return fmt.Errorf("vkexec: the fused Dense layer's output %v overlaps its input %v", d.out(), x)
 		}
 	}
-	return r.lib.GemmBiasAct(r.seq, d.transA, d.transB, m, n, k, bufs[d.x], bufs[d.w], bufs[d.bias], out, d.act, d.gamma)
+	rows := 0
+	for i, part := range d.parts {
+		k := part.Shape()[1]
+		if d.transA {
+			k = part.Shape()[0]
+		}
+		w := bufs[d.w]
+		if len(d.parts) > 1 {
+			var err error
+			if w, err = w.View(uint64(4*rows*n), uint64(4*k*n)); err != nil {
+				return err
+			}
+		}
+		rows += k
+		beta := float32(min(i, 1))
+		if i < len(d.parts)-1 {
+			if err := r.lib.Gemm(r.seq, kernels.GemmAuto, false, false, m, n, k, 1, bufs[part], w, beta, out, 1, 0, 0, 0); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := r.lib.GemmBiasAct(r.seq, d.transA, d.transB, m, n, k, bufs[part], w, bufs[d.bias], beta, out, d.act, d.gamma); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -18,12 +18,10 @@ type gemmEpilogue struct {
 // the bias alone).
 var EpilogueActs = []UnaryOp{Identity, Tanh, Sigmoid, Softplus, SiLU, ReLU, ELU, GELU}
 
-func (ep *gemmEpilogue) check(name string, t GemmTile, n int, beta float32) error {
+func (ep *gemmEpilogue) check(name string, t GemmTile, n int) error {
 	switch {
 	case t.Variant != GemmReg:
 		return fmt.Errorf("kernels: %s: no bias-and-activation epilogue (register tiles only)", name)
-	case beta != 0:
-		return fmt.Errorf("kernels: %s: the epilogue overwrites C, so beta must be 0, not %g", name, beta)
 	case !epilogueAct(ep.act):
 		return fmt.Errorf("kernels: %s: %v is not an activation of the epilogue", name, ep.act)
 	}
@@ -48,14 +46,15 @@ func (l *Lib) GemmEpilogue() bool {
 	return err == nil && t.Variant == GemmReg
 }
 
-// GemmBiasAct records C = act(op(A) op(B) + bias) in one kernel: a Dense
-// layer and its activation (gamma is ELU's alpha), with op(A) m x k, op(B)
-// k x n, bias n values added to every row of C (m x n). It needs a device
-// where GemmEpilogue holds.
-func (l *Lib) GemmBiasAct(seq *vk.Sequence, transA, transB bool, m, n, k int, a, b, bias, c *vk.Buffer, act UnaryOp, gamma float32) error {
+// GemmBiasAct records C = act(op(A) op(B) + beta C + bias) in one kernel: a
+// Dense layer and its activation (gamma is ELU's alpha), with op(A) m x k,
+// op(B) k x n, bias n values added to every row of C (m x n); beta 1 adds
+// the products of other slices of the layer's input, recorded before. It
+// needs a device where GemmEpilogue holds.
+func (l *Lib) GemmBiasAct(seq *vk.Sequence, transA, transB bool, m, n, k int, a, b, bias *vk.Buffer, beta float32, c *vk.Buffer, act UnaryOp, gamma float32) error {
 	t, err := l.GemmTileFor(GemmAuto)
 	if err != nil {
 		return err
 	}
-	return l.gemm(seq, cutRows(narrowCols(t, n), m), transA, transB, m, n, k, 1, a, b, 0, c, 1, 0, 0, 0, &gemmEpilogue{bias: bias, act: act, gamma: gamma})
+	return l.gemm(seq, cutRows(narrowCols(t, n), m), transA, transB, m, n, k, 1, a, b, beta, c, 1, 0, 0, 0, &gemmEpilogue{bias: bias, act: act, gamma: gamma})
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // TestGemmBiasAct compares the fused Dense layer with its float64 reference
-// for every epilogue activation, on shapes that are not multiples of the
+// for every epilogue activation, with beta 0 and 1, on shapes that are not multiples of the
 // tile (scalar loads, vec4 loads with clamped edges, N = 2 as in an MLP's
 // output layer), with storage-buffer and texel loads.
 func TestGemmBiasAct(t *testing.T) {
@@ -37,19 +37,22 @@ func TestGemmBiasAct(t *testing.T) {
 	for _, tr := range transposes {
 		cases = append(cases, epCase{SiLU, [3]int{132, 72, 12}, tr})
 	}
+	c0 := 0
 	for _, tex := range []bool{false, true} {
 		l.Tuning.GemmTexels = tex
 		for _, c := range cases {
 			act, tr := c.act, c.tr
 			m, n, k := c.shape[0], c.shape[1], c.shape[2]
-			a, b, bias := randn(rng, m*k, 1, 0), randn(rng, k*n, 1, 0), randn(rng, n, 1, 0)
-			want := GemmBiasActRef(tr[0], tr[1], m, n, k, a, b, bias, act, 0.7)
-			ab, bb, biasb, cb := upload(t, l, a), upload(t, l, b), upload(t, l, bias), upload(t, l, randn(rng, m*n, 1, 0))
+			a, b, bias, c := randn(rng, m*k, 1, 0), randn(rng, k*n, 1, 0), randn(rng, n, 1, 0), randn(rng, m*n, 1, 0)
+			beta := float64(c0 % 2) // accumulating into C, or overwriting it
+			c0++
+			want := GemmBiasActRef(tr[0], tr[1], m, n, k, a, b, bias, beta, c, act, 0.7)
+			ab, bb, biasb, cb := upload(t, l, a), upload(t, l, b), upload(t, l, bias), upload(t, l, c)
 			run(t, l, func(seq *vk.Sequence) error {
-				return l.GemmBiasAct(seq, tr[0], tr[1], m, n, k, ab, bb, biasb, cb, act, 0.7)
+				return l.GemmBiasAct(seq, tr[0], tr[1], m, n, k, ab, bb, biasb, float32(beta), cb, act, 0.7)
 			})
 			tol := 1e-5 * math.Sqrt(float64(k)+1)
-			name := fmt.Sprintf("%v texels %v tA=%v tB=%v %dx%dx%d", act, tex, tr[0], tr[1], m, n, k)
+			name := fmt.Sprintf("%v texels %v tA=%v tB=%v %dx%dx%d beta %g", act, tex, tr[0], tr[1], m, n, k, beta)
 			vktest.Close(t, name, download(t, cb, m*n), want, tol, tol)
 		}
 	}

@@ -257,7 +257,7 @@ func (l *Lib) GemmWithTile(seq *vk.Sequence, t GemmTile, transA, transB bool, m,
 func (l *Lib) gemm(seq *vk.Sequence, t GemmTile, transA, transB bool, m, n, k int, alpha float32, a *vk.Buffer, b *vk.Buffer, beta float32, c *vk.Buffer, batch int, strideA, strideB, strideC int, ep *gemmEpilogue) error {
 	name := fmt.Sprintf("sgemm %s", t.Variant)
 	if ep != nil {
-		if err := ep.check(name, t, n, beta); err != nil {
+		if err := ep.check(name, t, n); err != nil {
 			return err
 		}
 	}
