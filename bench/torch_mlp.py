@@ -10,10 +10,12 @@ of score_sde's sampler (score evaluation, drift, noise and update) on a batch
 of points in float32 under torch.no_grad, and the evaluation alone.
 
 Prints one JSON object: the parameter count and the times in milliseconds
-(wall times of each repeat, and the CPU time of all threads per call: on a
-loaded machine the wall time of 2 OpenMP threads suffers most).
+(wall times of each repeat, and the CPU time of all threads per call, which
+depends less than the wall time on what else the machine runs).
 Needs Debian's python3-torch (1.13); sdevk's bench runs it with the thread
-count it is given (default 2).
+count it is given (default 2). Debian's build reports BLAS_INFO=generic:
+its Linear layers run on the reference BLAS, which uses one thread (the CPU
+time per step is about the wall time), so most of the step is the products.
 """
 import argparse
 import json
