@@ -12,7 +12,10 @@
 // evaluation of score_sde's DDPM++ at 28x28x1, nf 32, ch_mult (1, 2, 2),
 // batch 64 (1,752,993 parameters), against the same network in PyTorch on
 // the host CPU (torch_unet.py, 2 threads) measured first in the same run
-// when python3 has torch.
+// when python3 has torch. "mlp-eval" times one Euler-Maruyama step of the
+// demo's MLP score net (configs/vp_dsm.toml) on 10,000 points as the
+// samplers record it, against the same step in PyTorch (torch_mlp.py), with
+// the wall-time and CPU-time ratios.
 //
 // Conventions:
 //   - Every row that has a reference names it (Row.Ref) and gives its

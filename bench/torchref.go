@@ -71,41 +71,52 @@ func (r *runner) torchUNet(c unetCase, cuda bool) ([]Row, error) {
 // torch and returns its result and that interpreter.
 func runTorchUNet(c unetCase, cuda bool, repeats, warmup int) (torchResult, string, error) {
 	u := c.cfg
-	args := []string{"-", "--batch", strconv.Itoa(c.batch), "--threads", strconv.Itoa(torchThreads),
+	args := []string{"--batch", strconv.Itoa(c.batch), "--threads", strconv.Itoa(torchThreads),
 		"--repeats", strconv.Itoa(max(repeats, 1)), "--warmup", strconv.Itoa(warmup),
 		"--nf", strconv.Itoa(u.NF), "--ch-mult", joinInts(u.ChMult), "--res-blocks", strconv.Itoa(u.NumResBlocks),
 		"--attn", joinInts(u.AttnResolutions), "--image-size", strconv.Itoa(u.ImageSize), "--channels", strconv.Itoa(u.NumChannels)}
 	if cuda {
 		args = append(args, "--device", "cuda")
 	}
+	var res torchResult
+	py, err := runTorch(torchUNetScript, "torch_unet.py", args, &res)
+	if err != nil {
+		return res, py, err
+	}
+	if len(res.TrainMs) == 0 || len(res.ScoreMs) == 0 {
+		return torchResult{}, py, fmt.Errorf("%s torch_unet.py: %d and %d times", py, len(res.TrainMs), len(res.ScoreMs))
+	}
+	return res, py, nil
+}
+
+// runTorch runs a PyTorch reference script (fed on stdin, name for the
+// errors) with the first of torchPythons that has torch, decodes the JSON
+// object it prints into out and returns that interpreter.
+func runTorch(script, name string, args []string, out any) (string, error) {
 	var tried []string
 	for _, py := range torchPythons() {
-		cmd := exec.Command(py, args...)
-		cmd.Stdin = strings.NewReader(torchUNetScript)
+		cmd := exec.Command(py, append([]string{"-"}, args...)...)
+		cmd.Stdin = strings.NewReader(script)
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		stdout, err := cmd.Output()
 		if err != nil {
 			var exit *exec.ExitError
 			if errors.As(err, &exit) && !strings.Contains(stderr.String(), "No module named 'torch'") {
-				return torchResult{}, py, fmt.Errorf("%s torch_unet.py: %v: %s", py, err, lastLine(stderr.String()))
+				return py, fmt.Errorf("%s %s: %v: %s", py, name, err, lastLine(stderr.String()))
 			}
 			tried = append(tried, py)
 			continue
 		}
-		var res torchResult
-		if err := json.Unmarshal(stdout, &res); err != nil {
-			return torchResult{}, py, fmt.Errorf("%s torch_unet.py: reading its output: %w", py, err)
+		if err := json.Unmarshal(stdout, out); err != nil {
+			return py, fmt.Errorf("%s %s: reading its output: %w", py, name, err)
 		}
-		if len(res.TrainMs) == 0 || len(res.ScoreMs) == 0 {
-			return torchResult{}, py, fmt.Errorf("%s torch_unet.py: %d and %d times", py, len(res.TrainMs), len(res.ScoreMs))
-		}
-		return res, py, nil
+		return py, nil
 	}
 	if len(tried) == 0 {
-		return torchResult{}, "", errSkipTorch
+		return "", errSkipTorch
 	}
-	return torchResult{}, "", fmt.Errorf("no python3 with torch (tried %s; Debian: apt-get install python3-torch)", strings.Join(tried, ", "))
+	return "", fmt.Errorf("no python3 with torch (tried %s; Debian: apt-get install python3-torch)", strings.Join(tried, ", "))
 }
 
 var errSkipTorch = errors.New("skipped (SDEVK_TORCH_PYTHON=none)")

@@ -21,7 +21,9 @@
 // those dimensions, 4 values of k per step; without it, scalar loads, one k
 // per step (the same loads per multiply-add, a quarter of the code). C is
 // read and written as vec4 when VECC says that N and its batch stride are
-// multiples of 4. Indices are clamped into the matrices: extra rows and
+// multiples of 4. VECB false keeps the vec4 loads of A but loads B's rows
+// (!TB) a value at a time: a product of N = 2 columns (an MLP's output
+// layer) would otherwise lose the vec4 loads of A too. Indices are clamped into the matrices: extra rows and
 // columns compute duplicates that are never stored, and values past K are
 // replaced by zeros, so M, N and K need not be multiples of anything.
 //
@@ -38,6 +40,7 @@ layout(constant_id = 6) const bool TB = false; // B is stored N x K
 layout(constant_id = 7) const bool VEC = true; // vec4 loads are aligned
 layout(constant_id = 8) const uint SG = 8;     // subgroup size (= local size x), or 1
 layout(constant_id = 9) const bool VECC = true; // N and C's batch stride are multiples of 4
+layout(constant_id = 10) const bool VECB = true; // with VEC and !TB: B's rows are vec4 units too (else scalar loads of B)
 
 const uint TM4 = TM / 4, TN4 = TN / 4;
 const uint SH = (TM + SG - 1) / SG; // units of A each lane loads per k step
@@ -59,14 +62,26 @@ vec4 b4(uint i) { return b4_[i]; }
 float a1(uint i) { return a1_[i]; }
 float b1(uint i) { return b1_[i]; }
 #endif
-layout(std430, set = 0, binding = 2) buffer C4 { vec4 c4[]; };
-layout(std430, set = 0, binding = 2) buffer C1 { float c1[]; };
+#ifndef C_BINDING
+#define C_BINDING 2
+#endif
+layout(std430, set = 0, binding = C_BINDING) buffer C4 { vec4 c4[]; };
+layout(std430, set = 0, binding = C_BINDING) buffer C1 { float c1[]; };
 layout(push_constant) uniform P {
     uint M, N, K;
     float alpha, beta;
     uint sa, sb, sc; // batch strides in elements (0 broadcasts A or B)
     uint batch;
 } p;
+
+#ifdef EPILOGUE
+// epilogue_begin(col0), EP4(v, q) and EP1(v, q, j) (sgemm_epilogue.glsl)
+// transform each value of the block, beta * C added, before it is stored.
+#include "sgemm_epilogue.glsl"
+#else
+#define EP4(v, q) (v)
+#define EP1(v, q, j) (v)
+#endif
 
 // Unit t (t < TM) of the subgroup's slice of A at k (vec4 loads):
 //   !TA: op(A)[row0 + t][k .. k+3]
@@ -124,7 +139,10 @@ void main() {
                     for (uint kk = 0; kk < 4; kk++) {
                         const uint e = ob + min(k + kk, K - 1) * N;
                         for (uint q = 0; q < TN4; q++) {
-                            const vec4 v = b4((e + min(col0 + 4 * q, N - 4)) / 4);
+                            const uint c = col0 + 4 * q;
+                            const vec4 v = VECB ? b4((e + min(c, N - 4)) / 4)
+                                                : vec4(b1(e + min(c, N - 1)), b1(e + min(c + 1, N - 1)),
+                                                       b1(e + min(c + 2, N - 1)), b1(e + min(c + 3, N - 1)));
                             bv[kk][q] = !TA || k + kk < K ? v : vec4(0.0);
                         }
                     }
@@ -168,16 +186,19 @@ void main() {
         // store code instead of TM keeps the pipeline quick to compile. With
         // beta == 0, C is read but not used (NaNs in it do not propagate).
         const uint rows = row0 < M ? min(TM, M - row0) : 0;
+#ifdef EPILOGUE
+        epilogue_begin(col0);
+#endif
         for (uint i = 0; i < rows; i++) {
             const uint o = oc + (row0 + i) * N + col0;
             for (uint q = 0; q < TN4; q++) {
                 const vec4 v = p.alpha * acc[0][q];
                 if (VECC) {
                     // col0 + 4q and N are multiples of 4: one test covers the vec4.
-                    if (col0 + 4 * q < N) c4[o / 4 + q] = mix(v + p.beta * c4[o / 4 + q], v, bvec4(p.beta == 0.0));
+                    if (col0 + 4 * q < N) c4[o / 4 + q] = EP4(mix(v + p.beta * c4[o / 4 + q], v, bvec4(p.beta == 0.0)), q);
                 } else {
                     for (uint j = 0; j < 4; j++)
-                        if (col0 + 4 * q + j < N) c1[o + 4 * q + j] = mix(v[j] + p.beta * c1[o + 4 * q + j], v[j], p.beta == 0.0);
+                        if (col0 + 4 * q + j < N) c1[o + 4 * q + j] = EP1(mix(v[j] + p.beta * c1[o + 4 * q + j], v[j], p.beta == 0.0), q, j);
                 }
             }
             for (uint t = 0; t + 1 < TM; t++)

@@ -17,10 +17,12 @@ import (
 // arithmetic.
 var fuseElementwise = true
 
-// segment is what RecordInto records in order: one step, or a fused run.
+// segment is what RecordInto records in order: one step, a fused run or
+// a fused Dense layer (fuse_dense.go).
 type segment struct {
 	step  *graph.Node // a step lowered on its own
 	fused *fusedRun
+	dense *denseRun
 }
 
 // fusedRun is a run of consecutive elementwise steps of n elements each,
@@ -318,31 +320,50 @@ func (f *fusedRun) buffers(bufs map[*graph.Node]*vk.Buffer) (ins, outs []*vk.Buf
 	return ins, outs, nil
 }
 
-// fuseSteps groups the program's steps into fused runs and single steps
-// (in order), and returns for each step index the index of the last step
-// of its run, for the planner (nil when no run formed).
-func fuseSteps(gp *graph.Program, dev *vk.Device) ([]segment, []int, error) {
+// fuseSteps groups the program's steps into fused runs, fused Dense
+// layers and single steps (in order), and returns for each step index the
+// index of the last step of its run, for the planner (nil when no run
+// formed). A Dense layer is recorded at its last step; elementwise runs
+// may span its other steps, which only it reads.
+func fuseSteps(gp *graph.Program, lib *kernels.Lib) ([]segment, []int, error) {
 	steps := gp.Steps
-	var segs []segment
-	if !fuseElementwise || dev.Info.Limits.MaxStorageBuffersPerSet < kernels.EwiseInputs+kernels.EwiseOutputs {
-		for _, n := range steps {
-			segs = append(segs, segment{step: n})
-		}
-		return segs, nil, nil
-	}
+	dense := matchDense(gp, lib)
 	b := &runBuilder{pos: map[*graph.Node]int{}, lastUse: map[*graph.Node]int{}}
 	for i, n := range steps {
 		b.pos[n] = i
+	}
+	runEnd := make([]int, len(steps))
+	fusedAny := len(dense) > 0
+	for i, n := range steps {
+		runEnd[i] = i
+		if d := dense[n]; d != nil {
+			runEnd[i] = b.pos[d.out()]
+		}
 		for _, x := range n.Inputs() {
-			b.lastUse[x] = i
+			b.lastUse[x] = max(b.lastUse[x], runEnd[i])
 		}
 	}
 	for _, n := range gp.Outputs {
 		b.lastUse[n] = math.MaxInt
 	}
-	runEnd := make([]int, len(steps))
-	for i := range runEnd {
-		runEnd[i] = i
+	var segs []segment
+	// single appends step n as a segment of its own, or its Dense layer's
+	// segment at the layer's last step.
+	single := func(n *graph.Node) {
+		if d := dense[n]; d == nil {
+			segs = append(segs, segment{step: n})
+		} else if n == d.out() {
+			segs = append(segs, segment{dense: d})
+		}
+	}
+	if !fuseElementwise || lib.Dev.Info.Limits.MaxStorageBuffersPerSet < kernels.EwiseInputs+kernels.EwiseOutputs {
+		for _, n := range steps {
+			single(n)
+		}
+		if !fusedAny {
+			return segs, nil, nil
+		}
+		return segs, runEnd, nil
 	}
 	flush := func() error {
 		run, err := b.finish()
@@ -360,10 +381,21 @@ func fuseSteps(gp *graph.Program, dev *vk.Device) ([]segment, []int, error) {
 			runEnd[b.pos[m]] = end
 		}
 		segs = append(segs, segment{fused: run})
+		fusedAny = true
 		return nil
 	}
 	b.reset(0)
 	for _, n := range steps {
+		if d := dense[n]; d != nil {
+			if n == d.out() {
+				if err := flush(); err != nil {
+					return nil, nil, err
+				}
+				single(n)
+				b.reset(0)
+			}
+			continue
+		}
 		ops, ok := b.plan(n)
 		if !ok {
 			if err := flush(); err != nil {
@@ -390,10 +422,8 @@ func fuseSteps(gp *graph.Program, dev *vk.Device) ([]segment, []int, error) {
 	if err := flush(); err != nil {
 		return nil, nil, err
 	}
-	for _, s := range segs {
-		if s.fused != nil {
-			return segs, runEnd, nil
-		}
+	if !fusedAny {
+		return segs, nil, nil
 	}
-	return segs, nil, nil
+	return segs, runEnd, nil
 }

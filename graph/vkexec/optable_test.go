@@ -41,11 +41,11 @@ func TestOpTable(t *testing.T) {
 	exec := device{New(dev)}
 	defer exec.e.Params.Release()
 	tol := optest.Tolerance{Rel: 1e-4, Abs: 1e-5}
-	defer func(f bool) { fuseElementwise = f }(fuseElementwise)
+	defer setFusion(true)()
 	for _, fuse := range []bool{false, true} {
 		name := map[bool]string{false: "lowered", true: "fused"}[fuse]
 		t.Run(name, func(t *testing.T) {
-			fuseElementwise = fuse
+			setFusion(fuse)
 			optest.Run(t, exec, tol)
 		})
 	}

@@ -54,7 +54,7 @@ func (e *Executor) CompileWith(opts Options, outputs ...*graph.Node) (*Program, 
 	if err != nil {
 		return nil, err
 	}
-	segs, runEnd, err := fuseSteps(gp, dev)
+	segs, runEnd, err := fuseSteps(gp, e.Lib)
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +196,12 @@ func (p *Program) RecordInto(seq *vk.Sequence) error {
 	r := &recorder{lib: p.exec.Lib, seq: seq, state: p.state, unit: p.unit}
 	defer func() { p.owned = append(p.owned, r.temps...) }()
 	for _, s := range p.segs {
+		if d := s.dense; d != nil {
+			if err := d.record(r, p.bufs); err != nil {
+				return fmt.Errorf("vkexec: recording the Dense layer %v: %w", d.out(), err)
+			}
+			continue
+		}
 		if f := s.fused; f != nil {
 			ins, outs, err := f.buffers(p.bufs)
 			if err != nil {

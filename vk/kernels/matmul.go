@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/sdevk/sdevk/vk"
 )
@@ -194,6 +195,17 @@ func cutRows(t GemmTile, m int) GemmTile {
 	return t
 }
 
+// narrowCols returns register tile t with its lanes along M for a product
+// of at most 4 columns (an MLP's output layer): the shared tile computes
+// SG*TN columns per subgroup, 32 times the work of a 2-column product. Each
+// of 64 invocations then computes 16 rows by 4 columns on its own loads.
+func narrowCols(t GemmTile, n int) GemmTile {
+	if t.Variant == GemmReg && n <= 4 && t.Cols() > 4 {
+		return GemmTile{Variant: GemmReg, LX: 1, LY: 64, TM: 16, TN: 4, SG: 1}
+	}
+	return t
+}
+
 func b2u(b bool) uint32 {
 	if b {
 		return 1
@@ -214,7 +226,7 @@ func (l *Lib) Gemm(seq *vk.Sequence, v GemmVariant, transA, transB bool, m, n, k
 	if err != nil {
 		return err
 	}
-	t = cutRows(t, m)
+	t = cutRows(narrowCols(t, n), m)
 	if s := l.gemmSlices(t, transA, transB, m, n, k, beta, batch); s > 1 {
 		// Split K: slice i of A^T (K x M) and of B (K x N) are whole rows,
 		// so the slices are a batch; a fixed-order sum adds them.
@@ -237,7 +249,18 @@ func (l *Lib) Gemm(seq *vk.Sequence, v GemmVariant, transA, transB bool, m, n, k
 
 // GemmWithTile is Gemm with an explicit tile (for tuning and benchmarks).
 func (l *Lib) GemmWithTile(seq *vk.Sequence, t GemmTile, transA, transB bool, m, n, k int, alpha float32, a *vk.Buffer, b *vk.Buffer, beta float32, c *vk.Buffer, batch int, strideA, strideB, strideC int) error {
+	return l.gemm(seq, t, transA, transB, m, n, k, alpha, a, b, beta, c, batch, strideA, strideB, strideC, nil)
+}
+
+// gemm is GemmWithTile with an optional epilogue (gemm_epilogue.go; GemmReg
+// tiles only).
+func (l *Lib) gemm(seq *vk.Sequence, t GemmTile, transA, transB bool, m, n, k int, alpha float32, a *vk.Buffer, b *vk.Buffer, beta float32, c *vk.Buffer, batch int, strideA, strideB, strideC int, ep *gemmEpilogue) error {
 	name := fmt.Sprintf("sgemm %s", t.Variant)
+	if ep != nil {
+		if err := ep.check(name, t, n); err != nil {
+			return err
+		}
+	}
 	if m < 0 || n < 0 || k < 0 || batch < 0 {
 		return fmt.Errorf("kernels: %s: negative size m=%d n=%d k=%d batch=%d", name, m, n, k, batch)
 	}
@@ -279,15 +302,22 @@ func (l *Lib) GemmWithTile(seq *vk.Sequence, t GemmTile, transA, transB bool, m,
 		if transB {
 			ldb = k
 		}
-		vec := lda%4 == 0 && ldb%4 == 0 && strideA%4 == 0 && strideB%4 == 0
+		vecB := ldb%4 == 0 && strideB%4 == 0
+		// B's rows may be scalar loads beside vec4 loads of A (!transB).
+		vec := lda%4 == 0 && strideA%4 == 0 && (vecB || !transB)
 		vecC := n%4 == 0 && strideC%4 == 0
 		// vec4 loads through texel buffers where A and B allow: lavapipe
 		// fetches texels as vectors (1.05-2x).
 		name := "sgemm_reg"
-		if vec && l.Tuning.GemmTexels && l.Dev.TexelsFit(a) && l.Dev.TexelsFit(b) {
+		if vec && vecB && l.Tuning.GemmTexels && l.Dev.TexelsFit(a) && l.Dev.TexelsFit(b) {
 			name = "sgemm_reg_texels"
 		}
-		k1, err = l.kernel(name, local, t.TM, t.TN, b2u(transA), b2u(transB), b2u(vec), max(t.SG, 1), b2u(vecC))
+		consts := []uint32{t.TM, t.TN, b2u(transA), b2u(transB), b2u(vec), max(t.SG, 1), b2u(vecC), b2u(vecB)}
+		if ep != nil {
+			name += "_ep"
+			consts = append(consts, uint32(ep.act), math.Float32bits(ep.gamma))
+		}
+		k1, err = l.kernel(name, local, consts...)
 	case GemmTiled:
 		k1, err = l.kernel("sgemm_tiled", local, t.TM, t.TN, t.BK, b2u(transA), b2u(transB))
 	case GemmNaive:
@@ -306,5 +336,8 @@ func (l *Lib) GemmWithTile(seq *vk.Sequence, t GemmTile, transA, transB bool, m,
 		min(uint32(batch), lim[2]),
 	}
 	push := vk.Push(uint32(m), uint32(n), uint32(k), alpha, beta, uint32(strideA), uint32(strideB), uint32(strideC), uint32(batch))
+	if ep != nil {
+		return seq.Dispatch(k1, groups, push, a, b, ep.bias, c)
+	}
 	return seq.Dispatch(k1, groups, push, a, b, c)
 }

@@ -51,8 +51,9 @@ func TestGemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	// Odd shapes (scalar loads), multiples of 4 that are not multiples of the
 	// tile (vec4 loads with clamped edges), and k % 4 != 0 with vec4 loads
-	// (transA, !transB: 132x72x9).
-	shapes := [][3]int{{1, 1, 1}, {7, 5, 3}, {33, 17, 65}, {64, 64, 64}, {130, 70, 9}, {132, 72, 9}, {36, 20, 12}}
+	// (transA, !transB: 132x72x9), vec4 loads of A beside scalar rows of B
+	// (20x6x12), and the narrow tile of at most 4 columns (40x2x16).
+	shapes := [][3]int{{1, 1, 1}, {7, 5, 3}, {33, 17, 65}, {64, 64, 64}, {130, 70, 9}, {132, 72, 9}, {36, 20, 12}, {20, 6, 12}, {40, 2, 16}}
 	for _, tile := range gemmTiles(t, l) {
 		for _, tr := range transposes {
 			for _, s := range shapes {

@@ -1,0 +1,162 @@
+package vkexec
+
+import (
+	"fmt"
+
+	"github.com/sdevk/sdevk/graph"
+	"github.com/sdevk/sdevk/vk"
+	"github.com/sdevk/sdevk/vk/kernels"
+)
+
+// fuseDense records a Dense layer (a 2-D MatMul, the bias row added to it,
+// and the activation of the sum, each the only reader of the one before) as
+// one SGEMM with a bias-and-activation epilogue, on devices whose SGEMM has
+// one (kernels.Lib.GemmEpilogue). Otherwise the sum and the activation are
+// two more passes over the product's output: on lavapipe those elementwise
+// passes cost as much as the product of a width-128 MLP (a variable so
+// tests can compare both ways).
+var fuseDense = true
+
+// denseRun is one fused Dense layer: out = act(op(x) op(w) + bias). When x
+// is a Concat of slices along its last axis that only the product reads
+// (an MLP's [x, temb]), the slices multiply their own rows of w (views of
+// it) and add up in out: no copy into the Concat, and each slice keeps the
+// vec4 loads that the joined width (2 + 128) would lose.
+type denseRun struct {
+	mm             *graph.Node
+	parts          []*graph.Node // x, or the slices the Concat joins
+	w, bias        *graph.Node
+	transA, transB bool
+	act            kernels.UnaryOp
+	gamma          float32
+	steps          []*graph.Node // the Concat if split, the MatMul, the Add and the activation if any
+}
+
+// out is the node whose value the run writes.
+func (d *denseRun) out() *graph.Node { return d.steps[len(d.steps)-1] }
+
+// denseActs are the activations the epilogue applies (ELU apart: it has a
+// parameter).
+var denseActs = map[graph.OpKind]kernels.UnaryOp{
+	graph.OpSiLU: kernels.SiLU, graph.OpTanh: kernels.Tanh, graph.OpSigmoid: kernels.Sigmoid,
+	graph.OpSoftplus: kernels.Softplus, graph.OpReLU: kernels.ReLU, graph.OpGELU: kernels.GELU,
+}
+
+// matchDense finds the program's Dense layers, keyed by each of their steps
+// (nil when the device's SGEMM has no epilogue).
+func matchDense(gp *graph.Program, lib *kernels.Lib) map[*graph.Node]*denseRun {
+	if !fuseDense || !lib.GemmEpilogue() {
+		return nil
+	}
+	readers := map[*graph.Node]int{}
+	next := map[*graph.Node]*graph.Node{}
+	for _, n := range gp.Steps {
+		for _, x := range n.Inputs() {
+			readers[x]++
+			next[x] = n
+		}
+	}
+	for _, n := range gp.Outputs {
+		readers[n]++ // an output is read by the caller: it must be written
+	}
+	// sole returns n's only reader, nil if it has none or several.
+	sole := func(n *graph.Node) *graph.Node {
+		if readers[n] != 1 {
+			return nil
+		}
+		return next[n]
+	}
+	runs := map[*graph.Node]*denseRun{}
+	for _, mm := range gp.Steps {
+		if mm.Kind() != graph.OpMatMul || len(mm.Inputs()[0].Shape()) != 2 || len(mm.Inputs()[1].Shape()) != 2 {
+			continue
+		}
+		add := sole(mm)
+		if add == nil || add.Kind() != graph.OpAdd || !add.Shape().Equal(mm.Shape()) {
+			continue
+		}
+		bias := add.Inputs()[1]
+		if bias == mm {
+			bias = add.Inputs()[0]
+		}
+		n := mm.Shape()[1]
+		if bs := bias.Shape(); len(bs) == 0 || bs[len(bs)-1] != n || bs.Size() != n {
+			continue // not one value per column
+		}
+		a := mm.Attr().(graph.MatMulAttr)
+		d := &denseRun{mm: mm, parts: mm.Inputs()[:1], w: mm.Inputs()[1], bias: bias, transA: a.TransA, transB: a.TransB,
+			act: kernels.Identity, steps: []*graph.Node{mm, add}}
+		if cat := mm.Inputs()[0]; sole(cat) == mm && splitFits(cat, a, n, int(lib.Dev.ViewAlign())) {
+			d.parts, d.steps = cat.Inputs(), []*graph.Node{cat, mm, add}
+		}
+		if act := sole(add); act != nil {
+			if op, ok := denseActs[act.Kind()]; ok {
+				d.act = op
+				d.steps = append(d.steps, act)
+			} else if act.Kind() == graph.OpELU {
+				d.act, d.gamma = kernels.ELU, float32(act.Attr().(graph.ELUAttr).Alpha)
+				d.steps = append(d.steps, act)
+			}
+		}
+		for _, s := range d.steps {
+			runs[s] = d
+		}
+	}
+	return runs
+}
+
+// splitFits reports whether x, the left operand of a product with n
+// columns and attributes a, is a Concat along its last axis whose slices
+// can multiply views of the right operand: the rows of each slice's view
+// start at a multiple of align bytes.
+func splitFits(x *graph.Node, a graph.MatMulAttr, n, align int) bool {
+	if x.Kind() != graph.OpConcat || a.TransA || a.TransB || x.Attr().(graph.ConcatAttr).Axis != 1 {
+		return false
+	}
+	rows := 0
+	for _, part := range x.Inputs() {
+		if 4*rows*n%align != 0 {
+			return false
+		}
+		rows += part.Shape()[1]
+	}
+	return true
+}
+
+// record records the run: a product per slice of the input, the last with
+// the epilogue.
+func (d *denseRun) record(r *recorder, bufs map[*graph.Node]*vk.Buffer) error {
+	m, n := d.mm.Shape()[0], d.mm.Shape()[1]
+	out := bufs[d.out()]
+	for _, x := range append([]*graph.Node{d.w, d.bias}, d.parts...) {
+		if bufs[x].Overlaps(out) {
+			return fmt.Errorf("vkexec: the fused Dense layer's output %v overlaps its input %v", d.out(), x)
+		}
+	}
+	rows := 0
+	for i, part := range d.parts {
+		k := part.Shape()[1]
+		if d.transA {
+			k = part.Shape()[0]
+		}
+		w := bufs[d.w]
+		if len(d.parts) > 1 {
+			var err error
+			if w, err = w.View(uint64(4*rows*n), uint64(4*k*n)); err != nil {
+				return err
+			}
+		}
+		rows += k
+		beta := float32(min(i, 1))
+		if i < len(d.parts)-1 {
+			if err := r.lib.Gemm(r.seq, kernels.GemmAuto, false, false, m, n, k, 1, bufs[part], w, beta, out, 1, 0, 0, 0); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := r.lib.GemmBiasAct(r.seq, d.transA, d.transB, m, n, k, bufs[part], w, bufs[d.bias], beta, out, d.act, d.gamma); err != nil {
+			return err
+		}
+	}
+	return nil
+}
