@@ -2,11 +2,9 @@ package bench
 
 import (
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 )
@@ -71,41 +69,22 @@ func (r *runner) torchUNet(c unetCase, cuda bool) ([]Row, error) {
 // torch and returns its result and that interpreter.
 func runTorchUNet(c unetCase, cuda bool, repeats, warmup int) (torchResult, string, error) {
 	u := c.cfg
-	args := []string{"-", "--batch", strconv.Itoa(c.batch), "--threads", strconv.Itoa(torchThreads),
+	args := []string{"--batch", strconv.Itoa(c.batch), "--threads", strconv.Itoa(torchThreads),
 		"--repeats", strconv.Itoa(max(repeats, 1)), "--warmup", strconv.Itoa(warmup),
 		"--nf", strconv.Itoa(u.NF), "--ch-mult", joinInts(u.ChMult), "--res-blocks", strconv.Itoa(u.NumResBlocks),
 		"--attn", joinInts(u.AttnResolutions), "--image-size", strconv.Itoa(u.ImageSize), "--channels", strconv.Itoa(u.NumChannels)}
 	if cuda {
 		args = append(args, "--device", "cuda")
 	}
-	var tried []string
-	for _, py := range torchPythons() {
-		cmd := exec.Command(py, args...)
-		cmd.Stdin = strings.NewReader(torchUNetScript)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		stdout, err := cmd.Output()
-		if err != nil {
-			var exit *exec.ExitError
-			if errors.As(err, &exit) && !strings.Contains(stderr.String(), "No module named 'torch'") {
-				return torchResult{}, py, fmt.Errorf("%s torch_unet.py: %v: %s", py, err, lastLine(stderr.String()))
-			}
-			tried = append(tried, py)
-			continue
-		}
-		var res torchResult
-		if err := json.Unmarshal(stdout, &res); err != nil {
-			return torchResult{}, py, fmt.Errorf("%s torch_unet.py: reading its output: %w", py, err)
-		}
-		if len(res.TrainMs) == 0 || len(res.ScoreMs) == 0 {
-			return torchResult{}, py, fmt.Errorf("%s torch_unet.py: %d and %d times", py, len(res.TrainMs), len(res.ScoreMs))
-		}
-		return res, py, nil
+	var res torchResult
+	py, err := runTorchScript("torch_unet.py", torchUNetScript, args, &res)
+	if err != nil {
+		return torchResult{}, py, err
 	}
-	if len(tried) == 0 {
-		return torchResult{}, "", errSkipTorch
+	if len(res.TrainMs) == 0 || len(res.ScoreMs) == 0 {
+		return torchResult{}, py, fmt.Errorf("%s torch_unet.py: %d and %d times", py, len(res.TrainMs), len(res.ScoreMs))
 	}
-	return torchResult{}, "", fmt.Errorf("no python3 with torch (tried %s; Debian: apt-get install python3-torch)", strings.Join(tried, ", "))
+	return res, py, nil
 }
 
 var errSkipTorch = errors.New("skipped (SDEVK_TORCH_PYTHON=none)")
