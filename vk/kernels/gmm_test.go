@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -175,8 +176,35 @@ func gmmVecClose(t *testing.T, name string, got []float32, want []float64, d int
 	}
 }
 
+// gmmVariant is a setting of Tuning.GMMTexelPoints the tests run, with the
+// batch sizes they run it on.
+type gmmVariant struct {
+	texelPoints uint32
+	batches     []int
+}
+
+// gmmVariants are the device's preset on every batch size, then the
+// storage-buffer kernel (0, the GPU preset) and texels with 3 points per
+// invocation (batches not a multiple of it) on two.
+func gmmVariants(l *Lib) []gmmVariant {
+	out := []gmmVariant{{l.Tuning.GMMTexelPoints, []int{1, 77, 1000}}}
+	for _, tp := range []uint32{0, 3} {
+		if tp != l.Tuning.GMMTexelPoints {
+			out = append(out, gmmVariant{tp, []int{1, 77}})
+		}
+	}
+	return out
+}
+
 func TestGMMScore(t *testing.T) {
 	l := testLib(t)
+	for _, v := range gmmVariants(l) {
+		l.Tuning.GMMTexelPoints = v.texelPoints
+		testGMMScore(t, l, v.batches, fmt.Sprintf("texel points %d/", v.texelPoints))
+	}
+}
+
+func testGMMScore(t *testing.T, l *Lib, batches []int, prefix string) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, c := range gmmCases(t) {
 		mix, err := NewGMMBuffer(l.Dev, c.g)
@@ -190,7 +218,7 @@ func TestGMMScore(t *testing.T) {
 		d := c.g.Dim()
 		for _, tm := range gmmTimes {
 			m, s := float64(float32(tm.m)), float64(float32(tm.s))
-			for _, b := range []int{1, 77, 1000} {
+			for _, b := range batches {
 				x := gmmPoints(rng, c.g, b, m, s)
 				// Round x to float32 so the oracle sees what the device sees.
 				for i := range x {
@@ -207,7 +235,7 @@ func TestGMMScore(t *testing.T) {
 				run(t, l, func(seq *vk.Sequence) error {
 					return l.GMMEval(seq, mix, xb, GMMOut{Score: sb, Div: db, LogP: lb}, b, GMMTime{M: float32(m), S: float32(s)})
 				})
-				name := c.name + "/" + tm.name
+				name := prefix + c.name + "/" + tm.name
 				gotS, gotD, gotL := download(t, sb, b*d), download(t, db, b), download(t, lb, b)
 				checkGMM(t, name, c.g, m, s, x, gotS, gotD, gotL, wantS, wantD, wantL)
 
