@@ -31,7 +31,7 @@
 // (gmm_prep.comp): [0] (c_k, tr P_k, 1 / d when isotropic (P_k = I / d)
 // else 0, 0), then D4 vec4s of m mu_k, then (FULL = 1) D rows of D4 vec4s
 // of P_k.
-// Class guidance (cls >= 0): the score output is the score guided towards
+// Class guidance (CLASS = 1, cls >= 0): the score output is the score guided towards
 // component cls by the exact noise-conditional classifier p_t(cls | x), whose
 // gradient is u_cls - score:  score + scale (u_cls - score). The divergence
 // and log-density stay those of the mixture.
@@ -42,6 +42,7 @@ layout(constant_id = 3) const uint D = 2;
 layout(constant_id = 4) const uint FULL = 1; // 0: every component isotropic, no D x D products
 layout(constant_id = 5) const uint OUTS = 1; // bit 0 score, bit 1 div, bit 2 logp
 layout(constant_id = 6) const uint NP = 1;   // points per invocation
+layout(constant_id = 7) const uint CLASS = 0; // 1: class guidance (p.cls >= 0)
 
 const uint D4 = (D + 3) / 4;
 
@@ -72,7 +73,7 @@ void main() {
         uint i = min(first + n, p.B - 1); // past the end: a duplicate, not stored
         [[unroll]] for (uint j = 0; j < D4; j++) {
             mean[n][j] = vec4(0.0);
-            uc[n][j] = vec4(0.0);
+            if (CLASS != 0) uc[n][j] = vec4(0.0);
             u[n][j] = vec4(0.0);
             [[unroll]] for (uint c = 0; c < 4; c++) {
                 x[n][j][c] = 4 * j + c < D ? xv[i * D + 4 * j + c] : 0.0;
@@ -118,7 +119,7 @@ void main() {
             }
         }
         [[unroll]] for (uint n = 0; n < NP; n++) {
-            if (int(k) == p.cls) {
+            if (CLASS != 0 && int(k) == p.cls) {
                 [[unroll]] for (uint j = 0; j < D4; j++) uc[n][j] = u[n][j];
             }
             float lw = head.x - 0.5 * quad[n];
@@ -158,7 +159,7 @@ void main() {
         if ((OUTS & 1u) != 0) {
             [[unroll]] for (uint j = 0; j < D; j++) {
                 float v = mean[n][j / 4][j % 4];
-                if (p.cls >= 0) v += p.scale * (uc[n][j / 4][j % 4] - v);
+                if (CLASS != 0) v += p.scale * (uc[n][j / 4][j % 4] - v);
                 score[i * D + j] = v;
             }
         }

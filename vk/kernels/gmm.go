@@ -232,13 +232,13 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 	if outs == 0 {
 		return fmt.Errorf("kernels: %s: no output requested", name)
 	}
-	cls := int32(-1)
+	cls, class := int32(-1), uint32(0)
 	var scale float32
 	if c := out.Class; c != nil {
 		if c.K < 0 || c.K >= mix.K {
 			return fmt.Errorf("kernels: %s: class %d outside the mixture's components 0..%d", name, c.K, mix.K-1)
 		}
-		cls, scale = int32(c.K), c.Scale
+		cls, class, scale = int32(c.K), 1, c.Scale
 	}
 	if r := uint64(b) * uint64(d) * 4; r > l.Dev.Info.Limits.MaxStorageBufferRange {
 		return fmt.Errorf("kernels: %s: %d x %d points exceed the storage-buffer range of %d bytes", name, b, d, l.Dev.Info.Limits.MaxStorageBufferRange)
@@ -250,7 +250,7 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 	if t := l.Tuning.GMMTexelPoints; t > 0 && l.Dev.TexelsFit(mix.table) {
 		shader, np = "gmm_score_texels", min(t, gmmMaxPoints(d))
 	}
-	k, err := l.kernel(shader, [3]uint32{gmmLocal(l), 1, 1}, uint32(d), gmmFull(mix), outs, np)
+	k, err := l.kernel(shader, [3]uint32{gmmLocal(l), 1, 1}, uint32(d), gmmFull(mix), outs, np, class)
 	if err != nil {
 		return err
 	}
