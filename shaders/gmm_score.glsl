@@ -45,6 +45,9 @@ layout(constant_id = 6) const uint NP = 1;   // points per invocation
 layout(constant_id = 7) const uint CLASS = 0; // 1: class guidance (p.cls >= 0)
 
 const uint D4 = (D + 3) / 4;
+// Whole vec4 rows: x and the score move as vec4s (a quarter of lavapipe's
+// one-lane-at-a-time storage accesses).
+const bool VEC = D % 4 == 0;
 
 #ifdef TEXELS
 layout(set = 0, binding = 0) uniform samplerBuffer Table;
@@ -54,7 +57,9 @@ layout(std430, set = 0, binding = 0) readonly buffer Table { vec4 table[]; };
 vec4 t4(uint i) { return table[i]; }
 #endif
 layout(std430, set = 0, binding = 1) readonly buffer X { float xv[]; };
+layout(std430, set = 0, binding = 1) readonly buffer X4 { vec4 xv4[]; };
 layout(std430, set = 0, binding = 2) writeonly buffer Score { float score[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer Score4 { vec4 score4[]; };
 layout(std430, set = 0, binding = 3) writeonly buffer Div { float divv[]; };
 layout(std430, set = 0, binding = 4) writeonly buffer LogP { float logp[]; };
 
@@ -75,8 +80,12 @@ void main() {
             mean[n][j] = vec4(0.0);
             if (CLASS != 0) uc[n][j] = vec4(0.0);
             u[n][j] = vec4(0.0);
-            [[unroll]] for (uint c = 0; c < 4; c++) {
-                x[n][j][c] = 4 * j + c < D ? xv[i * D + 4 * j + c] : 0.0;
+            if (VEC) {
+                x[n][j] = xv4[i * D4 + j];
+            } else {
+                [[unroll]] for (uint c = 0; c < 4; c++) {
+                    x[n][j][c] = 4 * j + c < D ? xv[i * D + 4 * j + c] : 0.0;
+                }
             }
         }
     }
@@ -157,10 +166,16 @@ void main() {
         uint i = first + n;
         if (i >= p.B) break;
         if ((OUTS & 1u) != 0) {
-            [[unroll]] for (uint j = 0; j < D; j++) {
-                float v = mean[n][j / 4][j % 4];
-                if (CLASS != 0) v += p.scale * (uc[n][j / 4][j % 4] - v);
-                score[i * D + j] = v;
+            [[unroll]] for (uint j = 0; j < D4; j++) {
+                vec4 v = mean[n][j];
+                if (CLASS != 0) v += p.scale * (uc[n][j] - v);
+                if (VEC) {
+                    score4[i * D4 + j] = v;
+                } else {
+                    [[unroll]] for (uint c = 0; c < 4; c++) {
+                        if (4 * j + c < D) score[i * D + 4 * j + c] = v[c];
+                    }
+                }
             }
         }
         if ((OUTS & 2u) != 0) divv[i] = (V[n] - T[n]) / W[n];
