@@ -12,7 +12,11 @@
 // evaluation of score_sde's DDPM++ at 28x28x1, nf 32, ch_mult (1, 2, 2),
 // batch 64 (1,752,993 parameters), against the same network in PyTorch on
 // the host CPU (torch_unet.py, 2 threads) measured first in the same run
-// when python3 has torch.
+// when python3 has torch. "oracle16" times the exact score of a 16-D
+// mixture of full-covariance Gaussians (1 and 16 components) on 10,000
+// points, recorded as the oracle samplers record it (10 evaluations per
+// submit, (m, s) read from a coefficient table), against the same formula in
+// PyTorch (torch_oracle.py, 2 threads).
 //
 // Conventions:
 //   - Every row that has a reference names it (Row.Ref) and gives its

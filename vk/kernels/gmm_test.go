@@ -94,6 +94,12 @@ func gmmCases(t *testing.T) []gmmCase {
 		{Weight: 1, Mean: randn(rng, 13, 2, 0), Cov: gmmRandSPD(rng, 13, 0.1, 3)},
 		{Weight: 2, Mean: randn(rng, 13, 2, 0), Cov: gmmRandSPD(rng, 13, 0.02, 1)},
 	}
+	// D = 8: whole vec4 rows (the kernels' vector loads and stores).
+	full8 := []data.Component{
+		{Weight: 1, Mean: randn(rng, 8, 2, 0), Cov: gmmRandSPD(rng, 8, 0.1, 3)},
+		{Weight: 1, Mean: randn(rng, 8, 2, 0), Std: 0.5},
+		{Weight: 3, Mean: randn(rng, 8, 2, 0), Cov: gmmRandSPD(rng, 8, 0.05, 1)},
+	}
 	return []gmmCase{
 		mk("iso2", true, []data.Component{
 			{Weight: 0.8, Mean: []float64{5, 5}, Std: 1},
@@ -106,6 +112,7 @@ func gmmCases(t *testing.T) []gmmCase {
 		mk("iso5", true, iso5),
 		mk("full5", false, full5),
 		mk("full13", false, full13),
+		mk("full8", false, full8),
 	}
 }
 
