@@ -36,6 +36,16 @@
 // gradient is u_cls - score:  score + scale (u_cls - score). The divergence
 // and log-density stay those of the mixture.
 #extension GL_EXT_control_flow_attributes : require
+#ifdef TEXELS
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+uint laneId() { return gl_SubgroupInvocationID; }
+vec4 shuffle4(vec4 v, uint lane) { return subgroupShuffle(v, lane); }
+#else
+// The storage-buffer kernel (GPUs) shares no loads: SG is 1.
+uint laneId() { return 0; }
+vec4 shuffle4(vec4 v, uint lane) { return v; }
+#endif
 #include "common.glsl"
 
 layout(constant_id = 3) const uint D = 2;
@@ -43,8 +53,10 @@ layout(constant_id = 4) const uint FULL = 1; // 0: every component isotropic, no
 layout(constant_id = 5) const uint OUTS = 1; // bit 0 score, bit 1 div, bit 2 logp
 layout(constant_id = 6) const uint NP = 1;   // points per invocation
 layout(constant_id = 7) const uint CLASS = 0; // 1: class guidance (p.cls >= 0)
+layout(constant_id = 8) const uint SG = 1;    // subgroup size sharing the loads of P_k, or 1
 
 const uint D4 = (D + 3) / 4;
+const uint SH = (D * D4 + SG - 1) / SG; // texels of P_k each lane loads (SG > 1)
 // Whole vec4 rows: x and the score move as vec4s (a quarter of lavapipe's
 // one-lane-at-a-time storage accesses).
 const bool VEC = D % 4 == 0;
@@ -72,7 +84,9 @@ const float LOG_2PI = 1.8378770664093453;
 
 void main() {
     uint first = flat_id() * NP;
-    if (first >= p.B) return;
+    // With SG > 1 every lane of a subgroup takes part in the shuffles:
+    // lanes past the batch compute duplicates and store nothing.
+    if (SG == 1 && first >= p.B) return;
     vec4 x[NP][D4], r[NP][D4], u[NP][D4], mean[NP][D4], uc[NP][D4];
     [[unroll]] for (uint n = 0; n < NP; n++) {
         uint i = min(first + n, p.B - 1); // past the end: a duplicate, not stored
@@ -113,12 +127,22 @@ void main() {
                 quad[n] *= head.z;
             }
         } else {
+            // SG > 1: the subgroup loads P_k once, lane l texels l, l + SG, ...,
+            // and shuffles them to every lane (one vector instruction each
+            // on lavapipe, where a load costs one per lane).
+            uint pOff = base + 1 + D4;
+            vec4 sh[SH];
+            if (SG > 1) {
+                uint lane = laneId();
+                [[unroll]] for (uint s = 0; s < SH; s++) sh[s] = t4(pOff + min(lane + SG * s, D * D4 - 1));
+            }
             [[unroll]] for (uint n = 0; n < NP; n++) quad[n] = 0.0;
             [[unroll]] for (uint j = 0; j < D; j++) {
                 float acc[NP];
                 [[unroll]] for (uint n = 0; n < NP; n++) acc[n] = 0.0;
                 [[unroll]] for (uint a = 0; a < D4; a++) {
-                    vec4 pr = t4(base + 1 + D4 + j * D4 + a);
+                    uint e = j * D4 + a;
+                    vec4 pr = SG == 1 ? t4(pOff + e) : shuffle4(sh[e / SG], e % SG);
                     [[unroll]] for (uint n = 0; n < NP; n++) acc[n] += dot(pr, r[n][a]);
                 }
                 [[unroll]] for (uint n = 0; n < NP; n++) {

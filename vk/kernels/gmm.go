@@ -246,11 +246,11 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 	if err := l.gmmPrep(seq, mix, at); err != nil {
 		return err
 	}
-	shader, np := "gmm_score", uint32(1)
-	if t := l.Tuning.GMMTexelPoints; t > 0 && l.Dev.TexelsFit(mix.table) {
-		shader, np = "gmm_score_texels", min(t, gmmMaxPoints(d))
+	shader, np, sg := "gmm_score", uint32(1), uint32(1)
+	if t := l.Tuning.GMMTexelPoints; t > 0 && l.Dev.TexelsFit(mix.table) && l.Dev.Info.SubgroupShuffle {
+		shader, np, sg = "gmm_score_texels", min(t, gmmMaxPoints(d)), gmmShareLanes(l, d)
 	}
-	k, err := l.kernel(shader, [3]uint32{gmmLocal(l), 1, 1}, uint32(d), gmmFull(mix), outs, np, class)
+	k, err := l.kernel(shader, [3]uint32{gmmLocal(l), 1, 1}, uint32(d), gmmFull(mix), outs, np, class, sg)
 	if err != nil {
 		return err
 	}
@@ -263,6 +263,18 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 // at D = 16 with 4 points, 10 s at D = 64 with 1, on a loaded machine).
 func gmmMaxPoints(d int) uint32 {
 	return uint32(max(1, 64/d))
+}
+
+// gmmShareLanes is the subgroup size whose lanes share the loads of P_k in
+// gmm_score_texels, or 1: each lane then holds ceil(D ceil(D / 4) / SG) vec4s
+// of it, so only up to D = 16; the subgroup must be a power of two that
+// divides the workgroup.
+func gmmShareLanes(l *Lib, d int) uint32 {
+	sg := l.Dev.Info.SubgroupSize
+	if d > 16 || sg < 4 || sg > 64 || sg&(sg-1) != 0 || gmmLocal(l)%sg != 0 {
+		return 1
+	}
+	return sg
 }
 
 // gmmPrep records gmm_prep: the per-time table of mix at (m, s).
