@@ -58,7 +58,7 @@ type Options struct {
 // Ops lists the benchmark groups in the order Run measures them. The default
 // run (no Ops) measures the first five, the core shader micro-benchmarks;
 // the other kernel groups and the model-level groups run when named.
-var Ops = []string{"sgemm", "gonum", "fused", "copy", "dispatch", "elementwise", "conv2d", "attention", "trainstep", "sampling", "unet", "unet-cifar10", "mlp-eval"}
+var Ops = []string{"sgemm", "gonum", "fused", "copy", "dispatch", "elementwise", "conv2d", "attention", "trainstep", "sampling", "unet", "unet-cifar10", "mlp-eval", "oracle16"}
 
 // defaultOps are measured when Options.Ops is empty.
 var defaultOps = Ops[:5]
@@ -81,7 +81,7 @@ func Run(dev *vk.Device, opt Options) ([]Row, error) {
 		}
 	}
 	r := newRunner(dev, opt)
-	models := map[string]func() ([]Row, error){"trainstep": r.trainstep, "sampling": r.sampling, "unet": r.unet, "unet-cifar10": r.unetCIFAR10, "mlp-eval": r.mlpEval}
+	models := map[string]func() ([]Row, error){"trainstep": r.trainstep, "sampling": r.sampling, "unet": r.unet, "unet-cifar10": r.unetCIFAR10, "mlp-eval": r.mlpEval, "oracle16": r.oracle16}
 	want := opt.Ops
 	if len(want) == 0 {
 		want = defaultOps
@@ -111,7 +111,7 @@ func Run(dev *vk.Device, opt Options) ([]Row, error) {
 // "trainstep", "sampling" and "unet") on dev, for harnesses other than Run (`go test -bench`
 // through benchtest). Only opt.Quick matters.
 func Cases(dev *vk.Device, group string, opt Options) ([]*Case, error) {
-	if !slices.Contains(Ops, group) || group == "trainstep" || group == "sampling" || group == "unet" || group == "unet-cifar10" || group == "mlp-eval" {
+	if !slices.Contains(Ops, group) || group == "trainstep" || group == "sampling" || group == "unet" || group == "unet-cifar10" || group == "mlp-eval" || group == "oracle16" {
 		return nil, fmt.Errorf("bench: %q is not a kernel group", group)
 	}
 	return newRunner(dev, opt).cases(group), nil

@@ -15,7 +15,11 @@
 // when python3 has torch. "mlp-eval" times one Euler-Maruyama step of the
 // demo's MLP score net (configs/vp_dsm.toml) on 10,000 points as the
 // samplers record it, against the same step in PyTorch (torch_mlp.py), with
-// the wall-time and CPU-time ratios.
+// the wall-time and CPU-time ratios. "oracle16" times the exact score of a
+// 16-D mixture of full-covariance Gaussians (1 and 16 components) on 10,000
+// points, recorded as the oracle samplers record it (10 evaluations per
+// submit, (m, s) read from a coefficient table), against the same formula in
+// PyTorch (torch_oracle.py, 2 threads).
 //
 // Conventions:
 //   - Every row that has a reference names it (Row.Ref) and gives its

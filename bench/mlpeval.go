@@ -84,7 +84,7 @@ func (r *runner) torchMLP(shape string, params int) ([]Row, float64, error) {
 	args := []string{"--batch", strconv.Itoa(mlpEvalPoints), "--threads", strconv.Itoa(torchThreads),
 		"--repeats", strconv.Itoa(max(r.opt.Repeats, 3)), "--warmup", strconv.Itoa(r.opt.Warmup)}
 	var res torchMLPResult
-	py, err := runTorch(torchMLPScript, "torch_mlp.py", args, &res)
+	py, err := runTorchScript("torch_mlp.py", torchMLPScript, args, &res)
 	if err != nil {
 		return nil, 0, err
 	}

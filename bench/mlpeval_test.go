@@ -34,7 +34,7 @@ func TestTorchMLP(t *testing.T) {
 		t.Skip("starts PyTorch")
 	}
 	var res torchMLPResult
-	_, err := runTorch(torchMLPScript, "torch_mlp.py", []string{"--batch", "16", "--repeats", "1", "--warmup", "0"}, &res)
+	_, err := runTorchScript("torch_mlp.py", torchMLPScript, []string{"--batch", "16", "--repeats", "1", "--warmup", "0"}, &res)
 	if err != nil && (strings.Contains(err.Error(), "no python3 with torch") || err == errSkipTorch) {
 		t.Skip(err)
 	}

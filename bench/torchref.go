@@ -2,11 +2,9 @@ package bench
 
 import (
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 )
@@ -79,44 +77,14 @@ func runTorchUNet(c unetCase, cuda bool, repeats, warmup int) (torchResult, stri
 		args = append(args, "--device", "cuda")
 	}
 	var res torchResult
-	py, err := runTorch(torchUNetScript, "torch_unet.py", args, &res)
+	py, err := runTorchScript("torch_unet.py", torchUNetScript, args, &res)
 	if err != nil {
-		return res, py, err
+		return torchResult{}, py, err
 	}
 	if len(res.TrainMs) == 0 || len(res.ScoreMs) == 0 {
 		return torchResult{}, py, fmt.Errorf("%s torch_unet.py: %d and %d times", py, len(res.TrainMs), len(res.ScoreMs))
 	}
 	return res, py, nil
-}
-
-// runTorch runs a PyTorch reference script (fed on stdin, name for the
-// errors) with the first of torchPythons that has torch, decodes the JSON
-// object it prints into out and returns that interpreter.
-func runTorch(script, name string, args []string, out any) (string, error) {
-	var tried []string
-	for _, py := range torchPythons() {
-		cmd := exec.Command(py, append([]string{"-"}, args...)...)
-		cmd.Stdin = strings.NewReader(script)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		stdout, err := cmd.Output()
-		if err != nil {
-			var exit *exec.ExitError
-			if errors.As(err, &exit) && !strings.Contains(stderr.String(), "No module named 'torch'") {
-				return py, fmt.Errorf("%s %s: %v: %s", py, name, err, lastLine(stderr.String()))
-			}
-			tried = append(tried, py)
-			continue
-		}
-		if err := json.Unmarshal(stdout, out); err != nil {
-			return py, fmt.Errorf("%s %s: reading its output: %w", py, name, err)
-		}
-		return py, nil
-	}
-	if len(tried) == 0 {
-		return "", errSkipTorch
-	}
-	return "", fmt.Errorf("no python3 with torch (tried %s; Debian: apt-get install python3-torch)", strings.Join(tried, ", "))
 }
 
 var errSkipTorch = errors.New("skipped (SDEVK_TORCH_PYTHON=none)")

@@ -7,29 +7,39 @@ import (
 	"github.com/sdevk/sdevk/vk"
 )
 
-// Limits of the Gaussian-mixture kernel (gmm_score.comp). It runs one
-// invocation per point with the point, the score and two work vectors in
-// private arrays of at most MaxGMMDim floats each, and streams the K
-// components once (cost O(K D) per point when every component is isotropic,
-// O(K D^2) otherwise).
+// Limits of the Gaussian-mixture kernels (gmm_prep.comp, gmm_score.comp).
+// Each evaluation first tabulates the mixture at the marginal's time (m mu_k
+// and the precision P_k = (m^2 Sigma_k + s^2 I)^{-1} of every component),
+// then runs one invocation per point that streams the K components once
+// (cost O(K D) per point when every component is isotropic, one D x D
+// product per component otherwise), with D a specialization constant so
+// the point and its work vectors live in registers. Only the loop over
+// components stays a loop (the loops over coordinates unroll), so an
+// invocation loops at most MaxGMMComponents times: within llvmpipe's limit
+// (looplimit.go), which a 1024-component 64-D mixture was checked against.
 const (
 	MaxGMMDim        = 64
 	MaxGMMComponents = 1024
 )
 
-// GMMBuffer is a Gaussian mixture uploaded once for the gmm_score kernel: per
+// GMMBuffer is a Gaussian mixture uploaded once for the gmm kernels: per
 // component log w_k, an isotropy flag, the eigenvalues lambda_k and mean mu_k
 // and, unless every component is isotropic, the eigenvectors U_k of
 // Sigma_k = U_k diag(lambda_k) U_k^T (float32, from the caller's float64
-// decomposition).
+// decomposition); and the per-time table that each evaluation fills from
+// them.
 type GMMBuffer struct {
 	Buf *vk.Buffer
 	D   int
 	K   int
-	// Iso is true when every component is isotropic; the kernel then skips
+	// Iso is true when every component is isotropic; the kernels then skip
 	// the D x D products (specialization constant FULL = 0).
-	Iso bool
-	rec int // floats per component record
+	Iso  bool
+	rec  int // floats per component record
+	trec int // floats per component record of the per-time table
+	// table is gmm_prep's output, gmm_score's input: rewritten by every
+	// evaluation (a sequence that records several orders them by barriers).
+	table *vk.Buffer
 }
 
 // Mixture is what NewGMMBuffer reads of a Gaussian mixture: per component its
@@ -71,9 +81,12 @@ func NewGMMBuffer(dev *vk.Device, g Mixture) (*GMMBuffer, error) {
 		}
 		allIso = allIso && vecs[c] == nil
 	}
-	b := &GMMBuffer{D: d, K: k, Iso: allIso, rec: 2 + 2*d}
+	// The table's vectors are padded to whole vec4s (gmm_prep.comp).
+	w := (d + 3) / 4 * 4
+	b := &GMMBuffer{D: d, K: k, Iso: allIso, rec: 2 + 2*d, trec: 4 + w}
 	if !allIso {
 		b.rec += d * d
+		b.trec += d * w
 	}
 	host := make([]float32, k*b.rec)
 	for c := 0; c < k; c++ {
@@ -104,6 +117,10 @@ func NewGMMBuffer(dev *vk.Device, g Mixture) (*GMMBuffer, error) {
 		return nil, err
 	}
 	b.Buf = buf
+	if b.table, err = dev.NewBufferF32(k * b.trec); err != nil {
+		buf.Free()
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -125,7 +142,8 @@ func checkGMMComponent(lam, vecs []float64, meanLen, d int) error {
 func (b *GMMBuffer) Free() {
 	if b != nil && b.Buf != nil {
 		b.Buf.Free()
-		b.Buf = nil
+		b.table.Free()
+		b.Buf, b.table = nil, nil
 	}
 }
 
@@ -173,7 +191,9 @@ type GMMTime struct {
 // GMMEval records the evaluation of the perturbed mixture
 // p(x) = sum_k w_k N(x; m mu_k, m^2 Sigma_k + s^2 I) at the b points of x
 // [b, D]: its score grad log p, the divergence of the score (the trace of its
-// Jacobian, for exact-divergence likelihoods) and log p, as out asks.
+// Jacobian, for exact-divergence likelihoods) and log p, as out asks. It
+// records two dispatches: gmm_prep tabulates the mixture at (m, s), then
+// gmm_score evaluates the points.
 func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut, b int, at GMMTime) error {
 	const name = "gmm_score"
 	if mix == nil || mix.Buf == nil {
@@ -194,7 +214,7 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 	if err != nil {
 		return err
 	}
-	bufs := []*vk.Buffer{mix.Buf, x, mix.Buf, mix.Buf, dummy, dummy, dummy}
+	bufs := []*vk.Buffer{mix.table, x, dummy, dummy, dummy}
 	for i, o := range []struct {
 		buf  *vk.Buffer
 		what string
@@ -207,22 +227,64 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 			return err
 		}
 		outs |= 1 << i
-		bufs[4+i] = o.buf
+		bufs[2+i] = o.buf
 	}
 	if outs == 0 {
 		return fmt.Errorf("kernels: %s: no output requested", name)
 	}
-	cls := int32(-1)
+	cls, class := int32(-1), uint32(0)
 	var scale float32
 	if c := out.Class; c != nil {
 		if c.K < 0 || c.K >= mix.K {
 			return fmt.Errorf("kernels: %s: class %d outside the mixture's components 0..%d", name, c.K, mix.K-1)
 		}
-		cls, scale = int32(c.K), c.Scale
+		cls, class, scale = int32(c.K), 1, c.Scale
 	}
 	if r := uint64(b) * uint64(d) * 4; r > l.Dev.Info.Limits.MaxStorageBufferRange {
 		return fmt.Errorf("kernels: %s: %d x %d points exceed the storage-buffer range of %d bytes", name, b, d, l.Dev.Info.Limits.MaxStorageBufferRange)
 	}
+	if err := l.gmmPrep(seq, mix, at); err != nil {
+		return err
+	}
+	shader, np, sg := "gmm_score", uint32(1), uint32(1)
+	if t := l.Tuning.GMMTexelPoints; t > 0 && l.Dev.TexelsFit(mix.table) && l.Dev.Info.SubgroupShuffle {
+		shader, np, sg = "gmm_score_texels", min(t, gmmMaxPoints(d)), gmmShareLanes(l, d)
+	}
+	k, err := l.kernel(shader, [3]uint32{gmmLocal(l), 1, 1}, uint32(d), gmmFull(mix), outs, np, class, sg)
+	if err != nil {
+		return err
+	}
+	push := vk.Push(uint32(b), uint32(mix.K), uint32(mix.trec), cls, scale)
+	return seq.Dispatch(k, k.Groups((b+int(np)-1)/int(np)), push, bufs...)
+}
+
+// gmmMaxPoints bounds the points per invocation of gmm_score_texels: the
+// unrolled code grows as NP D^2 (and lavapipe's compile time faster: 2.5 s
+// at D = 16 with 4 points, 10 s at D = 64 with 1, on a loaded machine).
+func gmmMaxPoints(d int) uint32 {
+	return uint32(max(1, 64/d))
+}
+
+// gmmShareLanes is the subgroup size whose lanes share the loads of P_k in
+// gmm_score_texels, or 1: each lane then holds ceil(D ceil(D / 4) / SG) vec4s
+// of it, so only up to D = 16; the subgroup must be a power of two that
+// divides the workgroup.
+func gmmShareLanes(l *Lib, d int) uint32 {
+	sg := l.Dev.Info.SubgroupSize
+	if d > 16 || sg < 4 || sg > 64 || sg&(sg-1) != 0 || gmmLocal(l)%sg != 0 {
+		return 1
+	}
+	return sg
+}
+
+// gmmPrep records gmm_prep: the per-time table of mix at (m, s).
+func (l *Lib) gmmPrep(seq *vk.Sequence, mix *GMMBuffer, at GMMTime) error {
+	const name = "gmm_prep"
+	dummy, err := l.dummyBuffer()
+	if err != nil {
+		return err
+	}
+	bufs := []*vk.Buffer{mix.Buf, dummy, dummy, mix.table}
 	var indexed uint32
 	var stride, colM, colS, rowOff int
 	if at.Coef != nil {
@@ -233,24 +295,25 @@ func (l *Lib) GMMEval(seq *vk.Sequence, mix *GMMBuffer, x *vk.Buffer, out GMMOut
 			return fmt.Errorf("kernels: %s: coef columns m=%d s=%d outside a row stride of %d", name, at.ColM, at.ColS, at.Stride)
 		}
 		indexed = 1
-		bufs[2], bufs[3] = at.Coef, at.State
+		bufs[1], bufs[2] = at.Coef, at.State
 		stride, colM, colS, rowOff = at.Stride, at.ColM, at.ColS, at.RowOffset
 	}
-	full := uint32(1)
-	if mix.Iso {
-		full = 0
-	}
-	maxd := 4
-	for maxd < d {
-		maxd *= 2
-	}
-	k, err := l.kernel(name, [3]uint32{gmmLocal(l), 1, 1}, uint32(maxd), full, indexed, outs)
+	k, err := l.kernel1D(name, uint32(mix.D), gmmFull(mix), indexed)
 	if err != nil {
 		return err
 	}
-	push := vk.Push(uint32(b), uint32(d), uint32(mix.K), uint32(mix.rec), at.M, at.S,
-		uint32(stride), uint32(colM), uint32(colS), int32(rowOff), cls, scale)
-	return seq.Dispatch(k, k.Groups(b), push, bufs...)
+	push := vk.Push(uint32(mix.K), uint32(mix.rec), uint32(mix.trec), at.M, at.S,
+		uint32(stride), uint32(colM), uint32(colS), int32(rowOff))
+	return seq.Dispatch(k, k.Groups(mix.K*mix.D), push, bufs...)
+}
+
+// gmmFull is the FULL specialization constant: 0 when every component is
+// isotropic.
+func gmmFull(mix *GMMBuffer) uint32 {
+	if mix.Iso {
+		return 0
+	}
+	return 1
 }
 
 // gmmLocal is the workgroup width: each invocation does much work, so small

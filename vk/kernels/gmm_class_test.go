@@ -35,6 +35,7 @@ func TestGMMClassScore(t *testing.T) {
 				for i := range x {
 					x[i] = float64(float32(x[i]))
 				}
+				cond := gmmRoundingCond(c.g, x, m, s)
 				xb := upload(t, l, x)
 				sb := newBuf(t, l, b*d)
 				for k := 0; k < c.g.K(); k++ {
@@ -46,7 +47,7 @@ func TestGMMClassScore(t *testing.T) {
 						})
 						// The guided score adds scale times a difference of
 						// scores, each with the mixture score's error.
-						gmmVecClose(t, c.name+"/"+tm.name, download(t, sb, b*d), want, d, 3e-5*(1+2*scale), 1e-5*(1+2*scale)/math.Sqrt(cmin))
+						gmmVecClose(t, c.name+"/"+tm.name, download(t, sb, b*d), want, d, 3e-5*(1+2*scale), 1e-5*(1+2*scale)/math.Sqrt(cmin), scaled(cond.score, 4*(1+scale)))
 					}
 				}
 			}

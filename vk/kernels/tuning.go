@@ -107,6 +107,15 @@ type Tuning struct {
 	// memory (lavapipe: barriers are slow, loads per FMA set the speed);
 	// off, K/V tiles are staged in shared memory (GPUs).
 	AttnRegisters bool `json:"attn_registers"`
+	// GMMTexelPoints, when non-zero, runs the Gaussian-mixture score with
+	// its per-time table read as vec4 texels, shared by a subgroup's lanes,
+	// and up to this many points per invocation sharing each load (lavapipe
+	// runs the loads in the loop over components one lane at a time;
+	// `sdevk bench --op oracle16`, 16 full-covariance components in 16-D on
+	// 10,000 points, loaded machine: 205-247 ms per evaluation before,
+	// 5.4-6.9 ms with texels); 0: one point per invocation from a storage
+	// buffer (GPUs).
+	GMMTexelPoints uint32 `json:"gmm_texel_points"`
 	// LoopLimited marks a device that stops a shader invocation's loops
 	// after a fixed number of iterations without an error (llvmpipe; see
 	// looplimit.go): kernels whose loops grow with a problem dimension take
@@ -157,6 +166,7 @@ func presetTuning(name string, info *vk.DeviceInfo) Tuning {
 		t.Fused = Chunking{Groups: 2, Local: 8, Unroll: 4}
 		t.EwiseFewGroups = true
 		t.AttnRegisters = true
+		t.GMMTexelPoints = 4
 	}
 	t.LoopLimited = loopLimited(info)
 	lim := info.Limits.MaxWorkgroupInvocations
@@ -187,6 +197,6 @@ func (t Tuning) Lines() []string {
 		fmt.Sprintf("conv: auto is %s, register tile %+v, filter-gradient tile %+v, tiled tiles %+v", t.ConvAuto, t.ConvRegTile, t.ConvWgradTile, t.ConvTiledTiles),
 		fmt.Sprintf("conv: K split %s, im2col scratch %d MiB, 64-bit im2col stores %s, Winograd product rows %d (0: the SGEMM tile's)", split(t.ConvSplitGroups), t.ConvIm2colScratchBytes>>20, onOff[t.Im2colW64], t.WinogradGemmTM),
 		fmt.Sprintf("streaming: elementwise chunks %+v (vec4 %s), fused-update chunks %+v, few-group fused programs %s", t.Elementwise, onOff[t.ElemVec4], t.Fused, onOff[t.EwiseFewGroups]),
-		fmt.Sprintf("row copies %s, attention in registers %s, loop-limited device %s", onOff[t.CopyRows], onOff[t.AttnRegisters], onOff[t.LoopLimited]),
+		fmt.Sprintf("row copies %s, attention in registers %s, mixture-score texel points %d, loop-limited device %s", onOff[t.CopyRows], onOff[t.AttnRegisters], t.GMMTexelPoints, onOff[t.LoopLimited]),
 	}
 }
