@@ -7,8 +7,8 @@ import (
 
 // AdaptiveOptions configure AdaptiveSample.
 type AdaptiveOptions struct {
-	// RTol and ATol weigh the local error: delta = ATol + RTol max(|x_prev|,
-	// |x_check|) elementwise.
+	// RTol and ATol weigh the local error: delta = max(ATol, RTol
+	// max(|x_prev|, |x_check|)) elementwise, as the paper's code.
 	RTol, ATol float64
 	// HInit is the first step (0.01 in the reference code).
 	HInit float64
@@ -57,11 +57,10 @@ func AdaptiveK(s SDE, t, h float64) [3]float64 {
 // sets h = min(t - eps, 0.9 h E_n^(-0.9)). Each attempt draws one z and
 // costs two score evaluations.
 //
-// Deviations from the paper, both for the device: one t and h for the
-// whole batch (the device evaluates a score at one time per batch), with
-// E_n the root mean square over all of the batch's values; and delta =
-// ATol + RTol max(...) (the RK45 norm's form) rather than max(ATol, RTol
-// max(...)).
+// The deviation from the paper, for the device: one t and h for the whole
+// batch (the device evaluates a score at one time per batch), with E_n the
+// root mean square over all of the batch's values rather than one E_n, t
+// and h per sample.
 func AdaptiveSample(s SDE, x []float64, d int, score ScoreFunc, normal Normal, o AdaptiveOptions) (AdaptiveStats, error) {
 	var st AdaptiveStats
 	if d <= 0 || len(x)%d != 0 {
@@ -102,7 +101,7 @@ func AdaptiveSample(s SDE, x []float64, d int, score ScoreFunc, normal Normal, o
 		for i := range x {
 			k2 := c2[0]*xc[i] + c2[1]*s2[i] + c2[2]*z[i]
 			e := (k2 - k1[i]) / 2
-			q := e / (o.ATol + o.RTol*math.Max(math.Abs(prev[i]), math.Abs(xc[i])))
+			q := e / math.Max(o.ATol, o.RTol*math.Max(math.Abs(prev[i]), math.Abs(xc[i])))
 			sum += q * q
 			s2[i] = x[i] + (k1[i]+k2)/2 // xNew, kept in s2 until accepted
 		}

@@ -9,21 +9,28 @@ import "math"
 // prediction, DPM-Solver) and x0_hat = (x + sigma^2 s) / alpha (data
 // prediction, DPM-Solver++). Times ts run from T down to eps.
 
+// lowerOrderFinalBelow: a multistep run of fewer steps takes its last step
+// at order 1, as the reference code's lower_order_final does, which its
+// authors found to stabilise runs of 10 steps or fewer.
+const lowerOrderFinalBelow = 15
+
 // DPMSolverPP2MPlan is DPM-Solver++(2M), the multistep second-order solver:
 //
 //	x_i = (sigma_i / sigma_{i-1}) x_{i-1} - alpha_i expm1(-h_i) D_i,
 //	D_i = (1 + 1/(2 r_i)) x0_{i-1} - 1/(2 r_i) x0_{i-2}, r_i = h_{i-1} / h_i,
 //
-// with D = x0_{i-1} on the first step. Registers: x, the previous x0_hat.
-// NFE = len(ts) - 1.
+// with D = x0_{i-1} on the first step and, in a run of fewer than
+// lowerOrderFinalBelow steps, on the last. Registers: x, the previous
+// x0_hat. NFE = len(ts) - 1.
 func DPMSolverPP2MPlan(s SDE, ts []float64) Plan {
 	p := Plan{Regs: 2}
-	for i := 0; i+1 < len(ts); i++ {
+	steps := len(ts) - 1
+	for i := 0; i < steps; i++ {
 		a, sg := s.Marginal(ts[i])
 		an, sn := s.Marginal(ts[i+1])
 		h := LogSNR(s, ts[i+1]) - LogSNR(s, ts[i])
 		w0, w1 := 1.0, 0.0 // weights of this and the previous x0_hat
-		if i > 0 {
+		if i > 0 && !(i == steps-1 && steps < lowerOrderFinalBelow) {
 			r := (LogSNR(s, ts[i]) - LogSNR(s, ts[i-1])) / h
 			w0, w1 = 1+1/(2*r), -1/(2*r)
 		}

@@ -173,7 +173,7 @@ func TestAdaptiveSample(t *testing.T) {
 }
 
 // TestTimes: every grid runs from T down to eps, strictly decreasing, and is
-// uniform in its own variable (t, log-SNR, sigma^(1/rho)).
+// uniform in its own variable (t, log-SNR, sigma^(1/rho), sqrt(t)).
 func TestTimes(t *testing.T) {
 	ve, _ := NewVE(0.01, 50, 1000)
 	subvp, _ := NewSubVP(0.1, 20, 1000)
@@ -185,6 +185,7 @@ func TestTimes(t *testing.T) {
 			{GridUniform, func(t float64) float64 { return t }},
 			{GridLogSNR, func(t float64) float64 { return LogSNR(s, t) }},
 			{GridKarras, func(t float64) float64 { return math.Pow(SigmaView(s, t), 1.0/7) }},
+			{GridQuadratic, math.Sqrt},
 		} {
 			ts, err := Times(s, c.g, 9, 1e-3, 7)
 			if err != nil {

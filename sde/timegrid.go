@@ -10,16 +10,18 @@ import (
 type TimeGrid int
 
 // The time grids. GridDefault is the sampler's own: uniform in t for DDIM,
-// uniform in log-SNR for DPM-Solver(++), Karras for the EDM samplers.
+// time-quadratic for DPM-Solver(++) and UniPC on VP and sub-VP (log-SNR on
+// VE), Karras for the EDM samplers.
 const (
-	GridDefault TimeGrid = iota
-	GridUniform          // uniform in t
-	GridLogSNR           // uniform in lambda = log(mean / std)
-	GridKarras           // Karras et al. 2022: uniform in sigma^(1/rho), sigma = std / mean
+	GridDefault   TimeGrid = iota
+	GridUniform            // uniform in t
+	GridLogSNR             // uniform in lambda = log(mean / std)
+	GridKarras             // Karras et al. 2022: uniform in sigma^(1/rho), sigma = std / mean
+	GridQuadratic          // uniform in sqrt(t): DDIM's quadratic skip for low-resolution data
 )
 
 // TimeGridNames lists the accepted --schedule names.
-var TimeGridNames = []string{"default", "uniform", "logsnr", "karras"}
+var TimeGridNames = []string{"default", "uniform", "logsnr", "karras", "quadratic"}
 
 func (g TimeGrid) String() string {
 	if g >= 0 && int(g) < len(TimeGridNames) {
@@ -29,7 +31,7 @@ func (g TimeGrid) String() string {
 }
 
 // ParseTimeGrid accepts the names of TimeGridNames ("" is default; also
-// "log-snr", "rho").
+// "log-snr", "rho", "time-quadratic").
 func ParseTimeGrid(s string) (TimeGrid, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "default":
@@ -40,6 +42,8 @@ func ParseTimeGrid(s string) (TimeGrid, error) {
 		return GridLogSNR, nil
 	case "karras", "rho":
 		return GridKarras, nil
+	case "quadratic", "time-quadratic", "time_quadratic":
+		return GridQuadratic, nil
 	}
 	return 0, fmt.Errorf("sde: unknown schedule %q (want %s)", s, strings.Join(TimeGridNames, ", "))
 }
@@ -70,6 +74,13 @@ func Times(s SDE, g TimeGrid, n int, eps, rho float64) ([]float64, error) {
 	switch g {
 	case GridUniform, GridDefault:
 		return Linspace(T, eps, n), nil
+	case GridQuadratic:
+		ts := Linspace(math.Sqrt(T), math.Sqrt(eps), n)
+		for i, v := range ts {
+			ts[i] = v * v
+		}
+		ts[0], ts[n-1] = T, eps
+		return ts, nil
 	case GridLogSNR:
 		l0, l1 := LogSNR(s, T), LogSNR(s, eps)
 		return mapGrid(Linspace(l0, l1, n), func(t float64) float64 { return LogSNR(s, t) }, eps, T), nil

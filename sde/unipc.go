@@ -17,7 +17,8 @@ import "math"
 // rho_p = 1/2, and (rho_1, rho_2) solving [[1, 1], [r_i, 1]] rho = (b_1, b_2),
 // the b_k from the phi functions of -h_i. The first step has no D (order 1:
 // rho_p = 0, corrector rho_2 = 1/2). As the reference code does for short
-// runs, a run of fewer than 15 steps takes its last step at order 1.
+// runs, a run of fewer than lowerOrderFinalBelow steps takes its last step
+// at order 1.
 //
 // Registers: x (the point evaluated next), base (of the step that point
 // ends), the last and the previous x0_hat.
@@ -42,7 +43,7 @@ func UniPCPlan(s SDE, ts []float64) Plan {
 		phi1 := math.Expm1(hh)
 		c := stepCoef{sigRatio: sg / sp, aPhi1: a * phi1, aB: a * phi1}
 		order := min(2, i)
-		if i == steps && steps < 15 {
+		if i == steps && steps < lowerOrderFinalBelow {
 			order = 1
 		}
 		if order == 1 {

@@ -1,6 +1,7 @@
 package sampling
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -198,7 +199,11 @@ func (r *adaptiveRun) record(rtol, atol float32) error {
 	if err := lib.LinComb(seq, r.e, n, at(r.eAt), st, kernels.NoNoise, 0, r.e, r.k1); err != nil {
 		return err
 	}
-	if err := lib.RKScaled(seq, r.e, r.prev, x, r.sq, n, rtol, atol); err != nil {
+	scaled, err := scaledErrorProgram(rtol, atol)
+	if err != nil {
+		return err
+	}
+	if err := lib.Ewise(seq, scaled, n, []*vk.Buffer{r.e, r.prev, x}, []*vk.Buffer{r.sq}); err != nil {
 		return err
 	}
 	scratch, err := lib.ReduceScratch()
@@ -217,6 +222,19 @@ func (r *adaptiveRun) record(rtol, atol float32) error {
 	r.accept.Copy(r.y, r.xn)
 	r.accept.Copy(r.prev, x)
 	return r.accept.End()
+}
+
+// scaledErrorProgram is the elementwise e / max(atol, rtol max(|prev|,
+// |x|)) of sde.AdaptiveSample's error norm, over the inputs (e, prev, x).
+func scaledErrorProgram(rtol, atol float32) (*kernels.EwiseProgram, error) {
+	p := &kernels.EwiseProgram{}
+	// Registers: 0 e, then the quotient; 1 rtol |prev|, then delta; 2 rtol |x|, then atol.
+	err := errors.Join(
+		p.Load(0, 0, 1, 0), p.Load(1, 1, 1, 0), p.Load(2, 2, 1, 0),
+		p.Unary(1, kernels.Abs, 1, rtol, 0, 0), p.Unary(2, kernels.Abs, 2, rtol, 0, 0),
+		p.Binary(1, kernels.Max, 1, 2), p.Const(2, atol), p.Binary(1, kernels.Max, 1, 2),
+		p.Binary(0, kernels.Div, 0, 1), p.Store(0, 0))
+	return p, err
 }
 
 // try runs attempt number k from t to t - h and returns its error norm.

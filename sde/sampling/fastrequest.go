@@ -53,8 +53,8 @@ func (r Request) describeFast() string {
 		return ""
 	}
 	o := r.Fast
-	grid := o.ResolvedGrid().String()
-	if o.ResolvedGrid() == sde.GridKarras {
+	grid := o.ResolvedGrid(r.SDE).String()
+	if o.ResolvedGrid(r.SDE) == sde.GridKarras {
 		grid = fmt.Sprintf("%s rho %g", grid, o.Rho)
 	}
 	s := fmt.Sprintf("%s (%d steps, %s schedule", m, o.Steps, grid)

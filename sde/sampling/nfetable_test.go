@@ -2,6 +2,7 @@ package sampling
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -21,7 +22,9 @@ import (
 // the exact-vs-exact noise floor of data.Evaluate, next to
 // PC-1000, EM-1000 and RK45. It is the README's "Fast samplers" table and
 // runs only when SDEVK_NFE_TABLE names the output file (scripts/nfe-table.sh);
-// SDEVK_NFE_N sets the sample count (default 10,000).
+// SDEVK_NFE_N sets the sample count (default 10,000), and SDEVK_NFE_CONFIGS
+// and SDEVK_NFE_SAMPLERS (comma-separated config names and row labels, e.g.
+// "vp_dsm,subvp_dsm" and "dpmpp2m,em") measure a subset.
 func TestNFETable(t *testing.T) {
 	out := os.Getenv("SDEVK_NFE_TABLE")
 	if out == "" {
@@ -42,8 +45,12 @@ func TestNFETable(t *testing.T) {
 	backend := &Device{Dev: dev}
 	var b strings.Builder
 	fmt.Fprintf(&b, "| config (SDE) | sampler | NFE to <= 2x floor | ratio there | ratio at largest NFE tried |\n|---|---|---|---|---|\n")
+	keep := rowFilter(os.Getenv("SDEVK_NFE_SAMPLERS"))
 	for _, name := range []string{"vp_dsm", "subvp_dsm", "ve_dsm", "ncsn_toy"} {
-		rows, err := nfeRows(backend, filepath.Join("..", "..", "configs", name+".toml"), n)
+		if !rowFilter(os.Getenv("SDEVK_NFE_CONFIGS"))(name) {
+			continue
+		}
+		rows, err := nfeRows(backend, filepath.Join("..", "..", "configs", name+".toml"), n, keep)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,8 +64,30 @@ func TestNFETable(t *testing.T) {
 	t.Log("\n" + b.String())
 }
 
-// nfeRows measures every sampler on one config.
-func nfeRows(backend Backend, path string, n int) ([]string, error) {
+// errSkipped marks a row that the filter leaves out.
+var errSkipped = errors.New("row not selected")
+
+// rowFilter accepts every name when list is empty, else the names in the
+// comma-separated list and the labels that start with one of them followed
+// by a space or a dash ("pc" keeps "pc-1000 (...)", "ddim" both DDIM rows).
+func rowFilter(list string) func(string) bool {
+	if strings.TrimSpace(list) == "" {
+		return func(string) bool { return true }
+	}
+	names := strings.Split(list, ",")
+	return func(label string) bool {
+		for _, n := range names {
+			n = strings.TrimSpace(n)
+			if label == n || strings.HasPrefix(label, n+" ") || strings.HasPrefix(label, n+"-") {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// nfeRows measures the samplers whose row label keep accepts on one config.
+func nfeRows(backend Backend, path string, n int, keep func(string) bool) ([]string, error) {
 	c, err := config.Load(path, nil)
 	if err != nil {
 		return nil, err
@@ -114,6 +143,9 @@ func nfeRows(backend Backend, path string, n int) ([]string, error) {
 	}
 	// ladder runs the settings in order of cost until one reaches 2x.
 	ladder := func(label string, m Method, k int, set func(*config.Config, int)) (string, error) {
+		if !keep(label) {
+			return "", errSkipped
+		}
 		last := 0.0
 		for i := 0; i < k; i++ {
 			ratio, nfe, err := sample(m, func(cc *config.Config) { set(cc, i) })
@@ -129,6 +161,9 @@ func nfeRows(backend Backend, path string, n int) ([]string, error) {
 	}
 	var rows []string
 	add := func(s string, err error) error {
+		if err == errSkipped {
+			return nil
+		}
 		if err == nil {
 			rows = append(rows, s)
 		}
@@ -136,6 +171,9 @@ func nfeRows(backend Backend, path string, n int) ([]string, error) {
 	}
 	// fixed reports one run: its NFE in parentheses and its ratio.
 	fixed := func(label string, m Method, set func(*config.Config)) error {
+		if !keep(label) {
+			return nil
+		}
 		ratio, nfe, err := sample(m, set)
 		rows = append(rows, fmt.Sprintf("%s | (%d) | | %.2f", label, nfe, ratio))
 		return err
