@@ -180,7 +180,7 @@ type SamplingConfig struct {
 // dpmpp3s, dpm, euler, heun, edm-sde) and the adaptive SDE solver.
 type FastSampling struct {
 	FastSteps    int     `toml:"fast_steps"`    // steps of the few-step samplers
-	Schedule     string  `toml:"schedule"`      // default | uniform | logsnr | karras
+	Schedule     string  `toml:"schedule"`      // default | uniform | quadratic | logsnr | karras
 	Rho          float64 `toml:"rho"`           // Karras schedule exponent
 	Eta          float64 `toml:"eta"`           // ddim: 0 deterministic .. 1
 	Order        int     `toml:"order"`         // dpm: 2 or 3

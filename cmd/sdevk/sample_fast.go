@@ -18,7 +18,7 @@ type fastFlags struct {
 }
 
 func (f *fastFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.schedule, "schedule", "", "few-step samplers' time grid: default | uniform | logsnr | karras (default sampling.schedule)")
+	fs.StringVar(&f.schedule, "schedule", "", "few-step samplers' time grid: default | uniform | quadratic | logsnr | karras (default sampling.schedule; the default is quadratic for the DPM-Solvers and UniPC on VP and sub-VP, log-SNR on VE)")
 	fs.Float64Var(&f.eta, "eta", 0, "ddim noise, 0 (deterministic) .. 1 (default sampling.eta)")
 	fs.Float64Var(&f.rho, "rho", 0, "karras schedule exponent (default sampling.rho, 7)")
 	fs.IntVar(&f.order, "order", 0, "dpm order, 2 or 3 (default sampling.order)")
