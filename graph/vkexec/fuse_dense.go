@@ -75,6 +75,12 @@ func matchDense(gp *graph.Program, lib *kernels.Lib) map[*graph.Node]*denseRun {
 		if add == nil || add.Kind() != graph.OpAdd || !add.Shape().Equal(mm.Shape()) {
 			continue
 		}
+		if runs[add] != nil {
+			// The sum of two [1, n] products: the first claimed the Add
+			// with this product as its bias, so this one is recorded on
+			// its own (a second claim would drop the first run).
+			continue
+		}
 		bias := add.Inputs()[1]
 		if bias == mm {
 			bias = add.Inputs()[0]

@@ -84,3 +84,24 @@ func TestFusedDense(t *testing.T) {
 		t.Errorf("%d dispatches fused, %d not", dispatches[1], dispatches[0])
 	}
 }
+
+// TestFusedDenseSumOfProducts: in act(x a + y b) with [1, n] products read
+// only by the Add, each product looks like the other's bias; one of them is
+// fused and the other recorded on its own, so every output is written.
+func TestFusedDenseSumOfProducts(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	defer setFusion(true)()
+	for _, on := range []bool{false, true} {
+		setFusion(on)
+		r := rand.New(rand.NewPCG(1, 2))
+		ref := graph.NewReference()
+		g := graph.New()
+		x, y := g.Input("x", 1, 5), g.Input("y", 1, 3)
+		param := func(name string, shape ...int) *graph.Node {
+			ref.Params[name] = randv(r, graph.Shape(shape).Size())
+			return g.Param(name, shape...)
+		}
+		out := graph.Tanh(graph.Add(graph.MatMul(x, param("a", 5, 7)), graph.MatMul(y, param("b", 3, 7))))
+		compare(t, New(dev), ref, graph.Feeds{x: randv(r, 5), y: randv(r, 3)}, 1e-4, 1e-5, out)
+	}
+}
