@@ -24,6 +24,8 @@ func (ep *gemmEpilogue) check(name string, t GemmTile, n int) error {
 		return fmt.Errorf("kernels: %s: no bias-and-activation epilogue (register tiles only)", name)
 	case !epilogueAct(ep.act):
 		return fmt.Errorf("kernels: %s: %v is not an activation of the epilogue", name, ep.act)
+	case ep.bias == nil:
+		return fmt.Errorf("kernels: %s: no bias buffer", name)
 	}
 	return checkLen(name, "bias", ep.bias, n)
 }

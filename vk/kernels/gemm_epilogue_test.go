@@ -87,6 +87,7 @@ func TestGemmBiasActRefuses(t *testing.T) {
 		{"tiled", tiled, 4, gemmEpilogue{bias: bufs[2], act: SiLU}},
 		{"exp", reg, 4, gemmEpilogue{bias: bufs[2], act: Exp}},
 		{"short bias", reg, 32, gemmEpilogue{bias: bufs[2], act: SiLU}},
+		{"no bias", reg, 4, gemmEpilogue{act: SiLU}},
 	}
 	for _, c := range cases {
 		seq, err := l.Dev.NewSequence(false)
