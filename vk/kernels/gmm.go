@@ -268,10 +268,13 @@ func gmmMaxPoints(d int) uint32 {
 // gmmShareLanes is the subgroup size whose lanes share the loads of P_k in
 // gmm_score_texels, or 1: each lane then holds ceil(D ceil(D / 4) / SG) vec4s
 // of it, so only up to D = 16; the subgroup must be a power of two that
-// divides the workgroup.
+// divides the workgroup. Only CPU-type devices share: the shuffles need
+// every subgroup full and of the reported size, which a GPU driver may
+// vary per pipeline (subgroup size control) unless it is asked for, while
+// lavapipe's subgroups are its fixed SIMD width.
 func gmmShareLanes(l *Lib, d int) uint32 {
 	sg := l.Dev.Info.SubgroupSize
-	if d > 16 || sg < 4 || sg > 64 || sg&(sg-1) != 0 || gmmLocal(l)%sg != 0 {
+	if !l.Dev.Info.IsCPU() || d > 16 || sg < 4 || sg > 64 || sg&(sg-1) != 0 || gmmLocal(l)%sg != 0 {
 		return 1
 	}
 	return sg
