@@ -30,8 +30,14 @@ func TestOracleClassifierGuidedScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := config.Parse("class.toml", []byte(classConfig), nil)
-	s, _ := c.NewSDE(0)
+	c, err := config.Parse("class.toml", []byte(classConfig), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.NewSDE(0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	x := []float64{0.3, -1.2, 2.5, 0.4, -0.7, -2.1}
 	want, plain := make([]float64, len(x)), make([]float64, len(x))
 	guided.TimeScore(s)(x, tm, want)
