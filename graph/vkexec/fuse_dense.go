@@ -2,6 +2,7 @@ package vkexec
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/vk"
@@ -35,11 +36,11 @@ type denseRun struct {
 // out is the node whose value the run writes.
 func (d *denseRun) out() *graph.Node { return d.steps[len(d.steps)-1] }
 
-// denseActs are the activations the epilogue applies (ELU apart: it has a
-// parameter).
-var denseActs = map[graph.OpKind]kernels.UnaryOp{
-	graph.OpSiLU: kernels.SiLU, graph.OpTanh: kernels.Tanh, graph.OpSigmoid: kernels.Sigmoid,
-	graph.OpSoftplus: kernels.Softplus, graph.OpReLU: kernels.ReLU, graph.OpGELU: kernels.GELU,
+// denseAct is the epilogue's activation for the graph op kind, if it
+// applies one (ELU apart: it has a parameter).
+func denseAct(kind graph.OpKind) (kernels.UnaryOp, bool) {
+	op, ok := unaryOps[kind]
+	return op, ok && op != kernels.Identity && slices.Contains(kernels.EpilogueActs, op)
 }
 
 // matchDense finds the program's Dense layers, keyed by each of their steps
@@ -96,7 +97,7 @@ func matchDense(gp *graph.Program, lib *kernels.Lib) map[*graph.Node]*denseRun {
 			d.parts, d.steps = cat.Inputs(), []*graph.Node{cat, mm, add}
 		}
 		if act := sole(add); act != nil {
-			if op, ok := denseActs[act.Kind()]; ok {
+			if op, ok := denseAct(act.Kind()); ok {
 				d.act = op
 				d.steps = append(d.steps, act)
 			} else if act.Kind() == graph.OpELU {
