@@ -343,6 +343,9 @@ func runSample(args []string, stdout io.Writer) error {
 
 	var vs *viewSession
 	if *view {
+		if len(runs.models) > 1 {
+			return usagef("--view: shows one run; give one --class")
+		}
 		if *device == sampling.ReferenceDevice {
 			return usagef("--view: the viewer draws from a Vulkan device, not %s", sampling.ReferenceDevice)
 		}
@@ -359,34 +362,44 @@ func runSample(args []string, stdout io.Writer) error {
 	// With the viewer, the outputs are written as soon as the run ends; the
 	// window then holds the final frame, and R runs again with a new seed.
 	return vs.repeat(&o.Seed, func() error {
-		return sampleAndWrite(stdout, backend, o, ds, d, count, *device, *out, *png)
+		return sampleAndWrite(stdout, backend, runs.requests(o), runs.layout(o.N), ds, d, *device, *out, *png)
 	})
 }
 
-// sampleAndWrite draws the samples of o and writes --out and --png. The
-// .npy file is written batch by batch as the device backend produces them
-// (through a temporary, renamed at the end), so any count fits in memory
-// unless a plot needs all the points.
-func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Request, ds data.Dataset, d, count int, device, out, png string) error {
+// sampleAndWrite draws the samples of the runs (one, or one per class of a
+// class list, class-major, whose layout is then described) and writes --out
+// and --png. The .npy file is written batch by batch as the device backend
+// produces them (through a temporary, renamed at the end), so any count
+// fits in memory unless a plot needs all the points.
+func sampleAndWrite(stdout io.Writer, backend sampling.Backend, runs []sampling.Request, layout string, ds data.Dataset, d int, device, out, png string) error {
+	o := runs[0]
+	o.N *= len(runs)
+	count := o.N
 	start := time.Now()
 	var x []float64 // all the points, for the plot
 	nfe, done, bad := 0, 0, 0
 	var sampleErr, putErr error
 	draw := func(put func([]float64) error) error {
-		nfe, sampleErr = sampling.SampleTo(cmdContext, backend, o, func(batch []float64) error {
-			done += len(batch)
-			if bad = countNonFinite(batch); bad > 0 {
-				return errDiverged
+		for _, run := range runs {
+			runNFE, err := sampling.SampleTo(cmdContext, backend, run, func(batch []float64) error {
+				done += len(batch)
+				if bad = countNonFinite(batch); bad > 0 {
+					return errDiverged
+				}
+				if png != "" {
+					x = append(x, batch...)
+				}
+				if put != nil {
+					putErr = put(batch)
+				}
+				return putErr
+			})
+			nfe += runNFE
+			if sampleErr = err; err != nil {
+				return err
 			}
-			if png != "" {
-				x = append(x, batch...)
-			}
-			if put != nil {
-				putErr = put(batch)
-			}
-			return putErr
-		})
-		return sampleErr
+		}
+		return nil
 	}
 	var err error
 	if out != "" {
@@ -409,10 +422,13 @@ func sampleAndWrite(stdout io.Writer, backend sampling.Backend, o sampling.Reque
 	}
 	fmt.Fprintf(stdout, "sampled %d points (%d-D, %s) with %s on %s (seed %d)\n", count, d, what, o.Describe(), sampling.DeviceLabel(device), o.Seed)
 	fmt.Fprintf(stdout, "NFE %d, wall time %.3f s\n", nfe, wall.Seconds())
+	if layout != "" {
+		fmt.Fprintln(stdout, layout)
+	}
 	if out == "" {
 		return nil
 	}
-	if err := data.WriteShard(out, o.Shard([]int{count, d}, nil)); err != nil {
+	if err := data.WriteShard(out, layoutShard(o, []int{count, d}, nil, layout)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d, %d) float32, samples %d..%d, and %s\n", out, count, d, o.First, o.First+count-1, data.SidecarPath(out))

@@ -152,7 +152,6 @@ func TestSampleClassifierErrors(t *testing.T) {
 		{[]string{"--checkpoint", points, "--classifier", pts2, "--class", "-1"}, "class -1 is out of range"},
 		{[]string{"--config", vpConfig, "--score", "oracle", "--classifier", ptsVE, "--class", "1"}, "was trained on data perturbed by the ve (sigma 0.01 .. 50) SDE, the model samples the vp (beta 0.1 .. 20) SDE"},
 		{[]string{"--config", vpConfig, "--score", "oracle", "--classifier", pts2, "--class", "1", "--sampler", "ald"}, "a trained classifier guides the time-conditioned samplers (pc, em, ode), not ald"},
-		{[]string{"--config", vpConfig, "--score", "oracle", "--class", "0,1"}, "sample points one class at a time"},
 	} {
 		args := append([]string{"sample", "--n", "2", "--out", out}, tc.args...)
 		code, _, errs := runCmd(t, args...)
@@ -167,6 +166,56 @@ func TestSampleClassifierErrors(t *testing.T) {
 		}
 		if _, err := os.Stat(out); err == nil {
 			t.Fatalf("sdevk %s wrote %s", strings.Join(tc.args, " "), out)
+		}
+	}
+}
+
+// TestSamplePointClassList: --class 0,3 with the oracle classifier writes
+// the two components' points class-major, says so in the output and the
+// sidecar, puts each block by its component's mean, and class i's block is
+// samples First + i*n of the run, as a single-class run with --first shows.
+func TestSamplePointClassList(t *testing.T) {
+	dir := t.TempDir()
+	const n = 40
+	both, second := filepath.Join(dir, "both.npy"), filepath.Join(dir, "three.npy")
+	common := []string{"sample", "--config", vpConfig, "--score", "oracle", "--sampler", "em", "--steps", "60", "--scale", "2"}
+	stdout := mustRun(t, append(common, "--class", "0,3", "--n", "40", "--out", both)...)
+	if !strings.Contains(stdout, "class-major: classes 0,3, 40 samples each") {
+		t.Errorf("output does not describe the layout:\n%s", stdout)
+	}
+	mustRun(t, append(common, "--class", "3", "--first", "40", "--n", "40", "--out", second)...)
+	shape, x, err := data.LoadNPYArray(both)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(shape, []int{2 * n, 2}) {
+		t.Fatalf("%s: shape %v, want [%d 2]", both, shape, 2*n)
+	}
+	_, y, err := data.LoadNPYArray(second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(x[2*n:], y) {
+		t.Error("class 3's block differs from samples 40..79 of a --class 3 run")
+	}
+	side, err := data.ReadShard(both)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if side.N != 2*n || !strings.Contains(side.Sampler, "class-major: classes 0,3") {
+		t.Errorf("sidecar %+v does not describe the class-major layout", side)
+	}
+	g := data.EightGaussians()
+	for block, k := range []int{0, 3} {
+		mu, near := g.Mean(k), 0
+		for i := block * n; i < (block+1)*n; i++ {
+			dx, dy := float64(x[2*i])-mu[0], float64(x[2*i+1])-mu[1]
+			if dx*dx+dy*dy < 1 {
+				near++
+			}
+		}
+		if near < n*3/4 {
+			t.Errorf("class %d: %d of %d points within 1 of its mean %v", k, near, n, mu)
 		}
 	}
 }

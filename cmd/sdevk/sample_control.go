@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sdevk/sdevk/config"
+	"github.com/sdevk/sdevk/data"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/sde/sampling"
 )
@@ -23,7 +24,7 @@ type controlFlags struct {
 }
 
 func (f *controlFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.class, "class", "", "sample class K (0-based), a list \"0,1,2\" or all: one grid row of --n images per class, class-major in the .npy; with the oracle classifier a class is a component of the config's Gaussian mixture")
+	fs.StringVar(&f.class, "class", "", "sample class K (0-based), a list \"0,1,2\" or all: --n samples per class, class-major in the .npy (images: one grid row per class); with the oracle classifier a class is a component of the config's Gaussian mixture")
 	fs.StringVar(&f.classifier, "classifier", "", "classifier of --class: oracle (a Gaussian-mixture config's exact posterior over components; the default there), or a run directory / checkpoint of a noise-conditional classifier trained by sdevk train (required for a network score; with --score oracle it steers the exact score)")
 	fs.Float64Var(&f.scale, "scale", 1, "classifier scale of --class: score + scale * grad log p_t(class | x)")
 	fs.StringVar(&f.known, "known", "", "inpaint points: fixed coordinates \"0=1.5,3=-2\" (0-based), the others sampled (pc or em)")
@@ -70,9 +71,6 @@ func (f *controlFlags) apply(src sampling.ScoreModel, modelSDE config.SDEConfig,
 	classes, err := parseClasses(f.class, count)
 	if err != nil {
 		return classRuns{}, err
-	}
-	if len(classes) > 1 && im == nil {
-		return classRuns{}, usagef("--class: a list of classes makes one grid row per class of an image model; sample points one class at a time")
 	}
 	runs := classRuns{classes: classes}
 	for _, k := range classes {
@@ -158,4 +156,16 @@ func (r classRuns) layout(perClass int) string {
 		s[i] = strconv.Itoa(k)
 	}
 	return fmt.Sprintf("class-major: classes %s, %d samples each", strings.Join(s, ","), perClass)
+}
+
+// layoutShard is the sidecar of the run o (all its classes) with the given
+// shape, naming a class list's class-major layout in its sampler and
+// settings.
+func layoutShard(o sampling.Request, shape []int, im *sampling.Images, layout string) data.Shard {
+	shard := o.Shard(shape, im)
+	if layout != "" {
+		shard.Sampler += "; " + layout
+		shard.Settings += "; " + layout
+	}
+	return shard
 }

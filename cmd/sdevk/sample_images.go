@@ -85,12 +85,7 @@ func sampleImages(stdout io.Writer, backend sampling.Backend, runs []sampling.Re
 	case err != nil:
 		return err // writing an output: the file is named
 	}
-	shard := o.Shard([]int{o.N, im.C, im.H, im.W}, &im)
-	if layout != "" {
-		shard.Sampler += "; " + layout
-		shard.Settings += "; " + layout
-	}
-	if err := data.WriteShard(out.npy, shard); err != nil {
+	if err := data.WriteShard(out.npy, layoutShard(o, []int{o.N, im.C, im.H, im.W}, &im, layout)); err != nil {
 		return err
 	}
 	last := o.First + o.N - 1
