@@ -7,6 +7,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/sdevk/sdevk/config"
 	"github.com/sdevk/sdevk/internal/atomicfile"
 	"github.com/sdevk/sdevk/sde"
 	"github.com/sdevk/sdevk/sde/sampling"
@@ -16,26 +17,43 @@ func init() {
 	register("likelihood", "log-likelihood through the probability-flow ODE (exact divergence or Hutchinson probes): nats for points, bits/dim for images", runLikelihood)
 }
 
+// odeRun is what both likelihood reports (points and images) say of the
+// probability-flow ODE run that measured them.
+type odeRun struct {
+	Config    string  `json:"config"`
+	Data      string  `json:"data"`
+	N         int     `json:"n"`
+	Dim       int     `json:"dim"`
+	SDE       string  `json:"sde"`
+	Estimator string  `json:"estimator"`
+	Probes    int     `json:"probes,omitempty"`
+	RTol      float64 `json:"rtol"`
+	ATol      float64 `json:"atol"`
+	Eps       float64 `json:"eps"`
+	Seed      uint64  `json:"seed"`
+	NFE       int     `json:"nfe"`
+	WallS     float64 `json:"wall_s"`
+}
+
+// newODERun describes the run of c's likelihood settings l over n d-D
+// inputs from data; probes count only for the stochastic estimators.
+func newODERun(c *config.Config, data string, n, d int, l config.LikelihoodConfig, est sde.Estimator, seed uint64, nfe int, wall time.Duration) odeRun {
+	r := odeRun{Config: c.File, Data: data, N: n, Dim: d, SDE: c.SDE.Kind, Estimator: est.String(),
+		RTol: l.RTol, ATol: l.ATol, Eps: l.Eps, Seed: seed, NFE: nfe, WallS: wall.Seconds()}
+	if est != sde.ExactDiv {
+		r.Probes = l.Probes
+	}
+	return r
+}
+
 // likelihoodReport is the JSON written by `sdevk likelihood --out`.
 type likelihoodReport struct {
-	Config     string    `json:"config"`
-	Data       string    `json:"data"`
-	N          int       `json:"n"`
-	Dim        int       `json:"dim"`
+	odeRun
 	Score      string    `json:"score"`
-	SDE        string    `json:"sde"`
-	Estimator  string    `json:"estimator"`
-	Probes     int       `json:"probes,omitempty"`
-	RTol       float64   `json:"rtol"`
-	ATol       float64   `json:"atol"`
-	Eps        float64   `json:"eps"`
-	Seed       uint64    `json:"seed"`
 	Device     string    `json:"device"`
 	LogP       []float64 `json:"logp"`
 	MeanLogP   float64   `json:"mean_logp"`
 	NatsPerDim float64   `json:"nats_per_dim"`
-	NFE        int       `json:"nfe"`
-	WallS      float64   `json:"wall_s"`
 	// The exact log-density of the perturbed data at t = eps (where the ODE
 	// starts), for Gaussian-mixture data.
 	ExactLogP       []float64 `json:"exact_logp,omitempty"`
@@ -142,13 +160,9 @@ func runLikelihood(args []string, stdout io.Writer) error {
 		return fmt.Errorf("probability-flow likelihood: %w", backendErr(err))
 	}
 	rep := likelihoodReport{
-		Config: c.File, Data: *dataPath, N: pts.N, Dim: d, Score: src.Name, SDE: c.SDE.Kind,
-		Estimator: est.String(), RTol: l.RTol, ATol: l.ATol, Eps: l.Eps, Seed: *seed, Device: *device,
-		LogP: res.LogP, MeanLogP: res.MeanLogP, NatsPerDim: res.NatsPerDim, NFE: res.NFE,
-		WallS: wall.Seconds(), Warnings: warnings,
-	}
-	if est != sde.ExactDiv {
-		rep.Probes = l.Probes
+		odeRun: newODERun(c, *dataPath, pts.N, d, l, est, *seed, res.NFE, wall),
+		Score:  src.Name, Device: *device, LogP: res.LogP, MeanLogP: res.MeanLogP, NatsPerDim: res.NatsPerDim,
+		Warnings: warnings,
 	}
 	how := est.String()
 	if est != sde.ExactDiv {

@@ -15,23 +15,11 @@ import (
 
 // imageLikelihoodReport is the JSON of `sdevk likelihood` on images.
 type imageLikelihoodReport struct {
-	Config      string    `json:"config"`
-	Data        string    `json:"data"`
+	odeRun
 	First       int       `json:"first"`
-	N           int       `json:"n"`
-	Dim         int       `json:"dim"`
-	SDE         string    `json:"sde"`
-	Estimator   string    `json:"estimator"`
-	Probes      int       `json:"probes,omitempty"`
-	RTol        float64   `json:"rtol"`
-	ATol        float64   `json:"atol"`
-	Eps         float64   `json:"eps"`
-	Seed        uint64    `json:"seed"`
 	BitsPerDim  []float64 `json:"bits_per_dim"`
 	MeanBPD     float64   `json:"mean_bits_per_dim"`
 	StdErrBPD   float64   `json:"stderr_bits_per_dim"`
-	NFE         int       `json:"nfe"`
-	WallS       float64   `json:"wall_s"`
 	Dequantized bool      `json:"uniform_dequantization"`
 }
 
@@ -83,12 +71,8 @@ func imageLikelihood(c *config.Config, src sampling.ScoreModel, backend sampling
 	if err != nil {
 		return fmt.Errorf("probability-flow likelihood: %w", backendErr(err))
 	}
-	rep := imageLikelihoodReport{Config: c.File, Data: split, First: first, N: n, Dim: d, SDE: c.SDE.Kind,
-		Estimator: est.String(), RTol: l.RTol, ATol: l.ATol, Eps: l.Eps, Seed: seed, NFE: res.NFE,
-		WallS: wall.Seconds(), Dequantized: true, BitsPerDim: make([]float64, n)}
-	if est != sde.ExactDiv {
-		rep.Probes = l.Probes
-	}
+	rep := imageLikelihoodReport{odeRun: newODERun(c, split, n, d, l, est, seed, res.NFE, wall),
+		First: first, Dequantized: true, BitsPerDim: make([]float64, n)}
 	for i, lp := range res.LogP {
 		rep.BitsPerDim[i] = sde.BitsPerDim(lp, d, width)
 	}
