@@ -1,7 +1,6 @@
 package sampling
 
 import (
-	"github.com/sdevk/sdevk/graph"
 	"github.com/sdevk/sdevk/graph/vkexec"
 	"github.com/sdevk/sdevk/vk"
 	"github.com/sdevk/sdevk/vk/kernels"
@@ -13,13 +12,8 @@ type HostNetScore struct {
 	m     ScoreModel
 	dev   *vk.Device
 	exec  *vkexec.Executor
-	progs map[int]*hostProgram
+	progs map[int]*scoreProgram
 	err   error
-}
-
-type hostProgram struct {
-	p   *vkexec.Program
-	out *graph.Node
 }
 
 // NewHostNetScore opens the default device and uploads m's weights.
@@ -35,7 +29,7 @@ func NewHostNetScore(m ScoreModel) (*HostNetScore, error) {
 		dev.Close()
 		return nil, err
 	}
-	return &HostNetScore{m: m, dev: dev, exec: exec, progs: map[int]*hostProgram{}}, nil
+	return &HostNetScore{m: m, dev: dev, exec: exec, progs: map[int]*scoreProgram{}}, nil
 }
 
 // Err is the first device error of Score, nil when all went well.
@@ -51,17 +45,9 @@ func (e *HostNetScore) Score(x []float64, t float64, out []float64) {
 	b := len(x) / d
 	np, ok := e.progs[b]
 	if !ok {
-		g := graph.New()
-		xn, tn := g.Input("x", b, d), g.Input("t", b)
-		out := e.m.Net.Build(g, xn, tn)
-		if e.err = g.Err(); e.err != nil {
+		if np, e.err = compileScore(e.exec, e.m, b); e.err != nil {
 			return
 		}
-		p, err := e.exec.Compile(out)
-		if e.err = err; err != nil {
-			return
-		}
-		np = &hostProgram{p: p, out: out}
 		e.progs[b] = np
 	}
 	xf := make([]float32, len(x))
@@ -72,16 +58,16 @@ func (e *HostNetScore) Score(x []float64, t float64, out []float64) {
 	for i := range tf {
 		tf[i] = float32(t)
 	}
-	if e.err = np.p.SetInput("x", xf); e.err != nil {
+	if e.err = np.prog.SetInput("x", xf); e.err != nil {
 		return
 	}
-	if e.err = np.p.SetInput("t", tf); e.err != nil {
+	if e.err = np.prog.SetInput("t", tf); e.err != nil {
 		return
 	}
-	if e.err = np.p.Run(0, 0); e.err != nil {
+	if e.err = np.prog.Run(0, 0); e.err != nil {
 		return
 	}
-	res, err := np.p.Read(np.out)
+	res, err := np.prog.Read(np.out)
 	if e.err = err; err != nil {
 		return
 	}
@@ -93,7 +79,7 @@ func (e *HostNetScore) Score(x []float64, t float64, out []float64) {
 // Close frees the programs, the weights and the device.
 func (e *HostNetScore) Close() {
 	for _, np := range e.progs {
-		np.p.Release()
+		np.prog.Release()
 	}
 	e.exec.Params.Release()
 	e.exec.Lib.Close()
