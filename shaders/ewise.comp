@@ -15,8 +15,9 @@
 //   4 BINARY r[dst] = binary_f(code, r[a], r[b])
 //   5 STORE  output k at index i = r[a]
 // Unused input and output bindings are bound to buffers the dispatch uses
-// anyway. Grid-stride over the 1-D (or 2-D spilled) grid; the host sizes
-// the grid so that no invocation loops more than lavapipe's 65535 times.
+// anyway. Grid-stride over the 1-D (or 2-D spilled) grid, or one chunk per
+// workgroup (CHUNKED); the host sizes the grid so that no invocation loops
+// more than lavapipe's 65535 times.
 #include "common.glsl"
 #include "elementwise_ops.glsl"
 
@@ -53,7 +54,14 @@ layout(std430, set = 0, binding = 5) readonly buffer I5 { float in5[]; };
 layout(std430, set = 0, binding = 6) writeonly buffer O0 { float out0[]; };
 layout(std430, set = 0, binding = 7) writeonly buffer O1 { float out1[]; };
 layout(std430, set = 0, binding = 8) writeonly buffer O2 { float out2[]; };
-layout(push_constant) uniform P { uint n; } p;
+// Workgroup layout: false, a grid-stride loop over the whole grid (GPUs);
+// true, one contiguous chunk of per elements per workgroup.
+layout(constant_id = 67) const bool CHUNKED = false;
+
+layout(push_constant) uniform P {
+    uint n;
+    uint per; // elements per workgroup when CHUNKED
+} p;
 
 float load(uint k, uint j) {
     switch (k) {
@@ -88,26 +96,23 @@ void run(uint w0, uint w1, uint w2, uint w3, uint i, inout float r[NREG]) {
 }
 
 #define RUN(k) run(S##k##_0, S##k##_1, S##k##_2, S##k##_3, i, r)
+#define PROGRAM(i) { \
+    float r[NREG]; \
+    RUN(0); RUN(1); RUN(2); RUN(3); RUN(4); RUN(5); RUN(6); RUN(7); \
+    RUN(8); RUN(9); RUN(10); RUN(11); RUN(12); RUN(13); RUN(14); RUN(15); \
+}
 
 void main() {
-    const uint total = gl_NumWorkGroups.x * gl_NumWorkGroups.y * gl_WorkGroupSize.x;
-    for (uint i = flat_id(); i < p.n; i += total) {
-        float r[NREG];
-        RUN(0);
-        RUN(1);
-        RUN(2);
-        RUN(3);
-        RUN(4);
-        RUN(5);
-        RUN(6);
-        RUN(7);
-        RUN(8);
-        RUN(9);
-        RUN(10);
-        RUN(11);
-        RUN(12);
-        RUN(13);
-        RUN(14);
-        RUN(15);
+    if (CHUNKED) {
+        // CPU-type devices: workgroup g streams elements [g*per, (g+1)*per)
+        // in steps of its width (lavapipe's SIMD width), so each SIMD pass
+        // reads whole cache lines in order. A grid-stride loop would have
+        // every pass sweep the whole array touching part of each line.
+        const uint g = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
+        const uint end = min(g * p.per + p.per, p.n);
+        for (uint i = g * p.per + gl_LocalInvocationIndex; i < end; i += gl_WorkGroupSize.x) PROGRAM(i)
+        return;
     }
+    const uint total = gl_NumWorkGroups.x * gl_NumWorkGroups.y * gl_WorkGroupSize.x;
+    for (uint i = flat_id(); i < p.n; i += total) PROGRAM(i)
 }

@@ -55,8 +55,11 @@ type DeviceInfo struct {
 	// SubgroupShuffle: the compute stage supports subgroupShuffle
 	// (VK_SUBGROUP_FEATURE_SHUFFLE_BIT).
 	SubgroupShuffle bool `json:"subgroup_shuffle"`
-	FP16            bool `json:"shader_float16"`
-	Storage16       bool `json:"storage_buffer_16bit"`
+	// SubgroupArithmetic: the compute stage supports subgroupAdd and the
+	// other reductions (VK_SUBGROUP_FEATURE_ARITHMETIC_BIT).
+	SubgroupArithmetic bool `json:"subgroup_arithmetic"`
+	FP16               bool `json:"shader_float16"`
+	Storage16          bool `json:"storage_buffer_16bit"`
 	// ShaderInt64: shaders may use 64-bit integers (enabled when present).
 	ShaderInt64 bool `json:"shader_int64"`
 	// TexelsVec4: shaders can read RGBA32F uniform texel buffers (the
@@ -180,20 +183,21 @@ func describe(in *instance, index int, pd vk.PhysicalDevice) DeviceInfo {
 		ext = queryExt(in.handle, pd, api >= vk.MakeVersion(1, 2, 0) || exts["VK_KHR_driver_properties"])
 	}
 	d := DeviceInfo{
-		Index:           index,
-		Name:            vk.ToString(props.DeviceName[:]),
-		Type:            deviceTypeName(props.DeviceType),
-		Vendor:          vendorName(props.VendorID),
-		VendorID:        props.VendorID,
-		DeviceID:        props.DeviceID,
-		Driver:          ext.DriverName,
-		DriverInfo:      ext.DriverInfo,
-		DriverVersion:   props.DriverVersion,
-		APIVersion:      versionString(api),
-		SubgroupSize:    ext.SubgroupSize,
-		SubgroupShuffle: ext.SubgroupOps&0x10 != 0 && ext.SubgroupStages&0x20 != 0,
-		FP16:            ext.ShaderFloat16,
-		Storage16:       ext.StorageBuffer16,
+		Index:              index,
+		Name:               vk.ToString(props.DeviceName[:]),
+		Type:               deviceTypeName(props.DeviceType),
+		Vendor:             vendorName(props.VendorID),
+		VendorID:           props.VendorID,
+		DeviceID:           props.DeviceID,
+		Driver:             ext.DriverName,
+		DriverInfo:         ext.DriverInfo,
+		DriverVersion:      props.DriverVersion,
+		APIVersion:         versionString(api),
+		SubgroupSize:       ext.SubgroupSize,
+		SubgroupShuffle:    ext.SubgroupOps&0x10 != 0 && ext.SubgroupStages&0x20 != 0,
+		SubgroupArithmetic: ext.SubgroupOps&0x8 != 0 && ext.SubgroupStages&0x20 != 0,
+		FP16:               ext.ShaderFloat16,
+		Storage16:          ext.StorageBuffer16,
 		Limits: Limits{
 			MaxSharedMemoryBytes:     l.MaxComputeSharedMemorySize,
 			MaxWorkgroupInvocations:  l.MaxComputeWorkGroupInvocations,

@@ -154,27 +154,34 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 	for i := 0; i < EwiseOutputs; i++ {
 		bufs = append(bufs, outs[min(i, len(outs)-1)])
 	}
-	var code [4 * EwiseSlots]uint32
+	var code [4*EwiseSlots + 1]uint32 // the program, then CHUNKED
 	copy(code[:], p.Code)
+	local := int(l.Tuning.Local1D)
+	groups, per := ceilDiv(n, local), n
+	if ch := l.Tuning.Ewise; ch.Groups > 0 {
+		local = ch.Local
+		if local < 1 || uint32(local) > l.Dev.Info.Limits.MaxWorkgroupInvocations {
+			local = simdWidth
+		}
+		// At least ch.Groups chunks, each looping fewer than maxLoopIters
+		// times.
+		groups = max(ch.Groups, ceilDiv(n, local*maxLoopIters))
+		per = ceilDiv(ceilDiv(n, groups), local) * local
+		groups = ceilDiv(n, per)
+		code[4*EwiseSlots] = 1
+	}
 	k := l.ewise[code]
 	if k == nil {
 		var err error
-		if k, err = l.kernel1D("ewise", code[:]...); err != nil {
+		if k, err = l.kernel("ewise", [3]uint32{uint32(local), 1, 1}, code[:]...); err != nil {
 			return err
 		}
 		if l.ewise == nil {
-			l.ewise = map[[4 * EwiseSlots]uint32]*vk.Kernel{}
+			l.ewise = map[[4*EwiseSlots + 1]uint32]*vk.Kernel{}
 		}
 		l.ewise[code] = k
 	}
-	local := int(k.Spec.Local[0])
-	groups := ceilDiv(n, local)
-	if l.Tuning.EwiseFewGroups {
-		// Few workgroups (lavapipe's cost per group is a lock), each
-		// looping fewer than maxLoopIters times.
-		groups = min(groups, max(4, ceilDiv(n, local*maxLoopIters)))
-	}
-	return seq.Dispatch(k, l.Dev.Grid(uint64(groups*local), uint32(local)), vk.Push(uint32(n)), bufs...)
+	return seq.Dispatch(k, l.Dev.Grid(uint64(groups*local), uint32(local)), vk.Push(uint32(n), uint32(per)), bufs...)
 }
 
 // EwiseRef is the float64 reference of Ewise: it runs p over n elements of

@@ -48,21 +48,26 @@ func TestEwise(t *testing.T) {
 		t.Fatalf("program of %d inputs, %d outputs, %d instructions", p.Inputs, p.Outputs, p.Len())
 	}
 	// 1 and 5 elements, one not a multiple of the group, and one that makes
-	// lavapipe's few groups loop.
-	for _, n := range []int{1, 5, 5 * 77, 5 * 20011} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			x, row, col := randn(rng, n, 1, 0), randn(rng, 5, 1, 0), randn(rng, (n+4)/5, 1, 0)
-			want, err := EwiseRef(p, n, [][]float64{x, row, col})
-			if err != nil {
-				t.Fatal(err)
-			}
-			xb, rb, cb, ob := upload(t, l, x), upload(t, l, row), upload(t, l, col), newBuf(t, l, n)
-			run(t, l, func(seq *vk.Sequence) error {
-				return l.Ewise(seq, p, n, []*vk.Buffer{xb, rb, cb}, []*vk.Buffer{xb, ob})
+	// chunked groups loop; in each grid (Tuning.Ewise): one element per
+	// invocation (GPUs), chunks of lavapipe's SIMD width, and a width that
+	// is not a multiple of it.
+	for _, grid := range []Chunking{{}, {Groups: 2, Local: 8}, {Groups: 3, Local: 5}} {
+		l.Tuning.Ewise = grid
+		for _, n := range []int{1, 5, 5 * 77, 5 * 20011} {
+			t.Run(fmt.Sprintf("%+v/%d", grid, n), func(t *testing.T) {
+				x, row, col := randn(rng, n, 1, 0), randn(rng, 5, 1, 0), randn(rng, (n+4)/5, 1, 0)
+				want, err := EwiseRef(p, n, [][]float64{x, row, col})
+				if err != nil {
+					t.Fatal(err)
+				}
+				xb, rb, cb, ob := upload(t, l, x), upload(t, l, row), upload(t, l, col), newBuf(t, l, n)
+				run(t, l, func(seq *vk.Sequence) error {
+					return l.Ewise(seq, p, n, []*vk.Buffer{xb, rb, cb}, []*vk.Buffer{xb, ob})
+				})
+				vktest.Close(t, "ewise output 0 (in place)", download(t, xb, n), want[0], 1e-5, 1e-5)
+				vktest.Close(t, "ewise output 1", download(t, ob, n), want[1], 1e-5, 1e-5)
 			})
-			vktest.Close(t, "ewise output 0 (in place)", download(t, xb, n), want[0], 1e-5, 1e-5)
-			vktest.Close(t, "ewise output 1", download(t, ob, n), want[1], 1e-5, 1e-5)
-		})
+		}
 	}
 }
 

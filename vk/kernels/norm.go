@@ -10,6 +10,25 @@ import (
 // reduce within a workgroup (Tuning.ReduceLocal).
 func (l *Lib) reduceLocal() uint32 { return l.Tuning.ReduceLocal }
 
+// normKernel returns the GroupNorm kernel name (groupnorm or
+// groupnorm_grad), in the variant Tuning.Norm and NormSubgroup choose,
+// and its grid over ng (sample, group) pairs.
+func (l *Lib) normKernel(name string, ng int, consts ...uint32) (*vk.Kernel, [3]uint32, error) {
+	ch, info := l.Tuning.Norm, &l.Dev.Info
+	width, groups := l.reduceLocal(), ng
+	if ch.Groups > 0 {
+		groups = min(ng, max(ch.Groups, ceilDiv(ng, maxLoopIters)))
+		if w := uint32(ch.Local); pow2(w) && w <= info.Limits.MaxWorkgroupInvocations {
+			width = w
+		}
+		if sg := info.SubgroupSize; l.Tuning.NormSubgroup && info.SubgroupArithmetic && sg > 1 && sg <= info.Limits.MaxWorkgroupInvocations {
+			name, width = name+"_sg", sg
+		}
+	}
+	k, err := l.kernel(name, [3]uint32{width, 1, 1}, consts...)
+	return k, l.Dev.Grid(uint64(groups), 1), err
+}
+
 func (l *Lib) checkGroupNorm(name string, n, c, hw, groups int) error {
 	if n < 0 || c < 1 || hw < 0 || groups < 1 || c%groups != 0 {
 		return fmt.Errorf("kernels: %s: %d groups for %d channels (n %d, %d positions)", name, groups, c, n, hw)
@@ -59,12 +78,12 @@ func (l *Lib) GroupNorm(seq *vk.Sequence, x, gamma, beta, y, mean, rstd *vk.Buff
 	} else {
 		mean, rstd = y, y
 	}
-	k, err := l.kernel(name, [3]uint32{l.reduceLocal(), 1, 1}, b2u(affine), b2u(save))
+	k, grid, err := l.normKernel(name, ng, b2u(affine), b2u(save))
 	if err != nil {
 		return err
 	}
 	push := vk.Push(uint32(ng), uint32(groups), uint32(c/groups), uint32(hw), eps)
-	return seq.Dispatch(k, l.Dev.Grid(uint64(ng), 1), push, x, gamma, beta, y, mean, rstd)
+	return seq.Dispatch(k, grid, push, x, gamma, beta, y, mean, rstd)
 }
 
 // GroupNormBackward records the gradients of GroupNorm for the output
@@ -106,12 +125,12 @@ func (l *Lib) GroupNormBackward(seq *vk.Sequence, x, gy, gamma, mean, rstd, dx, 
 		if !stats {
 			m, r = x, x
 		}
-		k, err := l.kernel("groupnorm_grad", local, b2u(affine), b2u(stats))
+		k, grid, err := l.normKernel("groupnorm_grad", ng, b2u(affine), b2u(stats))
 		if err != nil {
 			return err
 		}
 		push := vk.Push(uint32(ng), uint32(groups), uint32(c/groups), uint32(hw), eps)
-		if err := seq.Dispatch(k, l.Dev.Grid(uint64(ng), 1), push, x, gy, g, m, r, dx); err != nil {
+		if err := seq.Dispatch(k, grid, push, x, gy, g, m, r, dx); err != nil {
 			return err
 		}
 	}

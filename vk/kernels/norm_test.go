@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -9,8 +10,23 @@ import (
 	"github.com/sdevk/sdevk/vk"
 )
 
+// TestGroupNorm checks the forward and both backward paths against the
+// float64 reference in each grid (Tuning.Norm): a workgroup per (sample,
+// group) with a shared-memory tree (GPUs), few narrow workgroups that loop
+// over the pairs, and those reducing with subgroupAdd (lavapipe's default).
 func TestGroupNorm(t *testing.T) {
 	l := testLib(t)
+	type variant struct {
+		norm     Chunking
+		subgroup bool
+	}
+	for _, v := range []variant{{Chunking{}, false}, {Chunking{Groups: 3, Local: 4}, false}, {Chunking{Groups: 3, Local: 8}, true}} {
+		l.Tuning.Norm, l.Tuning.NormSubgroup = v.norm, v.subgroup
+		t.Run(fmt.Sprintf("%+v/subgroup=%v", v.norm, v.subgroup), func(t *testing.T) { testGroupNorm(t, l) })
+	}
+}
+
+func testGroupNorm(t *testing.T, l *Lib) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, s := range [][4]int{{2, 3, 25, 1}, {2, 4, 49, 2}, {3, 6, 7, 3}, {1, 8, 130, 4}, {2, 4, 1, 4}} {
 		n, c, hw, groups := s[0], s[1], s[2], s[3]

@@ -45,10 +45,10 @@ func TuningFor(info *vk.DeviceInfo, overrides []string) (Tuning, error) {
 
 // check refuses the values the kernels cannot run with: widths outside the
 // device's workgroup limit, a reduction width that is not a power of two
-// (the shaders halve it), streaming chunks that are not whole SIMD rows.
+// (the shaders halve it), streaming chunks that are not whole SIMD rows,
+// fused-program and GroupNorm grids that cannot be dispatched.
 func (t *Tuning) check(info *vk.DeviceInfo) error {
 	lim := info.Limits.MaxWorkgroupInvocations
-	pow2 := func(v uint32) bool { return v > 0 && v&(v-1) == 0 }
 	switch {
 	case t.Local1D < 1 || (lim > 0 && t.Local1D > lim):
 		return fmt.Errorf("local_1d %d is outside 1..%d (the device's workgroup limit)", t.Local1D, lim)
@@ -61,6 +61,12 @@ func (t *Tuning) check(info *vk.DeviceInfo) error {
 		if c.Groups < 0 || (c.Groups > 0 && (c.Local < 8 || c.Local%8 != 0 || c.Unroll < 1)) {
 			return fmt.Errorf("%s %+v: groups >= 0, and with groups, local a positive multiple of 8 and unroll >= 1", name, c)
 		}
+	}
+	if c := t.Ewise; c.Groups < 0 || (c.Groups > 0 && (c.Local < 1 || (lim > 0 && uint32(c.Local) > lim))) {
+		return fmt.Errorf("ewise %+v: groups >= 0, and with groups, local in 1..%d", c, lim)
+	}
+	if c := t.Norm; c.Groups < 0 || (c.Groups > 0 && (!pow2(uint32(c.Local)) || (lim > 0 && uint32(c.Local) > lim))) {
+		return fmt.Errorf("norm %+v: groups >= 0, and with groups, local a power of two up to %d", c, lim)
 	}
 	return nil
 }
@@ -145,3 +151,6 @@ func (v *ConvVariant) UnmarshalText(b []byte) error {
 	*v = ConvVariant(i)
 	return nil
 }
+
+// pow2 reports whether v is a power of two.
+func pow2(v uint32) bool { return v > 0 && v&(v-1) == 0 }

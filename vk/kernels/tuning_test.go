@@ -24,7 +24,7 @@ func TestDefaultTuning(t *testing.T) {
 		}
 	}
 	gpu := DefaultTuning(&vk.DeviceInfo{Limits: vk.Limits{MaxWorkgroupInvocations: 128}})
-	if gpu.Preset != "gpu" || gpu.GemmAuto != GemmTiled || gpu.ConvAuto != ConvTiled || gpu.CopyRows || gpu.Elementwise.Groups != 0 || gpu.Fused.Groups != 0 || gpu.AttnRegisters || gpu.EwiseFewGroups {
+	if gpu.Preset != "gpu" || gpu.GemmAuto != GemmTiled || gpu.ConvAuto != ConvTiled || gpu.CopyRows || gpu.Elementwise.Groups != 0 || gpu.Fused.Groups != 0 || gpu.AttnRegisters || gpu.Ewise.Groups != 0 {
 		t.Errorf("GPU preset %+v", gpu)
 	}
 	if gpu.Local1D != 128 || gpu.ReduceLocal != 128 {
