@@ -22,7 +22,9 @@
 // as it stores; an input joined by a Concat along its last axis is
 // multiplied slice by slice, without the copy (fuse_dense.go). A sampler's
 // MLP evaluation on lavapipe spent half its time in the elementwise passes
-// over the products' outputs.
+// over the products' outputs. Likewise a convolution and the per-channel
+// bias added to it are one convolution that adds the bias as it stores
+// (fuse_conv.go).
 //
 // Parameters live in a ParamStore on the device, shared by every program of
 // an Executor (a training step and a sampler use the same weights) and

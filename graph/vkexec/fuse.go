@@ -18,11 +18,54 @@ import (
 var fuseElementwise = true
 
 // segment is what RecordInto records in order: one step, a fused run or
-// a fused Dense layer (fuse_dense.go).
+// a fused unit (a Dense layer, fuse_dense.go; a convolution and its bias,
+// fuse_conv.go).
 type segment struct {
 	step  *graph.Node // a step lowered on its own
 	fused *fusedRun
-	dense *denseRun
+	unit  unit
+}
+
+// unit is a few steps recorded as one kernel call: each step but the last
+// is read only by the next ones of the unit.
+type unit interface {
+	out() *graph.Node // the last step, whose value the unit writes
+	record(r *recorder, bufs map[*graph.Node]*vk.Buffer) error
+}
+
+// matchUnits finds the program's fused units, keyed by each of their steps.
+func matchUnits(gp *graph.Program, lib *kernels.Lib) map[*graph.Node]unit {
+	units := map[*graph.Node]unit{}
+	for n, d := range matchDense(gp, lib) {
+		units[n] = d
+	}
+	for n, c := range matchConvBias(gp, units) {
+		units[n] = c
+	}
+	return units
+}
+
+// soleReaders returns a function that gives a step's only reader in the
+// program, nil if it has none or several (an output counts as read by the
+// caller).
+func soleReaders(gp *graph.Program) func(*graph.Node) *graph.Node {
+	readers := map[*graph.Node]int{}
+	next := map[*graph.Node]*graph.Node{}
+	for _, n := range gp.Steps {
+		for _, x := range n.Inputs() {
+			readers[x]++
+			next[x] = n
+		}
+	}
+	for _, n := range gp.Outputs {
+		readers[n]++
+	}
+	return func(n *graph.Node) *graph.Node {
+		if readers[n] != 1 {
+			return nil
+		}
+		return next[n]
+	}
 }
 
 // fusedRun is a run of consecutive elementwise steps of n elements each,
@@ -320,23 +363,23 @@ func (f *fusedRun) buffers(bufs map[*graph.Node]*vk.Buffer) (ins, outs []*vk.Buf
 	return ins, outs, nil
 }
 
-// fuseSteps groups the program's steps into fused runs, fused Dense
-// layers and single steps (in order), and returns for each step index the
-// index of the last step of its run, for the planner (nil when no run
-// formed). A Dense layer is recorded at its last step; elementwise runs
-// may span its other steps, which only it reads.
+// fuseSteps groups the program's steps into fused runs, fused units and
+// single steps (in order), and returns for each step index the index of
+// the last step of its run, for the planner (nil when no run formed). A
+// unit is recorded at its last step; elementwise runs may span its other
+// steps, which only it reads.
 func fuseSteps(gp *graph.Program, lib *kernels.Lib) ([]segment, []int, error) {
 	steps := gp.Steps
-	dense := matchDense(gp, lib)
+	units := matchUnits(gp, lib)
 	b := &runBuilder{pos: map[*graph.Node]int{}, lastUse: map[*graph.Node]int{}}
 	for i, n := range steps {
 		b.pos[n] = i
 	}
 	runEnd := make([]int, len(steps))
-	fusedAny := len(dense) > 0
+	fusedAny := len(units) > 0
 	for i, n := range steps {
 		runEnd[i] = i
-		if d := dense[n]; d != nil {
+		if d := units[n]; d != nil {
 			runEnd[i] = b.pos[d.out()]
 		}
 		for _, x := range n.Inputs() {
@@ -347,13 +390,13 @@ func fuseSteps(gp *graph.Program, lib *kernels.Lib) ([]segment, []int, error) {
 		b.lastUse[n] = math.MaxInt
 	}
 	var segs []segment
-	// single appends step n as a segment of its own, or its Dense layer's
-	// segment at the layer's last step.
+	// single appends step n as a segment of its own, or its unit's
+	// segment at the unit's last step.
 	single := func(n *graph.Node) {
-		if d := dense[n]; d == nil {
+		if d := units[n]; d == nil {
 			segs = append(segs, segment{step: n})
 		} else if n == d.out() {
-			segs = append(segs, segment{dense: d})
+			segs = append(segs, segment{unit: d})
 		}
 	}
 	if !fuseElementwise || lib.Dev.Info.Limits.MaxStorageBuffersPerSet < kernels.EwiseInputs+kernels.EwiseOutputs {
@@ -386,7 +429,7 @@ func fuseSteps(gp *graph.Program, lib *kernels.Lib) ([]segment, []int, error) {
 	}
 	b.reset(0)
 	for _, n := range steps {
-		if d := dense[n]; d != nil {
+		if d := units[n]; d != nil {
 			if n == d.out() {
 				if err := flush(); err != nil {
 					return nil, nil, err

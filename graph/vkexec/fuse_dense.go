@@ -49,24 +49,7 @@ func matchDense(gp *graph.Program, lib *kernels.Lib) map[*graph.Node]*denseRun {
 	if !fuseDense || !lib.GemmEpilogue() {
 		return nil
 	}
-	readers := map[*graph.Node]int{}
-	next := map[*graph.Node]*graph.Node{}
-	for _, n := range gp.Steps {
-		for _, x := range n.Inputs() {
-			readers[x]++
-			next[x] = n
-		}
-	}
-	for _, n := range gp.Outputs {
-		readers[n]++ // an output is read by the caller: it must be written
-	}
-	// sole returns n's only reader, nil if it has none or several.
-	sole := func(n *graph.Node) *graph.Node {
-		if readers[n] != 1 {
-			return nil
-		}
-		return next[n]
-	}
+	sole := soleReaders(gp)
 	runs := map[*graph.Node]*denseRun{}
 	for _, mm := range gp.Steps {
 		if mm.Kind() != graph.OpMatMul || len(mm.Inputs()[0].Shape()) != 2 || len(mm.Inputs()[1].Shape()) != 2 {

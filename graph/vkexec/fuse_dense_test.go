@@ -10,11 +10,11 @@ import (
 	"github.com/sdevk/sdevk/vk/kernels"
 )
 
-// setFusion turns both fusions on or off and returns what restores them.
+// setFusion turns every fusion on or off and returns what restores them.
 func setFusion(on bool) func() {
-	ew, dense := fuseElementwise, fuseDense
-	fuseElementwise, fuseDense = on, on
-	return func() { fuseElementwise, fuseDense = ew, dense }
+	ew, dense, conv := fuseElementwise, fuseDense, fuseConvBias
+	fuseElementwise, fuseDense, fuseConvBias = on, on, on
+	return func() { fuseElementwise, fuseDense, fuseConvBias = ew, dense, conv }
 }
 
 // denseGraph is a small MLP whose layers cover what the Dense fusion takes
@@ -65,9 +65,9 @@ func TestFusedDense(t *testing.T) {
 		dispatches[i], _ = p.seq.Stats()
 		found, split := 0, 0
 		for _, s := range p.segs {
-			if s.dense != nil {
+			if d, ok := s.unit.(*denseRun); ok {
 				found++
-				split += len(s.dense.parts) - 1
+				split += len(d.parts) - 1
 			}
 		}
 		if on && found != want {

@@ -54,14 +54,15 @@ func (e *Executor) CompileWith(opts Options, outputs ...*graph.Node) (*Program, 
 	if err != nil {
 		return nil, err
 	}
+	hoisted := hoistLeafReshapes(gp)
 	segs, runEnd, err := fuseSteps(gp, e.Lib)
 	if err != nil {
 		return nil, err
 	}
-	if alias := reshapeAliases(gp); runEnd != nil || alias != nil {
-		// Plan again: a fused run reads all its inputs before it writes,
-		// so they stay alive to the end of their run; a reshape shares its
-		// input's buffer.
+	if alias := reshapeAliases(gp); hoisted || runEnd != nil || alias != nil {
+		// Plan again: the steps moved; a fused run reads all its inputs
+		// before it writes, so they stay alive to the end of their run; a
+		// reshape shares its input's buffer.
 		gp.Plan = graph.PlanMemory(gp.Steps, gp.Outputs, graph.PlanOptions{Align: align, RunEnd: runEnd, Alias: alias})
 	}
 	p := &Program{exec: e, Program: gp, segs: segs, bufs: map[*graph.Node]*vk.Buffer{}, inputs: map[string]*graph.Node{}}
@@ -107,6 +108,34 @@ func (e *Executor) CompileWith(opts Options, outputs ...*graph.Node) (*Program, 
 	}
 	ok = true
 	return p, nil
+}
+
+// hoistLeafReshapes moves the reshapes of leaves (a bias [C] viewed as
+// [C, 1, 1]) to the front of the program's steps and reports whether any
+// moved. They depend on nothing computed, and where they stood they split
+// elementwise runs: a U-Net's GroupNorm affine map and activation were
+// three passes over the activations instead of one.
+func hoistLeafReshapes(gp *graph.Program) bool {
+	leaf := make(map[*graph.Node]bool, len(gp.Leaves))
+	for _, n := range gp.Leaves {
+		leaf[n] = true
+	}
+	var front, rest []*graph.Node
+	for _, n := range gp.Steps {
+		if n.Kind() == graph.OpReshape && leaf[n.Inputs()[0]] {
+			front = append(front, n)
+		} else {
+			rest = append(rest, n)
+		}
+	}
+	moved := false
+	for i, n := range front {
+		moved = moved || gp.Steps[i] != n
+	}
+	if moved {
+		gp.Steps = append(front, rest...)
+	}
+	return moved
 }
 
 // reshapeAliases maps every reshape of a step to that step (its bytes are
@@ -196,9 +225,9 @@ func (p *Program) RecordInto(seq *vk.Sequence) error {
 	r := &recorder{lib: p.exec.Lib, seq: seq, state: p.state, unit: p.unit}
 	defer func() { p.owned = append(p.owned, r.temps...) }()
 	for _, s := range p.segs {
-		if d := s.dense; d != nil {
-			if err := d.record(r, p.bufs); err != nil {
-				return fmt.Errorf("vkexec: recording the Dense layer %v: %w", d.out(), err)
+		if u := s.unit; u != nil {
+			if err := u.record(r, p.bufs); err != nil {
+				return fmt.Errorf("vkexec: recording the fused unit ending at %v: %w", u.out(), err)
 			}
 			continue
 		}
