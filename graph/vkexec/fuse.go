@@ -367,8 +367,9 @@ func (f *fusedRun) buffers(bufs map[*graph.Node]*vk.Buffer) (ins, outs []*vk.Buf
 // single steps (in order), and returns for each step index the index of
 // the last step of its run, for the planner (nil when no run formed). A
 // unit is recorded at its last step; elementwise runs may span its other
-// steps, which only it reads.
-func fuseSteps(gp *graph.Program, lib *kernels.Lib) ([]segment, []int, error) {
+// steps, which only it reads. The views (reshapes bound to their leaf's
+// buffer) record nothing, so runs span them too.
+func fuseSteps(gp *graph.Program, lib *kernels.Lib, views map[*graph.Node]bool) ([]segment, []int, error) {
 	steps := gp.Steps
 	units := matchUnits(gp, lib)
 	b := &runBuilder{pos: map[*graph.Node]int{}, lastUse: map[*graph.Node]int{}}
@@ -429,6 +430,10 @@ func fuseSteps(gp *graph.Program, lib *kernels.Lib) ([]segment, []int, error) {
 	}
 	b.reset(0)
 	for _, n := range steps {
+		if views[n] {
+			segs = append(segs, segment{step: n})
+			continue
+		}
 		if d := units[n]; d != nil {
 			if n == d.out() {
 				if err := flush(); err != nil {

@@ -54,15 +54,15 @@ func (e *Executor) CompileWith(opts Options, outputs ...*graph.Node) (*Program, 
 	if err != nil {
 		return nil, err
 	}
-	hoisted := hoistLeafReshapes(gp)
-	segs, runEnd, err := fuseSteps(gp, e.Lib)
+	views := leafReshapes(gp)
+	segs, runEnd, err := fuseSteps(gp, e.Lib, views)
 	if err != nil {
 		return nil, err
 	}
-	if alias := reshapeAliases(gp); hoisted || runEnd != nil || alias != nil {
-		// Plan again: the steps moved; a fused run reads all its inputs
-		// before it writes, so they stay alive to the end of their run; a
-		// reshape shares its input's buffer.
+	if alias := reshapeAliases(gp); runEnd != nil || alias != nil {
+		// Plan again: a fused run reads all its inputs before it writes,
+		// so they stay alive to the end of their run; a reshape shares its
+		// input's buffer.
 		gp.Plan = graph.PlanMemory(gp.Steps, gp.Outputs, graph.PlanOptions{Align: align, RunEnd: runEnd, Alias: alias})
 	}
 	p := &Program{exec: e, Program: gp, segs: segs, bufs: map[*graph.Node]*vk.Buffer{}, inputs: map[string]*graph.Node{}}
@@ -100,6 +100,9 @@ func (e *Executor) CompileWith(opts Options, outputs ...*graph.Node) (*Program, 
 		}
 		p.bufs[b.Node] = v
 	}
+	for n := range views {
+		p.bufs[n] = p.bufs[n.Inputs()[0]] // its lowering sees the same range and records nothing
+	}
 	if p.seq, err = dev.NewSequence(false); err != nil {
 		return nil, err
 	}
@@ -110,32 +113,22 @@ func (e *Executor) CompileWith(opts Options, outputs ...*graph.Node) (*Program, 
 	return p, nil
 }
 
-// hoistLeafReshapes moves the reshapes of leaves (a bias [C] viewed as
-// [C, 1, 1]) to the front of the program's steps and reports whether any
-// moved. They depend on nothing computed, and where they stood they split
-// elementwise runs: a U-Net's GroupNorm affine map and activation were
-// three passes over the activations instead of one.
-func hoistLeafReshapes(gp *graph.Program) bool {
+// leafReshapes returns the program's reshapes of leaves (a bias [C] viewed
+// as [C, 1, 1]). Each one is bound to its leaf's buffer: no copy, and no
+// step that would split an elementwise run where it stands (a U-Net's
+// GroupNorm affine map and activation were three passes instead of one).
+func leafReshapes(gp *graph.Program) map[*graph.Node]bool {
 	leaf := make(map[*graph.Node]bool, len(gp.Leaves))
 	for _, n := range gp.Leaves {
 		leaf[n] = true
 	}
-	var front, rest []*graph.Node
+	out := map[*graph.Node]bool{}
 	for _, n := range gp.Steps {
 		if n.Kind() == graph.OpReshape && leaf[n.Inputs()[0]] {
-			front = append(front, n)
-		} else {
-			rest = append(rest, n)
+			out[n] = true
 		}
 	}
-	moved := false
-	for i, n := range front {
-		moved = moved || gp.Steps[i] != n
-	}
-	if moved {
-		gp.Steps = append(front, rest...)
-	}
-	return moved
+	return out
 }
 
 // reshapeAliases maps every reshape of a step to that step (its bytes are
