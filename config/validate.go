@@ -95,8 +95,10 @@ func (c *Config) validateSDE() *Error {
 	if !(s.BetaMax >= s.BetaMin) || math.IsInf(s.BetaMax, 0) {
 		return c.errAt("sde.beta_max", "must be finite and >= beta_min = %g, got %g", s.BetaMin, s.BetaMax)
 	}
-	if s.BetaMax/float64(s.NumScales) >= 1 {
-		return c.errAt("sde.num_scales", "beta_max / num_scales = %g must be < 1", s.BetaMax/float64(s.NumScales))
+	// beta_max / N < 1, the discrete chain's condition, is checked where
+	// the chain is used: the ddpm loss and some PC samplers.
+	if c.Training.Loss == "ddpm" && s.BetaMax/float64(s.NumScales) >= 1 {
+		return c.errAt("sde.num_scales", "beta_max / num_scales = %g must be < 1 (the ddpm loss's discrete betas)", s.BetaMax/float64(s.NumScales))
 	}
 	return nil
 }
@@ -196,6 +198,7 @@ func (c *Config) validateSampling() *Error {
 	if p == sde.AncestralSampling && c.SDE.Kind == "subvp" {
 		return c.errAt("sampling.predictor", "ancestral_sampling is defined for ve and vp only, not subvp")
 	}
+	kind, _ := sde.ParseKind(c.SDE.Kind) // validateSDE checked it
 	cr, err := sde.ParseCorrector(s.Corrector)
 	if err != nil {
 		return c.errAt("sampling.corrector", "unknown corrector %q (want %s)", s.Corrector, list(sde.CorrectorNames))
@@ -210,8 +213,13 @@ func (c *Config) validateSampling() *Error {
 		return c.errAt("sampling.n_steps_each", "must be >= 1, got %d", s.NStepsEach)
 	case s.NSteps < 0 || s.NSteps == 1:
 		return c.errAt("sampling.n_steps", "must be >= 2 (or 0 for sde.num_scales), got %d", s.NSteps)
-	case s.NSteps > 0 && c.SDE.Kind != "ve" && c.SDE.BetaMax/float64(s.NSteps) >= 1:
-		return c.errAt("sampling.n_steps", "beta_max / n_steps = %g must be < 1 (the discrete betas of %d steps)", c.SDE.BetaMax/float64(s.NSteps), s.NSteps)
+	case s.Method == "pc" && sde.DiscreteChainUsers(kind, p, cr) != "" && c.SDE.BetaMax/float64(c.SamplingSteps()) >= 1:
+		key := "sampling.n_steps"
+		if s.NSteps == 0 {
+			key = "sde.num_scales"
+		}
+		return c.errAt(key, "beta_max / N = %g must be < 1: %s step along the discrete betas of N = %d steps (%s)",
+			c.SDE.BetaMax/float64(c.SamplingSteps()), sde.DiscreteChainUsers(kind, p, cr), c.SamplingSteps(), sde.DiscreteChainNote)
 	case !(s.RTol > 0):
 		return c.errAt("sampling.rtol", "must be > 0, got %g", s.RTol)
 	case !(s.ATol > 0):

@@ -372,6 +372,9 @@ func DDPMLoss(s SDE, net GraphScore, x0 *graph.Node, c LossConfig) (*LossNodes, 
 	if !ok {
 		return nil, fmt.Errorf("sde: the ddpm loss needs a VP SDE, not %v", s.Kind())
 	}
+	if err := vp.DiscreteChainErr(); err != nil {
+		return nil, fmt.Errorf("the ddpm loss: %w", err)
+	}
 	g := x0.Graph()
 	table := DDPMTable(vp)
 	ln := &LossNodes{}

@@ -145,3 +145,35 @@ func Linspace(a, b float64, n int) []float64 {
 	out[n-1] = b
 	return out
 }
+
+// DiscreteChainErr is why s's discrete DDPM chain cannot be used at its N
+// (VP and sub-VP with beta_max / N >= 1), nil when it can or s has none.
+func DiscreteChainErr(s SDE) error {
+	if d, ok := s.(interface{ DiscreteChainErr() error }); ok {
+		return d.DiscreteChainErr()
+	}
+	return nil
+}
+
+// DiscreteChainUsers names what steps along VP's discrete chain at every
+// level in PC sampling of an SDE of kind k with predictor p and corrector
+// c ("" when nothing does): the ancestral and reverse-diffusion predictors
+// on VP, and the correctors' alpha on VP and sub-VP. A final denoising step
+// only reads the chain's first level, which exists at any N.
+func DiscreteChainUsers(k Kind, p Predictor, c Corrector) string {
+	if k == KindVE {
+		return ""
+	}
+	var users []string
+	if k == KindVP && (p == AncestralSampling || p == ReverseDiffusionPredictor) {
+		users = append(users, fmt.Sprintf("the %v predictor", p))
+	}
+	if c != CorrectorNone {
+		users = append(users, fmt.Sprintf("the %v corrector", c))
+	}
+	return strings.Join(users, " and ")
+}
+
+// DiscreteChainNote says which samplers need no discrete chain, for the
+// errors that refuse one.
+const DiscreteChainNote = "Euler-Maruyama without a corrector, the ODE and the fast samplers take any N"

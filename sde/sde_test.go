@@ -2,6 +2,7 @@ package sde
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -244,12 +245,51 @@ func TestBadParams(t *testing.T) {
 		{"ve sigma order", Params{Kind: KindVE, SigmaMin: 1, SigmaMax: 0.5, N: 10}},
 		{"ve zero min", Params{Kind: KindVE, SigmaMin: 0, SigmaMax: 5, N: 10}},
 		{"vp neg beta", Params{Kind: KindVP, BetaMin: -1, BetaMax: 20, N: 10}},
-		{"vp beta/N >= 1", Params{Kind: KindVP, BetaMin: 0.1, BetaMax: 20, N: 10}},
 		{"subvp N", Params{Kind: KindSubVP, BetaMin: 0.1, BetaMax: 20, N: 1}},
 	}
 	for _, c := range cases {
 		if _, err := New(c.p); err == nil {
 			t.Errorf("%s: no error", c.name)
+		}
+	}
+}
+
+// TestDiscreteChainAtFewSteps: VP and sub-VP build at any N >= 2, but
+// their discrete chain (beta_max / N < 1) exists only past beta_max steps,
+// and only the samplers stepping along it need it.
+func TestDiscreteChainAtFewSteps(t *testing.T) {
+	for _, k := range []Kind{KindVP, KindSubVP} {
+		few, err := New(Params{Kind: k, BetaMin: 0.1, BetaMax: 20, N: 10})
+		if err != nil {
+			t.Fatalf("%v at N = 10: %v", k, err)
+		}
+		if err := DiscreteChainErr(few); err == nil || !strings.Contains(err.Error(), "more than 20 steps") {
+			t.Errorf("%v at N = 10: chain error %v, want one naming the steps needed", k, err)
+		}
+		many, _ := New(Params{Kind: k, BetaMin: 0.1, BetaMax: 20, N: 21})
+		if err := DiscreteChainErr(many); err != nil {
+			t.Errorf("%v at N = 21: %v", k, err)
+		}
+	}
+	ve, _ := NewVE(0.01, 50, 10)
+	if DiscreteChainErr(ve) != nil {
+		t.Error("VE has a chain error")
+	}
+	for _, c := range []struct {
+		k     Kind
+		p     Predictor
+		c     Corrector
+		users string
+	}{
+		{KindVP, EulerMaruyama, CorrectorNone, ""},
+		{KindVP, AncestralSampling, CorrectorNone, "the ancestral_sampling predictor"},
+		{KindVP, ReverseDiffusionPredictor, LangevinCorrector, "the reverse_diffusion predictor and the langevin corrector"},
+		{KindSubVP, ReverseDiffusionPredictor, CorrectorNone, ""},
+		{KindSubVP, EulerMaruyama, LangevinCorrector, "the langevin corrector"},
+		{KindVE, AncestralSampling, LangevinCorrector, ""},
+	} {
+		if got := DiscreteChainUsers(c.k, c.p, c.c); got != c.users {
+			t.Errorf("DiscreteChainUsers(%v, %v, %v) = %q, want %q", c.k, c.p, c.c, got, c.users)
 		}
 	}
 }

@@ -8,16 +8,21 @@ type SubVP struct {
 	BetaMin, BetaMax float64
 	n                int
 	betas, alphas    []float64 // VP's DDPM schedule, used by the Langevin corrector
+	chainErr         error
 }
 
 // NewSubVP builds a sub-VP SDE with n discretisation steps.
 func NewSubVP(betaMin, betaMax float64, n int) (*SubVP, error) {
-	b, a, err := newBetaSchedule("sub-VP", betaMin, betaMax, n)
+	b, a, chainErr, err := newBetaSchedule("sub-VP", betaMin, betaMax, n)
 	if err != nil {
 		return nil, err
 	}
-	return &SubVP{BetaMin: betaMin, BetaMax: betaMax, n: n, betas: b, alphas: a}, nil
+	return &SubVP{BetaMin: betaMin, BetaMax: betaMax, n: n, betas: b, alphas: a, chainErr: chainErr}, nil
 }
+
+// DiscreteChainErr is why VP's discrete chain (the Langevin corrector's
+// alphas) cannot be used at this N, nil when it can.
+func (v *SubVP) DiscreteChainErr() error { return v.chainErr }
 
 func (v *SubVP) Kind() Kind          { return KindSubVP }
 func (v *SubVP) T() float64          { return 1 }

@@ -11,34 +11,46 @@ type VP struct {
 	BetaMin, BetaMax float64
 	n                int
 	betas, alphas    []float64 // DDPM discrete betas linspace(b_min/N, b_max/N, N), alpha = 1 - beta
+	chainErr         error     // why the discrete chain cannot be used at this N, if it cannot
 }
 
-func newBetaSchedule(name string, bmin, bmax float64, n int) ([]float64, []float64, error) {
+// newBetaSchedule returns the DDPM discrete chain of N steps: betas
+// linspace(b_min/N, b_max/N, N) and alphas 1 - beta. A beta of 1 or more
+// (beta_max / N >= 1, few steps) has no chain; that is chainErr, not err,
+// because only the samplers and the loss that step along the chain need it
+// (UsesDiscreteChain): Euler-Maruyama, the ODE and the fast samplers take
+// any N.
+func newBetaSchedule(name string, bmin, bmax float64, n int) (betas, alphas []float64, chainErr, err error) {
 	if !(bmin > 0) || !(bmax >= bmin) || math.IsInf(bmax, 0) {
-		return nil, nil, fmt.Errorf("sde: %s needs 0 < beta_min <= beta_max, got beta_min=%g beta_max=%g", name, bmin, bmax)
+		return nil, nil, nil, fmt.Errorf("sde: %s needs 0 < beta_min <= beta_max, got beta_min=%g beta_max=%g", name, bmin, bmax)
 	}
 	if n < 2 {
-		return nil, nil, fmt.Errorf("sde: %s needs N >= 2 discretisation steps, got %d", name, n)
+		return nil, nil, nil, fmt.Errorf("sde: %s needs N >= 2 discretisation steps, got %d", name, n)
 	}
 	if bmax/float64(n) >= 1 {
-		return nil, nil, fmt.Errorf("sde: %s discrete beta_max/N = %g must be < 1 (N=%d too small)", name, bmax/float64(n), n)
+		chainErr = fmt.Errorf("sde: %s's discrete chain needs beta_max / N < 1, got %g at N = %d (more than %d steps)",
+			name, bmax/float64(n), n, int(math.Floor(bmax)))
 	}
-	betas := Linspace(bmin/float64(n), bmax/float64(n), n)
-	alphas := make([]float64, n)
+	betas = Linspace(bmin/float64(n), bmax/float64(n), n)
+	alphas = make([]float64, n)
 	for i, b := range betas {
 		alphas[i] = 1 - b
 	}
-	return betas, alphas, nil
+	return betas, alphas, chainErr, nil
 }
 
 // NewVP builds a VP SDE with n discretisation steps.
 func NewVP(betaMin, betaMax float64, n int) (*VP, error) {
-	b, a, err := newBetaSchedule("VP", betaMin, betaMax, n)
+	b, a, chainErr, err := newBetaSchedule("VP", betaMin, betaMax, n)
 	if err != nil {
 		return nil, err
 	}
-	return &VP{BetaMin: betaMin, BetaMax: betaMax, n: n, betas: b, alphas: a}, nil
+	return &VP{BetaMin: betaMin, BetaMax: betaMax, n: n, betas: b, alphas: a, chainErr: chainErr}, nil
 }
+
+// DiscreteChainErr is why the discrete DDPM chain cannot be used at this
+// N, nil when it can.
+func (v *VP) DiscreteChainErr() error { return v.chainErr }
 
 func (v *VP) Kind() Kind          { return KindVP }
 func (v *VP) T() float64          { return 1 }

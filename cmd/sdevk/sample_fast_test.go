@@ -23,6 +23,7 @@ func TestSampleFastFlags(t *testing.T) {
 		{[]string{"--sampler", "edm-sde", "--steps", "4", "--s-churn", "10"}, "s_churn 10"},
 		{[]string{"--sampler", "dpm", "--order", "2", "--steps", "3"}, "NFE 6,"},
 		{[]string{"--sampler", "adaptive", "--rtol", "0.05", "--atol", "0.05"}, "rtol 0.05, atol 0.05"},
+		{[]string{"--sampler", "em", "--steps", "10"}, "NFE 10,"}, // Euler-Maruyama needs no discrete betas
 	} {
 		code, stdout, stderr := runCmd(t, append(base, c.args...)...)
 		if code != 0 || !strings.Contains(stdout, c.want) {
@@ -40,6 +41,8 @@ func TestSampleFastFlags(t *testing.T) {
 		{[]string{"--sampler", "adaptive", "--steps", "10"}, "--rtol"},
 		{[]string{"--sampler", "euler", "--schedule", "cosine"}, "sampling.schedule"},
 		{[]string{"--sampler", "pc", "--order", "2"}, "--sampler dpm"},
+		{[]string{"--sampler", "pc", "--steps", "10", "--predictor", "ancestral"}, "sampling.n_steps: beta_max / N = 2 must be < 1: the ancestral_sampling predictor"},
+		{[]string{"--sampler", "pc", "--steps", "10", "--corrector", "langevin"}, "the langevin corrector step along"},
 	} {
 		code, _, stderr := runCmd(t, append(base, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) {

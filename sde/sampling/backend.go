@@ -51,6 +51,24 @@ func requestErrorf(format string, args ...any) error {
 	return &RequestError{fmt.Sprintf(format, args...)}
 }
 
+// checkRequest refuses what no backend can run: a constraint or guidance
+// its method cannot take, or a PC sampler stepping along a discrete chain
+// that does not exist at the run's N.
+func checkRequest(r Request) error {
+	if err := checkInpaint(r); err != nil {
+		return err
+	}
+	if err := checkGuidedMethod(r); err != nil {
+		return err
+	}
+	if users := sde.DiscreteChainUsers(r.SDE.Kind(), r.PC.Predictor, r.PC.Corrector); (r.Method == PC || r.Method == EM) && users != "" {
+		if err := sde.DiscreteChainErr(r.SDE); err != nil {
+			return requestErrorf("%v, which %s step along (%s)", err, users, sde.DiscreteChainNote)
+		}
+	}
+	return nil
+}
+
 // ErrInterrupted is returned by a run whose context was cancelled.
 var ErrInterrupted = errors.New("interrupted")
 
@@ -89,10 +107,7 @@ func (Reference) Sample(ctx context.Context, r Request) (x []float64, nfe int, e
 	if r.Score.IsNet() && r.Method.LangevinFamily() {
 		return nil, 0, requestErrorf("%s samples learned scores with pc, em or ode, not %s", ReferenceDevice, r.Method)
 	}
-	if err := checkInpaint(r); err != nil {
-		return nil, 0, err
-	}
-	if err := checkGuidedMethod(r); err != nil {
+	if err := checkRequest(r); err != nil {
 		return nil, 0, err
 	}
 	if r.Known != nil && r.First != 0 {

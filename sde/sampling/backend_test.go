@@ -160,3 +160,31 @@ func TestParseMethod(t *testing.T) {
 		t.Errorf("plms: %v", err)
 	}
 }
+
+// TestDiscreteChainRequests: at N = 10 on VP (beta_max / N = 2) both
+// backends run Euler-Maruyama, which needs no discrete betas, and refuse
+// the ancestral predictor, which steps along them, with a RequestError
+// naming it.
+func TestDiscreteChainRequests(t *testing.T) {
+	dev := vktest.Open(t, vk.Options{})
+	c, err := config.Parse("tiny.toml", []byte(tinyNetConfig), []string{"sampling.n_steps=10"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRequest(c, EM, 13, 2, 11, OracleModel(data.EightGaussians()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []Backend{Reference{}, &Device{Dev: dev}} {
+		if _, nfe, err := b.Sample(context.Background(), r); err != nil || nfe != 10 {
+			t.Errorf("em at N = 10 on %T: NFE %d, %v", b, nfe, err)
+		}
+		anc := r
+		anc.Method, anc.PC.Predictor = PC, sde.AncestralSampling
+		_, _, err := b.Sample(context.Background(), anc)
+		var re *RequestError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), "the ancestral_sampling predictor") {
+			t.Errorf("ancestral at N = 10 on %T: %v, want a RequestError naming the predictor", b, err)
+		}
+	}
+}

@@ -62,10 +62,7 @@ func (b *Device) Sample(ctx context.Context, r Request) ([]float64, int, error) 
 // sampleOnce runs r as one batch with lib's kernels and score, the run's
 // score model (bound here to the batch's size).
 func (b *Device) sampleOnce(ctx context.Context, lib *kernels.Lib, score Score, r Request) ([]float64, int, error) {
-	if err := checkInpaint(r); err != nil {
-		return nil, 0, err
-	}
-	if err := checkGuidedMethod(r); err != nil {
+	if err := checkRequest(r); err != nil {
 		return nil, 0, err
 	}
 	var x []float32
