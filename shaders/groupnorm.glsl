@@ -1,8 +1,12 @@
 // The body of groupnorm and groupnorm_sg (see groupnorm.comp).
 #include "common.glsl"
+#include "elementwise_ops.glsl"
 
 layout(constant_id = 3) const bool AFFINE = true;
 layout(constant_id = 4) const bool SAVE = true;
+// ACT is the unary op code (elementwise_ops.glsl) applied last: 0, none;
+// an activation (SiLU, ...) when the graph executor fuses one.
+layout(constant_id = 5) const uint ACT = 0;
 
 layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Gm { float gamma[]; };
@@ -16,6 +20,7 @@ layout(push_constant) uniform P {
     uint cg;  // channels per group
     uint hw;  // positions per channel
     float eps;
+    float act_param; // ELU's alpha
 } p;
 
 #include "wg_sum.glsl"
@@ -42,14 +47,25 @@ void normalize_group(uint grp) {
         s += d * d;
     }
     const float rstd = inversesqrt(wg_sum(vec2(s, 0.0)).x / float(m) + p.eps);
-    const uint c0 = (grp % p.g) * p.cg;
-    for (uint j = t; j < m; j += L) {
-        float v = (x[base + j] - mean) * rstd;
-        if (AFFINE) {
-            uint c = c0 + j / p.hw;
-            v = v * gamma[c] + beta[c];
+    if (AFFINE) {
+        // Channel by channel: no division per element to find its channel
+        // (scalarised on CPUs' SIMD units).
+        const uint c0 = (grp % p.g) * p.cg;
+        for (uint cc = 0; cc < p.cg; cc++) {
+            const float a = rstd * gamma[c0 + cc], b = beta[c0 + cc];
+            const uint o = base + cc * p.hw;
+            for (uint j = t; j < p.hw; j += L) {
+                float v = (x[o + j] - mean) * a + b;
+                if (ACT != 0) v = unary_f(ACT, v, p.act_param);
+                y[o + j] = v;
+            }
         }
-        y[base + j] = v;
+    } else {
+        for (uint j = t; j < m; j += L) {
+            float v = (x[base + j] - mean) * rstd;
+            if (ACT != 0) v = unary_f(ACT, v, p.act_param);
+            y[base + j] = v;
+        }
     }
     if (SAVE && t == 0) {
         mean_out[grp] = mean;

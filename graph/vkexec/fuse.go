@@ -19,7 +19,7 @@ var fuseElementwise = true
 
 // segment is what RecordInto records in order: one step, a fused run or
 // a fused unit (a Dense layer, fuse_dense.go; a convolution and its bias,
-// fuse_conv.go).
+// fuse_conv.go; a GroupNorm, its affine map and activation, fuse_norm.go).
 type segment struct {
 	step  *graph.Node // a step lowered on its own
 	fused *fusedRun
@@ -41,6 +41,9 @@ func matchUnits(gp *graph.Program, lib *kernels.Lib) map[*graph.Node]unit {
 	}
 	for n, c := range matchConvBias(gp, units) {
 		units[n] = c
+	}
+	for n, g := range matchGroupNorm(gp, units) {
+		units[n] = g
 	}
 	return units
 }

@@ -12,9 +12,9 @@ import (
 
 // setFusion turns every fusion on or off and returns what restores them.
 func setFusion(on bool) func() {
-	ew, dense, conv := fuseElementwise, fuseDense, fuseConvBias
-	fuseElementwise, fuseDense, fuseConvBias = on, on, on
-	return func() { fuseElementwise, fuseDense, fuseConvBias = ew, dense, conv }
+	ew, dense, conv, norm := fuseElementwise, fuseDense, fuseConvBias, fuseGroupNorm
+	fuseElementwise, fuseDense, fuseConvBias, fuseGroupNorm = on, on, on, on
+	return func() { fuseElementwise, fuseDense, fuseConvBias, fuseGroupNorm = ew, dense, conv, norm }
 }
 
 // denseGraph is a small MLP whose layers cover what the Dense fusion takes

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/sdevk/sdevk/vk"
 )
@@ -43,7 +44,18 @@ func (l *Lib) checkGroupNorm(name string, n, c, hw, groups int) error {
 // nil (no affine map: graph.GroupNormalize). mean and rstd ([n*groups]),
 // when not nil, receive the statistics for GroupNormBackward.
 func (l *Lib) GroupNorm(seq *vk.Sequence, x, gamma, beta, y, mean, rstd *vk.Buffer, n, c, hw, groups int, eps float32) error {
+	return l.GroupNormAct(seq, x, gamma, beta, y, mean, rstd, n, c, hw, groups, eps, Identity, 0)
+}
+
+// GroupNormAct is GroupNorm followed by the activation act (one of
+// EpilogueActs; gamma is ELU's alpha) in the same pass: a U-Net's
+// GroupNorm, affine map and SiLU in one read and one write of the
+// activations.
+func (l *Lib) GroupNormAct(seq *vk.Sequence, x, gamma, beta, y, mean, rstd *vk.Buffer, n, c, hw, groups int, eps float32, act UnaryOp, actGamma float32) error {
 	const name = "groupnorm"
+	if !slices.Contains(EpilogueActs, act) {
+		return fmt.Errorf("kernels: %s: unary op %d is not an activation it applies (EpilogueActs)", name, act)
+	}
 	if err := l.checkGroupNorm(name, n, c, hw, groups); err != nil {
 		return err
 	}
@@ -78,11 +90,11 @@ func (l *Lib) GroupNorm(seq *vk.Sequence, x, gamma, beta, y, mean, rstd *vk.Buff
 	} else {
 		mean, rstd = y, y
 	}
-	k, grid, err := l.normKernel(name, ng, b2u(affine), b2u(save))
+	k, grid, err := l.normKernel(name, ng, b2u(affine), b2u(save), uint32(act))
 	if err != nil {
 		return err
 	}
-	push := vk.Push(uint32(ng), uint32(groups), uint32(c/groups), uint32(hw), eps)
+	push := vk.Push(uint32(ng), uint32(groups), uint32(c/groups), uint32(hw), eps, actGamma)
 	return seq.Dispatch(k, grid, push, x, gamma, beta, y, mean, rstd)
 }
 

@@ -85,8 +85,36 @@ func testGroupNorm(t *testing.T, l *Lib) {
 			}
 		}
 	}
+	// The forward with an activation in the same pass (GroupNormAct), with
+	// and without the affine map.
+	for i, a := range []struct {
+		act   UnaryOp
+		gamma float64
+	}{{SiLU, 0}, {ELU, 0.3}, {ReLU, 0}} {
+		n, c, hw, groups := 3, 6, 13, 3
+		size := n * c * hw
+		x, gamma, beta := randn(rng, size, 2, 0.5), randn(rng, c, 1, 1), randn(rng, c, 1, 0)
+		g, b := gamma, beta
+		if i == 2 {
+			g, b = nil, nil
+		}
+		wy, _, _ := ref.GroupNorm(x, g, b, ref.GroupNormShape{N: n, C: c, HW: hw, Groups: groups, Eps: 1e-5})
+		want := UnaryRef(a.act, wy, 1, 0, a.gamma)
+		xb, yb := upload(t, l, x), newBuf(t, l, size)
+		var gb, bb *vk.Buffer
+		if g != nil {
+			gb, bb = upload(t, l, gamma), upload(t, l, beta)
+		}
+		run(t, l, func(seq *vk.Sequence) error {
+			return l.GroupNormAct(seq, xb, gb, bb, yb, nil, nil, n, c, hw, groups, 1e-5, a.act, float32(a.gamma))
+		})
+		vktest.Close(t, fmt.Sprintf("groupnorm + activation %d", a.act), download(t, yb, size), want, 1e-4, 1e-5)
+	}
 	run(t, l, func(seq *vk.Sequence) error {
 		b := newBuf(t, l, 64)
+		if err := l.GroupNormAct(seq, b, nil, nil, b, nil, nil, 1, 4, 4, 2, 1e-5, Log, 0); err == nil {
+			t.Error("log was accepted as an activation")
+		}
 		if err := l.GroupNorm(seq, b, nil, nil, b, nil, nil, 1, 6, 4, 4, 1e-5); err == nil {
 			t.Error("4 groups of 6 channels were accepted")
 		}
