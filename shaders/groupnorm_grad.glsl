@@ -4,12 +4,19 @@
 layout(constant_id = 3) const bool AFFINE = true;
 layout(constant_id = 4) const bool STATS = true;
 
+// VEC4 (without AFFINE): x, gy and dx move as vec4 units, the host's
+// promise that a group's values are whole vec4s (see groupnorm).
+layout(constant_id = 5) const bool VEC4 = false;
+
 layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X4 { vec4 x4[]; };
 layout(std430, set = 0, binding = 1) readonly buffer GY { float gy[]; };
+layout(std430, set = 0, binding = 1) readonly buffer GY4 { vec4 gy4[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Gm { float gamma[]; };
 layout(std430, set = 0, binding = 3) readonly buffer Mn { float mean_in[]; };
 layout(std430, set = 0, binding = 4) readonly buffer Rs { float rstd_in[]; };
 layout(std430, set = 0, binding = 5) writeonly buffer DX { float dx[]; };
+layout(std430, set = 0, binding = 5) writeonly buffer DX4 { vec4 dx4[]; };
 layout(push_constant) uniform P {
     uint ng, g, cg, hw;
     float eps;
@@ -26,7 +33,44 @@ void main() {
         group_grad(grp);
 }
 
+// group_grad4 is group_grad without AFFINE in vec4 units.
+void group_grad4(uint grp) {
+    const uint t = gl_LocalInvocationID.x, L = gl_WorkGroupSize.x;
+    const uint m = p.cg * p.hw, base = grp * m / 4, units = m / 4;
+    const vec4 one = vec4(1.0);
+    float mean, rstd;
+    if (STATS) {
+        mean = mean_in[grp];
+        rstd = rstd_in[grp];
+    } else {
+        vec4 s = vec4(0.0);
+        for (uint j = t; j < units; j += L) s += x4[base + j];
+        mean = wg_sum(vec2(dot(s, one), 0.0)).x / float(m);
+        s = vec4(0.0);
+        for (uint j = t; j < units; j += L) {
+            vec4 d = x4[base + j] - mean;
+            s += d * d;
+        }
+        rstd = inversesqrt(wg_sum(vec2(dot(s, one), 0.0)).x / float(m) + p.eps);
+    }
+    vec4 sg = vec4(0.0), sgx = vec4(0.0);
+    for (uint j = t; j < units; j += L) {
+        vec4 g = gy4[base + j];
+        sg += g;
+        sgx += g * (x4[base + j] - mean) * rstd;
+    }
+    const vec2 mg = wg_sum(vec2(dot(sg, one), dot(sgx, one))) / float(m);
+    for (uint j = t; j < units; j += L) {
+        vec4 xh = (x4[base + j] - mean) * rstd;
+        dx4[base + j] = rstd * (gy4[base + j] - mg.x - xh * mg.y);
+    }
+}
+
 void group_grad(uint grp) {
+    if (VEC4 && !AFFINE) {
+        group_grad4(grp);
+        return;
+    }
     const uint t = gl_LocalInvocationID.x, L = gl_WorkGroupSize.x;
     const uint m = p.cg * p.hw, base = grp * m;
     const uint c0 = (grp % p.g) * p.cg;

@@ -90,7 +90,10 @@ func (l *Lib) GroupNormAct(seq *vk.Sequence, x, gamma, beta, y, mean, rstd *vk.B
 	} else {
 		mean, rstd = y, y
 	}
-	k, grid, err := l.normKernel(name, ng, b2u(affine), b2u(save), uint32(act))
+	// vec4 units when every group's values (and with the affine map every
+	// channel's) are whole vec4s.
+	vec4 := c/groups*hw%4 == 0 && (!affine || hw%4 == 0)
+	k, grid, err := l.normKernel(name, ng, b2u(affine), b2u(save), uint32(act), b2u(vec4))
 	if err != nil {
 		return err
 	}
@@ -137,7 +140,8 @@ func (l *Lib) GroupNormBackward(seq *vk.Sequence, x, gy, gamma, mean, rstd, dx, 
 		if !stats {
 			m, r = x, x
 		}
-		k, grid, err := l.normKernel("groupnorm_grad", ng, b2u(affine), b2u(stats))
+		vec4 := !affine && c/groups*hw%4 == 0 // vec4 units (see GroupNormAct)
+		k, grid, err := l.normKernel("groupnorm_grad", ng, b2u(affine), b2u(stats), b2u(vec4))
 		if err != nil {
 			return err
 		}

@@ -28,7 +28,9 @@ func TestGroupNorm(t *testing.T) {
 
 func testGroupNorm(t *testing.T, l *Lib) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	for _, s := range [][4]int{{2, 3, 25, 1}, {2, 4, 49, 2}, {3, 6, 7, 3}, {1, 8, 130, 4}, {2, 4, 1, 4}} {
+	// The last two have whole vec4s per group (1, 8, 130, 4: without the
+	// affine map) and per channel (2, 6, 12, 3).
+	for _, s := range [][4]int{{2, 3, 25, 1}, {2, 4, 49, 2}, {3, 6, 7, 3}, {2, 4, 1, 4}, {1, 8, 130, 4}, {2, 6, 12, 3}} {
 		n, c, hw, groups := s[0], s[1], s[2], s[3]
 		const eps = 1e-5
 		size := n * c * hw
@@ -90,8 +92,8 @@ func testGroupNorm(t *testing.T, l *Lib) {
 	for i, a := range []struct {
 		act   UnaryOp
 		gamma float64
-	}{{SiLU, 0}, {ELU, 0.3}, {ReLU, 0}} {
-		n, c, hw, groups := 3, 6, 13, 3
+	}{{SiLU, 0}, {ELU, 0.3}, {ReLU, 0}, {SiLU, 0}} {
+		n, c, hw, groups := 3, 6, 13+3*(i/3), 3 // the last one in vec4s
 		size := n * c * hw
 		x, gamma, beta := randn(rng, size, 2, 0.5), randn(rng, c, 1, 1), randn(rng, c, 1, 0)
 		g, b := gamma, beta
