@@ -126,6 +126,20 @@ func lowerDropout(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) e
 	return r.lib.Unary(r.seq, kernels.Identity, out, out, size, float32(1/(1-a.Rate)), 0, 0)
 }
 
+// allButChannels reports whether axes are every axis of shape but axis 1
+// (in order), for a shape [N, C, ...] of at least three axes.
+func allButChannels(shape graph.Shape, axes []int) bool {
+	if len(shape) < 3 || len(axes) != len(shape)-1 || axes[0] != 0 {
+		return false
+	}
+	for i, ax := range axes[1:] {
+		if ax != i+2 {
+			return false
+		}
+	}
+	return true
+}
+
 // lowerReduce reduces over the attribute's axes: one dispatch when they are
 // adjacent, else one per run of adjacent axes, last first, through temporaries.
 func lowerReduce(op kernels.ReduceOp, mean bool) lowering {
@@ -145,6 +159,15 @@ func lowerReduce(op kernels.ReduceOp, mean bool) lowering {
 		if len(axes) == 0 {
 			r.seq.Copy(out, src)
 			return nil
+		}
+		if op == kernels.ReduceSum && allButChannels(shape, axes) {
+			// A bias, gamma or beta gradient: one dispatch, not two
+			// passes through a temporary.
+			scale := float32(1)
+			if mean {
+				scale = float32(1 / float64(count))
+			}
+			return r.lib.ChannelSum(r.seq, src, out, shape[0], shape[1], count/shape[0], scale)
 		}
 		for len(axes) > 0 {
 			// The last run of adjacent axes.

@@ -134,22 +134,34 @@ func (l *Lib) Conv2DBackFilter(seq *vk.Sequence, x, gy, gw *vk.Buffer, g Conv2DG
 // Conv2DBiasGrad records gb[o] = the sum of gy[n,o,:,:] over n and the
 // positions (the bias gradient; deterministic).
 func (l *Lib) Conv2DBiasGrad(seq *vk.Sequence, gy, gb *vk.Buffer, g Conv2DGeom) error {
-	const name = "conv2d bias grad"
-	if err := checkConv(name, g); err != nil {
+	if err := checkConv("conv2d bias grad", g); err != nil {
 		return err
 	}
-	hw := g.OutH() * g.OutW()
-	if err := checkLen(name, "gy", gy, g.N*g.O*hw); err != nil {
+	return l.ChannelSum(seq, gy, gb, g.N, g.O, g.OutH()*g.OutW(), 1)
+}
+
+// ChannelSum records y[c] = scale * the sum of x[n, c, :] over n and the
+// hw positions, for x [n, c, hw]: one dispatch for what Reduce does in two
+// passes and a temporary (deterministic).
+func (l *Lib) ChannelSum(seq *vk.Sequence, x, y *vk.Buffer, n, c, hw int, scale float32) error {
+	const name = "channel sum"
+	if n < 0 || c < 0 || hw < 0 {
+		return fmt.Errorf("kernels: %s: negative shape [%d %d %d]", name, n, c, hw)
+	}
+	if err := checkLen(name, "x", x, n*c*hw); err != nil {
 		return err
 	}
-	if err := checkLen(name, "gb", gb, g.O); err != nil {
+	if err := checkLen(name, "y", y, c); err != nil {
 		return err
 	}
-	k, err := l.kernel("conv2d_bias_grad", [3]uint32{l.reduceLocal(), 1, 1})
+	if c == 0 {
+		return nil
+	}
+	k, err := l.kernel("channel_sum", [3]uint32{l.reduceLocal(), 1, 1})
 	if err != nil {
 		return err
 	}
-	return seq.Dispatch(k, l.Dev.Grid(uint64(g.O), 1), vk.Push(uint32(g.N), uint32(g.O), uint32(hw)), gy, gb)
+	return seq.Dispatch(k, l.Dev.Grid(uint64(c), 1), vk.Push(uint32(n), uint32(c), uint32(hw), scale), x, y)
 }
 
 // Conv2DWith is Conv2D with an explicit variant.

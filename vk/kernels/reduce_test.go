@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -154,4 +155,26 @@ func reduceRef(op ReduceOp, x []float64, outer, axis, inner int, scale float64) 
 		y[i] *= scale
 	}
 	return y
+}
+
+// TestChannelSum: sums over samples and positions per channel, scaled, on
+// sizes that are no multiple of the workgroup, against a float64 loop.
+func TestChannelSum(t *testing.T) {
+	l := testLib(t)
+	rng := rand.New(rand.NewPCG(71, 72))
+	for _, s := range [][3]int{{1, 1, 1}, {3, 5, 67}, {2, 7, 130}} {
+		n, c, hw := s[0], s[1], s[2]
+		x := randn(rng, n*c*hw, 1, 0.5)
+		want := make([]float64, c)
+		for i := 0; i < n; i++ {
+			for ch := 0; ch < c; ch++ {
+				for j := 0; j < hw; j++ {
+					want[ch] += 0.25 * x[(i*c+ch)*hw+j]
+				}
+			}
+		}
+		xb, yb := upload(t, l, x), newBuf(t, l, c)
+		run(t, l, func(seq *vk.Sequence) error { return l.ChannelSum(seq, xb, yb, n, c, hw, 0.25) })
+		vktest.Close(t, fmt.Sprintf("channel sum %v", s), download(t, yb, c), want, 1e-5, 1e-5)
+	}
 }
