@@ -16,9 +16,8 @@
 //   5 STORE  output k at index i = r[a]
 // Unused input and output bindings are bound to buffers the dispatch uses
 // anyway. Grid-stride over the 1-D (or 2-D spilled) grid, or one chunk per
-// workgroup (CHUNKED), of elements or of vec4 units (VEC4: the same
-// program on vec4 registers); the host sizes the grid so that no
-// invocation loops more than lavapipe's 65535 times.
+// workgroup (CHUNKED); the host sizes the grid so that no invocation loops
+// more than lavapipe's 65535 times.
 #include "common.glsl"
 #include "elementwise_ops.glsl"
 
@@ -47,37 +46,21 @@ SLOT(14)
 SLOT(15)
 
 layout(std430, set = 0, binding = 0) readonly buffer I0 { float in0[]; };
-layout(std430, set = 0, binding = 0) readonly buffer J0 { vec4 in0_4[]; };
 layout(std430, set = 0, binding = 1) readonly buffer I1 { float in1[]; };
-layout(std430, set = 0, binding = 1) readonly buffer J1 { vec4 in1_4[]; };
 layout(std430, set = 0, binding = 2) readonly buffer I2 { float in2[]; };
-layout(std430, set = 0, binding = 2) readonly buffer J2 { vec4 in2_4[]; };
 layout(std430, set = 0, binding = 3) readonly buffer I3 { float in3[]; };
-layout(std430, set = 0, binding = 3) readonly buffer J3 { vec4 in3_4[]; };
 layout(std430, set = 0, binding = 4) readonly buffer I4 { float in4[]; };
-layout(std430, set = 0, binding = 4) readonly buffer J4 { vec4 in4_4[]; };
 layout(std430, set = 0, binding = 5) readonly buffer I5 { float in5[]; };
-layout(std430, set = 0, binding = 5) readonly buffer J5 { vec4 in5_4[]; };
 layout(std430, set = 0, binding = 6) writeonly buffer O0 { float out0[]; };
-layout(std430, set = 0, binding = 6) writeonly buffer Q0 { vec4 out0_4[]; };
 layout(std430, set = 0, binding = 7) writeonly buffer O1 { float out1[]; };
-layout(std430, set = 0, binding = 7) writeonly buffer Q1 { vec4 out1_4[]; };
 layout(std430, set = 0, binding = 8) writeonly buffer O2 { float out2[]; };
-layout(std430, set = 0, binding = 8) writeonly buffer Q2 { vec4 out2_4[]; };
 // Workgroup layout: false, a grid-stride loop over the whole grid (GPUs);
 // true, one contiguous chunk of per elements per workgroup.
 layout(constant_id = 67) const bool CHUNKED = false;
-// VEC4: the program runs on vec4 units of 4 consecutive elements, the
-// host's promise that n is a multiple of 4 and every load reads whole
-// vec4s (index i), one value per unit (a broadcast with div a multiple of
-// 4: splat) or whole vec4s of a repeated row (div 1, mod a multiple of 4).
-// Lavapipe gathers each lane's loads one value at a time: a vec4 per lane
-// is four values per gather.
-layout(constant_id = 68) const bool VEC4 = false;
 
 layout(push_constant) uniform P {
     uint n;
-    uint per; // elements (VEC4: units) per workgroup when CHUNKED
+    uint per; // elements per workgroup when CHUNKED
 } p;
 
 float load(uint k, uint j) {
@@ -99,55 +82,6 @@ void store(uint k, uint j, float v) {
     }
 }
 
-vec4 load4(uint k, uint j) {
-    switch (k) {
-    case 0: return in0_4[j];
-    case 1: return in1_4[j];
-    case 2: return in2_4[j];
-    case 3: return in3_4[j];
-    case 4: return in4_4[j];
-    default: return in5_4[j];
-    }
-}
-
-void store4(uint k, uint j, vec4 v) {
-    switch (k) {
-    case 0: out0_4[j] = v; break;
-    case 1: out1_4[j] = v; break;
-    default: out2_4[j] = v; break;
-    }
-}
-
-vec4 unary_f4(uint code, vec4 v, float gamma) {
-    return vec4(unary_f(code, v.x, gamma), unary_f(code, v.y, gamma), unary_f(code, v.z, gamma), unary_f(code, v.w, gamma));
-}
-
-vec4 binary_f4(uint code, vec4 x, vec4 y) {
-    return vec4(binary_f(code, x.x, y.x), binary_f(code, x.y, y.y), binary_f(code, x.z, y.z), binary_f(code, x.w, y.w));
-}
-
-// run4 is run on unit u (elements 4u .. 4u+3).
-void run4(uint w0, uint w1, uint w2, uint w3, uint u, inout vec4 r[NREG]) {
-    const uint dst = (w0 >> 4) & 15u, a = (w0 >> 8) & 15u, b = (w0 >> 12) & 15u;
-    const uint code = (w0 >> 16) & 255u, k = w0 >> 24;
-    switch (w0 & 15u) {
-    case 1:
-        if (w3 == 0u) {
-            r[dst] = load4(k, u);
-        } else if (w1 % 4u == 0u) {
-            r[dst] = vec4(load(k, (4u * u / w1) % w2));
-        } else {
-            r[dst] = load4(k, u % (w2 / 4u)); // div 1, mod a multiple of 4
-        }
-        break;
-    case 2: r[dst] = vec4(uintBitsToFloat(w1)); break;
-    case 3: r[dst] = unary_f4(code, uintBitsToFloat(w1) * r[a] + uintBitsToFloat(w2), uintBitsToFloat(w3)); break;
-    case 4: r[dst] = binary_f4(code, r[a], r[b]); break;
-    case 5: store4(k, u, r[a]); break;
-    default: break;
-    }
-}
-
 void run(uint w0, uint w1, uint w2, uint w3, uint i, inout float r[NREG]) {
     const uint dst = (w0 >> 4) & 15u, a = (w0 >> 8) & 15u, b = (w0 >> 12) & 15u;
     const uint code = (w0 >> 16) & 255u, k = w0 >> 24;
@@ -162,12 +96,7 @@ void run(uint w0, uint w1, uint w2, uint w3, uint i, inout float r[NREG]) {
 }
 
 #define RUN(k) run(S##k##_0, S##k##_1, S##k##_2, S##k##_3, i, r)
-#define RUN4(k) run4(S##k##_0, S##k##_1, S##k##_2, S##k##_3, i, r)
-#define PROGRAM(i) if (VEC4) { \
-    vec4 r[NREG]; \
-    RUN4(0); RUN4(1); RUN4(2); RUN4(3); RUN4(4); RUN4(5); RUN4(6); RUN4(7); \
-    RUN4(8); RUN4(9); RUN4(10); RUN4(11); RUN4(12); RUN4(13); RUN4(14); RUN4(15); \
-} else { \
+#define PROGRAM(i) { \
     float r[NREG]; \
     RUN(0); RUN(1); RUN(2); RUN(3); RUN(4); RUN(5); RUN(6); RUN(7); \
     RUN(8); RUN(9); RUN(10); RUN(11); RUN(12); RUN(13); RUN(14); RUN(15); \
@@ -180,10 +109,10 @@ void main() {
         // reads whole cache lines in order. A grid-stride loop would have
         // every pass sweep the whole array touching part of each line.
         const uint g = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
-        const uint end = min(g * p.per + p.per, VEC4 ? p.n / 4 : p.n);
+        const uint end = min(g * p.per + p.per, p.n);
         for (uint i = g * p.per + gl_LocalInvocationIndex; i < end; i += gl_WorkGroupSize.x) PROGRAM(i)
         return;
     }
     const uint total = gl_NumWorkGroups.x * gl_NumWorkGroups.y * gl_WorkGroupSize.x;
-    for (uint i = flat_id(); i < (VEC4 ? p.n / 4 : p.n); i += total) PROGRAM(i)
+    for (uint i = flat_id(); i < p.n; i += total) PROGRAM(i)
 }

@@ -154,15 +154,10 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 	for i := 0; i < EwiseOutputs; i++ {
 		bufs = append(bufs, outs[min(i, len(outs)-1)])
 	}
-	var code [4*EwiseSlots + 2]uint32 // the program, then CHUNKED and VEC4
+	var code [4*EwiseSlots + 1]uint32 // the program, then CHUNKED
 	copy(code[:], p.Code)
-	units := n // what an invocation does at a time: an element, or a vec4 of them
-	if l.Tuning.EwiseVec4 && p.vec4(n) {
-		units = n / 4
-		code[4*EwiseSlots+1] = 1
-	}
 	local := int(l.Tuning.Local1D)
-	groups, per := ceilDiv(units, local), units
+	groups, per := ceilDiv(n, local), n
 	if ch := l.Tuning.Ewise; ch.Groups > 0 {
 		local = ch.Local
 		if local < 1 || uint32(local) > l.Dev.Info.Limits.MaxWorkgroupInvocations {
@@ -170,9 +165,9 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 		}
 		// At least ch.Groups chunks, each looping fewer than maxLoopIters
 		// times.
-		groups = max(ch.Groups, ceilDiv(units, local*maxLoopIters))
-		per = ceilDiv(ceilDiv(units, groups), local) * local
-		groups = ceilDiv(units, per)
+		groups = max(ch.Groups, ceilDiv(n, local*maxLoopIters))
+		per = ceilDiv(ceilDiv(n, groups), local) * local
+		groups = ceilDiv(n, per)
 		code[4*EwiseSlots] = 1
 	}
 	k := l.ewise[code]
@@ -182,31 +177,11 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 			return err
 		}
 		if l.ewise == nil {
-			l.ewise = map[[4*EwiseSlots + 2]uint32]*vk.Kernel{}
+			l.ewise = map[[4*EwiseSlots + 1]uint32]*vk.Kernel{}
 		}
 		l.ewise[code] = k
 	}
 	return seq.Dispatch(k, l.Dev.Grid(uint64(groups*local), uint32(local)), vk.Push(uint32(n), uint32(per)), bufs...)
-}
-
-// vec4 reports whether the program can run on vec4 units over n elements
-// (ewise.comp's VEC4): n a multiple of 4, and each load reading whole
-// vec4s at i, one value per vec4 (div a multiple of 4), or a repeated row
-// of whole vec4s (div 1, mod a multiple of 4).
-func (p *EwiseProgram) vec4(n int) bool {
-	if n%4 != 0 {
-		return false
-	}
-	for pc := 0; pc+4 <= len(p.Code); pc += 4 {
-		w := p.Code[pc : pc+4]
-		if w[0]&15 != ewLoad || w[3] == 0 {
-			continue
-		}
-		if div, mod := w[1], w[2]; div%4 != 0 && !(div == 1 && mod%4 == 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // EwiseRef is the float64 reference of Ewise: it runs p over n elements of

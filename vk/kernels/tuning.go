@@ -116,9 +116,6 @@ type Tuning struct {
 	// passes read whole cache lines in order); Groups 0, one element per
 	// invocation (GPUs). Unroll is unused.
 	Ewise Chunking `json:"ewise"`
-	// EwiseVec4 runs fused elementwise programs on vec4 units where every
-	// load allows it (lavapipe gathers a lane's loads one value at a time).
-	EwiseVec4 bool `json:"ewise_vec4"`
 	// AttnRegisters runs attention with rows in registers and no shared
 	// memory (lavapipe: barriers are slow, loads per FMA set the speed);
 	// off, K/V tiles are staged in shared memory (GPUs).
@@ -180,7 +177,7 @@ func presetTuning(name string, info *vk.DeviceInfo) Tuning {
 		t.CopyRows = true
 		t.Elementwise = Chunking{Groups: 2, Local: 8, Unroll: 4}
 		t.Fused = Chunking{Groups: 2, Local: 8, Unroll: 4}
-		t.Ewise, t.EwiseVec4 = Chunking{Groups: 2, Local: 8}, true
+		t.Ewise = Chunking{Groups: 2, Local: 8}
 		t.Norm, t.NormSubgroup = Chunking{Groups: 16, Local: 8}, true
 		t.AttnRegisters = true
 		t.GMMTexelPoints = 4
@@ -213,7 +210,7 @@ func (t Tuning) Lines() []string {
 		fmt.Sprintf("SGEMM tiled tiles: %s", strings.Join(gemmTiles, "; ")),
 		fmt.Sprintf("conv: auto is %s, register tile %+v, filter-gradient tile %+v, tiled tiles %+v", t.ConvAuto, t.ConvRegTile, t.ConvWgradTile, t.ConvTiledTiles),
 		fmt.Sprintf("conv: K split %s, im2col scratch %d MiB, 64-bit im2col stores %s, Winograd product rows %d (0: the SGEMM tile's)", split(t.ConvSplitGroups), t.ConvIm2colScratchBytes>>20, onOff[t.Im2colW64], t.WinogradGemmTM),
-		fmt.Sprintf("streaming: elementwise chunks %+v (vec4 %s), fused-update chunks %+v, fused-program chunks %+v (vec4 %s)", t.Elementwise, onOff[t.ElemVec4], t.Fused, t.Ewise, onOff[t.EwiseVec4]),
+		fmt.Sprintf("streaming: elementwise chunks %+v (vec4 %s), fused-update chunks %+v, fused-program chunks %+v", t.Elementwise, onOff[t.ElemVec4], t.Fused, t.Ewise),
 		fmt.Sprintf("row copies %s, attention in registers %s, mixture-score texel points %d, loop-limited device %s", onOff[t.CopyRows], onOff[t.AttnRegisters], t.GMMTexelPoints, onOff[t.LoopLimited]),
 	}
 }
