@@ -96,23 +96,28 @@ void run(uint w0, uint w1, uint w2, uint w3, uint i, inout float r[NREG]) {
 }
 
 #define RUN(k) run(S##k##_0, S##k##_1, S##k##_2, S##k##_3, i, r)
-#define PROGRAM(i) { \
-    float r[NREG]; \
-    RUN(0); RUN(1); RUN(2); RUN(3); RUN(4); RUN(5); RUN(6); RUN(7); \
-    RUN(8); RUN(9); RUN(10); RUN(11); RUN(12); RUN(13); RUN(14); RUN(15); \
-}
 
 void main() {
+    // One loop for both layouts, so the program is expanded once: lavapipe
+    // translates the whole module for each fused program it compiles.
+    uint i, end, stride;
     if (CHUNKED) {
         // CPU-type devices: workgroup g streams elements [g*per, (g+1)*per)
         // in steps of its width (lavapipe's SIMD width), so each SIMD pass
         // reads whole cache lines in order. A grid-stride loop would have
         // every pass sweep the whole array touching part of each line.
         const uint g = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
-        const uint end = min(g * p.per + p.per, p.n);
-        for (uint i = g * p.per + gl_LocalInvocationIndex; i < end; i += gl_WorkGroupSize.x) PROGRAM(i)
-        return;
+        i = g * p.per + gl_LocalInvocationIndex;
+        end = min(g * p.per + p.per, p.n);
+        stride = gl_WorkGroupSize.x;
+    } else {
+        i = flat_id();
+        end = p.n;
+        stride = gl_NumWorkGroups.x * gl_NumWorkGroups.y * gl_WorkGroupSize.x;
     }
-    const uint total = gl_NumWorkGroups.x * gl_NumWorkGroups.y * gl_WorkGroupSize.x;
-    for (uint i = flat_id(); i < p.n; i += total) PROGRAM(i)
+    for (; i < end; i += stride) {
+        float r[NREG];
+        RUN(0); RUN(1); RUN(2); RUN(3); RUN(4); RUN(5); RUN(6); RUN(7);
+        RUN(8); RUN(9); RUN(10); RUN(11); RUN(12); RUN(13); RUN(14); RUN(15);
+    }
 }
