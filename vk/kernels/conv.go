@@ -157,7 +157,11 @@ func (l *Lib) ChannelSum(seq *vk.Sequence, x, y *vk.Buffer, n, c, hw int, scale 
 	if c == 0 {
 		return nil
 	}
-	k, err := l.kernel("channel_sum", [3]uint32{l.reduceLocal(), 1, 1})
+	kernel, width := "channel_sum", l.reduceLocal()
+	if info := &l.Dev.Info; l.Tuning.NormSubgroup && info.SubgroupArithmetic && info.SubgroupSize > 1 && info.SubgroupSize <= info.Limits.MaxWorkgroupInvocations {
+		kernel, width = "channel_sum_sg", info.SubgroupSize // as GroupNorm's (Tuning.NormSubgroup)
+	}
+	k, err := l.kernel(kernel, [3]uint32{width, 1, 1}, b2u(hw%4 == 0))
 	if err != nil {
 		return err
 	}

@@ -158,11 +158,20 @@ func reduceRef(op ReduceOp, x []float64, outer, axis, inner int, scale float64) 
 }
 
 // TestChannelSum: sums over samples and positions per channel, scaled, on
-// sizes that are no multiple of the workgroup, against a float64 loop.
+// sizes that are no multiple of the workgroup, in scalars and vec4s (hw a
+// multiple of 4), with the shared-memory tree and with subgroupAdd,
+// against a float64 loop.
 func TestChannelSum(t *testing.T) {
 	l := testLib(t)
+	for _, sg := range []bool{false, true} {
+		l.Tuning.NormSubgroup = sg
+		testChannelSum(t, l)
+	}
+}
+
+func testChannelSum(t *testing.T, l *Lib) {
 	rng := rand.New(rand.NewPCG(71, 72))
-	for _, s := range [][3]int{{1, 1, 1}, {3, 5, 67}, {2, 7, 130}} {
+	for _, s := range [][3]int{{1, 1, 1}, {3, 5, 67}, {2, 7, 130}, {3, 4, 20}} {
 		n, c, hw := s[0], s[1], s[2]
 		x := randn(rng, n*c*hw, 1, 0.5)
 		want := make([]float64, c)
