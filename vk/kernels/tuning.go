@@ -211,6 +211,7 @@ func (t Tuning) Lines() []string {
 		fmt.Sprintf("conv: auto is %s, register tile %+v, filter-gradient tile %+v, tiled tiles %+v", t.ConvAuto, t.ConvRegTile, t.ConvWgradTile, t.ConvTiledTiles),
 		fmt.Sprintf("conv: K split %s, im2col scratch %d MiB, 64-bit im2col stores %s, Winograd product rows %d (0: the SGEMM tile's)", split(t.ConvSplitGroups), t.ConvIm2colScratchBytes>>20, onOff[t.Im2colW64], t.WinogradGemmTM),
 		fmt.Sprintf("streaming: elementwise chunks %+v (vec4 %s), fused-update chunks %+v, fused-program chunks %+v", t.Elementwise, onOff[t.ElemVec4], t.Fused, t.Ewise),
+		fmt.Sprintf("GroupNorm grid %+v (0 groups: one per sample and group), subgroupAdd reductions %s", t.Norm, onOff[t.NormSubgroup]),
 		fmt.Sprintf("row copies %s, attention in registers %s, mixture-score texel points %d, loop-limited device %s", onOff[t.CopyRows], onOff[t.AttnRegisters], t.GMMTexelPoints, onOff[t.LoopLimited]),
 	}
 }
