@@ -36,11 +36,15 @@ type denseRun struct {
 // out is the node whose value the run writes.
 func (d *denseRun) out() *graph.Node { return d.steps[len(d.steps)-1] }
 
-// denseAct is the epilogue's activation for the graph op kind, if it
-// applies one (ELU apart: it has a parameter).
-func denseAct(kind graph.OpKind) (kernels.UnaryOp, bool) {
-	op, ok := unaryOps[kind]
-	return op, ok && op != kernels.Identity && slices.Contains(kernels.EpilogueActs, op)
+// fusedAct is the activation that step n applies, as the kernels that
+// apply one as they store take it (kernels.EpilogueActs, and ELU's alpha
+// as gamma); ok is false when n is no such activation.
+func fusedAct(n *graph.Node) (op kernels.UnaryOp, gamma float32, ok bool) {
+	if n.Kind() == graph.OpELU {
+		return kernels.ELU, float32(n.Attr().(graph.ELUAttr).Alpha), true
+	}
+	op, ok = unaryOps[n.Kind()]
+	return op, 0, ok && op != kernels.Identity && slices.Contains(kernels.EpilogueActs, op)
 }
 
 // matchDense finds the program's Dense layers, keyed by each of their steps
@@ -80,11 +84,8 @@ func matchDense(gp *graph.Program, lib *kernels.Lib) map[*graph.Node]*denseRun {
 			d.parts, d.steps = cat.Inputs(), []*graph.Node{cat, mm, add}
 		}
 		if act := sole(add); act != nil {
-			if op, ok := denseAct(act.Kind()); ok {
-				d.act = op
-				d.steps = append(d.steps, act)
-			} else if act.Kind() == graph.OpELU {
-				d.act, d.gamma = kernels.ELU, float32(act.Attr().(graph.ELUAttr).Alpha)
+			if op, gamma, ok := fusedAct(act); ok {
+				d.act, d.gamma = op, gamma
 				d.steps = append(d.steps, act)
 			}
 		}

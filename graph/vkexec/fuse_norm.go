@@ -68,11 +68,8 @@ func matchGroupNorm(gp *graph.Program, taken map[*graph.Node]unit) map[*graph.No
 		}
 		r := &groupNormRun{norm: gn, gamma: gamma, beta: beta, act: kernels.Identity, steps: []*graph.Node{gn, mul, add}}
 		if act := sole(add); act != nil && taken[act] == nil {
-			if op, ok := denseAct(act.Kind()); ok {
-				r.act = op
-				r.steps = append(r.steps, act)
-			} else if act.Kind() == graph.OpELU {
-				r.act, r.actGamma = kernels.ELU, float32(act.Attr().(graph.ELUAttr).Alpha)
+			if op, gamma, ok := fusedAct(act); ok {
+				r.act, r.actGamma = op, gamma
 				r.steps = append(r.steps, act)
 			}
 		}
