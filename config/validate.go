@@ -218,8 +218,8 @@ func (c *Config) validateSampling() *Error {
 		if s.NSteps == 0 {
 			key = "sde.num_scales"
 		}
-		return c.errAt(key, "beta_max / N = %g must be < 1: %s step along the discrete betas of N = %d steps (%s)",
-			c.SDE.BetaMax/float64(c.SamplingSteps()), sde.DiscreteChainUsers(kind, p, cr), c.SamplingSteps(), sde.DiscreteChainNote)
+		return c.errAt(key, "beta_max / N = %g must be < 1 for the discrete betas of N = %d steps, needed by %s (%s)",
+			c.SDE.BetaMax/float64(c.SamplingSteps()), c.SamplingSteps(), sde.DiscreteChainUsers(kind, p, cr), sde.DiscreteChainNote)
 	case !(s.RTol > 0):
 		return c.errAt("sampling.rtol", "must be > 0, got %g", s.RTol)
 	case !(s.ATol > 0):

@@ -112,6 +112,9 @@ func PCInpaint(s SDE, x []float64, d int, score ScoreFunc, seed uint64, o PCOpti
 	if o.Corrector != CorrectorNone && o.NStepsEach < 1 {
 		return 0, fmt.Errorf("sde: corrector %v needs n_steps_each >= 1, got %d", o.Corrector, o.NStepsEach)
 	}
+	if err := CheckDiscreteChain(s, o); err != nil {
+		return 0, err
+	}
 	eps := o.Eps
 	if eps == 0 {
 		eps = s.DefaultEps()

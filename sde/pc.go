@@ -51,6 +51,9 @@ func PCSample(s SDE, x []float64, d int, score ScoreFunc, normal Normal, o PCOpt
 	if o.Corrector != CorrectorNone && o.NStepsEach < 1 {
 		return 0, fmt.Errorf("sde: corrector %v needs n_steps_each >= 1, got %d", o.Corrector, o.NStepsEach)
 	}
+	if err := CheckDiscreteChain(s, o); err != nil {
+		return 0, err
+	}
 	n := len(x)
 	xMean := make([]float64, n)
 	sc := make([]float64, n)

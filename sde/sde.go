@@ -177,3 +177,16 @@ func DiscreteChainUsers(k Kind, p Predictor, c Corrector) string {
 // DiscreteChainNote says which samplers need no discrete chain, for the
 // errors that refuse one.
 const DiscreteChainNote = "Euler-Maruyama without a corrector, the ODE and the fast samplers take any N"
+
+// CheckDiscreteChain is the error for PC sampling of s with o when o steps
+// along a discrete chain that s does not have at its N, nil otherwise.
+func CheckDiscreteChain(s SDE, o PCOptions) error {
+	users := DiscreteChainUsers(s.Kind(), o.Predictor, o.Corrector)
+	if users == "" {
+		return nil
+	}
+	if err := DiscreteChainErr(s); err != nil {
+		return fmt.Errorf("%w, needed by %s (%s)", err, users, DiscreteChainNote)
+	}
+	return nil
+}

@@ -275,6 +275,13 @@ func TestDiscreteChainAtFewSteps(t *testing.T) {
 	if DiscreteChainErr(ve) != nil {
 		t.Error("VE has a chain error")
 	}
+	// The exported samplers refuse too (before any step: no NaN).
+	vp, _ := NewVP(0.1, 20, 10)
+	x := make([]float64, 4)
+	_, err := PCSample(vp, x, 2, func(x []float64, t float64, out []float64) {}, nil, PCOptions{Predictor: AncestralSampling})
+	if err == nil || !strings.Contains(err.Error(), "needed by the ancestral_sampling predictor") {
+		t.Errorf("PCSample with the ancestral predictor at N = 10: %v", err)
+	}
 	for _, c := range []struct {
 		k     Kind
 		p     Predictor

@@ -20,8 +20,8 @@ func NewSubVP(betaMin, betaMax float64, n int) (*SubVP, error) {
 	return &SubVP{BetaMin: betaMin, BetaMax: betaMax, n: n, betas: b, alphas: a, chainErr: chainErr}, nil
 }
 
-// DiscreteChainErr is why VP's discrete chain (the Langevin corrector's
-// alphas) cannot be used at this N, nil when it can.
+// DiscreteChainErr is why VP's discrete chain (the correctors' alphas)
+// cannot be used at this N, nil when it can.
 func (v *SubVP) DiscreteChainErr() error { return v.chainErr }
 
 func (v *SubVP) Kind() Kind          { return KindSubVP }

@@ -18,7 +18,7 @@ type VP struct {
 // linspace(b_min/N, b_max/N, N) and alphas 1 - beta. A beta of 1 or more
 // (beta_max / N >= 1, few steps) has no chain; that is chainErr, not err,
 // because only the samplers and the loss that step along the chain need it
-// (UsesDiscreteChain): Euler-Maruyama, the ODE and the fast samplers take
+// (DiscreteChainUsers, CheckDiscreteChain): Euler-Maruyama, the ODE and the fast samplers take
 // any N.
 func newBetaSchedule(name string, bmin, bmax float64, n int) (betas, alphas []float64, chainErr, err error) {
 	if !(bmin > 0) || !(bmax >= bmin) || math.IsInf(bmax, 0) {

@@ -16,8 +16,9 @@
 //   5 STORE  output k at index i = r[a]
 // Unused input and output bindings are bound to buffers the dispatch uses
 // anyway. Grid-stride over the 1-D (or 2-D spilled) grid, or one chunk per
-// workgroup (CHUNKED); the host sizes the grid so that no invocation loops
-// more than lavapipe's 65535 times.
+// workgroup (CHUNKED); the host sizes the grid so that no invocation runs
+// more than lavapipe's 65535 loop iterations (its budget per invocation,
+// kernels/looplimit.go).
 #include "common.glsl"
 #include "elementwise_ops.glsl"
 

@@ -194,8 +194,8 @@ func describe(in *instance, index int, pd vk.PhysicalDevice) DeviceInfo {
 		DriverVersion:      props.DriverVersion,
 		APIVersion:         versionString(api),
 		SubgroupSize:       ext.SubgroupSize,
-		SubgroupShuffle:    ext.SubgroupOps&0x10 != 0 && ext.SubgroupStages&0x20 != 0,
-		SubgroupArithmetic: ext.SubgroupOps&0x8 != 0 && ext.SubgroupStages&0x20 != 0,
+		SubgroupShuffle:    ext.SubgroupOps&uint32(vk.SubgroupFeatureShuffleBit) != 0 && ext.SubgroupStages&uint32(vk.ShaderStageComputeBit) != 0,
+		SubgroupArithmetic: ext.SubgroupOps&uint32(vk.SubgroupFeatureArithmeticBit) != 0 && ext.SubgroupStages&uint32(vk.ShaderStageComputeBit) != 0,
 		FP16:               ext.ShaderFloat16,
 		Storage16:          ext.StorageBuffer16,
 		Limits: Limits{

@@ -41,8 +41,8 @@ func TestSampleFastFlags(t *testing.T) {
 		{[]string{"--sampler", "adaptive", "--steps", "10"}, "--rtol"},
 		{[]string{"--sampler", "euler", "--schedule", "cosine"}, "sampling.schedule"},
 		{[]string{"--sampler", "pc", "--order", "2"}, "--sampler dpm"},
-		{[]string{"--sampler", "pc", "--steps", "10", "--predictor", "ancestral"}, "sampling.n_steps: beta_max / N = 2 must be < 1: the ancestral_sampling predictor"},
-		{[]string{"--sampler", "pc", "--steps", "10", "--corrector", "langevin"}, "the langevin corrector step along"},
+		{[]string{"--sampler", "pc", "--steps", "10", "--predictor", "ancestral"}, "sampling.n_steps: beta_max / N = 2 must be < 1 for the discrete betas of N = 10 steps, needed by the ancestral_sampling predictor"},
+		{[]string{"--sampler", "pc", "--steps", "10", "--corrector", "langevin"}, "needed by the langevin corrector"},
 	} {
 		code, _, stderr := runCmd(t, append(base, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) {

@@ -82,6 +82,16 @@ var cases = []opCase{
 			}
 			return y
 		}},
+	// Every axis but the channels: a bias gradient's shape (vkexec lowers it
+	// to one channel sum).
+	{name: "ReduceMeanChannels", shapes: [][]int{{3, 4, 5, 3}}, build: func(x []*graph.Node) *graph.Node { return graph.ReduceMean(x[0], []int{0, 2, 3}, false) },
+		ref: func(x [][]float64) []float64 {
+			y := make([]float64, 4)
+			for i, v := range x[0] {
+				y[i/15%4] += v / 45
+			}
+			return y
+		}},
 	{name: "ReduceMeanKeep", shapes: [][]int{{3, 5}}, build: func(x []*graph.Node) *graph.Node { return graph.ReduceMean(x[0], []int{-1}, true) },
 		ref: func(x [][]float64) []float64 {
 			y := make([]float64, 3)

@@ -160,14 +160,14 @@ func lowerReduce(op kernels.ReduceOp, mean bool) lowering {
 			r.seq.Copy(out, src)
 			return nil
 		}
-		if op == kernels.ReduceSum && allButChannels(shape, axes) {
+		if op == kernels.ReduceSum && allButChannels(shape, axes) && r.lib.ChannelSumFits(shape[0], shape[2:].Size()) {
 			// A bias, gamma or beta gradient: one dispatch, not two
 			// passes through a temporary.
 			scale := float32(1)
 			if mean {
 				scale = float32(1 / float64(count))
 			}
-			return r.lib.ChannelSum(r.seq, src, out, shape[0], shape[1], count/shape[0], scale)
+			return r.lib.ChannelSum(r.seq, src, out, shape[0], shape[1], shape[2:].Size(), scale)
 		}
 		for len(axes) > 0 {
 			// The last run of adjacent axes.

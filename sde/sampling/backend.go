@@ -61,9 +61,9 @@ func checkRequest(r Request) error {
 	if err := checkGuidedMethod(r); err != nil {
 		return err
 	}
-	if users := sde.DiscreteChainUsers(r.SDE.Kind(), r.PC.Predictor, r.PC.Corrector); (r.Method == PC || r.Method == EM) && users != "" {
-		if err := sde.DiscreteChainErr(r.SDE); err != nil {
-			return requestErrorf("%v, which %s step along (%s)", err, users, sde.DiscreteChainNote)
+	if r.Method == PC || r.Method == EM {
+		if err := sde.CheckDiscreteChain(r.SDE, r.PC); err != nil {
+			return requestErrorf("%v", err)
 		}
 	}
 	return nil

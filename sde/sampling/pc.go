@@ -147,6 +147,9 @@ func NewPC(lib *kernels.Lib, s sde.SDE, score Score, b, d int, o PCOptions, seed
 	if o.Denoise && o.Predictor == sde.PredictorNone {
 		return nil, fmt.Errorf("sampling: denoising takes the last predictor's mean; set a predictor")
 	}
+	if err := sde.CheckDiscreteChain(s, o.PCOptions); err != nil {
+		return nil, fmt.Errorf("sampling: %w", err)
+	}
 	rows, err := PCRows(s, o.PCOptions)
 	if err != nil {
 		return nil, err

@@ -140,6 +140,39 @@ func (l *Lib) Conv2DBiasGrad(seq *vk.Sequence, gy, gb *vk.Buffer, g Conv2DGeom) 
 	return l.ChannelSum(seq, gy, gb, g.N, g.O, g.OutH()*g.OutW(), 1)
 }
 
+// channelSumKernel is ChannelSum's shader and workgroup width for n
+// samples of hw positions: one subgroup with subgroupAdd where GroupNorm
+// uses it (Tuning.Norm, NormSubgroup), else a tree; on a loop-limited
+// device, widened until no invocation loops past the budget (ok false if
+// none does).
+func (l *Lib) channelSumKernel(n, hw int) (kernel string, width uint32, ok bool) {
+	kernel, width = "channel_sum", l.reduceLocal()
+	if l.Tuning.Norm.Groups > 0 {
+		if sg, w := l.reduceWidth(width); sg {
+			kernel, width = "channel_sum_sg", w
+		}
+	}
+	units := hw
+	if hw%4 == 0 {
+		units = hw / 4
+	}
+	if !l.Tuning.LoopLimited || loopIters(n, units, 1, 0, 1, width) <= maxLoopIters {
+		return kernel, width, true
+	}
+	kernel = "channel_sum"
+	for width < l.Dev.Info.Limits.MaxWorkgroupInvocations && loopIters(n, units, 1, 0, 1, width) > maxLoopIters {
+		width *= 2
+	}
+	return kernel, width, loopIters(n, units, 1, 0, 1, width) <= maxLoopIters
+}
+
+// ChannelSumFits reports whether ChannelSum can sum n samples of hw
+// positions per channel on this device (lavapipe's loop limit).
+func (l *Lib) ChannelSumFits(n, hw int) bool {
+	_, _, ok := l.channelSumKernel(n, hw)
+	return ok
+}
+
 // ChannelSum records y[c] = scale * the sum of x[n, c, :] over n and the
 // hw positions, for x [n, c, hw]: one dispatch for what Reduce does in two
 // passes and a temporary (deterministic).
@@ -157,9 +190,9 @@ func (l *Lib) ChannelSum(seq *vk.Sequence, x, y *vk.Buffer, n, c, hw int, scale 
 	if c == 0 {
 		return nil
 	}
-	kernel, width := "channel_sum", l.reduceLocal()
-	if info := &l.Dev.Info; l.Tuning.NormSubgroup && info.SubgroupArithmetic && info.SubgroupSize > 1 && info.SubgroupSize <= info.Limits.MaxWorkgroupInvocations {
-		kernel, width = "channel_sum_sg", info.SubgroupSize // as GroupNorm's (Tuning.NormSubgroup)
+	kernel, width, ok := l.channelSumKernel(n, hw)
+	if !ok {
+		return fmt.Errorf("kernels: %s: %d samples of %d positions are too long for %s's loop limit (ChannelSumFits)", name, n, hw, l.Dev.Info.Name)
 	}
 	k, err := l.kernel(kernel, [3]uint32{width, 1, 1}, b2u(hw%4 == 0))
 	if err != nil {

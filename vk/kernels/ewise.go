@@ -154,7 +154,7 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 	for i := 0; i < EwiseOutputs; i++ {
 		bufs = append(bufs, outs[min(i, len(outs)-1)])
 	}
-	var code [4*EwiseSlots + 1]uint32 // the program, then CHUNKED
+	var code [4*EwiseSlots + 2]uint32 // the program, CHUNKED, then the width (the cache key)
 	copy(code[:], p.Code)
 	local := int(l.Tuning.Local1D)
 	groups, per := ceilDiv(n, local), n
@@ -170,14 +170,15 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 		groups = ceilDiv(n, per)
 		code[4*EwiseSlots] = 1
 	}
+	code[4*EwiseSlots+1] = uint32(local)
 	k := l.ewise[code]
 	if k == nil {
 		var err error
-		if k, err = l.kernel("ewise", [3]uint32{uint32(local), 1, 1}, code[:]...); err != nil {
+		if k, err = l.kernel("ewise", [3]uint32{uint32(local), 1, 1}, code[:4*EwiseSlots+1]...); err != nil {
 			return err
 		}
 		if l.ewise == nil {
-			l.ewise = map[[4*EwiseSlots + 1]uint32]*vk.Kernel{}
+			l.ewise = map[[4*EwiseSlots + 2]uint32]*vk.Kernel{}
 		}
 		l.ewise[code] = k
 	}

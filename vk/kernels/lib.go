@@ -20,9 +20,9 @@ type Lib struct {
 	// kernels caches compiled pipelines by their spec, so recording a
 	// dispatch costs a map lookup, not a SPIR-V read and a formatted key.
 	kernels map[kernelKey]*vk.Kernel
-	// ewise caches the pipelines of fused programs by their code (too
-	// many constants for kernelKey).
-	ewise map[[4*EwiseSlots + 1]uint32]*vk.Kernel
+	// ewise caches the pipelines of fused programs by their code, layout
+	// and width (too many constants for kernelKey).
+	ewise map[[4*EwiseSlots + 2]uint32]*vk.Kernel
 }
 
 // kernelKey identifies a pipeline of the library (up to 4 constants).

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/sdevk/sdevk/vk"
 )
@@ -11,19 +12,65 @@ import (
 // reduce within a workgroup (Tuning.ReduceLocal).
 func (l *Lib) reduceLocal() uint32 { return l.Tuning.ReduceLocal }
 
+// reduceWidth is a workgroup reduction's variant and width: one subgroup
+// reducing with subgroupAdd (the _sg shaders) when the tuning asks for it
+// and the device has subgroup arithmetic, else a shared-memory tree of
+// width (a power of two).
+func (l *Lib) reduceWidth(width uint32) (sg bool, w uint32) {
+	info := &l.Dev.Info
+	if s := info.SubgroupSize; l.Tuning.NormSubgroup && info.SubgroupArithmetic && s > 1 && s <= info.Limits.MaxWorkgroupInvocations {
+		return true, s
+	}
+	return false, width
+}
+
+// loopIters bounds the loop iterations of one invocation of a workgroup of
+// width w that does pairs (sample, group) pairs (or channels) of units
+// values each, for lavapipe's budget per invocation (looplimit.go): passes
+// streaming loops over the units, an outer loop of extra iterations per
+// pair (GroupNorm's channels), and the tree's halvings in reductions.
+func loopIters(pairs, units, passes, extra, reductions int, w uint32) int {
+	tree := 0
+	for s := w / 2; s > 0; s /= 2 {
+		tree++
+	}
+	return pairs * (passes*(ceilDiv(units, int(w))+1) + extra + reductions*tree + 1)
+}
+
 // normKernel returns the GroupNorm kernel name (groupnorm or
 // groupnorm_grad), in the variant Tuning.Norm and NormSubgroup choose,
-// and its grid over ng (sample, group) pairs.
-func (l *Lib) normKernel(name string, ng int, consts ...uint32) (*vk.Kernel, [3]uint32, error) {
+// and its grid over ng (sample, group) pairs of units units (values or
+// vec4s) and cg channels each. On a loop-limited device the grid grows,
+// and if one pair is too long for a narrow workgroup the workgroup widens,
+// so that no invocation loops past the budget.
+func (l *Lib) normKernel(name string, ng, units, cg int, consts ...uint32) (*vk.Kernel, [3]uint32, error) {
+	const passes, reductions = 4, 2 // at most: two statistics passes and two more; two sums
 	ch, info := l.Tuning.Norm, &l.Dev.Info
 	width, groups := l.reduceLocal(), ng
 	if ch.Groups > 0 {
-		groups = min(ng, max(ch.Groups, ceilDiv(ng, maxLoopIters)))
 		if w := uint32(ch.Local); pow2(w) && w <= info.Limits.MaxWorkgroupInvocations {
 			width = w
 		}
-		if sg := info.SubgroupSize; l.Tuning.NormSubgroup && info.SubgroupArithmetic && sg > 1 && sg <= info.Limits.MaxWorkgroupInvocations {
-			name, width = name+"_sg", sg
+		var sg bool
+		if sg, width = l.reduceWidth(width); sg {
+			name += "_sg"
+		}
+		groups = min(ng, ch.Groups)
+	}
+	if l.Tuning.LoopLimited && ng > 0 {
+		if per := loopIters(1, units, passes, cg, reductions, width); per > maxLoopIters {
+			// One pair is too long for this width: a pair per workgroup
+			// of the tree kernel, as wide as it takes.
+			name = strings.TrimSuffix(name, "_sg")
+			for width < info.Limits.MaxWorkgroupInvocations && loopIters(1, units, passes, cg, reductions, width) > maxLoopIters {
+				width *= 2
+			}
+			groups = ng
+		} else {
+			groups = min(ng, max(groups, ceilDiv(ng, maxLoopIters/per)))
+		}
+		if loopIters(ceilDiv(ng, groups), units, passes, cg, reductions, width) > maxLoopIters {
+			return nil, [3]uint32{}, fmt.Errorf("kernels: %s: groups of %d values or vec4s are too long for %s's loop limit", name, units, info.Name)
 		}
 	}
 	k, err := l.kernel(name, [3]uint32{width, 1, 1}, consts...)
@@ -93,7 +140,11 @@ func (l *Lib) GroupNormAct(seq *vk.Sequence, x, gamma, beta, y, mean, rstd *vk.B
 	// vec4 units when every group's values (and with the affine map every
 	// channel's) are whole vec4s.
 	vec4 := c/groups*hw%4 == 0 && (!affine || hw%4 == 0)
-	k, grid, err := l.normKernel(name, ng, b2u(affine), b2u(save), uint32(act), b2u(vec4))
+	units := c / groups * hw
+	if vec4 {
+		units /= 4
+	}
+	k, grid, err := l.normKernel(name, ng, units, c/groups, b2u(affine), b2u(save), uint32(act), b2u(vec4))
 	if err != nil {
 		return err
 	}
@@ -141,7 +192,11 @@ func (l *Lib) GroupNormBackward(seq *vk.Sequence, x, gy, gamma, mean, rstd, dx, 
 			m, r = x, x
 		}
 		vec4 := !affine && c/groups*hw%4 == 0 // vec4 units (see GroupNormAct)
-		k, grid, err := l.normKernel("groupnorm_grad", ng, b2u(affine), b2u(stats), b2u(vec4))
+		units := c / groups * hw
+		if vec4 {
+			units /= 4
+		}
+		k, grid, err := l.normKernel("groupnorm_grad", ng, units, c/groups, b2u(affine), b2u(stats), b2u(vec4))
 		if err != nil {
 			return err
 		}

@@ -123,3 +123,46 @@ func testGroupNorm(t *testing.T, l *Lib) {
 		return nil
 	})
 }
+
+// TestGroupNormLoopLimit: on a loop-limited device, a grid of one narrow
+// workgroup for 64 pairs of 16,384 values grows (and a pair too long for
+// a subgroup widens the workgroup) so that no invocation runs past
+// lavapipe's loop budget, whose excess it would silently drop.
+func TestGroupNormLoopLimit(t *testing.T) {
+	l := testLib(t)
+	l.Tuning.LoopLimited = true
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, v := range []struct {
+		norm     Chunking
+		n, c, hw int
+	}{
+		{Chunking{Groups: 1, Local: 8}, 8, 8, 2048},   // 64 pairs in one workgroup: the grid grows
+		{Chunking{Groups: 1, Local: 8}, 1, 2, 300000}, // one pair too long for 8 lanes: wider
+	} {
+		l.Tuning.Norm = v.norm
+		n, c, hw, groups := v.n, v.c, v.hw, v.c
+		if v.n == 1 {
+			groups = 1
+		}
+		size := n * c * hw
+		x, gy, gamma, beta := randn(rng, size, 2, 0.5), randn(rng, size, 1, 0), randn(rng, c, 1, 1), randn(rng, c, 1, 0)
+		sh := ref.GroupNormShape{N: n, C: c, HW: hw, Groups: groups, Eps: 1e-5}
+		wy, _, _ := ref.GroupNorm(x, gamma, beta, sh)
+		wdx, _, _ := ref.GroupNormGrad(x, gy, gamma, sh)
+		xb, gyb, gb, bb := upload(t, l, x), upload(t, l, gy), upload(t, l, gamma), upload(t, l, beta)
+		yb, dxb := newBuf(t, l, size), newBuf(t, l, size)
+		run(t, l, func(seq *vk.Sequence) error {
+			if err := l.GroupNorm(seq, xb, gb, bb, yb, nil, nil, n, c, hw, groups, 1e-5); err != nil {
+				return err
+			}
+			return l.GroupNormBackward(seq, xb, gyb, gb, nil, nil, dxb, nil, nil, n, c, hw, groups, 1e-5)
+		})
+		vktest.Close(t, fmt.Sprintf("groupnorm y %v", v), download(t, yb, size), wy, 1e-3, 1e-4)
+		vktest.Close(t, fmt.Sprintf("groupnorm dx %v", v), download(t, dxb, size), wdx, 1e-3, 1e-4)
+	}
+	if l.Dev.Info.SubgroupArithmetic {
+		if sg, _ := l.reduceWidth(8); !sg {
+			t.Error("a device with subgroup arithmetic does not get the subgroupAdd kernels")
+		}
+	}
+}

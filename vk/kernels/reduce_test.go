@@ -167,6 +167,21 @@ func TestChannelSum(t *testing.T) {
 		l.Tuning.NormSubgroup = sg
 		testChannelSum(t, l)
 	}
+	// Past lavapipe's loop budget in one subgroup (33 samples of 127 x 127
+	// positions): the workgroup widens.
+	l.Tuning.LoopLimited = true
+	n, c, hw := 33, 4, 127*127
+	x := randn(rand.New(rand.NewPCG(73, 74)), n*c*hw, 1, 0.5)
+	want := make([]float64, c)
+	for i := range x {
+		want[i/hw%c] += x[i]
+	}
+	if !l.ChannelSumFits(n, hw) {
+		t.Fatal("33 samples of 127 x 127 do not fit")
+	}
+	xb, yb := upload(t, l, x), newBuf(t, l, c)
+	run(t, l, func(seq *vk.Sequence) error { return l.ChannelSum(seq, xb, yb, n, c, hw, 1) })
+	vktest.Close(t, "channel sum past the loop budget", download(t, yb, c), want, 1e-4, 1e-3)
 }
 
 func testChannelSum(t *testing.T, l *Lib) {

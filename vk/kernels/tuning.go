@@ -107,7 +107,9 @@ type Tuning struct {
 	// subgroup that reduces with subgroupAdd (groupnorm_sg), where the
 	// device has subgroup arithmetic; Local is then the subgroup size.
 	// Lavapipe, 64 x 32 x 28 x 28: 11.7 ms per GroupNorm in groups of 64,
-	// 7.6 ms in groups of 8, 3.8 ms with subgroupAdd.
+	// 7.6 ms in groups of 8, 3.8 ms with subgroupAdd. On a loop-limited
+	// device the grid grows past Groups, and the workgroup widens, so that
+	// no invocation loops past the budget (normKernel).
 	Norm         Chunking `json:"norm"`
 	NormSubgroup bool     `json:"norm_subgroup"`
 	// Ewise is the grid of fused elementwise programs: Groups > 0 runs at
