@@ -31,6 +31,30 @@ method = "em"
 n_steps = 30
 `
 
+// sampleBoth runs r on the Reference and the Device backends, failing the
+// test on either's error, and returns their samples.
+func sampleBoth(t *testing.T, dev *vk.Device, r Request) (want, got []float64) {
+	t.Helper()
+	want, _, err := Reference{}.Sample(context.Background(), r)
+	if err != nil {
+		t.Fatalf("%s on the reference backend: %v", r.Describe(), err)
+	}
+	got, _, err = (&Device{Dev: dev}).Sample(context.Background(), r)
+	if err != nil {
+		t.Fatalf("%s on the device: %v", r.Describe(), err)
+	}
+	return want, got
+}
+
+// float32s is x in float32, as vktest.Close takes the device side.
+func float32s(x []float64) []float32 {
+	f := make([]float32, len(x))
+	for i, v := range x {
+		f[i] = float32(v)
+	}
+	return f
+}
+
 // TestBackendsAgree: one request, run by the Reference and the Device
 // backends, gives the same samples (the same Philox draws for the prior and
 // the predictor) and the same likelihood.

@@ -141,14 +141,7 @@ func TestClassifierGuidedSamplers(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.m, err)
 		}
-		want, _, err := Reference{}.Sample(context.Background(), req)
-		if err != nil {
-			t.Fatalf("%s reference: %v", req.Describe(), err)
-		}
-		got, _, err := (&Device{Dev: dev}).Sample(context.Background(), req)
-		if err != nil {
-			t.Fatalf("%s device: %v", req.Describe(), err)
-		}
+		want, got := sampleBoth(t, dev, req)
 		vktest.Close(t, "guided "+req.Describe(), float32s(got), want, 1e-3, 1e-3)
 	}
 

@@ -86,14 +86,7 @@ func TestOracleClassifierBackendsAgree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, _, err := Reference{}.Sample(context.Background(), r)
-		if err != nil {
-			t.Fatalf("%s reference: %v", r.Describe(), err)
-		}
-		got, _, err := (&Device{Dev: dev}).Sample(context.Background(), r)
-		if err != nil {
-			t.Fatalf("%s device: %v", r.Describe(), err)
-		}
+		want, got := sampleBoth(t, dev, r)
 		vktest.Close(t, "oracle guided "+r.Describe(), float32s(got), want, 2e-3, 2e-3)
 	}
 	c, err := config.Parse("class.toml", []byte(classConfig), nil)

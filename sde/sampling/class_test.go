@@ -59,19 +59,8 @@ func TestClassBackendsAgree(t *testing.T) {
 		{ODE, []string{"sampling.ode_solver=euler", "sde.beta_max=10", "sampling.n_steps=20"}},
 	} {
 		r := classRequest(t, tc.m, 29, 5, 2.5, tc.set...)
-		want, _, err := Reference{}.Sample(context.Background(), r)
-		if err != nil {
-			t.Fatalf("%s reference: %v", r.Describe(), err)
-		}
-		got, _, err := (&Device{Dev: dev}).Sample(context.Background(), r)
-		if err != nil {
-			t.Fatalf("%s device: %v", r.Describe(), err)
-		}
-		f := make([]float32, len(got))
-		for i, v := range got {
-			f[i] = float32(v)
-		}
-		vktest.Close(t, r.Describe(), f, want, 2e-3, 2e-3)
+		want, got := sampleBoth(t, dev, r)
+		vktest.Close(t, r.Describe(), float32s(got), want, 2e-3, 2e-3)
 	}
 }
 

@@ -90,14 +90,7 @@ func TestConstrainedImagesBackendsAgree(t *testing.T) {
 		} {
 			req := inpaintRequest(t, g, run.m, n, sde.Known{}, run.sets...)
 			req.Known = c.known
-			want, _, err := Reference{}.Sample(context.Background(), req)
-			if err != nil {
-				t.Fatalf("%s %s reference: %v", c.name, req.Describe(), err)
-			}
-			got, _, err := (&Device{Dev: dev}).Sample(context.Background(), req)
-			if err != nil {
-				t.Fatalf("%s %s device: %v", c.name, req.Describe(), err)
-			}
+			want, got := sampleBoth(t, dev, req)
 			if err := c.check(got); err != nil {
 				t.Errorf("%s %s device: %v", c.name, req.Describe(), err)
 			}
@@ -138,12 +131,4 @@ func TestConstraintErrors(t *testing.T) {
 			}
 		}
 	}
-}
-
-func float32s(x []float64) []float32 {
-	f := make([]float32, len(x))
-	for i, v := range x {
-		f[i] = float32(v)
-	}
-	return f
 }

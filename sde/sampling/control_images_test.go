@@ -1,7 +1,6 @@
 package sampling
 
 import (
-	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -94,14 +93,7 @@ func TestImageControlUNet(t *testing.T) {
 			t.Fatal(err)
 		}
 		req.Known = known
-		want, _, err := Reference{}.Sample(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _, err := (&Device{Dev: dev}).Sample(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want, got := sampleBoth(t, dev, req)
 		vktest.Close(t, "u-net "+req.Describe(), float32s(got), want, 1e-3, 1e-3)
 		out := job.Finish(got)
 		if len(out) != job.Samples()*job.Dim() {

@@ -63,12 +63,7 @@ func TestFirstIndexesTheRun(t *testing.T) {
 		if r.PC.Corrector != sde.CorrectorNone {
 			continue // sde.PCSample numbers its corrector draws its own way
 		}
-		ref, _, _ := Reference{}.Sample(context.Background(), sub)
-		onDev, _, _ := (&Device{Dev: dev}).Sample(context.Background(), sub)
-		f := make([]float32, len(onDev))
-		for i, v := range onDev {
-			f[i] = float32(v)
-		}
-		vktest.Close(t, r.Describe()+" from point 5", f, ref, 2e-3, 2e-3)
+		ref, onDev := sampleBoth(t, dev, sub) // errors fail the test, not an empty comparison
+		vktest.Close(t, r.Describe()+" from point 5", float32s(onDev), ref, 2e-3, 2e-3)
 	}
 }

@@ -50,22 +50,13 @@ func TestInpaintBackendsAgree(t *testing.T) {
 	k := sde.Known{Mask: []bool{false, true, false}, Value: []float64{0, 0.7, 0}}
 	for _, m := range []Method{PC, EM} {
 		r := inpaintRequest(t, g, m, 31, k, "sde.beta_max=10", "sampling.n_steps=20")
-		want, _, err := Reference{}.Sample(context.Background(), r)
-		if err != nil {
-			t.Fatalf("%s reference: %v", r.Describe(), err)
-		}
-		got, _, err := (&Device{Dev: dev}).Sample(context.Background(), r)
-		if err != nil {
-			t.Fatalf("%s device: %v", r.Describe(), err)
-		}
-		f := make([]float32, len(got))
+		want, got := sampleBoth(t, dev, r)
 		for i, v := range got {
-			f[i] = float32(v)
 			if i%3 == 1 && v != float64(float32(0.7)) {
 				t.Fatalf("%s: known coordinate of point %d is %g, want 0.7", r.Describe(), i/3, v)
 			}
 		}
-		vktest.Close(t, r.Describe(), f, want, 2e-3, 2e-3)
+		vktest.Close(t, r.Describe(), float32s(got), want, 2e-3, 2e-3)
 	}
 	bad := inpaintRequest(t, g, ODE, 4, k)
 	if _, _, err := (&Device{Dev: dev}).Sample(context.Background(), bad); err == nil {
