@@ -156,14 +156,12 @@ func (l *Lib) channelSumKernel(n, hw int) (kernel string, width uint32, ok bool)
 	if hw%4 == 0 {
 		units = hw / 4
 	}
-	if !l.Tuning.LoopLimited || loopIters(n, units, 1, 0, 1, width) <= maxLoopIters {
+	iters := func(w uint32) int { return loopIters(n, units, 1, 0, 1, w) }
+	if !l.Tuning.LoopLimited || iters(width) <= maxLoopIters {
 		return kernel, width, true
 	}
-	kernel = "channel_sum"
-	for width < l.Dev.Info.Limits.MaxWorkgroupInvocations && loopIters(n, units, 1, 0, 1, width) > maxLoopIters {
-		width *= 2
-	}
-	return kernel, width, loopIters(n, units, 1, 0, 1, width) <= maxLoopIters
+	width = l.widenWithin(width, iters)
+	return "channel_sum", width, iters(width) <= maxLoopIters
 }
 
 // ChannelSumFits reports whether ChannelSum can sum n samples of hw

@@ -37,6 +37,16 @@ func loopIters(pairs, units, passes, extra, reductions int, w uint32) int {
 	return pairs * (passes*(ceilDiv(units, int(w))+1) + extra + reductions*tree + 1)
 }
 
+// widenWithin doubles a tree reduction's width from width until one
+// invocation's loop iterations (iters) fit lavapipe's budget or the width
+// reaches the device's limit.
+func (l *Lib) widenWithin(width uint32, iters func(w uint32) int) uint32 {
+	for width < l.Dev.Info.Limits.MaxWorkgroupInvocations && iters(width) > maxLoopIters {
+		width *= 2
+	}
+	return width
+}
+
 // normKernel returns the GroupNorm kernel name (groupnorm or
 // groupnorm_grad), in the variant Tuning.Norm and NormSubgroup choose,
 // and its grid over ng (sample, group) pairs of units units (values or
@@ -62,9 +72,7 @@ func (l *Lib) normKernel(name string, ng, units, cg int, consts ...uint32) (*vk.
 			// One pair is too long for this width: a pair per workgroup
 			// of the tree kernel, as wide as it takes.
 			name = strings.TrimSuffix(name, "_sg")
-			for width < info.Limits.MaxWorkgroupInvocations && loopIters(1, units, passes, cg, reductions, width) > maxLoopIters {
-				width *= 2
-			}
+			width = l.widenWithin(width, func(w uint32) int { return loopIters(1, units, passes, cg, reductions, w) })
 			groups = ng
 		} else {
 			groups = min(ng, max(groups, ceilDiv(ng, maxLoopIters/per)))
