@@ -320,23 +320,19 @@ func clampU(x, lo, hi uint32) uint32 { return max(lo, min(x, hi)) }
 // writes B, G, R, A (bgra) or R, G, B, A bytes to match. Both UNORM and SRGB
 // take the same sRGB-encoded bytes: a buffer-to-image copy converts nothing.
 func (v *Window) chooseFormat() (vkc.Format, vkc.ColorSpace, bool, error) {
-	var n uint32
-	vkc.GetPhysicalDeviceSurfaceFormats(v.pd, v.surface, &n, nil)
-	formats := make([]vkc.SurfaceFormat, n)
-	vkc.GetPhysicalDeviceSurfaceFormats(v.pd, v.surface, &n, formats)
+	formats := v.dev.SurfaceFormats()
 	prefs := []struct {
 		f    vkc.Format
 		bgra bool
 	}{{vkc.FormatB8g8r8a8Unorm, true}, {vkc.FormatR8g8b8a8Unorm, false}, {vkc.FormatB8g8r8a8Srgb, true}, {vkc.FormatR8g8b8a8Srgb, false}}
 	for _, p := range prefs {
-		for i := range formats {
-			formats[i].Deref()
-			if formats[i].Format == p.f && formats[i].ColorSpace == vkc.ColorSpaceSrgbNonlinear {
-				return p.f, formats[i].ColorSpace, p.bgra, nil
+		for _, f := range formats {
+			if f.Format == p.f && f.ColorSpace == vkc.ColorSpaceSrgbNonlinear {
+				return p.f, f.ColorSpace, p.bgra, nil
 			}
 		}
 	}
-	return 0, 0, false, fmt.Errorf("viewer: the surface offers none of B8G8R8A8/R8G8B8A8 UNORM/SRGB (%d formats; under Xvfb use a 24-bit screen: -screen 0 1024x768x24)", n)
+	return 0, 0, false, fmt.Errorf("viewer: the surface offers none of B8G8R8A8/R8G8B8A8 UNORM/SRGB (%d formats; under Xvfb use a 24-bit screen: -screen 0 1024x768x24)", len(formats))
 }
 
 func (v *Window) choosePresentMode() vkc.PresentMode {

@@ -152,6 +152,10 @@ func (s *stagingArea) ensure(size uint64) error {
 	vk.BindBufferMemory(d, s.buffer, s.memory, 0)
 	var mapped unsafe.Pointer
 	if r := vk.MapMemory(d, s.memory, 0, vk.DeviceSize(vk.WholeSize), 0, &mapped); r != vk.Success {
+		// Nothing is mapped, so destroy must not unmap: free both here.
+		vk.DestroyBuffer(d, s.buffer, nil)
+		vk.FreeMemory(d, s.memory, nil)
+		s.buffer = vk.NullBuffer
 		return fmt.Errorf("vulkan: mapping staging memory: %w", resultErr(r))
 	}
 	s.mapped = mapped

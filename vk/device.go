@@ -135,14 +135,10 @@ func Open(opts Options) (*Device, error) {
 }
 
 func (d *Device) createLogical(opts Options) error {
-	var n uint32
-	vk.GetPhysicalDeviceQueueFamilyProperties(d.pd, &n, nil)
-	fams := make([]vk.QueueFamilyProperties, n)
-	vk.GetPhysicalDeviceQueueFamilyProperties(d.pd, &n, fams)
+	fams := queueFamilies(d.inst.handle, d.pd)
 	found := false
 	for i := range fams {
-		fams[i].Deref()
-		if fams[i].QueueFlags&vk.QueueFlags(vk.QueueComputeBit) == 0 {
+		if vk.QueueFlags(fams[i].flags)&vk.QueueFlags(vk.QueueComputeBit) == 0 {
 			continue
 		}
 		if d.surface != vk.NullSurface {
@@ -152,13 +148,13 @@ func (d *Device) createLogical(opts Options) error {
 				continue
 			}
 		}
-		d.family, d.timestampBits, found = uint32(i), fams[i].TimestampValidBits, true
+		d.family, d.timestampBits, found = uint32(i), fams[i].timestampBits, true
 		break
 	}
 	if !found {
 		return fmt.Errorf("vulkan: %s has no compute queue (that can present, when a window is open)", d.Info.Name)
 	}
-	exts := deviceExtensions(d.pd)
+	exts := deviceExtensions(d.inst.handle, d.pd)
 	var names []string
 	for _, e := range opts.DeviceExtensions {
 		if !exts[e] {

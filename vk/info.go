@@ -175,7 +175,7 @@ func describe(in *instance, index int, pd vk.PhysicalDevice) DeviceInfo {
 	props.Deref()
 	props.Limits.Deref()
 	l := props.Limits
-	exts := deviceExtensions(pd)
+	exts := deviceExtensions(in.handle, pd)
 	api := props.ApiVersion
 	canProps2 := in.api >= vk.MakeVersion(1, 1, 0) && api >= vk.MakeVersion(1, 1, 0)
 	var ext extInfo

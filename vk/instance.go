@@ -141,43 +141,17 @@ func (in *instance) destroy() {
 }
 
 func instanceExtensions() map[string]bool {
-	var n uint32
-	vk.EnumerateInstanceExtensionProperties("", &n, nil)
-	props := make([]vk.ExtensionProperties, n)
-	vk.EnumerateInstanceExtensionProperties("", &n, props)
-	m := map[string]bool{}
-	for _, p := range props {
-		p.Deref()
-		m[vk.ToString(p.ExtensionName[:])] = true
-	}
-	return m
+	return enumerateNames(nil, nil, enumInstanceExtensions)
 }
 
 func hasLayer(name string) bool {
-	var n uint32
-	vk.EnumerateInstanceLayerProperties(&n, nil)
-	props := make([]vk.LayerProperties, n)
-	vk.EnumerateInstanceLayerProperties(&n, props)
-	for _, p := range props {
-		p.Deref()
-		if vk.ToString(p.LayerName[:]) == name {
-			return true
-		}
-	}
-	return false
+	return enumerateNames(nil, nil, enumLayers)[name]
 }
 
-func deviceExtensions(pd vk.PhysicalDevice) map[string]bool {
-	var n uint32
-	vk.EnumerateDeviceExtensionProperties(pd, "", &n, nil)
-	props := make([]vk.ExtensionProperties, n)
-	vk.EnumerateDeviceExtensionProperties(pd, "", &n, props)
-	m := map[string]bool{}
-	for _, p := range props {
-		p.Deref()
-		m[vk.ToString(p.ExtensionName[:])] = true
-	}
-	return m
+// deviceExtensions needs the instance only for the loader's entry point;
+// any instance that enumerated pd will do.
+func deviceExtensions(in vk.Instance, pd vk.PhysicalDevice) map[string]bool {
+	return enumerateNames(in, pd, enumDeviceExtensions)
 }
 
 func resultString(r vk.Result) string {

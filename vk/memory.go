@@ -41,6 +41,7 @@ type allocator struct {
 	nextID    int
 	peak      uint64
 	inUse     uint64
+	closed    bool // destroyed with its device: a late Buffer.Free frees nothing twice
 }
 
 func alignUp(x, a uint64) uint64 { return (x + a - 1) / a * a }
@@ -111,6 +112,7 @@ func (b *block) destroy(dev vk.Device) {
 	}
 	vk.DestroyBuffer(dev, b.buffer, nil)
 	vk.FreeMemory(dev, b.memory, nil)
+	b.views = nil
 }
 
 // take carves size bytes from the block's free list (first fit).
@@ -185,6 +187,9 @@ func (a *allocator) account(size uint64) {
 }
 
 func (a *allocator) release(b *block, off, size uint64) {
+	if a.closed {
+		return
+	}
 	size = alignUp(size, a.align)
 	// Texel views of the range go with it (the next owner makes its own).
 	for k, v := range b.views {
@@ -210,7 +215,7 @@ func (a *allocator) destroy() {
 	for _, b := range a.blocks {
 		b.destroy(a.dev)
 	}
-	a.blocks = nil
+	a.blocks, a.closed = nil, true
 }
 
 // MemoryStats reports the sub-allocator's state.
