@@ -46,8 +46,8 @@ func (f *samplerFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.corrector, "corrector", "", "pc corrector: langevin | ald | none (default sampling.corrector)")
 	fs.Float64Var(&f.snr, "snr", 0, "corrector signal-to-noise ratio (default sampling.snr)")
 	fs.IntVar(&f.steps, "steps", 0, "discretisation steps N of pc / em / ode euler|heun (sampling.n_steps); Langevin steps per level for ald (sampling.n_steps_each); total steps for langevin")
-	fs.Float64Var(&f.rtol, "rtol", 0, "ode rk45 relative tolerance (default sampling.rtol)")
-	fs.Float64Var(&f.atol, "atol", 0, "ode rk45 absolute tolerance (default sampling.atol)")
+	fs.Float64Var(&f.rtol, "rtol", 0, "relative tolerance of ode rk45 (default sampling.rtol) and of adaptive (default sampling.adaptive_rtol)")
+	fs.Float64Var(&f.atol, "atol", 0, "absolute tolerance of ode rk45 (default sampling.atol) and of adaptive (default sampling.adaptive_atol)")
 	fs.Float64Var(&f.stepSize, "step-size", 0, "Langevin step: ald's eps (alpha_i = eps sigma_i^2 / sigma_L^2), langevin's step a (default sampling.step_lr)")
 	f.fast.register(fs)
 }
