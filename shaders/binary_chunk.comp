@@ -1,12 +1,15 @@
 #version 450
 // binary_chunk: the CPU-type variant of binary for the same-shape and
-// repeat indexings (MODE 1, 2, 3 as in binary.comp), chunked like
+// repeat indexings (MODE 1, 2, 3 as in binary.comp) and for b broadcast
+// over planes (MODE 4: b[(i / DIV) % MOD] for element i, binary_planes.comp's
+// indexing, with DIV and MOD specialization constants), chunked like
 // axpbypcz_chunk: few workgroups, each streaming one contiguous chunk of
 // p.per units in a loop, SIMD_W lanes at a time, UNROLL units per lane per
 // iteration. A unit is a vec4 (VEC4) or a float. The repeated operand (b for
 // MODE 2, a for MODE 3) has p.block units; its index is carried along the
 // walk by additions, not a division per element. With VEC4, MODE 2 and 3
-// need the block to be whole vec4s (so n % 4 == 0); MODE 1 does the n % 4
+// need the block to be whole vec4s (so n % 4 == 0), and MODE 4 whole vec4s
+// in each of b's values (DIV % 4 == 0, n % 4 == 0); MODE 1 does the n % 4
 // trailing values through the float view. p.per must be a multiple of
 // SIMD_W * UNROLL * (local size / SIMD_W). out may be the same buffer as an
 // input of n values: each element is read before it is written, by the same
@@ -18,6 +21,8 @@ layout(constant_id = 3) const uint OP = 0;
 layout(constant_id = 4) const uint MODE = 1;
 layout(constant_id = 5) const uint UNROLL = 1;
 layout(constant_id = 6) const bool VEC4 = true;
+layout(constant_id = 7) const uint DIV = 1;
+layout(constant_id = 8) const uint MOD = 1;
 
 layout(std430, set = 0, binding = 0) readonly buffer A4 { vec4 a4[]; };
 layout(std430, set = 0, binding = 1) readonly buffer B4 { vec4 b4[]; };
@@ -44,6 +49,14 @@ vec4 op(vec4 x, vec4 y) {
 
 // unit does unit j, r being its index in the repeated operand.
 void unit(uint j, uint r) {
+    if (MODE == 4u) {
+        if (VEC4) {
+            o4[j] = op(a4[j], vec4(b1[((j << 2) / DIV) % MOD]));
+        } else {
+            o1[j] = op(vec4(a1[j]), vec4(b1[(j / DIV) % MOD])).x;
+        }
+        return;
+    }
     uint ia = MODE == 3u ? r : j;
     uint ib = MODE == 2u ? r : j;
     if (VEC4) {
@@ -65,8 +78,9 @@ void main() {
     uint step = SIMD_W * UNROLL;
     uint i = begin + lane;
     // r = i % block, advanced by SIMD_W units at a time (w = SIMD_W % block).
+    const bool repeats = MODE == 2u || MODE == 3u;
     uint r = 0, w = 0;
-    if (MODE != 1u) {
+    if (repeats) {
         r = i % p.block;
         w = SIMD_W % p.block;
     }
@@ -74,7 +88,7 @@ void main() {
     for (; i + step - lane <= end; i += step) {
         for (uint u = 0; u < UNROLL; u++) {
             unit(i + u * SIMD_W, r);
-            if (MODE != 1u) {
+            if (repeats) {
                 r += w;
                 r = r >= p.block ? r - p.block : r;
             }
@@ -82,7 +96,7 @@ void main() {
     }
     for (; i < end; i += SIMD_W) {
         unit(i, r);
-        if (MODE != 1u) {
+        if (repeats) {
             r += w;
             r = r >= p.block ? r - p.block : r;
         }

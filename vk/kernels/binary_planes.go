@@ -44,7 +44,10 @@ func planeBroadcast(aShape, bShape []int) (div, mod int, ok bool) {
 }
 
 // binaryPlanes records out = a op b with b broadcast as planeBroadcast
-// found (binary_planes.comp); n is a's length.
+// found (binary_planes.comp): the GPU-type path, one vec4 per invocation;
+// CPU-type devices stream the same indexing in chunks (binary_chunk's mode
+// binaryBPlanes), since there a workgroup per 256 values spent most of the
+// pass starting workgroups. n is a's length.
 func (l *Lib) binaryPlanes(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, n, div, mod int) error {
 	vec4 := div%4 == 0 && n%4 == 0
 	k, err := l.kernel1D("binary_planes", uint32(op), uint32(div), uint32(mod), b2u(vec4))

@@ -29,14 +29,28 @@ func TestPlaneBroadcast(t *testing.T) {
 	}
 }
 
-// TestBinaryPlanes: binary_planes.comp (Binary's path for channel
-// broadcasts on CPU-type devices) against BinaryRef, on planes of sizes
-// that are and are not whole vec4s, with the small operand on either side.
+// TestBinaryPlanes: Binary's paths for channel broadcasts, binary_chunk's
+// plane mode (CPU-type tuning) and binary_planes.comp (GPU-type), against
+// BinaryRef, on planes of sizes that are and are not whole vec4s, with the
+// small operand on either side.
 func TestBinaryPlanes(t *testing.T) {
 	l := testLib(t)
-	if l.Tuning.Elementwise.Groups == 0 {
-		t.Skip("binary_planes serves the chunked (CPU-type) elementwise tuning")
+	cpu := l.Tuning
+	cpu.Elementwise = presetTuning("cpu", &l.Dev.Info).Elementwise
+	gpu := cpu
+	gpu.Elementwise.Groups = 0
+	for _, tu := range []struct {
+		name   string
+		tuning Tuning
+	}{{"binary_chunk", cpu}, {"binary_planes", gpu}} {
+		t.Run(tu.name, func(t *testing.T) {
+			l.Tuning = tu.tuning
+			binaryPlanesCases(t, l)
+		})
 	}
+}
+
+func binaryPlanesCases(t *testing.T, l *Lib) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	for _, s := range []struct{ a, b []int }{
 		{[]int{2, 3, 5, 7}, []int{3, 1, 1}},
@@ -44,6 +58,7 @@ func TestBinaryPlanes(t *testing.T) {
 		{[]int{3, 5, 4, 8}, []int{3, 5, 1, 1}},
 		{[]int{5, 1, 1}, []int{3, 5, 4, 4}},
 		{[]int{3, 9, 7, 7}, []int{1, 9, 7, 1}},
+		{[]int{2, 3, 301, 7}, []int{2, 3, 1, 1}}, // chunks end inside a plane
 	} {
 		for _, op := range []BinaryOp{Add, Sub, Mul, Max} {
 			a, b := randn(rng, prod(s.a), 1, 0), randn(rng, prod(s.b), 1, 0)

@@ -215,9 +215,24 @@ func (l *Lib) Binary(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, aShape
 		return err
 	}
 	mode, block := binaryMode(aShape, bShape, n)
+	div, mod := 1, 1
+	if mode == binaryGeneral {
+		if op == Add || op == Mul || op == Max || op == Min {
+			if _, _, ok := planeBroadcast(bShape, aShape); ok && prod(bShape) == n {
+				a, b, aShape, bShape = b, a, bShape, aShape
+			}
+		}
+		if d, m, ok := planeBroadcast(aShape, bShape); ok && prod(aShape) == n {
+			if l.Tuning.Elementwise.Groups == 0 {
+				return l.binaryPlanes(seq, op, a, b, out, n, d, m) // binary_planes.go
+			}
+			mode, div, mod = binaryBPlanes, d, m
+		}
+	}
 	if l.Tuning.Elementwise.Groups > 0 && mode != binaryGeneral {
-		// vec4 units need the repeated block to be whole vec4s.
-		vec4 := l.Tuning.ElemVec4 && (mode == binarySame || block%4 == 0)
+		// vec4 units need the repeated block, or each of b's plane values,
+		// to be whole vec4s.
+		vec4 := l.Tuning.ElemVec4 && (mode == binarySame || block%4 == 0 && mode != binaryBPlanes || mode == binaryBPlanes && div%4 == 0 && n%4 == 0)
 		c := l.elemChunks(n, vec4)
 		if c.per == 0 {
 			return nil
@@ -225,21 +240,11 @@ func (l *Lib) Binary(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, aShape
 		if vec4 {
 			block /= 4
 		}
-		k, err := l.kernel("binary_chunk", [3]uint32{uint32(c.local), 1, 1}, uint32(op), mode, uint32(c.unroll), b2u(vec4))
+		k, err := l.kernel("binary_chunk", [3]uint32{uint32(c.local), 1, 1}, uint32(op), mode, uint32(c.unroll), b2u(vec4), uint32(div), uint32(mod))
 		if err != nil {
 			return err
 		}
 		return seq.Dispatch(k, l.Dev.Grid(uint64(c.groups), 1), vk.Push(uint32(n), uint32(c.per), uint32(block)), a, b, out)
-	}
-	if mode == binaryGeneral && l.Tuning.Elementwise.Groups > 0 {
-		if op == Add || op == Mul || op == Max || op == Min {
-			if _, _, ok := planeBroadcast(bShape, aShape); ok && prod(bShape) == n {
-				a, b, aShape, bShape = b, a, bShape, aShape
-			}
-		}
-		if div, mod, ok := planeBroadcast(aShape, bShape); ok && prod(aShape) == n {
-			return l.binaryPlanes(seq, op, a, b, out, n, div, mod) // binary_planes.go
-		}
 	}
 	k, err := l.kernel1D("binary", uint32(op), mode)
 	if err != nil {
@@ -263,6 +268,7 @@ const (
 	binarySame            // equal sizes: both indexed by i
 	binaryBRepeats        // b is a trailing block of a's shape: b[i % len(b)]
 	binaryARepeats        // the same with a and b swapped
+	binaryBPlanes         // b broadcast over planes (planeBroadcast): binary_chunk only
 )
 
 // binaryMode picks the cheapest indexing for the shapes and returns the
