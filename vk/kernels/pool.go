@@ -24,11 +24,20 @@ func (l *Lib) resample(seq *vk.Sequence, name string, x, y *vk.Buffer, planes, h
 	if err := checkLen(name, "y", y, ny); err != nil {
 		return err
 	}
-	k, err := l.kernel1D(name)
+	// upsample2x runs one invocation per element of x, pool2x one per
+	// element of y; h and w are specialization constants of both.
+	n := ny
+	if name == "upsample2x" {
+		n = nx
+	}
+	if n == 0 {
+		return nil
+	}
+	k, err := l.kernel1D(name, uint32(h), uint32(w))
 	if err != nil {
 		return err
 	}
-	return seq.Dispatch(k, k.Groups(ny), vk.Push(uint32(ny), uint32(h), uint32(w), scale), x, y)
+	return seq.Dispatch(k, k.Groups(n), vk.Push(uint32(n), scale), x, y)
 }
 
 // Upsample2x records nearest-neighbour 2x upsampling, as graph.Upsample2x:

@@ -165,7 +165,7 @@ func testStridedCopyShapes(t *testing.T, l *Lib) {
 func TestResample2x(t *testing.T) {
 	l := testLib(t)
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, s := range [][3]int{{1, 1, 1}, {6, 5, 7}, {3, 9, 4}} {
+	for _, s := range [][3]int{{1, 1, 1}, {6, 5, 7}, {3, 9, 4}, {67, 7, 7}} {
 		planes, h, w := s[0], s[1], s[2]
 		x := randn(rng, planes*h*w, 1, 0)
 		xb, up := upload(t, l, x), newBuf(t, l, 4*len(x))
