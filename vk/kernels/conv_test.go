@@ -105,8 +105,13 @@ func testConvGeom(t *testing.T, l *Lib, rng *rand.Rand, g Conv2DGeom) {
 	wantGW := ref.Conv2DBackFilter(x, gy, g)
 	wantGB := ref.Conv2DBiasGrad(gy, g)
 	xb, wb, bb, gyb := upload(t, l, x), upload(t, l, w), upload(t, l, b), upload(t, l, gy)
-	for _, v := range []ConvVariant{ConvReg, ConvTiled, ConvIm2col, ConvWinograd} {
-		name := fmt.Sprintf("%+v variant %v", g, v)
+	for _, vt := range []struct {
+		v    ConvVariant
+		tile uint32
+	}{{ConvReg, 4}, {ConvTiled, 4}, {ConvIm2col, 4}, {ConvWinograd, 2}, {ConvWinograd, 4}} {
+		v := vt.v
+		l.Tuning.WinogradTile = vt.tile
+		name := fmt.Sprintf("%+v variant %v (Winograd tile %d)", g, v, vt.tile)
 		yb, y0, gxb, gwb, gbb := newBuf(t, l, ny), newBuf(t, l, ny), newBuf(t, l, nx), newBuf(t, l, nw), newBuf(t, l, g.O)
 		run(t, l, func(seq *vk.Sequence) error {
 			if err := l.Conv2DWith(seq, v, xb, wb, bb, yb, g); err != nil {

@@ -86,6 +86,12 @@ type Tuning struct {
 	// winograd_gemm_tm=32`). 0 keeps the device's SGEMM tile (GPUs, which
 	// do not take Winograd by default).
 	WinogradGemmTM uint32 `json:"winograd_gemm_tm"`
+	// WinogradTile is the output tile of ConvWinograd: 4 for F(4x4, 3x3),
+	// whose 36 products per 16 outputs are 0.56x F(2x2, 3x3)'s 16 per 4,
+	// as are its transformed values (the GEMM's operands), or 2 for
+	// F(2x2, 3x3), whose rounding error is smaller. Both are well inside
+	// float32's margin for 3x3 kernels (TestConv2D runs both).
+	WinogradTile uint32 `json:"winograd_tile"`
 
 	// CopyRows copies contiguous rows of a strided copy with one
 	// vkCmdCopyBuffer of many ranges: a memcpy per row on lavapipe, where
@@ -168,7 +174,7 @@ func presetTuning(name string, info *vk.DeviceInfo) Tuning {
 		ConvAuto:    ConvTiled,
 		ConvRegTile: ConvRegTile{TM: 16, TH: 1, TW: 4, Local: 64}, ConvWgradTile: ConvWgradTile{TO: 8, TC: 4, Local: 8},
 		ConvTiledTiles: slices.Clone(convTiledTiles), ConvSplitGroups: 512, ConvIm2colScratchBytes: 32 << 20, Im2colW64: true,
-		ElemVec4: true,
+		WinogradTile: 4, ElemVec4: true,
 	}
 	if name == "cpu" {
 		t.Preset = "cpu"
@@ -211,7 +217,7 @@ func (t Tuning) Lines() []string {
 		fmt.Sprintf("SGEMM: auto is %s, texel loads %s, K split %s", t.GemmAuto, onOff[t.GemmTexels], split(t.GemmSplitGroups)),
 		fmt.Sprintf("SGEMM tiled tiles: %s", strings.Join(gemmTiles, "; ")),
 		fmt.Sprintf("conv: auto is %s, register tile %+v, filter-gradient tile %+v, tiled tiles %+v", t.ConvAuto, t.ConvRegTile, t.ConvWgradTile, t.ConvTiledTiles),
-		fmt.Sprintf("conv: K split %s, im2col scratch %d MiB, 64-bit im2col stores %s, Winograd product rows %d (0: the SGEMM tile's)", split(t.ConvSplitGroups), t.ConvIm2colScratchBytes>>20, onOff[t.Im2colW64], t.WinogradGemmTM),
+		fmt.Sprintf("conv: K split %s, im2col scratch %d MiB, 64-bit im2col stores %s, Winograd F(%dx%d, 3x3) with product rows %d (0: the SGEMM tile's)", split(t.ConvSplitGroups), t.ConvIm2colScratchBytes>>20, onOff[t.Im2colW64], t.WinogradTile, t.WinogradTile, t.WinogradGemmTM),
 		fmt.Sprintf("streaming: elementwise chunks %+v (vec4 %s), fused-update chunks %+v, fused-program chunks %+v", t.Elementwise, onOff[t.ElemVec4], t.Fused, t.Ewise),
 		fmt.Sprintf("GroupNorm grid %+v (0 groups: one per sample and group), subgroupAdd reductions %s", t.Norm, onOff[t.NormSubgroup]),
 		fmt.Sprintf("row copies %s, attention in registers %s, mixture-score texel points %d, loop-limited device %s", onOff[t.CopyRows], onOff[t.AttnRegisters], t.GMMTexelPoints, onOff[t.LoopLimited]),

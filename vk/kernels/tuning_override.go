@@ -56,6 +56,8 @@ func (t *Tuning) check(info *vk.DeviceInfo) error {
 		return fmt.Errorf("reduce_local %d must be a power of two up to %d", t.ReduceLocal, lim)
 	case t.GemmSplitGroups < 0 || t.ConvSplitGroups < 0 || t.ConvIm2colScratchBytes < 0 || t.ConvIm2colChunk < 0:
 		return fmt.Errorf("split groups, im2col scratch and chunk must not be negative")
+	case t.WinogradTile != 2 && t.WinogradTile != 4:
+		return fmt.Errorf("winograd_tile %d: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3))", t.WinogradTile)
 	}
 	for name, c := range map[string]Chunking{"elementwise": t.Elementwise, "fused": t.Fused} {
 		if c.Groups < 0 || (c.Groups > 0 && (c.Local < 8 || c.Local%8 != 0 || c.Unroll < 1)) {

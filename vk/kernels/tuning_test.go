@@ -45,12 +45,12 @@ func TestDefaultTuning(t *testing.T) {
 // an error naming it.
 func TestTuningFor(t *testing.T) {
 	info := &vk.DeviceInfo{Limits: vk.Limits{MaxWorkgroupInvocations: 1024}}
-	got, err := TuningFor(info, []string{"preset=cpu", "gemm_auto=tiled", "fused.groups=3", "gemm_texels=false", "conv_im2col_chunk=7"})
+	got, err := TuningFor(info, []string{"preset=cpu", "gemm_auto=tiled", "fused.groups=3", "gemm_texels=false", "conv_im2col_chunk=7", "winograd_tile=2"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := presetTuning("cpu", info)
-	want.GemmAuto, want.Fused.Groups, want.GemmTexels, want.ConvIm2colChunk = GemmTiled, 3, false, 7
+	want.GemmAuto, want.Fused.Groups, want.GemmTexels, want.ConvIm2colChunk, want.WinogradTile = GemmTiled, 3, false, 7, 2
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("TuningFor:\n got %+v\nwant %+v", got, want)
 	}
@@ -63,7 +63,7 @@ func TestTuningFor(t *testing.T) {
 	if plain, err := TuningFor(info, nil); err != nil || !reflect.DeepEqual(plain, DefaultTuning(info)) {
 		t.Errorf("no overrides: %+v, %v", plain, err)
 	}
-	for _, bad := range []string{"gemm_auto", "preset=tpu", "gemm_auto=bogus", "nope=1", "fused.nope=1", "gemm_texels=7", "local_1d.x=1", "reduce_local=48", "local_1d=0", "local_1d=4096", "fused.groups=-1"} {
+	for _, bad := range []string{"gemm_auto", "preset=tpu", "gemm_auto=bogus", "nope=1", "fused.nope=1", "gemm_texels=7", "local_1d.x=1", "reduce_local=48", "local_1d=0", "local_1d=4096", "fused.groups=-1", "winograd_tile=3"} {
 		if _, err := TuningFor(info, []string{bad}); err == nil || !strings.Contains(err.Error(), bad) {
 			t.Errorf("TuningFor(%q): error %v, want one naming the override", bad, err)
 		}
