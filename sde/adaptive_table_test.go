@@ -21,7 +21,7 @@ import (
 // the NFE table sit between 0.5 and 1.6 for one seed), so each rung is the
 // mean over seeds, and the energy distance cannot resolve errors much below
 // the floor: the moment, whose standard error over 8 seeds is about 0.007,
-// can. It runs only when SDEVK_ADAPTIVE_TABLE is set (10-20 minutes);
+// can. It runs only when SDEVK_ADAPTIVE_TABLE is set (about 9 minutes);
 // SDEVK_ADAPTIVE_SEEDS sets the number of seeds (default 8).
 func TestAdaptiveVsEM(t *testing.T) {
 	if os.Getenv("SDEVK_ADAPTIVE_TABLE") == "" {

@@ -33,7 +33,7 @@ const (
 	ConvReg                  // register blocks, no shared memory (conv2d_reg*.comp)
 	ConvTiled                // implicit GEMM with shared-memory tiles (conv2d_tiled.comp)
 	ConvIm2col               // im2col.comp into a scratch, then batched SGEMM (CPU-type devices)
-	ConvWinograd             // Winograd F(2x2, 3x3) transforms around a batched SGEMM (CPU-type devices)
+	ConvWinograd             // Winograd F(4x4, 3x3) or F(2x2, 3x3) transforms around a batched SGEMM (CPU-type devices)
 )
 
 var convNames = [...]string{"auto", "reg", "tiled", "im2col", "winograd"}

@@ -27,6 +27,8 @@ var convCases = []Conv2DGeom{
 	{N: 3, C: 4, H: 7, W: 9, O: 8, KH: 3, KW: 3, Pad: [2]int{1, 1}},                        // Winograd: odd outputs, ragged chunks
 	{N: 2, C: 8, H: 6, W: 5, O: 12, KH: 3, KW: 3},                                          // Winograd forward at padding 0, data gradient at 2
 	{N: 2, C: 12, H: 5, W: 6, O: 5, KH: 3, KW: 3, Pad: [2]int{2, 1}},                       // Winograd forward at padding 2; O not whole vec4s
+	{N: 5, C: 4, H: 8, W: 8, O: 8, KH: 3, KW: 3, Pad: [2]int{1, 1}},                        // F(4x4) rows stored as vec4s, over chunks
+	{N: 5, C: 8, H: 7, W: 6, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}},                        // F(4x4) rows stored as vec2s, over chunks
 }
 
 // TestConv2D runs with ConvIm2col chunks of at most convTestChunk images
@@ -182,9 +184,11 @@ func TestConvWinogradShapes(t *testing.T) {
 		g         Conv2DGeom
 		fwd, data bool
 	}{
-		{convCases[len(convCases)-3], true, true},
+		{convCases[len(convCases)-5], true, true},
+		{convCases[len(convCases)-4], true, true},
+		{convCases[len(convCases)-3], true, false}, // O = 5: the data gradient's sums are not whole vec4s
 		{convCases[len(convCases)-2], true, true},
-		{convCases[len(convCases)-1], true, false}, // O = 5: the data gradient's sums are not whole vec4s
+		{convCases[len(convCases)-1], true, true},
 		{Conv2DGeom{N: 1, C: 4, H: 8, W: 8, O: 4, KH: 3, KW: 3, Stride: [2]int{2, 2}, Pad: [2]int{1, 1}}, false, false},
 		{Conv2DGeom{N: 1, C: 4, H: 8, W: 8, O: 4, KH: 5, KW: 5, Pad: [2]int{2, 2}}, false, false},
 		{Conv2DGeom{N: 1, C: 3, H: 8, W: 8, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}}, false, true},
@@ -196,5 +200,16 @@ func TestConvWinogradShapes(t *testing.T) {
 		if _, ok := l.winogradData(g); ok != c.data {
 			t.Errorf("%+v: Winograd data gradient %v, want %v", g, ok, c.data)
 		}
+	}
+	// 1024 -> 1024 channels: F(4x4, 3x3)'s transformed filters (36 per
+	// kernel) exceed lavapipe's 128 MiB buffer range, so F(2x2, 3x3) runs.
+	l.Tuning.WinogradTile = 4
+	big := Conv2DGeom{N: 1, C: 1024, H: 4, W: 4, O: 1024, KH: 3, KW: 3, Pad: [2]int{1, 1}}.Norm()
+	wantR := 4
+	if lim := l.Dev.Info.Limits.MaxStorageBufferRange; lim > 0 && uint64(36*1024*1024*4) > lim {
+		wantR = 2
+	}
+	if wg, ok := l.winogradFwd(big); !ok || wg.r != wantR {
+		t.Errorf("%+v: Winograd forward %v with F(%dx%d, 3x3), want F(%dx%d, 3x3)", big, ok, wg.r, wg.r, wantR, wantR)
 	}
 }

@@ -20,9 +20,10 @@ import (
 // output gradient with the flipped, transposed kernel), so it takes the
 // same path; the filter gradient stays with im2col.
 //
-// F(4x4, 3x3) (Tuning.WinogradTile 4) takes 6x6 windows to 4x4 outputs: 36
-// products per 16 outputs instead of 16 per 4, so its GEMM and its
-// transformed values shrink by a further 0.56x (the winograd4_* shaders).
+// F(4x4, 3x3) (Tuning.WinogradTile 4, the CPU preset's) takes 6x6 windows
+// to 4x4 outputs: 36 products per 16 outputs instead of 16 per 4, so its
+// GEMM, transformed inputs and products shrink by a further 0.56x, while
+// its transformed filters grow 2.25x (the winograd4_* shaders).
 
 // winogradOK reports whether Winograd computes a convolution of 3x3 kernels
 // with the given stride and padding over k input channels: stride 1,
@@ -47,8 +48,6 @@ func (g winogradGeom) tiles() (th, tw int) { return ceilDiv(g.oh, g.r), ceilDiv(
 // the batch of the GEMM.
 func (g winogradGeom) freqs() int { return (g.r + 2) * (g.r + 2) }
 
-
-
 // shader names the tile size's transform: winograd_NAME for F(2x2, 3x3),
 // winograd4_NAME for F(4x4, 3x3).
 func (g winogradGeom) shader(name string) string {
@@ -68,7 +67,8 @@ func (l *Lib) winogradR() int {
 
 // chunk is the images per chunk: the transformed input and the products of
 // a chunk fit Tuning.ConvIm2colScratchBytes (at least one image); false
-// when one image's exceed maxStorageBufferRange.
+// when one image's, or the transformed filters, exceed
+// maxStorageBufferRange.
 func (l *Lib) winogradChunk(g winogradGeom) (int, bool) {
 	th, tw := g.tiles()
 	per := g.freqs() * max(g.k, g.m) * th * tw
@@ -77,7 +77,21 @@ func (l *Lib) winogradChunk(g winogradGeom) (int, bool) {
 		chunk = min(chunk, l.Tuning.ConvIm2colChunk)
 	}
 	lim := l.Dev.Info.Limits.MaxStorageBufferRange / 4
-	return chunk, lim == 0 || uint64(g.freqs()*max(g.k, g.m)*(ceilDiv(chunk*th*tw, 4)*4)) <= lim
+	fits := func(n int) bool { return lim == 0 || uint64(n) <= lim }
+	return chunk, fits(g.freqs()*max(g.k, g.m)*(ceilDiv(chunk*th*tw, 4)*4)) && fits(g.freqs()*g.m*g.k)
+}
+
+// winogradFit is g with the tuning's tile, or F(2x2, 3x3)'s when F(4x4,
+// 3x3)'s transformed filters (2.25x larger) exceed the device's buffer
+// range; false when neither fits.
+func (l *Lib) winogradFit(g winogradGeom) (winogradGeom, bool) {
+	g.r = l.winogradR()
+	if _, ok := l.winogradChunk(g); ok || g.r == 2 {
+		return g, ok
+	}
+	g.r = 2
+	_, ok := l.winogradChunk(g)
+	return g, ok
 }
 
 // convWinograd records out = the convolution of in with the 3x3 kernels of
@@ -138,24 +152,22 @@ func (l *Lib) convWinograd(seq *vk.Sequence, in, w, bias, out *vk.Buffer, g wino
 // winogradFwd is the forward convolution's geometry, ok when Winograd
 // computes it within the device's limits.
 func (l *Lib) winogradFwd(g Conv2DGeom) (winogradGeom, bool) {
-	wg := winogradGeom{n: g.N, k: g.C, h: g.H, w: g.W, m: g.O, oh: g.OutH(), ow: g.OutW(), pad: g.Pad, r: l.winogradR()}
+	wg := winogradGeom{n: g.N, k: g.C, h: g.H, w: g.W, m: g.O, oh: g.OutH(), ow: g.OutW(), pad: g.Pad}
 	if !winogradOK(g.KH, g.KW, g.Stride, g.Pad, g.C) {
 		return wg, false
 	}
-	_, ok := l.winogradChunk(wg)
-	return wg, ok
+	return l.winogradFit(wg)
 }
 
 // winogradData is the data gradient's geometry (the convolution of gy with
 // the flipped kernel at padding 2-P), ok when Winograd computes it.
 func (l *Lib) winogradData(g Conv2DGeom) (winogradGeom, bool) {
 	pad := [2]int{g.KH - 1 - g.Pad[0], g.KW - 1 - g.Pad[1]}
-	wg := winogradGeom{n: g.N, k: g.O, h: g.OutH(), w: g.OutW(), m: g.C, oh: g.H, ow: g.W, pad: pad, r: l.winogradR()}
+	wg := winogradGeom{n: g.N, k: g.O, h: g.OutH(), w: g.OutW(), m: g.C, oh: g.H, ow: g.W, pad: pad}
 	if !winogradOK(g.KH, g.KW, g.Stride, g.Pad, g.O) || pad[0] < 0 || pad[1] < 0 {
 		return wg, false
 	}
-	_, ok := l.winogradChunk(wg)
-	return wg, ok
+	return l.winogradFit(wg)
 }
 
 // winogradTile is the register SGEMM tile of the Winograd products, with

@@ -25,12 +25,12 @@ type Lib struct {
 	ewise map[[4*EwiseSlots + 2]uint32]*vk.Kernel
 }
 
-// kernelKey identifies a pipeline of the library (up to 6 constants).
+// kernelKey identifies a pipeline of the library (up to 8 constants).
 type kernelKey struct {
 	name   string
 	local  [3]uint32
 	nconst int
-	consts [6]uint32
+	consts [8]uint32
 }
 
 // ReduceScratch returns a scratch buffer big enough for any Reduce,

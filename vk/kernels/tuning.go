@@ -48,7 +48,7 @@ type Tuning struct {
 	GemmMaxGroups uint32 `json:"gemm_max_groups"`
 
 	// ConvAuto is the convolution variant ConvAuto resolves to: on CPU-type
-	// devices Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions and im2col
+	// devices Winograd (WinogradTile) for 3x3 stride-1 convolutions and im2col
 	// for the rest, both around the register SGEMM (the fastest kernel
 	// there; Winograd's products are 2.25x fewer and its transforms move
 	// less than im2col's columns; `sdevk bench --op conv2d` measures it
@@ -88,9 +88,11 @@ type Tuning struct {
 	WinogradGemmTM uint32 `json:"winograd_gemm_tm"`
 	// WinogradTile is the output tile of ConvWinograd: 4 for F(4x4, 3x3),
 	// whose 36 products per 16 outputs are 0.56x F(2x2, 3x3)'s 16 per 4,
-	// as are its transformed values (the GEMM's operands), or 2 for
-	// F(2x2, 3x3), whose rounding error is smaller. Both are well inside
-	// float32's margin for 3x3 kernels (TestConv2D runs both).
+	// as are its transformed inputs and products (its transformed filters
+	// are 2.25x larger; where they exceed the buffer range F(2x2, 3x3)
+	// runs), or 2 for F(2x2, 3x3), whose rounding error is smaller. Both
+	// are well inside float32's margin for 3x3 kernels (TestConv2D runs
+	// both).
 	WinogradTile uint32 `json:"winograd_tile"`
 
 	// CopyRows copies contiguous rows of a strided copy with one
