@@ -65,6 +65,7 @@ static void* sdevk_enumerate(void* gipa, void* instance, void* pd, uint64_t surf
 import "C"
 
 import (
+	"encoding/binary"
 	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
@@ -93,21 +94,11 @@ func enumerateRaw(instance vk.Instance, pd vk.PhysicalDevice, surface vk.Surface
 	}
 }
 
-// cName reads a NUL-terminated name from a fixed-size field.
-func cName(b []byte) string {
-	for i, c := range b {
-		if c == 0 {
-			return string(b[:i])
-		}
-	}
-	return string(b)
-}
-
 // enumerateNames returns the names (the first 256 bytes of each element) of
 // instance extensions, layers or pd's device extensions.
 func enumerateNames(instance vk.Instance, pd vk.PhysicalDevice, what C.int) map[string]bool {
 	m := map[string]bool{}
-	enumerateRaw(instance, pd, vk.NullSurface, what, func(e []byte) { m[cName(e[:256])] = true })
+	enumerateRaw(instance, pd, vk.NullSurface, what, func(e []byte) { m[vk.ToString(e[:256])] = true })
 	return m
 }
 
@@ -124,7 +115,7 @@ func queueFamilies(instance vk.Instance, pd vk.PhysicalDevice) []queueFamily {
 	return out
 }
 
-func u32(e []byte, off int) uint32 { return *(*uint32)(unsafe.Pointer(&e[off])) }
+func u32(e []byte, off int) uint32 { return binary.NativeEndian.Uint32(e[off:]) }
 
 // SurfaceFormat is one (format, colour space) pair a surface offers.
 type SurfaceFormat struct {
@@ -135,10 +126,10 @@ type SurfaceFormat struct {
 // SurfaceFormats lists the formats the device's window surface offers
 // (none without a surface).
 func (d *Device) SurfaceFormats() []SurfaceFormat {
-	var out []SurfaceFormat
 	if d.surface == vk.NullSurface {
 		return nil
 	}
+	var out []SurfaceFormat
 	enumerateRaw(d.inst.handle, d.pd, d.surface, enumSurfaceFormats, func(e []byte) {
 		out = append(out, SurfaceFormat{vk.Format(u32(e, 0)), vk.ColorSpace(u32(e, 4))})
 	})

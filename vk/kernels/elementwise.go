@@ -232,7 +232,14 @@ func (l *Lib) Binary(seq *vk.Sequence, op BinaryOp, a, b, out *vk.Buffer, aShape
 	if l.Tuning.Elementwise.Groups > 0 && mode != binaryGeneral {
 		// vec4 units need the repeated block, or each of b's plane values,
 		// to be whole vec4s.
-		vec4 := l.Tuning.ElemVec4 && (mode == binarySame || block%4 == 0 && mode != binaryBPlanes || mode == binaryBPlanes && div%4 == 0 && n%4 == 0)
+		whole := block%4 == 0
+		switch mode {
+		case binarySame:
+			whole = true
+		case binaryBPlanes:
+			whole = div%4 == 0 && n%4 == 0
+		}
+		vec4 := l.Tuning.ElemVec4 && whole
 		c := l.elemChunks(n, vec4)
 		if c.per == 0 {
 			return nil
