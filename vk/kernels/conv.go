@@ -25,9 +25,9 @@ type ConvVariant int
 // devices and ConvTiled on GPUs. ConvReg falls back to ConvTiled for the
 // data gradient of strided convolutions and of paddings above K-1;
 // ConvIm2col falls back to ConvReg there and where one image's columns
-// exceed maxStorageBufferRange; ConvWinograd computes the forward and data
-// gradient of 3x3 stride-1 convolutions (conv_winograd.go) and is ConvIm2col
-// for the rest and for every filter gradient.
+// exceed maxStorageBufferRange; ConvWinograd computes 3x3 stride-1
+// convolutions (conv_winograd.go; the filter gradient with F(4x4, 3x3)
+// only) and is ConvIm2col for the rest.
 const (
 	ConvAuto     ConvVariant = iota
 	ConvReg                  // register blocks, no shared memory (conv2d_reg*.comp)
@@ -278,6 +278,9 @@ func (l *Lib) Conv2DBackFilterWith(seq *vk.Sequence, v ConvVariant, x, gy, gw *v
 	}
 	v = l.convVariant(v)
 	if v == ConvWinograd {
+		if wg, ok := l.winogradFilter(g); ok {
+			return l.convWinogradFilter(seq, x, gy, gw, wg)
+		}
 		v = ConvIm2col
 	}
 	if v == ConvIm2col && l.convIm2colFilterOK(g) {

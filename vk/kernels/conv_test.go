@@ -159,16 +159,20 @@ func TestConv2DUNetShapes(t *testing.T) {
 // TestConv2DBackFilterLongSums: a filter gradient summing 262144 positions
 // (CelebA's 64x64 at batch 64) in every variant. On llvmpipe one GEMM or
 // conv2d_reg_wgrad invocation looping that long was silently cut short
-// (looplimit.go).
+// (looplimit.go). Winograd sums 16384 tiles per frequency.
 func TestConv2DBackFilterLongSums(t *testing.T) {
 	l := testLib(t)
+	l.Tuning.WinogradTile = 4
 	rng := rand.New(rand.NewPCG(21, 22))
-	g := Conv2DGeom{N: 16, C: 2, H: 128, W: 128, O: 3, KH: 3, KW: 3, Pad: [2]int{1, 1}}
+	g := Conv2DGeom{N: 16, C: 4, H: 128, W: 128, O: 3, KH: 3, KW: 3, Pad: [2]int{1, 1}}
 	nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
 	x, gy := randn(rng, nx, 1, 0), randn(rng, ny, 1/math.Sqrt(float64(ny/g.O)), 0)
 	want := ref.Conv2DBackFilter(x, gy, g)
 	xb, gyb := upload(t, l, x), upload(t, l, gy)
-	for _, v := range []ConvVariant{ConvReg, ConvTiled, ConvIm2col} {
+	if _, ok := l.winogradFilter(g.Norm()); !ok {
+		t.Fatalf("%+v: no Winograd filter gradient", g)
+	}
+	for _, v := range []ConvVariant{ConvReg, ConvTiled, ConvIm2col, ConvWinograd} {
 		gw := newBuf(t, l, nw)
 		run(t, l, func(seq *vk.Sequence) error { return l.Conv2DBackFilterWith(seq, v, xb, gyb, gw, g) })
 		vktest.Close(t, fmt.Sprintf("gw variant %v", v), download(t, gw, nw), want, 1e-4, 1e-4)
@@ -177,28 +181,34 @@ func TestConv2DBackFilterLongSums(t *testing.T) {
 
 // TestConvWinogradShapes: the Winograd cases of convCases take the Winograd
 // path (TestConv2D checks their values), and shapes it cannot compute do
-// not.
+// not. The filter gradient takes it with F(4x4, 3x3) only.
 func TestConvWinogradShapes(t *testing.T) {
 	l := testLib(t)
 	for _, c := range []struct {
-		g         Conv2DGeom
-		fwd, data bool
+		g                 Conv2DGeom
+		fwd, data, filter bool
 	}{
-		{convCases[len(convCases)-5], true, true},
-		{convCases[len(convCases)-4], true, true},
-		{convCases[len(convCases)-3], true, false}, // O = 5: the data gradient's sums are not whole vec4s
-		{convCases[len(convCases)-2], true, true},
-		{convCases[len(convCases)-1], true, true},
-		{Conv2DGeom{N: 1, C: 4, H: 8, W: 8, O: 4, KH: 3, KW: 3, Stride: [2]int{2, 2}, Pad: [2]int{1, 1}}, false, false},
-		{Conv2DGeom{N: 1, C: 4, H: 8, W: 8, O: 4, KH: 5, KW: 5, Pad: [2]int{2, 2}}, false, false},
-		{Conv2DGeom{N: 1, C: 3, H: 8, W: 8, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}}, false, true},
+		{convCases[len(convCases)-5], true, true, true},
+		{convCases[len(convCases)-4], true, true, true},
+		{convCases[len(convCases)-3], true, false, true}, // O = 5: the data gradient's sums are not whole vec4s
+		{convCases[len(convCases)-2], true, true, true},
+		{convCases[len(convCases)-1], true, true, true},
+		{Conv2DGeom{N: 1, C: 4, H: 8, W: 8, O: 4, KH: 3, KW: 3, Stride: [2]int{2, 2}, Pad: [2]int{1, 1}}, false, false, false},
+		{Conv2DGeom{N: 1, C: 4, H: 8, W: 8, O: 4, KH: 5, KW: 5, Pad: [2]int{2, 2}}, false, false, false},
+		{Conv2DGeom{N: 1, C: 3, H: 8, W: 8, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}}, false, true, false},
 	} {
 		g := c.g.Norm()
-		if _, ok := l.winogradFwd(g); ok != c.fwd {
-			t.Errorf("%+v: Winograd forward %v, want %v", g, ok, c.fwd)
-		}
-		if _, ok := l.winogradData(g); ok != c.data {
-			t.Errorf("%+v: Winograd data gradient %v, want %v", g, ok, c.data)
+		for _, tile := range []uint32{2, 4} {
+			l.Tuning.WinogradTile = tile
+			if _, ok := l.winogradFwd(g); ok != c.fwd {
+				t.Errorf("%+v, tile %d: Winograd forward %v, want %v", g, tile, ok, c.fwd)
+			}
+			if _, ok := l.winogradData(g); ok != c.data {
+				t.Errorf("%+v, tile %d: Winograd data gradient %v, want %v", g, tile, ok, c.data)
+			}
+			if _, ok := l.winogradFilter(g); ok != (c.filter && tile == 4) {
+				t.Errorf("%+v, tile %d: Winograd filter gradient %v, want %v", g, tile, ok, c.filter && tile == 4)
+			}
 		}
 	}
 	// 1024 -> 1024 channels: F(4x4, 3x3)'s transformed filters (36 per

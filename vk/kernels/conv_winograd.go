@@ -18,7 +18,17 @@ import (
 // and 4 transformed values per input value instead of im2col's 9. The data
 // gradient of a stride-1 convolution is itself such a convolution (of the
 // output gradient with the flipped, transposed kernel), so it takes the
-// same path; the filter gradient stays with im2col.
+// same path.
+//
+// The filter gradient of F(4x4, 3x3) is the adjoint of the forward pass:
+// with dM = A gy A^T the gradient of each tile's products, frequency f's
+// filter gradient is one product summed over the tiles,
+//
+//	dU_f [Mo, K] = dM_f [Mo, T] x V_f [K, T]^T,
+//
+// and gw = G^T dU G (winograd4_gy, winograd4_filter_grad): the same 4x
+// fewer multiply-adds than im2col's product, now in long sums. F(2x2, 3x3)
+// leaves the filter gradient to im2col.
 //
 // F(4x4, 3x3) (Tuning.WinogradTile 4, the CPU preset's) takes 6x6 windows
 // to 4x4 outputs: 36 products per 16 outputs instead of 16 per 4, so its
@@ -168,6 +178,78 @@ func (l *Lib) winogradData(g Conv2DGeom) (winogradGeom, bool) {
 		return wg, false
 	}
 	return l.winogradFit(wg)
+}
+
+// winogradFilter is the filter gradient's geometry, ok when Winograd
+// computes it within the device's limits: F(4x4, 3x3) only.
+func (l *Lib) winogradFilter(g Conv2DGeom) (winogradGeom, bool) {
+	wg := winogradGeom{n: g.N, k: g.C, h: g.H, w: g.W, m: g.O, oh: g.OutH(), ow: g.OutW(), pad: g.Pad, r: 4}
+	if l.winogradR() != 4 || !winogradOK(g.KH, g.KW, g.Stride, g.Pad, g.C) {
+		return wg, false
+	}
+	_, ok := l.winogradChunk(wg)
+	return wg, ok
+}
+
+// convWinogradFilter records gw = the filter gradient of the 3x3 kernels of
+// g for input x and output gradient gy: per chunk, V = the input transform
+// of x, D = the output-gradient transform of gy (zeros past the tiles),
+// and dU (+)= D x V^T per frequency (beta 1 after the first chunk); then
+// gw = G^T dU G.
+func (l *Lib) convWinogradFilter(seq *vk.Sequence, x, gy, gw *vk.Buffer, g winogradGeom) error {
+	th, tw := g.tiles()
+	chunk, _ := l.winogradChunk(g)
+	if l.Tuning.LoopLimited { // keep each product's sum over tiles short
+		chunk = min(chunk, max(1, limitedGemmK/(th*tw)))
+	}
+	tpMax := ceilDiv(chunk*th*tw, 4) * 4
+	nf := g.freqs()
+	v, err := l.convBuf(0, nf*g.k*tpMax)
+	if err != nil {
+		return err
+	}
+	d, err := l.convBuf(2, nf*g.m*tpMax)
+	if err != nil {
+		return err
+	}
+	du, err := l.convBuf(1, nf*g.m*g.k)
+	if err != nil {
+		return err
+	}
+	kin, err := l.kernel1D(g.shader("input"), u32(g.k, g.h, g.w, g.pad[0], g.pad[1], th, tw)...)
+	if err != nil {
+		return err
+	}
+	kgy, err := l.kernel1D(g.shader("gy"), u32(g.m, g.oh, g.ow, th, tw)...)
+	if err != nil {
+		return err
+	}
+	tile, err := l.im2colTile(g.m)
+	if err != nil {
+		return err
+	}
+	for n0 := 0; n0 < g.n; n0 += chunk {
+		nb := min(chunk, g.n-n0)
+		tp := ceilDiv(nb*th*tw, 4) * 4
+		if err := seq.Dispatch(kin, kin.Groups(g.k*tp/4), pushInts(nb, n0*g.k*g.h*g.w, tp), x, v); err != nil {
+			return err
+		}
+		if err := seq.Dispatch(kgy, kgy.Groups(g.m*tp/4), pushInts(nb, n0*g.m*g.oh*g.ow, tp), gy, d); err != nil {
+			return err
+		}
+		beta := float32(1)
+		if n0 == 0 {
+			beta = 0
+		}
+		if err := l.GemmWithTile(seq, tile, false, true, g.m, g.k, tp, 1, d, v, beta, du, nf, g.m*tp, g.k*tp, g.m*g.k); err != nil {
+			return err
+		}
+	}
+	kf, err := l.kernel1D(g.shader("filter_grad"))
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(kf, kf.Groups(g.m*g.k), pushInts(g.m, g.k), du, gw)
 }
 
 // winogradTile is the register SGEMM tile of the Winograd products, with
