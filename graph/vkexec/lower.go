@@ -108,22 +108,7 @@ func init() {
 // x * keep / (1 - rate).
 func lowerDropout(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
 	a := n.Attr().(graph.DropoutAttr)
-	size := n.Shape().Size()
-	u, err := r.temp(size)
-	if err != nil {
-		return err
-	}
-	if err := r.draw(kernels.UniformNoise, a.Stream, u, size); err != nil {
-		return err
-	}
-	if err := r.lib.Unary(r.seq, kernels.Step, u, u, size, 1, float32(-a.Rate), 0); err != nil {
-		return err
-	}
-	shape := n.Shape()
-	if err := r.lib.Binary(r.seq, kernels.Mul, in[0], u, out, shape, shape); err != nil {
-		return err
-	}
-	return r.lib.Unary(r.seq, kernels.Identity, out, out, size, float32(1/(1-a.Rate)), 0, 0)
+	return r.lib.Dropout(r.seq, in[0], out, n.Shape().Size(), r.state, a.Stream, a.Rate)
 }
 
 // allButChannels reports whether axes are every axis of shape but axis 1
