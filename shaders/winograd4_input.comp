@@ -26,10 +26,16 @@ layout(constant_id = 8) const uint TH = 1; // tile rows: ceil(OH / 4)
 layout(constant_id = 9) const uint TW = 1; // tile columns: ceil(OW / 4)
 
 layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X4 { vec4 x4[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer V { vec4 v[]; };
 layout(push_constant) uniform P {
     uint NI, XOFF, TP;
 } p;
+
+// With W a multiple of 4 (XOFF a whole number of images) and PW 1, the
+// U-Net's case, window row b = 0..5 is columns 4*tx - 1 .. 4*tx + 4: one
+// aligned vec4 and two scalars instead of six clamped scalar loads.
+const bool ROW_VEC4 = W % 4u == 0u && PW == 1u;
 
 // bt is B^T applied to 6 values.
 void bt(vec4 d0, vec4 d1, vec4 d2, vec4 d3, vec4 d4, vec4 d5, out vec4 r[6]) {
@@ -65,6 +71,16 @@ void main() {
             const int iy = iy0[j] + int(a);
             const bool rowIn = iy >= 0 && iy < int(H);
             const uint rb = base[j] + uint(clamp(iy, 0, int(H) - 1)) * W;
+            if (ROW_VEC4) {
+                // ix0 = 4*tx - 1, so 4*tx + 4 <= W and the vec4 is inside the row.
+                const vec4 mid = x4[(rb + uint(ix0[j] + 1)) / 4];
+                const float left = x[rb + uint(max(ix0[j], 0))];
+                const float right = x[rb + uint(min(ix0[j] + 5, int(W) - 1))];
+                d[0][j] = rowIn && ix0[j] >= 0 ? left : 0.0;
+                for (uint b = 0; b < 4; b++) d[b + 1][j] = rowIn ? mid[b] : 0.0;
+                d[5][j] = rowIn && ix0[j] + 5 < int(W) ? right : 0.0;
+                continue;
+            }
             for (uint b = 0; b < 6; b++) {
                 const int ix = ix0[j] + int(b);
                 const float e = x[rb + uint(clamp(ix, 0, int(W) - 1))];
