@@ -213,8 +213,9 @@ func init() {
 	lowerings[graph.OpAttentionGrad] = lowerAttentionGrad
 }
 
-// lowerAttentionGrad recomputes the forward (its output and log-sum-exp are
-// not graph values) and writes dq, dk, dv into the stacked [3, ...] output.
+// lowerAttentionGrad recomputes the forward where the backward reads it (its
+// output and log-sum-exp are not graph values) and writes dq, dk, dv into
+// the stacked [3, ...] output.
 func lowerAttentionGrad(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
 	s := graph.AttentionShape(n)
 	size := s.Size()
@@ -231,8 +232,10 @@ func lowerAttentionGrad(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buf
 		bufs[i] = b
 	}
 	o, dq, dk, dv, lse, delta := bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], bufs[5]
-	if err := r.lib.AttentionForward(r.seq, in[0], in[1], in[2], o, lse, s); err != nil {
-		return err
+	if r.lib.AttentionBackwardReadsForward(s) {
+		if err := r.lib.AttentionForward(r.seq, in[0], in[1], in[2], o, lse, s); err != nil {
+			return err
+		}
 	}
 	if err := r.lib.AttentionBackward(r.seq, in[0], in[1], in[2], o, lse, in[3], dq, dk, dv, delta, s); err != nil {
 		return err

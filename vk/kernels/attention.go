@@ -117,12 +117,18 @@ func (l *Lib) AttentionForward(seq *vk.Sequence, q, k, v, o, lse *vk.Buffer, s A
 	return seq.Dispatch(kern, groups, push, q, k, v, o, lse)
 }
 
+// AttentionBackwardReadsForward reports whether AttentionBackward reads
+// AttentionForward's o and lse for shape s: not on the GEMM path, which
+// recomputes the probabilities from the scores.
+func (l *Lib) AttentionBackwardReadsForward(s AttentionShape) bool { return !l.attnViaGemm(s) }
+
 // AttentionBackward records the gradients of graph.Attention for the output
 // gradient gy (graph.AttentionGrad, as three buffers dq, dk, dv of
 // s.Size() values). o and lse are AttentionForward's outputs for the same
 // q, k, v (an executor that did not keep them records AttentionForward into
-// scratch first); the probabilities are recomputed from lse, FlashAttention-2
-// style. delta is scratch of s.RowLen() values (it receives gy_i . o_i).
+// scratch first, where AttentionBackwardReadsForward says they are read);
+// the probabilities are recomputed from lse, FlashAttention-2 style, or on
+// the GEMM path (attention_gemm.go) from the scores. delta is scratch of s.RowLen() values (it receives gy_i . o_i).
 // Two dispatches, one owning query rows (dq) and one owning key columns
 // (dk, dv), so every output has a single writer: deterministic, no atomics.
 func (l *Lib) AttentionBackward(seq *vk.Sequence, q, k, v, o, lse, gy, dq, dk, dv, delta *vk.Buffer, s AttentionShape) error {
@@ -137,7 +143,7 @@ func (l *Lib) AttentionBackward(seq *vk.Sequence, q, k, v, o, lse, gy, dq, dk, d
 		return err
 	}
 	if l.attnViaGemm(s) {
-		return l.attentionBackwardGemm(seq, q, k, v, lse, gy, dq, dk, dv, delta, s)
+		return l.attentionBackwardGemm(seq, q, k, v, gy, dq, dk, dv, delta, s)
 	}
 	kq, av, err := l.attnKernel("attention_bwd_dq", s.HeadDim())
 	if err != nil {

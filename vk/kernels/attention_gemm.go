@@ -101,23 +101,13 @@ func (l *Lib) attnScores(seq *vk.Sequence, s AttentionShape, c attnChunk, q, k, 
 // attentionForwardGemm is AttentionForward on the GEMM path.
 func (l *Lib) attentionForwardGemm(seq *vk.Sequence, q, k, v, o, lse *vk.Buffer, s AttentionShape) error {
 	d, L := s.HeadDim(), s.L
-	rs, err := l.ReduceScratch()
-	if err != nil {
-		return err
-	}
 	return l.attnChunks(s, []*vk.Buffer{q, k, v, o}, []*vk.Buffer{lse}, func(c attnChunk) error {
 		q, k, v, o, lse := c.mats[0], c.mats[1], c.mats[2], c.mats[3], c.rows[0]
-		rows, mat, col := c.nb*L, []int{c.nb * L, L}, []int{c.nb * L, 1}
+		rows := c.nb * L
 		steps := []func() error{
 			func() error { return l.attnScores(seq, s, c, q, k, c.s) },
 			// p = exp(s - max) / sum; lse = max + log(sum)
-			func() error { return l.Reduce(seq, ReduceMax, c.s, lse, rs, rows, L, 1, 1) },
-			func() error { return l.Binary(seq, Sub, c.s, lse, c.s, mat, col) },
-			func() error { return l.Unary(seq, Exp, c.s, c.s, rows*L, 1, 0, 0) },
-			func() error { return l.Reduce(seq, ReduceSum, c.s, c.rowTmp, rs, rows, L, 1, 1) },
-			func() error { return l.Binary(seq, Div, c.s, c.rowTmp, c.s, mat, col) },
-			func() error { return l.Unary(seq, Log, c.rowTmp, c.rowTmp, rows, 1, 0, 0) },
-			func() error { return l.Binary(seq, Add, lse, c.rowTmp, lse, []int{rows}, []int{rows}) },
+			func() error { return l.softmaxRows(seq, c.s, lse, rows, L) },
 			// o[:, i] = sum_j p_ij v[:, j]
 			func() error {
 				return l.Gemm(seq, GemmAuto, false, true, d, L, L, 1, v, c.s, 0, o, c.nb, d*L, L*L, d*L)
@@ -127,34 +117,28 @@ func (l *Lib) attentionForwardGemm(seq *vk.Sequence, q, k, v, o, lse *vk.Buffer,
 	})
 }
 
-// attentionBackwardGemm is AttentionBackward on the GEMM path: p from lse,
-// dv = gy p, dp = gy^T v, ds = p (dp - rowsum(p dp)), dq = scale k ds^T,
-// dk = scale q ds. delta receives rowsum(p dp) = gy_i . o_i.
-func (l *Lib) attentionBackwardGemm(seq *vk.Sequence, q, k, v, lse, gy, dq, dk, dv, delta *vk.Buffer, s AttentionShape) error {
+// attentionBackwardGemm is AttentionBackward on the GEMM path: p =
+// softmax(scale q^T k) recomputed from the scores (so AttentionForward's o
+// and lse are not read), dv = gy p, dp = gy^T v, ds = p (dp - rowsum(p
+// dp)), dq = scale k ds^T, dk = scale q ds. delta receives rowsum(p dp) =
+// gy_i . o_i.
+func (l *Lib) attentionBackwardGemm(seq *vk.Sequence, q, k, v, gy, dq, dk, dv, delta *vk.Buffer, s AttentionShape) error {
 	d, L := s.HeadDim(), s.L
 	scale := float32(attnScale(s))
-	rs, err := l.ReduceScratch()
-	if err != nil {
-		return err
-	}
-	return l.attnChunks(s, []*vk.Buffer{q, k, v, gy, dq, dk, dv}, []*vk.Buffer{lse, delta}, func(c attnChunk) error {
+	return l.attnChunks(s, []*vk.Buffer{q, k, v, gy, dq, dk, dv}, []*vk.Buffer{delta}, func(c attnChunk) error {
 		q, k, v, gy, dq, dk, dv := c.mats[0], c.mats[1], c.mats[2], c.mats[3], c.mats[4], c.mats[5], c.mats[6]
-		lse, delta := c.rows[0], c.rows[1]
-		rows, mat, col := c.nb*L, []int{c.nb * L, L}, []int{c.nb * L, 1}
+		delta := c.rows[0]
+		rows := c.nb * L
 		p, dp := c.s, c.t
 		steps := []func() error{
 			func() error { return l.attnScores(seq, s, c, q, k, p) },
-			func() error { return l.Binary(seq, Sub, p, lse, p, mat, col) },
-			func() error { return l.Unary(seq, Exp, p, p, rows*L, 1, 0, 0) },
+			func() error { return l.softmaxRows(seq, p, c.rowTmp, rows, L) },
 			func() error {
 				return l.Gemm(seq, GemmAuto, false, false, d, L, L, 1, gy, p, 0, dv, c.nb, d*L, L*L, d*L)
 			},
 			func() error { return l.Gemm(seq, GemmAuto, true, false, L, L, d, 1, gy, v, 0, dp, c.nb, d*L, d*L, L*L) },
-			// dp <- p dp; delta = rowsum; ds = p dp - p delta (into dp)
-			func() error { return l.Binary(seq, Mul, p, dp, dp, mat, mat) },
-			func() error { return l.Reduce(seq, ReduceSum, dp, delta, rs, rows, L, 1, 1) },
-			func() error { return l.Binary(seq, Mul, p, delta, p, mat, col) },
-			func() error { return l.Binary(seq, Sub, dp, p, dp, mat, mat) },
+			// ds = p (dp - delta), delta = rowsum(p dp), into dp
+			func() error { return l.softmaxGradRows(seq, p, dp, delta, rows, L) },
 			func() error {
 				return l.Gemm(seq, GemmAuto, false, true, d, L, L, scale, k, dp, 0, dq, c.nb, d*L, L*L, d*L)
 			},
@@ -164,6 +148,27 @@ func (l *Lib) attentionBackwardGemm(seq *vk.Sequence, q, k, v, lse, gy, dq, dk, 
 		}
 		return runSteps(steps)
 	})
+}
+
+// softmaxRows records, for rows of L scores in s, s <- softmax(s) in place
+// and lse[row] = the log of the row's sum of exponentials (softmax_rows).
+func (l *Lib) softmaxRows(seq *vk.Sequence, s, lse *vk.Buffer, rows, L int) error {
+	k, err := l.kernel1D("softmax_rows", b2u(L%4 == 0))
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(k, k.Groups(rows), pushInts(rows, L), s, lse)
+}
+
+// softmaxGradRows records, for rows of L probabilities p and gradients dp,
+// delta[row] = rowsum(p dp) and dp <- p (dp - delta) in place
+// (softmax_grad_rows).
+func (l *Lib) softmaxGradRows(seq *vk.Sequence, p, dp, delta *vk.Buffer, rows, L int) error {
+	k, err := l.kernel1D("softmax_grad_rows", b2u(L%4 == 0))
+	if err != nil {
+		return err
+	}
+	return seq.Dispatch(k, k.Groups(rows), pushInts(rows, L), p, dp, delta)
 }
 
 // runSteps runs recording steps in order, stopping at the first error.

@@ -63,6 +63,8 @@ func TestAttentionUNetShapes(t *testing.T) {
 	l.Tuning.LoopLimited = true
 	l.Tuning.ConvIm2colScratchBytes = 4 * 96 * 96
 	testAttentionShape(t, l, rng, AttentionShape{N: 3, C: 128, L: 96, Heads: 1})
+	// Rows of scores that are not whole vec4s (softmax_rows' scalar path).
+	testAttentionShape(t, l, rng, AttentionShape{N: 2, C: 128, L: 67, Heads: 1})
 }
 
 // testAttentionShape checks the forward and backward of shape s with the
