@@ -55,9 +55,25 @@ layout(std430, set = 0, binding = 5) readonly buffer I5 { float in5[]; };
 layout(std430, set = 0, binding = 6) writeonly buffer O0 { float out0[]; };
 layout(std430, set = 0, binding = 7) writeonly buffer O1 { float out1[]; };
 layout(std430, set = 0, binding = 8) writeonly buffer O2 { float out2[]; };
+// The same bindings as vec4s (VEC4).
+layout(std430, set = 0, binding = 0) readonly buffer V0 { vec4 in0v[]; };
+layout(std430, set = 0, binding = 1) readonly buffer V1 { vec4 in1v[]; };
+layout(std430, set = 0, binding = 2) readonly buffer V2 { vec4 in2v[]; };
+layout(std430, set = 0, binding = 3) readonly buffer V3 { vec4 in3v[]; };
+layout(std430, set = 0, binding = 4) readonly buffer V4 { vec4 in4v[]; };
+layout(std430, set = 0, binding = 5) readonly buffer V5 { vec4 in5v[]; };
+layout(std430, set = 0, binding = 6) writeonly buffer W0 { vec4 out0v[]; };
+layout(std430, set = 0, binding = 7) writeonly buffer W1 { vec4 out1v[]; };
+layout(std430, set = 0, binding = 8) writeonly buffer W2 { vec4 out2v[]; };
 // Workgroup layout: false, a grid-stride loop over the whole grid (GPUs);
 // true, one contiguous chunk of per elements per workgroup.
 layout(constant_id = 67) const bool CHUNKED = false;
+// VEC4: each index i is the 4 elements 4i .. 4i+3 (n a multiple of 4, p.n
+// and p.per counted in vec4s): vec4 loads and stores where the index is i,
+// one load made a vec4 where the 4 elements share a broadcast value (the
+// divisor a multiple of 4), 4 loads otherwise. lavapipe moves a vec4 for
+// little more than a float.
+layout(constant_id = 68) const bool VEC4 = false;
 
 layout(push_constant) uniform P {
     uint n;
@@ -83,6 +99,51 @@ void store(uint k, uint j, float v) {
     }
 }
 
+vec4 load4(uint k, uint j) {
+    switch (k) {
+    case 0: return in0v[j];
+    case 1: return in1v[j];
+    case 2: return in2v[j];
+    case 3: return in3v[j];
+    case 4: return in4v[j];
+    default: return in5v[j];
+    }
+}
+
+void store4(uint k, uint j, vec4 v) {
+    switch (k) {
+    case 0: out0v[j] = v; break;
+    case 1: out1v[j] = v; break;
+    default: out2v[j] = v; break;
+    }
+}
+
+// bload is a broadcast load (i / div) % mod for the 4 elements of vec4 i.
+vec4 bload(uint k, uint i, uint div, uint mod) {
+    if (div % 4u == 0u) return vec4(load(k, (4u * i / div) % mod));
+    return vec4(load(k, (4u * i / div) % mod), load(k, ((4u * i + 1u) / div) % mod),
+                load(k, ((4u * i + 2u) / div) % mod), load(k, ((4u * i + 3u) / div) % mod));
+}
+
+void run4(uint w0, uint w1, uint w2, uint w3, uint i, inout vec4 r[NREG]) {
+    const uint dst = (w0 >> 4) & 15u, a = (w0 >> 8) & 15u, b = (w0 >> 12) & 15u;
+    const uint code = (w0 >> 16) & 255u, k = w0 >> 24;
+    switch (w0 & 15u) {
+    case 1: r[dst] = w3 == 0u ? load4(k, i) : bload(k, i, w1, w2); break;
+    case 2: r[dst] = vec4(uintBitsToFloat(w1)); break;
+    case 3: {
+        const vec4 v = uintBitsToFloat(w1) * r[a] + uintBitsToFloat(w2);
+        const float g = uintBitsToFloat(w3);
+        r[dst] = vec4(unary_f(code, v.x, g), unary_f(code, v.y, g), unary_f(code, v.z, g), unary_f(code, v.w, g));
+        break;
+    }
+    case 4: r[dst] = vec4(binary_f(code, r[a].x, r[b].x), binary_f(code, r[a].y, r[b].y),
+                          binary_f(code, r[a].z, r[b].z), binary_f(code, r[a].w, r[b].w)); break;
+    case 5: store4(k, i, r[a]); break;
+    default: break;
+    }
+}
+
 void run(uint w0, uint w1, uint w2, uint w3, uint i, inout float r[NREG]) {
     const uint dst = (w0 >> 4) & 15u, a = (w0 >> 8) & 15u, b = (w0 >> 12) & 15u;
     const uint code = (w0 >> 16) & 255u, k = w0 >> 24;
@@ -97,6 +158,7 @@ void run(uint w0, uint w1, uint w2, uint w3, uint i, inout float r[NREG]) {
 }
 
 #define RUN(k) run(S##k##_0, S##k##_1, S##k##_2, S##k##_3, i, r)
+#define RUN4(k) run4(S##k##_0, S##k##_1, S##k##_2, S##k##_3, i, r4)
 
 void main() {
     // One loop for both layouts, so the program is expanded once: lavapipe
@@ -117,8 +179,14 @@ void main() {
         stride = gl_NumWorkGroups.x * gl_NumWorkGroups.y * gl_WorkGroupSize.x;
     }
     for (; i < end; i += stride) {
-        float r[NREG];
-        RUN(0); RUN(1); RUN(2); RUN(3); RUN(4); RUN(5); RUN(6); RUN(7);
-        RUN(8); RUN(9); RUN(10); RUN(11); RUN(12); RUN(13); RUN(14); RUN(15);
+        if (VEC4) {
+            vec4 r4[NREG];
+            RUN4(0); RUN4(1); RUN4(2); RUN4(3); RUN4(4); RUN4(5); RUN4(6); RUN4(7);
+            RUN4(8); RUN4(9); RUN4(10); RUN4(11); RUN4(12); RUN4(13); RUN4(14); RUN4(15);
+        } else {
+            float r[NREG];
+            RUN(0); RUN(1); RUN(2); RUN(3); RUN(4); RUN(5); RUN(6); RUN(7);
+            RUN(8); RUN(9); RUN(10); RUN(11); RUN(12); RUN(13); RUN(14); RUN(15);
+        }
     }
 }

@@ -154,10 +154,15 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 	for i := 0; i < EwiseOutputs; i++ {
 		bufs = append(bufs, outs[min(i, len(outs)-1)])
 	}
-	var code [4*EwiseSlots + 2]uint32 // the program, CHUNKED, then the width (the cache key)
+	var code [4*EwiseSlots + 3]uint32 // the program, CHUNKED, VEC4, then the width (the cache key)
 	copy(code[:], p.Code)
+	units := n // what one index covers: an element, or 4 with VEC4
+	if l.Tuning.ElemVec4 && n%4 == 0 {
+		units = n / 4
+		code[4*EwiseSlots+1] = 1
+	}
 	local := int(l.Tuning.Local1D)
-	groups, per := ceilDiv(n, local), n
+	groups, per := ceilDiv(units, local), units
 	if ch := l.Tuning.Ewise; ch.Groups > 0 {
 		local = ch.Local
 		if local < 1 || uint32(local) > l.Dev.Info.Limits.MaxWorkgroupInvocations {
@@ -165,24 +170,24 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 		}
 		// At least ch.Groups chunks, each looping fewer than maxLoopIters
 		// times.
-		groups = max(ch.Groups, ceilDiv(n, local*maxLoopIters))
-		per = ceilDiv(ceilDiv(n, groups), local) * local
-		groups = ceilDiv(n, per)
+		groups = max(ch.Groups, ceilDiv(units, local*maxLoopIters))
+		per = ceilDiv(ceilDiv(units, groups), local) * local
+		groups = ceilDiv(units, per)
 		code[4*EwiseSlots] = 1
 	}
-	code[4*EwiseSlots+1] = uint32(local)
+	code[4*EwiseSlots+2] = uint32(local)
 	k := l.ewise[code]
 	if k == nil {
 		var err error
-		if k, err = l.kernel("ewise", [3]uint32{uint32(local), 1, 1}, code[:4*EwiseSlots+1]...); err != nil {
+		if k, err = l.kernel("ewise", [3]uint32{uint32(local), 1, 1}, code[:4*EwiseSlots+2]...); err != nil {
 			return err
 		}
 		if l.ewise == nil {
-			l.ewise = map[[4*EwiseSlots + 2]uint32]*vk.Kernel{}
+			l.ewise = map[[4*EwiseSlots + 3]uint32]*vk.Kernel{}
 		}
 		l.ewise[code] = k
 	}
-	return seq.Dispatch(k, l.Dev.Grid(uint64(groups*local), uint32(local)), vk.Push(uint32(n), uint32(per)), bufs...)
+	return seq.Dispatch(k, l.Dev.Grid(uint64(groups*local), uint32(local)), vk.Push(uint32(units), uint32(per)), bufs...)
 }
 
 // EwiseRef is the float64 reference of Ewise: it runs p over n elements of

@@ -11,7 +11,8 @@ import (
 )
 
 // ewiseTestProgram uses every instruction: three inputs (one a row repeated
-// over the elements, one a column broadcast along rows of 5), a constant,
+// over the elements, one a column broadcast along rows of 5 and along
+// rows of 8, a divisor that is whole vec4s), a constant,
 // unary ops with scale, shift and parameter, binary ops, and two outputs,
 // one of them in place of input 0.
 func ewiseTestProgram(t *testing.T) *EwiseProgram {
@@ -29,7 +30,9 @@ func ewiseTestProgram(t *testing.T) *EwiseProgram {
 		p.Binary(8, Div, 7, 3), // / 0.5
 		p.Unary(9, Exp, 2, -0.5, 0, 0),
 		p.Binary(10, Add, 8, 9),
-		p.Store(0, 10),
+		p.Load(11, 2, 8, 1000000), // col[i / 8]
+		p.Binary(12, Add, 10, 11),
+		p.Store(0, 12),
 		p.Store(1, 6),
 	}
 	for _, err := range steps {
@@ -44,16 +47,17 @@ func TestEwise(t *testing.T) {
 	l := testLib(t)
 	rng := rand.New(rand.NewPCG(21, 22))
 	p := ewiseTestProgram(t)
-	if p.Inputs != 3 || p.Outputs != 2 || p.Len() != 13 {
+	if p.Inputs != 3 || p.Outputs != 2 || p.Len() != 15 {
 		t.Fatalf("program of %d inputs, %d outputs, %d instructions", p.Inputs, p.Outputs, p.Len())
 	}
 	// 1 and 5 elements, one not a multiple of the group, and one that makes
-	// chunked groups loop; in each grid (Tuning.Ewise): one element per
+	// chunked groups loop, then two multiples of 4 (vec4s, Tuning.ElemVec4);
+	// in each grid (Tuning.Ewise): one element per
 	// invocation (GPUs), chunks of lavapipe's SIMD width, and a width that
 	// is not a multiple of it.
 	for _, grid := range []Chunking{{}, {Groups: 2, Local: 8}, {Groups: 3, Local: 5}} {
 		l.Tuning.Ewise = grid
-		for _, n := range []int{1, 5, 5 * 77, 5 * 20011} {
+		for _, n := range []int{1, 5, 5 * 77, 5 * 20011, 20 * 77, 20 * 20011} {
 			t.Run(fmt.Sprintf("%+v/%d", grid, n), func(t *testing.T) {
 				x, row, col := randn(rng, n, 1, 0), randn(rng, 5, 1, 0), randn(rng, (n+4)/5, 1, 0)
 				want, err := EwiseRef(p, n, [][]float64{x, row, col})

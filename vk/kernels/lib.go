@@ -22,7 +22,7 @@ type Lib struct {
 	kernels map[kernelKey]*vk.Kernel
 	// ewise caches the pipelines of fused programs by their code, layout
 	// and width (too many constants for kernelKey).
-	ewise map[[4*EwiseSlots + 2]uint32]*vk.Kernel
+	ewise map[[4*EwiseSlots + 3]uint32]*vk.Kernel
 }
 
 // kernelKey identifies a pipeline of the library (up to 8 constants).
