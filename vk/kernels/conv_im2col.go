@@ -254,6 +254,9 @@ func (l *Lib) convIm2colFilterOK(g Conv2DGeom) bool {
 // [C*KH*KW, nb*OH*OW] matrix, gyT = gy's chunk as [O, nb*OH*OW], and
 // gw (+)= gyT x cols^T (beta 1 after the first chunk).
 func (l *Lib) convIm2colFilter(seq *vk.Sequence, x, gy, gw *vk.Buffer, g Conv2DGeom) error {
+	if l.pointwiseFilterOK(g) {
+		return l.pointwiseFilter(seq, x, gy, gw, g)
+	}
 	oh, ow := g.OutH(), g.OutW()
 	ohw, ckk := oh*ow, g.C*g.KH*g.KW
 	per := ckk * ohw
@@ -290,4 +293,35 @@ func (l *Lib) convIm2colFilter(seq *vk.Sequence, x, gy, gw *vk.Buffer, g Conv2DG
 		}
 	}
 	return nil
+}
+
+// pointwiseFilterOK reports whether pointwiseFilter's per-image products
+// fit the scratch.
+func (l *Lib) pointwiseFilterOK(g Conv2DGeom) bool {
+	hw := g.H * g.W
+	return pointwise(g) && g.N*g.O*g.C*4 <= l.Tuning.ConvIm2colScratchBytes && (!l.Tuning.LoopLimited || hw <= limitedGemmK)
+}
+
+// pointwiseFilter: the filter gradient of a 1x1 convolution, gw = sum_n
+// gy[n] x[n]^T, as one batched product of the images as they lie (gy[n]
+// [O, HW] times x[n] [C, HW] transposed) into per-image partials, then
+// their sum over the images: no copies of x or gy into columns.
+func (l *Lib) pointwiseFilter(seq *vk.Sequence, x, gy, gw *vk.Buffer, g Conv2DGeom) error {
+	hw, oc := g.H*g.W, g.O*g.C
+	part, err := l.convBuf(3, g.N*oc)
+	if err != nil {
+		return err
+	}
+	t, err := l.im2colTile(g.O)
+	if err != nil {
+		return err
+	}
+	if err := l.GemmWithTile(seq, t, false, true, g.O, g.C, hw, 1, gy, x, 0, part, g.N, g.O*hw, g.C*hw, oc); err != nil {
+		return err
+	}
+	rs, err := l.ReduceScratch()
+	if err != nil {
+		return err
+	}
+	return l.Reduce(seq, ReduceSum, part, gw, rs, 1, g.N, oc, 1)
 }
