@@ -154,11 +154,11 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 	for i := 0; i < EwiseOutputs; i++ {
 		bufs = append(bufs, outs[min(i, len(outs)-1)])
 	}
-	var code [4*EwiseSlots + 3]uint32 // the program, CHUNKED, VEC4, then the width (the cache key)
+	var code [4*EwiseSlots + 3]uint32 // the program, CHUNKED, vec4s, then the width (the cache key)
 	copy(code[:], p.Code)
-	units := n // what one index covers: an element, or 4 with VEC4
+	units, name := n, "ewise" // what one index covers: an element, or 4 in ewise4
 	if l.Tuning.ElemVec4 && n%4 == 0 {
-		units = n / 4
+		units, name = n/4, "ewise4"
 		code[4*EwiseSlots+1] = 1
 	}
 	local := int(l.Tuning.Local1D)
@@ -179,7 +179,7 @@ func (l *Lib) Ewise(seq *vk.Sequence, p *EwiseProgram, n int, ins, outs []*vk.Bu
 	k := l.ewise[code]
 	if k == nil {
 		var err error
-		if k, err = l.kernel("ewise", [3]uint32{uint32(local), 1, 1}, code[:4*EwiseSlots+2]...); err != nil {
+		if k, err = l.kernel(name, [3]uint32{uint32(local), 1, 1}, code[:4*EwiseSlots+1]...); err != nil {
 			return err
 		}
 		if l.ewise == nil {
