@@ -62,15 +62,19 @@ void store_unit(uint i, vec4 v) {
 void normalize_group(uint grp) {
     const uint t = gl_LocalInvocationID.x, L = gl_WorkGroupSize.x;
     const uint m = p.cg * p.hw, base = grp * m / W, units = m / W;
-    vec4 s = vec4(0.0);
-    for (uint j = t; j < units; j += L) s += load_unit(base + j);
-    const float mean = wg_sum(vec2(dot(s, LANES), 0.0)).x / float(m);
-    s = vec4(0.0);
+    // Mean and variance in one pass, of the values less the group's first
+    // (a pivot within a few deviations of the mean, so the variance does
+    // not cancel the way E[x^2] - E[x]^2 does around a large mean).
+    const float k0 = x[base * W];
+    vec4 s1 = vec4(0.0), s2 = vec4(0.0);
     for (uint j = t; j < units; j += L) {
-        vec4 d = load_unit(base + j) - mean;
-        s += d * d;
+        const vec4 d = (load_unit(base + j) - k0) * LANES;
+        s1 += d;
+        s2 += d * d;
     }
-    const float rstd = inversesqrt(wg_sum(vec2(dot(s, LANES), 0.0)).x / float(m) + p.eps);
+    const vec2 sums = wg_sum(vec2(dot(s1, vec4(1.0)), dot(s2, vec4(1.0)))) / float(m);
+    const float mean = k0 + sums.x;
+    const float rstd = inversesqrt(max(sums.y - sums.x * sums.x, 0.0) + p.eps);
     if (AFFINE) {
         // Channel by channel: no division per element to find its channel
         // (scalarised on CPUs' SIMD units).

@@ -39,27 +39,36 @@ void group_grad4(uint grp) {
     const uint m = p.cg * p.hw, base = grp * m / 4, units = m / 4;
     const vec4 one = vec4(1.0);
     float mean, rstd;
+    vec2 mg;
     if (STATS) {
         mean = mean_in[grp];
         rstd = rstd_in[grp];
-    } else {
-        vec4 s = vec4(0.0);
-        for (uint j = t; j < units; j += L) s += x4[base + j];
-        mean = wg_sum(vec2(dot(s, one), 0.0)).x / float(m);
-        s = vec4(0.0);
+        vec4 sg = vec4(0.0), sgx = vec4(0.0);
         for (uint j = t; j < units; j += L) {
-            vec4 d = x4[base + j] - mean;
-            s += d * d;
+            vec4 g = gy4[base + j];
+            sg += g;
+            sgx += g * (x4[base + j] - mean) * rstd;
         }
-        rstd = inversesqrt(wg_sum(vec2(dot(s, one), 0.0)).x / float(m) + p.eps);
+        mg = wg_sum(vec2(dot(sg, one), dot(sgx, one))) / float(m);
+    } else {
+        // The statistics and the two sums of gy in one pass, about a pivot
+        // (the group's first value; see groupnorm).
+        const float k0 = x[base * 4];
+        vec4 s1 = vec4(0.0), s2 = vec4(0.0), sg = vec4(0.0), sgd = vec4(0.0);
+        for (uint j = t; j < units; j += L) {
+            const vec4 d = x4[base + j] - k0, g = gy4[base + j];
+            s1 += d;
+            s2 += d * d;
+            sg += g;
+            sgd += g * d;
+        }
+        const vec2 sx = wg_sum(vec2(dot(s1, one), dot(s2, one))) / float(m);
+        const vec2 sgs = wg_sum(vec2(dot(sg, one), dot(sgd, one))) / float(m);
+        mean = k0 + sx.x;
+        rstd = inversesqrt(max(sx.y - sx.x * sx.x, 0.0) + p.eps);
+        // mean of g (x - mean) rstd = rstd (mean of g d - (mean - k0) mean of g)
+        mg = vec2(sgs.x, rstd * (sgs.y - sx.x * sgs.x));
     }
-    vec4 sg = vec4(0.0), sgx = vec4(0.0);
-    for (uint j = t; j < units; j += L) {
-        vec4 g = gy4[base + j];
-        sg += g;
-        sgx += g * (x4[base + j] - mean) * rstd;
-    }
-    const vec2 mg = wg_sum(vec2(dot(sg, one), dot(sgx, one))) / float(m);
     for (uint j = t; j < units; j += L) {
         vec4 xh = (x4[base + j] - mean) * rstd;
         dx4[base + j] = rstd * (gy4[base + j] - mg.x - xh * mg.y);
