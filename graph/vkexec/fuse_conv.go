@@ -71,5 +71,5 @@ func (c *convBiasRun) record(r *recorder, bufs map[*graph.Node]*vk.Buffer) error
 			return fmt.Errorf("vkexec: the fused convolution's output %v overlaps its input %v", c.add, in)
 		}
 	}
-	return r.lib.Conv2D(r.seq, bufs[x], bufs[w], bufs[c.bias], out, graph.Conv2DGeom(c.conv))
+	return r.conv2D(c.conv, bufs[x], bufs[w], bufs[c.bias], out)
 }

@@ -15,6 +15,10 @@ type recorder struct {
 	state *vk.Buffer
 	unit  *vk.Buffer
 	temps []*vk.Buffer
+	// kept are the transformed inputs to keep (keptTransforms), saved
+	// those recorded so far (conv_save.go).
+	kept  map[convKey]int
+	saved map[convKey]*vk.Buffer
 }
 
 // temp returns a scratch buffer of n floats that lives as long as the program.
@@ -324,13 +328,13 @@ func lowerMatMul(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) er
 
 func init() {
 	lowerings[graph.OpConv2D] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
-		return r.lib.Conv2D(r.seq, in[0], in[1], nil, out, graph.Conv2DGeom(n))
+		return r.conv2D(n, in[0], in[1], nil, out)
 	}
 	lowerings[graph.OpConv2DBackData] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
 		return r.lib.Conv2DBackData(r.seq, in[0], in[1], out, graph.Conv2DGeom(n))
 	}
 	lowerings[graph.OpConv2DBackFilter] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
-		return r.lib.Conv2DBackFilter(r.seq, in[0], in[1], out, graph.Conv2DGeom(n))
+		return r.conv2DBackFilter(n, in[0], in[1], out)
 	}
 	lowerings[graph.OpGroupNorm] = func(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
 		s := graph.GroupNormShape(n)

@@ -223,3 +223,52 @@ func TestConvWinogradShapes(t *testing.T) {
 		t.Errorf("%+v: Winograd forward %v with F(%dx%d, 3x3), want F(%dx%d, 3x3)", big, ok, wg.r, wg.r, wantR, wantR)
 	}
 }
+
+// TestConv2DSaving: a forward pass that keeps its Winograd input transform
+// and the filter gradient that reads it back match the references, in one
+// chunk and over chunks; shapes without the transform are refused.
+func TestConv2DSaving(t *testing.T) {
+	l := testLib(t)
+	l.Tuning.WinogradTile = 4
+	rng := rand.New(rand.NewPCG(23, 24))
+	for _, c := range []struct {
+		g     Conv2DGeom
+		chunk int
+	}{
+		{Conv2DGeom{N: 3, C: 8, H: 9, W: 7, O: 5, KH: 3, KW: 3, Pad: [2]int{1, 1}}, 0},
+		{Conv2DGeom{N: 5, C: 4, H: 8, W: 8, O: 8, KH: 3, KW: 3, Pad: [2]int{1, 1}}, 2},
+	} {
+		l.Tuning.ConvIm2colChunk = c.chunk
+		g := c.g
+		n := l.WinogradInputSave(g)
+		if n == 0 {
+			t.Fatalf("%+v: no saved transform", g)
+		}
+		nx, nw, ny := g.N*g.C*g.H*g.W, g.O*g.C*g.KH*g.KW, g.N*g.O*g.OutH()*g.OutW()
+		fanW, fanGY := math.Sqrt(float64(g.C*9)), math.Sqrt(float64(g.N*g.OutH()*g.OutW()))
+		x, w, b, gy := randn(rng, nx, 1, 0), randn(rng, nw, 1/fanW, 0), randn(rng, g.O, 1, 0), randn(rng, ny, 1/fanGY, 0)
+		xb, wb, bb, gyb := upload(t, l, x), upload(t, l, w), upload(t, l, b), upload(t, l, gy)
+		yb, gwb, save := newBuf(t, l, ny), newBuf(t, l, nw), newBuf(t, l, n)
+		run(t, l, func(seq *vk.Sequence) error {
+			if err := l.Conv2DSaving(seq, xb, wb, bb, yb, save, g); err != nil {
+				return err
+			}
+			return l.Conv2DBackFilterSaved(seq, xb, gyb, gwb, save, g)
+		})
+		name := fmt.Sprintf("%+v in chunks of %d", g, c.chunk)
+		vktest.Close(t, name+" y", download(t, yb, ny), ref.Conv2D(x, w, b, g), 1e-4, 1e-4)
+		vktest.Close(t, name+" gw", download(t, gwb, nw), ref.Conv2DBackFilter(x, gy, g), 1e-4, 1e-4)
+	}
+	l.Tuning.ConvIm2colChunk = 0
+	bad := Conv2DGeom{N: 1, C: 3, H: 8, W: 8, O: 4, KH: 3, KW: 3, Pad: [2]int{1, 1}}
+	if n := l.WinogradInputSave(bad); n != 0 {
+		t.Errorf("%+v: saved transform of %d values for 3 input channels", bad, n)
+	}
+	b := newBuf(t, l, 1024)
+	run(t, l, func(seq *vk.Sequence) error {
+		if err := l.Conv2DSaving(seq, b, b, nil, b, b, bad); err == nil {
+			t.Errorf("%+v: Conv2DSaving accepted a shape without a saved transform", bad)
+		}
+		return nil
+	})
+}

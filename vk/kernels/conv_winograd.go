@@ -107,9 +107,14 @@ func (l *Lib) winogradFit(g winogradGeom) (winogradGeom, bool) {
 // convWinograd records out = the convolution of in with the 3x3 kernels of
 // w (+ bias[o] when hasBias): w is [m, k, 3, 3], or with flip [k, m, 3, 3]
 // used flipped (the data gradient). wo, wc are w's first two dimensions.
-func (l *Lib) convWinograd(seq *vk.Sequence, in, w, bias, out *vk.Buffer, g winogradGeom, flip, hasBias bool, wo, wc int) error {
+// With save (WinogradInputSave values), the transformed input stays there,
+// chunk after chunk, for the filter gradient (filterChunk's chunks).
+func (l *Lib) convWinograd(seq *vk.Sequence, in, w, bias, out *vk.Buffer, g winogradGeom, flip, hasBias bool, wo, wc int, save *vk.Buffer) error {
 	th, tw := g.tiles()
 	chunk, _ := l.winogradChunk(g)
+	if save != nil {
+		chunk = l.filterChunk(g)
+	}
 	tpMax := ceilDiv(chunk*th*tw, 4) * 4
 	nf := g.freqs()
 	u, err := l.convBuf(1, nf*g.m*g.k)
@@ -146,6 +151,11 @@ func (l *Lib) convWinograd(seq *vk.Sequence, in, w, bias, out *vk.Buffer, g wino
 	for n0 := 0; n0 < g.n; n0 += chunk {
 		nb := min(chunk, g.n-n0)
 		tp := ceilDiv(nb*th*tw, 4) * 4
+		if save != nil {
+			if v, err = view(save, n0/chunk*nf*g.k*tpMax, nf*g.k*tp); err != nil {
+				return err
+			}
+		}
 		if err := seq.Dispatch(kin, kin.Groups(g.k*tp/4), pushInts(nb, n0*g.k*g.h*g.w, tp), in, v); err != nil {
 			return err
 		}
@@ -196,12 +206,12 @@ func (l *Lib) winogradFilter(g Conv2DGeom) (winogradGeom, bool) {
 // of x, D = the output-gradient transform of gy (zeros past the tiles),
 // and dU (+)= D x V^T per frequency (beta 1 after the first chunk); then
 // gw = G^T dU G.
-func (l *Lib) convWinogradFilter(seq *vk.Sequence, x, gy, gw *vk.Buffer, g winogradGeom) error {
+//
+// With saved (the forward's transformed input, Conv2DSaving), the input
+// transform is not recomputed.
+func (l *Lib) convWinogradFilter(seq *vk.Sequence, x, gy, gw *vk.Buffer, g winogradGeom, saved *vk.Buffer) error {
 	th, tw := g.tiles()
-	chunk, _ := l.winogradChunk(g)
-	if l.Tuning.LoopLimited { // keep each product's sum over tiles short
-		chunk = min(chunk, max(1, limitedGemmK/(th*tw)))
-	}
+	chunk := l.filterChunk(g)
 	tpMax := ceilDiv(chunk*th*tw, 4) * 4
 	nf := g.freqs()
 	v, err := l.convBuf(0, nf*g.k*tpMax)
@@ -231,7 +241,11 @@ func (l *Lib) convWinogradFilter(seq *vk.Sequence, x, gy, gw *vk.Buffer, g winog
 	for n0 := 0; n0 < g.n; n0 += chunk {
 		nb := min(chunk, g.n-n0)
 		tp := ceilDiv(nb*th*tw, 4) * 4
-		if err := seq.Dispatch(kin, kin.Groups(g.k*tp/4), pushInts(nb, n0*g.k*g.h*g.w, tp), x, v); err != nil {
+		if saved != nil {
+			if v, err = view(saved, n0/chunk*nf*g.k*tpMax, nf*g.k*tp); err != nil {
+				return err
+			}
+		} else if err := seq.Dispatch(kin, kin.Groups(g.k*tp/4), pushInts(nb, n0*g.k*g.h*g.w, tp), x, v); err != nil {
 			return err
 		}
 		if err := seq.Dispatch(kgy, kgy.Groups(g.m*tp/4), pushInts(nb, n0*g.m*g.oh*g.ow, tp), gy, d); err != nil {
@@ -250,6 +264,44 @@ func (l *Lib) convWinogradFilter(seq *vk.Sequence, x, gy, gw *vk.Buffer, g winog
 		return err
 	}
 	return seq.Dispatch(kf, kf.Groups(g.m*g.k), pushInts(g.m, g.k), du, gw)
+}
+
+// filterChunk is the images per chunk of the filter gradient (and of a
+// forward pass that saves its transformed input for it): winogradChunk's,
+// cut on a loop-limited device so that each product's sum over the tiles
+// stays short.
+func (l *Lib) filterChunk(g winogradGeom) int {
+	chunk, _ := l.winogradChunk(g)
+	if l.Tuning.LoopLimited {
+		th, tw := g.tiles()
+		chunk = min(chunk, max(1, limitedGemmK/(th*tw)))
+	}
+	return chunk
+}
+
+// WinogradInputSave is the length of the buffer in which a forward
+// convolution of geometry g keeps its transformed input for its filter
+// gradient (Conv2DSaving, Conv2DBackFilterSaved), 0 when they cannot share
+// it: when either does not run F(4x4, 3x3), or its chunks would not start
+// at view-aligned offsets. The buffer is 2.25 times the input (36 values
+// per 16).
+func (l *Lib) WinogradInputSave(g Conv2DGeom) int {
+	g = g.Norm()
+	if g.Check() != nil || l.convVariant(ConvAuto) != ConvWinograd {
+		return 0
+	}
+	fwd, ok := l.winogradFwd(g)
+	if _, okf := l.winogradFilter(g); !ok || !okf || fwd.r != 4 {
+		return 0
+	}
+	chunk := l.filterChunk(fwd)
+	th, tw := fwd.tiles()
+	per := fwd.freqs() * fwd.k * ceilDiv(chunk*th*tw, 4) * 4
+	chunks := ceilDiv(fwd.n, chunk)
+	if chunks > 1 && uint64(4*per)%l.Dev.ViewAlign() != 0 {
+		return 0
+	}
+	return chunks * per
 }
 
 // winogradTile is the register SGEMM tile of the Winograd products, with
