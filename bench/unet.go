@@ -140,7 +140,10 @@ func (r *runner) unetTrain(c unetCase, s sde.SDE, net *model.UNet) (Row, []Row, 
 	}
 	out := row(c.op, c.shape(), "train step dsm+adam+ema", r.dev.Info.Name, ms, 0, 0)
 	out.HostUs = float64(tr.HostTime.Microseconds()) / float64(steps)
-	out.PlannedBytes, out.UnplannedBytes = tr.Plan().ArenaBytes, tr.Plan().SumBytes
+	// The kept Winograd transforms are device memory of the step too, in
+	// both: planned or not, a step holds them.
+	kept := tr.KeptBytes()
+	out.PlannedBytes, out.UnplannedBytes = tr.Plan().ArenaBytes+kept, tr.Plan().SumBytes+kept
 	out.Note = "wall time per step"
 	if !r.opt.Profile {
 		return out, nil, nil

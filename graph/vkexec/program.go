@@ -315,6 +315,17 @@ func (p *Program) Buffer(n *graph.Node) *vk.Buffer { return p.bufs[n] }
 // Plan returns the memory plan of the program.
 func (p *Program) Plan() *graph.Plan { return p.Program.Plan }
 
+// KeptBytes is the device memory, outside the plan's arena, that keeps
+// convolutions' transformed inputs for their filter gradients
+// (conv_save.go).
+func (p *Program) KeptBytes() int {
+	n := 0
+	for _, m := range p.kept {
+		n += 4 * m
+	}
+	return n
+}
+
 // Release frees the program's device objects (not the parameters).
 func (p *Program) Release() {
 	if p.seq != nil {

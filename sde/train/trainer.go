@@ -368,6 +368,10 @@ func (t *Trainer) setLabels(p *vkexec.Program, labels []int) error {
 // Plan is the memory plan of the training step's graph.
 func (t *Trainer) Plan() *graph.Plan { return t.prog.Plan() }
 
+// KeptBytes is the step's device memory outside the plan's arena
+// (vkexec.Program.KeptBytes).
+func (t *Trainer) KeptBytes() int { return t.prog.KeptBytes() }
+
 // Timings is the GPU time of each dispatch of the last step, on a device
 // opened with vk.Options.Profile (nil otherwise).
 func (t *Trainer) Timings() ([]vk.Timing, error) { return t.seq.Timings() }
