@@ -60,11 +60,15 @@ func (r *recorder) conv2D(n *graph.Node, x, w, bias, out *vk.Buffer) error {
 	if m == 0 {
 		return r.lib.Conv2D(r.seq, x, w, bias, out, k.g)
 	}
-	save, err := r.temp(m)
-	if err != nil {
-		return err
+	// One buffer per program, whichever sequences it is recorded into.
+	save := r.saved[k]
+	if save == nil {
+		var err error
+		if save, err = r.temp(m); err != nil {
+			return err
+		}
+		r.saved[k] = save
 	}
-	r.saved[k] = save
 	return r.lib.Conv2DSaving(r.seq, x, w, bias, out, save, k.g)
 }
 

@@ -16,7 +16,7 @@ type recorder struct {
 	unit  *vk.Buffer
 	temps []*vk.Buffer
 	// kept are the transformed inputs to keep (keptTransforms), saved
-	// those recorded so far (conv_save.go).
+	// their buffers, the program's (conv_save.go).
 	kept  map[convKey]int
 	saved map[convKey]*vk.Buffer
 }

@@ -30,8 +30,9 @@ type Program struct {
 	state   *vk.Buffer   // run state (kernels.SDEStateWords): step, seed lo, seed hi
 	unit    *vk.Buffer   // the coefficients (1, 0) that turn LinComb into a plain draw
 	seq     *vk.Sequence
-	segs    []segment       // the steps as RecordInto records them (fuse.go)
-	kept    map[convKey]int // convolutions keeping their transformed input (conv_save.go)
+	segs    []segment              // the steps as RecordInto records them (fuse.go)
+	kept    map[convKey]int        // convolutions keeping their transformed input (conv_save.go)
+	saved   map[convKey]*vk.Buffer // and the buffers keeping them, made at the first recording
 }
 
 // Options adjust Compile.
@@ -66,7 +67,7 @@ func (e *Executor) CompileWith(opts Options, outputs ...*graph.Node) (*Program, 
 		// input's buffer.
 		gp.Plan = graph.PlanMemory(gp.Steps, gp.Outputs, graph.PlanOptions{Align: align, RunEnd: runEnd, Alias: alias})
 	}
-	p := &Program{exec: e, Program: gp, segs: segs, kept: keptTransforms(gp, e.Lib), bufs: map[*graph.Node]*vk.Buffer{}, inputs: map[string]*graph.Node{}}
+	p := &Program{exec: e, Program: gp, segs: segs, kept: keptTransforms(gp, e.Lib), saved: map[convKey]*vk.Buffer{}, bufs: map[*graph.Node]*vk.Buffer{}, inputs: map[string]*graph.Node{}}
 	ok := false
 	defer func() {
 		if !ok {
@@ -216,7 +217,7 @@ func (p *Program) record() error {
 // caller's (a sampling loop records the score network once per step). The
 // random draws use the program's run state (SetRunState).
 func (p *Program) RecordInto(seq *vk.Sequence) error {
-	r := &recorder{lib: p.exec.Lib, seq: seq, state: p.state, unit: p.unit, kept: p.kept, saved: map[convKey]*vk.Buffer{}}
+	r := &recorder{lib: p.exec.Lib, seq: seq, state: p.state, unit: p.unit, kept: p.kept, saved: p.saved}
 	defer func() { p.owned = append(p.owned, r.temps...) }()
 	for _, s := range p.segs {
 		if u := s.unit; u != nil {

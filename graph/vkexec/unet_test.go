@@ -1,6 +1,7 @@
 package vkexec
 
 import (
+	"maps"
 	"math/rand/v2"
 	"testing"
 
@@ -36,6 +37,23 @@ func TestUNetShapedStepMatchesReference(t *testing.T) {
 	// gradients above came from the forward's kept input transforms.
 	if tu := e.Lib.Tuning; tu.ConvAuto == kernels.ConvWinograd && tu.WinogradTile == 4 && len(p.kept) == 0 {
 		t.Error("no convolution kept its transformed input for its filter gradient")
+	}
+	// Recording the program again (a trainer records it into a sequence of
+	// its own) reuses the buffers that keep the transforms.
+	before := maps.Clone(p.saved)
+	seq, err := dev.NewSequence(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seq.Destroy()
+	if err := seq.Begin(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RecordInto(seq); err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(before, p.saved) || len(p.saved) != len(p.kept) {
+		t.Errorf("recording again kept %d transforms in new buffers (had %d)", len(p.saved), len(before))
 	}
 	plan := p.Plan()
 	if float64(plan.ArenaBytes) > 0.5*float64(plan.SumBytes) {
