@@ -209,13 +209,9 @@ func (l *Lib) Conv2DWith(seq *vk.Sequence, v ConvVariant, x, w, bias, y *vk.Buff
 	if err := l.convBufs(name, g, x, w, y); err != nil {
 		return err
 	}
-	hasBias := bias != nil
-	if hasBias {
-		if err := checkLen(name, "bias", bias, g.O); err != nil {
-			return err
-		}
-	} else {
-		bias = w
+	bias, hasBias, err := biasOrW(name, bias, w, g.O)
+	if err != nil {
+		return err
 	}
 	v = l.convVariant(v)
 	if v == ConvWinograd {
@@ -236,6 +232,15 @@ func (l *Lib) Conv2DWith(seq *vk.Sequence, v ConvVariant, x, w, bias, y *vk.Buff
 	return l.convTiled(seq, 0, w, x, bias, y, g, hasBias)
 }
 
+// biasOrW checks a convolution's optional bias of o values; without one,
+// w takes the unused binding.
+func biasOrW(name string, bias, w *vk.Buffer, o int) (*vk.Buffer, bool, error) {
+	if bias == nil {
+		return w, false, nil
+	}
+	return bias, true, checkLen(name, "bias", bias, o)
+}
+
 // Conv2DSaving is Conv2D that keeps its Winograd input transform in save
 // (WinogradInputSave(g) values, not 0) for Conv2DBackFilterSaved: a
 // training step's filter gradient then skips the transform (a tenth of a
@@ -243,23 +248,15 @@ func (l *Lib) Conv2DWith(seq *vk.Sequence, v ConvVariant, x, w, bias, y *vk.Buff
 func (l *Lib) Conv2DSaving(seq *vk.Sequence, x, w, bias, y, save *vk.Buffer, g Conv2DGeom) error {
 	const name = "conv2d saving its transformed input"
 	g = g.Norm()
-	n := l.WinogradInputSave(g)
-	if n == 0 {
-		return fmt.Errorf("kernels: %s: %+v keeps no transformed input on %s", name, g, l.Dev.Info.Name)
+	if err := l.checkSaved(name, g, save); err != nil {
+		return err
 	}
 	if err := l.convBufs(name, g, x, w, y); err != nil {
 		return err
 	}
-	if err := checkLen(name, "save", save, n); err != nil {
+	bias, hasBias, err := biasOrW(name, bias, w, g.O)
+	if err != nil {
 		return err
-	}
-	hasBias := bias != nil
-	if hasBias {
-		if err := checkLen(name, "bias", bias, g.O); err != nil {
-			return err
-		}
-	} else {
-		bias = w
 	}
 	wg, _ := l.winogradFwd(g)
 	return l.convWinograd(seq, x, w, bias, y, wg, false, hasBias, g.O, g.C, save)
@@ -270,18 +267,23 @@ func (l *Lib) Conv2DSaving(seq *vk.Sequence, x, w, bias, y, save *vk.Buffer, g C
 func (l *Lib) Conv2DBackFilterSaved(seq *vk.Sequence, x, gy, gw, saved *vk.Buffer, g Conv2DGeom) error {
 	const name = "conv2d backward filter from a saved transform"
 	g = g.Norm()
-	n := l.WinogradInputSave(g)
-	if n == 0 {
-		return fmt.Errorf("kernels: %s: %+v keeps no transformed input on %s", name, g, l.Dev.Info.Name)
+	if err := l.checkSaved(name, g, saved); err != nil {
+		return err
 	}
 	if err := l.convBufs(name, g, x, gw, gy); err != nil {
 		return err
 	}
-	if err := checkLen(name, "saved", saved, n); err != nil {
-		return err
-	}
 	wg, _ := l.winogradFilter(g)
 	return l.convWinogradFilter(seq, x, gy, gw, wg, saved)
+}
+
+// checkSaved fails when g keeps no transformed input or b cannot hold it.
+func (l *Lib) checkSaved(name string, g Conv2DGeom, b *vk.Buffer) error {
+	n := l.WinogradInputSave(g)
+	if n == 0 {
+		return fmt.Errorf("kernels: %s: %+v keeps no transformed input on %s", name, g, l.Dev.Info.Name)
+	}
+	return checkLen(name, "transformed input", b, n)
 }
 
 // Conv2DBackDataWith is Conv2DBackData with an explicit variant.
