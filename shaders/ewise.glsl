@@ -57,6 +57,13 @@ layout(std430, set = 0, binding = 5) readonly buffer I5 { float in5[]; };
 layout(std430, set = 0, binding = 6) writeonly buffer O0 { float out0[]; };
 layout(std430, set = 0, binding = 7) writeonly buffer O1 { float out1[]; };
 layout(std430, set = 0, binding = 8) writeonly buffer O2 { float out2[]; };
+// EWISE_VEC4 (ewise4.comp): each index i is the 4 elements 4i .. 4i+3 (n a
+// multiple of 4, p.n and p.per counted in vec4s): vec4 loads and stores
+// where the index is i, one load made a vec4 where the 4 elements share a
+// broadcast value (the divisor a multiple of 4), 4 loads otherwise, and the
+// ops on vec4s (elementwise_ops4.glsl). lavapipe moves a vec4 for little
+// more than a float. A module of its own, so that making a program's
+// pipeline translates one path only.
 #ifdef EWISE_VEC4
 // The same bindings as vec4s.
 layout(std430, set = 0, binding = 0) readonly buffer V0 { vec4 in0v[]; };
@@ -72,14 +79,6 @@ layout(std430, set = 0, binding = 8) writeonly buffer W2 { vec4 out2v[]; };
 // Workgroup layout: false, a grid-stride loop over the whole grid (GPUs);
 // true, one contiguous chunk of per elements per workgroup.
 layout(constant_id = 67) const bool CHUNKED = false;
-// EWISE_VEC4 (ewise4.comp): each index i is the 4 elements 4i .. 4i+3 (n a
-// multiple of 4, p.n and p.per counted in vec4s): vec4 loads and stores
-// where the index is i, one load made a vec4 where the 4 elements share a
-// broadcast value (the divisor a multiple of 4), 4 loads otherwise, and the
-// ops on vec4s (elementwise_ops4.glsl). lavapipe moves a vec4 for little
-// more than a float. A module of its own, so that making a program's
-// pipeline translates one path only.
-
 layout(push_constant) uniform P {
     uint n;
     uint per; // elements per workgroup when CHUNKED

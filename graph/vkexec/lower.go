@@ -31,6 +31,19 @@ func (r *recorder) temp(n int) (*vk.Buffer, error) {
 	return b, nil
 }
 
+// tempsOf returns scratch buffers of the given lengths (temp).
+func (r *recorder) tempsOf(ns ...int) ([]*vk.Buffer, error) {
+	out := make([]*vk.Buffer, len(ns))
+	for i, n := range ns {
+		b, err := r.temp(n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
 // draw records a random draw of the run's seed and step into out.
 func (r *recorder) draw(noise kernels.Noise, stream uint32, out *vk.Buffer, n int) error {
 	return r.lib.LinComb(r.seq, out, n, kernels.Coef{Buf: r.unit}, r.state, noise, stream)
@@ -223,20 +236,18 @@ func init() {
 func lowerAttentionGrad(r *recorder, n *graph.Node, in []*vk.Buffer, out *vk.Buffer) error {
 	s := graph.AttentionShape(n)
 	size := s.Size()
-	var bufs [6]*vk.Buffer // o, dq, dk, dv of size, then lse, delta of RowLen
-	for i := range bufs {
-		m := size
-		if i >= 4 {
-			m = s.RowLen()
-		}
-		b, err := r.temp(m)
+	g, err := r.tempsOf(size, size, size, s.RowLen())
+	if err != nil {
+		return err
+	}
+	dq, dk, dv, delta := g[0], g[1], g[2], g[3]
+	var o, lse *vk.Buffer // read only where the backward reads the forward
+	if r.lib.AttentionBackwardReadsForward(s) {
+		f, err := r.tempsOf(size, s.RowLen())
 		if err != nil {
 			return err
 		}
-		bufs[i] = b
-	}
-	o, dq, dk, dv, lse, delta := bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], bufs[5]
-	if r.lib.AttentionBackwardReadsForward(s) {
+		o, lse = f[0], f[1]
 		if err := r.lib.AttentionForward(r.seq, in[0], in[1], in[2], o, lse, s); err != nil {
 			return err
 		}

@@ -126,9 +126,11 @@ func (l *Lib) AttentionBackwardReadsForward(s AttentionShape) bool { return !l.a
 // gradient gy (graph.AttentionGrad, as three buffers dq, dk, dv of
 // s.Size() values). o and lse are AttentionForward's outputs for the same
 // q, k, v (an executor that did not keep them records AttentionForward into
-// scratch first, where AttentionBackwardReadsForward says they are read);
+// scratch first, where AttentionBackwardReadsForward says they are read;
+// elsewhere they may be nil);
 // the probabilities are recomputed from lse, FlashAttention-2 style, or on
-// the GEMM path (attention_gemm.go) from the scores. delta is scratch of s.RowLen() values (it receives gy_i . o_i).
+// the GEMM path (attention_gemm.go) from the scores. delta is scratch of
+// s.RowLen() values (it receives gy_i . o_i).
 // Two dispatches, one owning query rows (dq) and one owning key columns
 // (dk, dv), so every output has a single writer: deterministic, no atomics.
 func (l *Lib) AttentionBackward(seq *vk.Sequence, q, k, v, o, lse, gy, dq, dk, dv, delta *vk.Buffer, s AttentionShape) error {
@@ -136,10 +138,15 @@ func (l *Lib) AttentionBackward(seq *vk.Sequence, q, k, v, o, lse, gy, dq, dk, d
 	if err := checkAttention(s); err != nil {
 		return err
 	}
-	if err := checkLens(name, s.Size(), map[string]*vk.Buffer{"q": q, "k": k, "v": v, "o": o, "gy": gy, "dq": dq, "dk": dk, "dv": dv}); err != nil {
+	mats := map[string]*vk.Buffer{"q": q, "k": k, "v": v, "gy": gy, "dq": dq, "dk": dk, "dv": dv}
+	rows := map[string]*vk.Buffer{"delta": delta}
+	if l.AttentionBackwardReadsForward(s) {
+		mats["o"], rows["lse"] = o, lse
+	}
+	if err := checkLens(name, s.Size(), mats); err != nil {
 		return err
 	}
-	if err := checkLens(name, s.RowLen(), map[string]*vk.Buffer{"lse": lse, "delta": delta}); err != nil {
+	if err := checkLens(name, s.RowLen(), rows); err != nil {
 		return err
 	}
 	if l.attnViaGemm(s) {

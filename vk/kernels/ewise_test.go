@@ -106,3 +106,68 @@ func TestEwiseErrors(t *testing.T) {
 		return nil
 	})
 }
+
+// TestEwiseEveryOp runs each unary and binary op as a one-op program on a
+// multiple of 4 elements (ewise4's vec4 ops, elementwise_ops4.glsl) and on
+// one element fewer (ewise's scalar ops), against EwiseRef: the two op
+// tables must agree op by op.
+func TestEwiseEveryOp(t *testing.T) {
+	l := testLib(t)
+	rng := rand.New(rand.NewPCG(23, 24))
+	const n4 = 4 * 37
+	// a in [-2, 2] with one value past softplus's cut-off; pos in [0.5,
+	// 2.5] (logs, roots, powers, divisors); b equal to a at even indices.
+	a, pos, b := make([]float64, n4), make([]float64, n4), make([]float64, n4)
+	for i := range a {
+		a[i], pos[i], b[i] = 4*rng.Float64()-2, 0.5+2*rng.Float64(), 4*rng.Float64()-2
+		if i%2 == 0 {
+			b[i] = a[i]
+		}
+	}
+	a[0] = 15
+	check := func(name string, p *EwiseProgram, ins [][]float64) {
+		t.Helper()
+		for _, n := range []int{n4, n4 - 1} {
+			want, err := EwiseRef(p, n, ins)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var bufs []*vk.Buffer
+			for _, in := range ins {
+				bufs = append(bufs, upload(t, l, in))
+			}
+			out := newBuf(t, l, n)
+			run(t, l, func(seq *vk.Sequence) error { return l.Ewise(seq, p, n, bufs, []*vk.Buffer{out}) })
+			vktest.Close(t, fmt.Sprintf("%s over %d elements", name, n), download(t, out, n), want[0], 1e-5, 1e-5)
+		}
+	}
+	for op := Identity; op <= Step; op++ {
+		x := a
+		if op == Log || op == Sqrt || op == Reciprocal {
+			x = pos
+		}
+		p := &EwiseProgram{}
+		for _, err := range []error{p.Load(0, 0, 1, 0), p.Unary(1, op, 0, 1.5, 0.25, 0.7), p.Store(0, 1)} {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		check(fmt.Sprintf("unary op %d", op), p, [][]float64{x})
+	}
+	for op := Add; op <= Equal; op++ {
+		x, y := a, b
+		switch op {
+		case Pow:
+			x = pos
+		case Div:
+			y = pos
+		}
+		p := &EwiseProgram{}
+		for _, err := range []error{p.Load(0, 0, 1, 0), p.Load(1, 1, 1, 0), p.Binary(2, op, 0, 1), p.Store(0, 2)} {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		check(fmt.Sprintf("binary op %d", op), p, [][]float64{x, y})
+	}
+}
